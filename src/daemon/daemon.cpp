@@ -1,0 +1,236 @@
+#include "daemon.hpp"
+
+#include <chrono>
+#include <thread>
+
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+
+#include "dirmail/base/log.hpp"
+#include "dirmail/config/host_names.hpp"
+#include "dirmail/config/listen_entry.hpp"
+#include "dirmail/config/loader.hpp"
+#include "dirmail/queue/file_queue.hpp"
+#include "dirmail/store/posix_mail_store.hpp"
+
+namespace dirmail::daemon {
+namespace {
+
+log::LogLine dlog() { return log::LogLine(log::service("daemon"), log::Record::daemon); }
+
+log::Level to_level(const std::string& s) {
+  if (s == "debug") return log::Level::debug;
+  if (s == "warn") return log::Level::warn;
+  if (s == "error") return log::Level::error;
+  return log::Level::info;
+}
+
+pop3::PlaintextAuth to_plaintext(const std::string& s) {
+  if (s == "always") return pop3::PlaintextAuth::always;
+  if (s == "loopback") return pop3::PlaintextAuth::loopback;
+  return pop3::PlaintextAuth::never;
+}
+
+}  // namespace
+
+Daemon::Daemon(std::string config_path, config::Settings settings)
+    : config_path_(std::move(config_path)), settings_(std::move(settings)) {}
+
+Daemon::~Daemon() { shutdown(); }
+
+void Daemon::apply_options() {
+  const auto& s = settings_;
+  hostname_ = config::host_name(s);
+  auto so = std::make_shared<smtp::SmtpOptions>();
+  so->hostname = hostname_;
+  so->max_message_size = static_cast<std::uint64_t>(s.smtp_max_message_size);
+  so->max_recipients = static_cast<std::size_t>(s.smtp_max_recipients);
+  so->command_timeout = std::chrono::seconds(s.smtp_command_timeout);
+  so->data_timeout = std::chrono::seconds(s.smtp_data_timeout);
+  smtp_->options.store(so);
+
+  auto po = std::make_shared<pop3::Pop3Options>();
+  po->hostname = hostname_;
+  po->idle_timeout = std::chrono::seconds(s.pop3_idle_timeout);
+  po->plaintext_auth = to_plaintext(s.pop3_plaintext_auth);
+  po->mailbox_template = s.store_mailbox_path;
+  po->base_dir = s.server_data_dir;
+  pop3_->options.store(po);
+
+  if (delivery_) {
+    delivery_->set_options({s.store_mailbox_path, s.server_data_dir,
+                            static_cast<std::size_t>(s.delivery_local_workers),
+                            std::chrono::seconds(s.delivery_retry_interval)});
+  }
+}
+
+Status Daemon::start() {
+  const auto& s = settings_;
+  node_ = config::node_name(s);
+  log::init({s.log_dir, node_, to_level(s.log_level), s.log_stderr});
+
+  auto dir = directory::LocalDirectory::open(s.directory_local_database);
+  if (!dir) return make_error(dir.error().code, "directory: " + dir.error().message);
+  directory_ = std::move(*dir);
+  verifier_ = std::make_unique<auth::DirectoryPasswordVerifier>(*directory_, *directory_);
+
+  store_ = std::make_unique<store::PosixMailStore>(store::PosixMailStoreOptions{node_});
+  auto q = queue::FileQueue::open(s.queue_dir, node_);
+  if (!q) return make_error(q.error().code, "queue: " + q.error().message);
+  queue_ = std::move(*q);
+
+  io_ = std::make_unique<net::IoThreads>(static_cast<std::size_t>(s.server_io_threads));
+  pool_ = std::make_unique<net::BlockingPool>(static_cast<std::size_t>(s.server_blocking_threads));
+
+  delivery_ = std::make_unique<delivery::LocalDelivery>(
+      *queue_, *directory_, *store_,
+      delivery::LocalDeliveryOptions{s.store_mailbox_path, s.server_data_dir,
+                                     static_cast<std::size_t>(s.delivery_local_workers),
+                                     std::chrono::seconds(s.delivery_retry_interval)});
+
+  smtp_ = std::make_shared<smtp::SmtpService>();
+  smtp_->name = "smtp";
+  smtp_->directory = directory_.get();
+  smtp_->queue = queue_.get();
+  smtp_->pool = pool_.get();
+  smtp_->sessions = &sessions_;
+  smtp_->on_queued = [d = delivery_.get()](const std::string& id) { d->enqueue(id); };
+
+  pop3_ = std::make_shared<pop3::Pop3Service>();
+  pop3_->verifier = verifier_.get();
+  pop3_->store = store_.get();
+  pop3_->pool = pool_.get();
+  pop3_->sessions = &sessions_;
+  apply_options();
+
+  if (auto st = delivery_->start(); !st) return make_error(st.error().code, "delivery: " + st.error().message);
+  io_->start();
+
+  sync_listeners("smtp", s.smtp_enabled, s.smtp_listen, s.smtp_max_connections,
+                 [svc = smtp_](net::Connection c) { return smtp::run_smtp_session(svc, std::move(c)); });
+  sync_listeners("pop3", s.pop3_enabled, s.pop3_listen, s.pop3_max_connections,
+                 [svc = pop3_](net::Connection c) { return pop3::run_pop3_session(svc, std::move(c)); });
+  if (!start_errors_.empty()) {
+    std::string all;
+    for (auto& e : start_errors_) all += (all.empty() ? "" : "; ") + e;
+    return make_error(ErrorCode::io_error, all);
+  }
+  dlog().with("node", node_).with("hostname", hostname_).with("config", config_path_).info("started");
+  return ok_status();
+}
+
+void Daemon::sync_listeners(const std::string& service, bool enabled, const std::vector<std::string>& entries,
+                            std::int64_t max_connections, const net::SessionHandler& handler) {
+  auto& counter = counters_[service];
+  if (!counter) counter = std::make_shared<net::ConnectionCounter>();
+  counter->limit = max_connections;
+  auto& open = listeners_[service];
+  std::map<std::string, bool> wanted;
+  if (enabled)
+    for (const auto& e : entries) wanted[e] = true;
+  for (auto it = open.begin(); it != open.end();) {
+    if (!wanted.count(it->first)) {
+      it->second->close();
+      dlog().with("service", service).with("listen", it->first).info("listener closed");
+      it = open.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& [entry, unused] : wanted) {
+    if (open.count(entry)) continue;
+    auto parsed = config::parse_listen_entry(entry);  // validated at load; checked again for safety
+    if (!parsed) {
+      start_errors_.push_back(fmt::format("{}: {}", service, parsed.error().message));
+      continue;
+    }
+    net::tcp::endpoint endpoint(net::asio::ip::make_address(parsed->address), parsed->port);
+    auto listener = std::make_shared<net::Listener>(*io_, endpoint, service, counter, handler);
+    if (auto st = listener->open(); !st) {
+      start_errors_.push_back(st.error().message);
+      dlog().with("service", service).with("listen", entry).with("error", st.error().message).error("cannot listen");
+      continue;
+    }
+    listener->start();
+    open.emplace(entry, listener);
+    dlog().with("service", service).with("listen", entry).info("listening");
+  }
+}
+
+void Daemon::run() {
+  net::asio::io_context signals_ctx(1);
+  net::asio::signal_set signals(signals_ctx, SIGTERM, SIGINT, SIGHUP);
+  bool stop = false;
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
+                                                                             int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      reload();
+      signals.async_wait(on_signal);
+      return;
+    }
+    dlog().with("signal", sig).info("stopping");
+    stop = true;
+  };
+  signals.async_wait(on_signal);
+  while (!stop) signals_ctx.run_one();
+  shutdown();
+}
+
+void Daemon::reload() {
+  auto fresh = config::load_file(config_path_);
+  if (!fresh) {
+    dlog().with("config", config_path_).with("error", fresh.error().message).error("reload refused; keeping the running settings");
+    return;
+  }
+  const auto& n = *fresh;
+  const auto& o = settings_;
+  if (n.directory_backend != o.directory_backend || n.directory_local_database != o.directory_local_database ||
+      n.store_backend != o.store_backend || n.queue_dir != o.queue_dir || n.server_io_threads != o.server_io_threads ||
+      n.server_blocking_threads != o.server_blocking_threads || n.server_data_dir != o.server_data_dir ||
+      n.delivery_local_workers != o.delivery_local_workers || n.log_dir != o.log_dir ||
+      n.server_node_name != o.server_node_name)
+    dlog().warn("some changed settings (storage, directory, threads, log folder) take effect at the next restart");
+  std::string keep_node = node_;
+  config::Settings merged = n;
+  // Settings that need a restart keep their running values.
+  merged.directory_backend = o.directory_backend;
+  merged.directory_local_database = o.directory_local_database;
+  merged.store_backend = o.store_backend;
+  merged.queue_dir = o.queue_dir;
+  merged.server_io_threads = o.server_io_threads;
+  merged.server_blocking_threads = o.server_blocking_threads;
+  merged.server_data_dir = o.server_data_dir;
+  merged.delivery_local_workers = o.delivery_local_workers;
+  merged.log_dir = o.log_dir;
+  merged.server_node_name = o.server_node_name;
+  settings_ = std::move(merged);
+  log::init({settings_.log_dir, keep_node, to_level(settings_.log_level), settings_.log_stderr});
+  apply_options();
+  start_errors_.clear();
+  sync_listeners("smtp", settings_.smtp_enabled, settings_.smtp_listen, settings_.smtp_max_connections,
+                 [svc = smtp_](net::Connection c) { return smtp::run_smtp_session(svc, std::move(c)); });
+  sync_listeners("pop3", settings_.pop3_enabled, settings_.pop3_listen, settings_.pop3_max_connections,
+                 [svc = pop3_](net::Connection c) { return pop3::run_pop3_session(svc, std::move(c)); });
+  dlog().with("config", config_path_).info("reloaded");
+}
+
+void Daemon::shutdown() {
+  if (!io_) return;
+  for (auto& [service, open] : listeners_)
+    for (auto& [entry, listener] : open) listener->close();
+  listeners_.clear();
+  sessions_.stop_all();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(settings_.server_shutdown_grace);
+  while (sessions_.size() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (sessions_.size() > 0) dlog().with("sessions", sessions_.size()).warn("grace period over; closing sessions");
+  io_->stop();
+  if (delivery_) delivery_->stop();
+  pool_.reset();
+  io_.reset();
+  dlog().info("stopped");
+  log::flush_all();
+}
+
+}  // namespace dirmail::daemon

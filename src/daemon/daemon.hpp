@@ -1,0 +1,64 @@
+#pragma once
+// dirmaild's wiring: builds the directory, store, queue, delivery and protocol
+// services from the settings, opens the listeners, and handles SIGTERM (finish
+// in-flight transactions, then stop) and SIGHUP (reload; a bad file is refused and
+// the running settings stay).
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dirmail/auth/password_verifier.hpp"
+#include "dirmail/config/settings.hpp"
+#include "dirmail/delivery/local_delivery.hpp"
+#include "dirmail/directory/local_directory.hpp"
+#include "dirmail/net/blocking_pool.hpp"
+#include "dirmail/net/io_threads.hpp"
+#include "dirmail/net/listener.hpp"
+#include "dirmail/net/session_set.hpp"
+#include "dirmail/pop3/pop3_service.hpp"
+#include "dirmail/queue/queue.hpp"
+#include "dirmail/smtp/smtp_service.hpp"
+#include "dirmail/store/mail_store.hpp"
+
+namespace dirmail::daemon {
+
+class Daemon {
+ public:
+  Daemon(std::string config_path, config::Settings settings);
+  ~Daemon();
+
+  Status start();
+  // Blocks until SIGTERM/SIGINT, handling SIGHUP reloads meanwhile.
+  void run();
+
+ private:
+  void reload();
+  void shutdown();
+  // Opens the listeners of one service so that they match `entries` (reload-safe).
+  void sync_listeners(const std::string& service, bool enabled, const std::vector<std::string>& entries,
+                      std::int64_t max_connections, const net::SessionHandler& handler);
+  void apply_options();
+
+  std::string config_path_;
+  config::Settings settings_;
+  std::string hostname_;
+  std::string node_;
+
+  std::unique_ptr<net::IoThreads> io_;
+  std::unique_ptr<net::BlockingPool> pool_;
+  net::SessionSet sessions_;
+  std::unique_ptr<directory::LocalDirectory> directory_;
+  std::unique_ptr<auth::PasswordVerifier> verifier_;
+  std::unique_ptr<store::MailStore> store_;
+  std::unique_ptr<queue::Queue> queue_;
+  std::unique_ptr<delivery::LocalDelivery> delivery_;
+  std::shared_ptr<smtp::SmtpService> smtp_;
+  std::shared_ptr<pop3::Pop3Service> pop3_;
+  std::map<std::string, std::shared_ptr<net::ConnectionCounter>> counters_;
+  // service -> listen entry -> listener
+  std::map<std::string, std::map<std::string, std::shared_ptr<net::Listener>>> listeners_;
+  std::vector<std::string> start_errors_;
+};
+
+}  // namespace dirmail::daemon

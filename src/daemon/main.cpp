@@ -1,0 +1,49 @@
+// dirmaild: the mail server daemon. Runs in the foreground (systemd, make run).
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "daemon.hpp"
+#include "dirmail/config/loader.hpp"
+
+namespace {
+
+int usage() {
+  std::fprintf(stderr, "usage: dirmaild --config FILE\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path = "/etc/dirmail/dirmail.toml";
+  for (int i = 1; i < argc; ++i) {
+    if ((!std::strcmp(argv[i], "--config") || !std::strcmp(argv[i], "-c")) && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+      usage();
+      return 0;
+    } else {
+      return usage();
+    }
+  }
+  // A client that vanishes mid-write must not kill the daemon.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  auto settings = dirmail::config::load_file(config_path);
+  if (!settings) {
+    std::fprintf(stderr, "dirmaild: %s\n", settings.error().message.c_str());
+    return 78;  // EX_CONFIG
+  }
+  dirmail::daemon::Daemon daemon(config_path, std::move(*settings));
+  if (auto st = daemon.start(); !st) {
+    std::fprintf(stderr, "dirmaild: cannot start: %s\n", st.error().message.c_str());
+    return 1;
+  }
+  daemon.run();
+  return 0;
+}

@@ -1,0 +1,202 @@
+#include "dirmail/delivery/local_delivery.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "dirmail/base/log.hpp"
+#include "dirmail/store/mailbox_path.hpp"
+
+namespace dirmail::delivery {
+namespace {
+
+constexpr int max_alias_depth = 8;  // alias chains longer than this are loops
+constexpr std::string_view inbox = "INBOX";
+
+log::LogLine dlog(log::Record r, const std::string& id) {
+  log::LogLine l(log::service("delivery"), r);
+  l.with("queue_id", id);
+  return l;
+}
+
+}  // namespace
+
+LocalDelivery::LocalDelivery(queue::Queue& queue, directory::Directory& directory, store::MailStore& store,
+                             LocalDeliveryOptions options)
+    : queue_(queue), directory_(directory), store_(store), options_(std::move(options)) {}
+
+LocalDelivery::~LocalDelivery() { stop(); }
+
+Status LocalDelivery::start() {
+  auto ids = queue_.list();
+  if (!ids) return std::move(ids).error();
+  {
+    std::lock_guard lock(mu_);
+    for (auto& id : *ids) ready_.push_back(std::move(id));
+    if (!ids->empty()) log::LogLine(log::service("delivery"), log::Record::sender).with("messages", ids->size()).info("recovered queue");
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.workers); ++i)
+      threads_.emplace_back([this] { worker(); });
+  }
+  cv_.notify_all();
+  return ok_status();
+}
+
+void LocalDelivery::enqueue(const std::string& id) {
+  {
+    std::lock_guard lock(mu_);
+    ready_.push_back(id);
+  }
+  cv_.notify_one();
+}
+
+void LocalDelivery::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+void LocalDelivery::set_options(LocalDeliveryOptions options) {
+  std::lock_guard lock(mu_);
+  options.workers = options_.workers;  // the worker count changes at restart only
+  options_ = std::move(options);
+}
+
+void LocalDelivery::worker() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    auto now = std::chrono::steady_clock::now();
+    while (!deferred_.empty() && deferred_.begin()->first <= now) {
+      ready_.push_back(deferred_.begin()->second);
+      deferred_.erase(deferred_.begin());
+    }
+    if (stopping_) return;
+    if (ready_.empty()) {
+      if (deferred_.empty())
+        cv_.wait(lock);
+      else
+        cv_.wait_until(lock, deferred_.begin()->first);
+      continue;
+    }
+    std::string id = std::move(ready_.front());
+    ready_.pop_front();
+    auto retry = options_.retry_interval;
+    lock.unlock();
+    Outcome outcome = deliver(id);
+    lock.lock();
+    if (outcome == Outcome::retry_later) deferred_.emplace(std::chrono::steady_clock::now() + retry, id);
+  }
+}
+
+LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id) {
+  auto msg = queue_.load(id);
+  if (!msg) {
+    if (msg.error().code == ErrorCode::not_found) return Outcome::done;  // delivered by another worker
+    dlog(log::Record::failure, id).with("error", msg.error().message).error("cannot load queued message");
+    return Outcome::retry_later;
+  }
+  int fd = ::open(msg->path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    dlog(log::Record::failure, id).with("error", std::string(std::strerror(errno))).error("cannot open queued message");
+    return Outcome::retry_later;
+  }
+  bool pending = false;
+  for (std::size_t i = 0; i < msg->envelope.recipients.size(); ++i) {
+    if (msg->states[i] != queue::RecipientState::pending) continue;
+    const auto& rcpt = msg->envelope.recipients[i];
+    std::string reason;
+    auto state = deliver_to(*msg, fd, rcpt, 0, reason);
+    if (!state) {
+      pending = true;
+      dlog(log::Record::sender, id).with("to", rcpt).with("error", state.error().message).warn("deferred");
+      continue;
+    }
+    auto recorded = queue_.set_recipient_state(id, i, *state, reason);
+    if (!recorded) {
+      dlog(log::Record::failure, id).with("to", rcpt).with("error", recorded.error().message).error("cannot record result");
+      pending = true;
+    }
+  }
+  ::close(fd);
+  if (pending) return Outcome::retry_later;
+  auto removed = queue_.remove(id);
+  if (!removed) dlog(log::Record::failure, id).with("error", removed.error().message).error("cannot remove queue file");
+  return Outcome::done;
+}
+
+Result<queue::RecipientState> LocalDelivery::deliver_to(const queue::QueuedMessage& msg, int fd,
+                                                        const std::string& address, int depth, std::string& reason) {
+  auto resolved = directory_.resolve_recipient(address);
+  if (!resolved) {
+    if (resolved.error().code == ErrorCode::invalid_argument || resolved.error().code == ErrorCode::not_found) {
+      reason = resolved.error().message;
+      dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason).warn("undeliverable");
+      return queue::RecipientState::failed;
+    }
+    return std::move(resolved).error();
+  }
+  switch (resolved->kind) {
+    case directory::RecipientKind::alias: {
+      if (depth >= max_alias_depth) {
+        reason = "alias loop";
+        dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason).warn("undeliverable");
+        return queue::RecipientState::failed;
+      }
+      // Every target must be done for the alias to be done: a temporary failure of
+      // one target retries the alias (the store bounds such duplicates to one).
+      queue::RecipientState overall = queue::RecipientState::delivered;
+      for (const auto& target : resolved->targets) {
+        auto s = deliver_to(msg, fd, target, depth + 1, reason);
+        if (!s) return s;
+        if (*s == queue::RecipientState::failed) overall = queue::RecipientState::failed;
+      }
+      return overall;
+    }
+    case directory::RecipientKind::not_local:
+      // Remote delivery is the outbound delivery service's job (not in this build).
+      reason = "remote delivery is not configured";
+      dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason).warn("undeliverable");
+      return queue::RecipientState::failed;
+    case directory::RecipientKind::unknown:
+      reason = "user unknown";
+      dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason).warn("undeliverable");
+      return queue::RecipientState::failed;
+    case directory::RecipientKind::account:
+      break;
+  }
+  const auto& account = *resolved->account;
+  if (account.state != directory::AccountState::active) {
+    reason = "mailbox disabled";
+    dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason).warn("undeliverable");
+    return queue::RecipientState::failed;
+  }
+  std::string tmpl, base;
+  {
+    std::lock_guard lock(mu_);
+    tmpl = options_.mailbox_template;
+    base = options_.base_dir;
+  }
+  auto root = store::expand_mailbox_path(tmpl, {account.name, account.domain, account.home}, base);
+  if (!root) return make_error(ErrorCode::temporary_failure, "mailbox path: " + root.error().message);
+  std::string prefix = fmt::format("Return-Path: <{}>\r\nDelivered-To: {}\r\n", msg.envelope.sender, address);
+  store::DeliverySource source{prefix, fd, msg.body_offset, msg.body_size, {}};
+  auto stored = store_.deliver(*root, inbox, source);
+  if (!stored) return std::move(stored).error();
+  dlog(log::Record::sender, msg.id)
+      .with("to", address)
+      .with("user", account.address())
+      .with("uid", stored->uid)
+      .with("size", stored->size)
+      .info("delivered");
+  return queue::RecipientState::delivered;
+}
+
+}  // namespace dirmail::delivery

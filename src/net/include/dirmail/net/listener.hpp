@@ -1,0 +1,72 @@
+#pragma once
+// A TCP listener for one service address. Each accepted connection becomes one
+// coroutine on one of the I/O threads; a per-service counter enforces
+// max_connections (the session answers with its protocol's "busy" reply).
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "dirmail/base/result.hpp"
+#include "dirmail/net/asio.hpp"
+#include "dirmail/net/io_threads.hpp"
+
+namespace dirmail::net {
+
+// Counts a service's open connections.
+class ConnectionCounter {
+ public:
+  std::atomic<std::int64_t> active{0};
+  std::atomic<std::int64_t> limit{0};  // 0 = unlimited
+};
+
+// Held by a session for its lifetime; releases its place in the counter.
+class ConnectionSlot {
+ public:
+  explicit ConnectionSlot(std::shared_ptr<ConnectionCounter> c) : counter_(std::move(c)) { ++counter_->active; }
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+  ~ConnectionSlot() { --counter_->active; }
+
+ private:
+  std::shared_ptr<ConnectionCounter> counter_;
+};
+
+struct Connection {
+  tcp::socket socket;
+  std::string session_id;  // unique within this process, logged with every line
+  std::string peer_address;
+  std::uint16_t peer_port = 0;
+  std::string local_address;
+  std::uint16_t local_port = 0;
+  bool peer_is_loopback = false;
+  bool over_limit = false;  // refuse politely and close
+  std::unique_ptr<ConnectionSlot> slot;
+};
+
+using SessionHandler = std::function<awaitable<void>(Connection)>;
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(IoThreads& threads, tcp::endpoint endpoint, std::string service,
+           std::shared_ptr<ConnectionCounter> counter, SessionHandler handler);
+  Status open();   // bind and listen; the error names the address
+  void start();    // accept until close()
+  void close();
+  const tcp::endpoint& endpoint() const { return endpoint_; }
+  const std::string& service() const { return service_; }
+
+ private:
+  awaitable<void> accept_loop();
+  IoThreads& threads_;
+  tcp::endpoint endpoint_;
+  std::string service_;
+  std::shared_ptr<ConnectionCounter> counter_;
+  SessionHandler handler_;
+  tcp::acceptor acceptor_;
+};
+
+std::string new_session_id();
+
+}  // namespace dirmail::net

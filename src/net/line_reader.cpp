@@ -1,0 +1,68 @@
+#include "dirmail/net/line_reader.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+namespace dirmail::net {
+
+LineReader::LineReader(tcp::socket& socket, std::size_t max_line, std::size_t buffer_size)
+    : socket_(socket), max_line_(max_line) {
+  buffer_.resize(std::max(buffer_size, max_line + 2));
+}
+
+bool LineReader::has_buffered_line() const {
+  return std::memchr(buffer_.data() + begin_, '\n', end_ - begin_) != nullptr;
+}
+
+awaitable<Result<Line>> LineReader::read_line(std::chrono::steady_clock::duration timeout) {
+  using namespace asio::experimental::awaitable_operators;
+  for (;;) {
+    const char* start = buffer_.data() + begin_;
+    std::size_t avail = end_ - begin_;
+    std::size_t scan = std::min(avail, max_line_ + 2);
+    if (const void* lf = std::memchr(start, '\n', scan)) {
+      std::size_t len = static_cast<const char*>(lf) - start;
+      std::size_t text = (len > 0 && start[len - 1] == '\r') ? len - 1 : len;
+      if (text > max_line_) {  // the CR LF fit the scan window but the text does not
+        begin_ += max_line_;
+        continuing_ = true;
+        co_return Line{std::string_view(start, max_line_), true, false};
+      }
+      begin_ += len + 1;
+      bool was_continuing = continuing_;
+      continuing_ = false;
+      co_return Line{std::string_view(start, text), was_continuing, true};
+    }
+    if (avail >= max_line_) {
+      // No line end within the limit: hand out a piece, keeping a trailing CR for
+      // the next piece so that a CR LF split across pieces is still seen as one.
+      std::size_t len = max_line_;
+      if (start[len - 1] == '\r') --len;
+      begin_ += len;
+      continuing_ = true;
+      co_return Line{std::string_view(start, len), true, false};
+    }
+    if (begin_ > 0) {
+      std::memmove(buffer_.data(), start, avail);
+      begin_ = 0;
+      end_ = avail;
+    }
+    asio::steady_timer timer(socket_.get_executor());
+    timer.expires_after(timeout);
+    auto result = co_await (
+        socket_.async_read_some(asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
+                                asio::as_tuple(use_awaitable)) ||
+        timer.async_wait(asio::as_tuple(use_awaitable)));
+    if (result.index() == 1) co_return make_error(ErrorCode::cancelled, "idle timeout");
+    auto [ec, n] = std::get<0>(result);
+    if (ec == asio::error::eof) co_return make_error(ErrorCode::not_found, "connection closed by client");
+    if (ec == asio::error::operation_aborted) co_return make_error(ErrorCode::cancelled, "cancelled");
+    if (ec) co_return make_error(ErrorCode::io_error, ec.message());
+    end_ += n;
+  }
+}
+
+}  // namespace dirmail::net

@@ -1,0 +1,90 @@
+#include "dirmail/net/listener.hpp"
+
+#include <random>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <fmt/format.h>
+
+#include "dirmail/base/log.hpp"
+
+namespace dirmail::net {
+
+std::string new_session_id() {
+  static const std::uint32_t prefix = std::random_device{}();
+  static std::atomic<std::uint64_t> counter{0};
+  return fmt::format("{:08x}{:06x}", prefix, counter.fetch_add(1) & 0xffffff);
+}
+
+Listener::Listener(IoThreads& threads, tcp::endpoint endpoint, std::string service,
+                   std::shared_ptr<ConnectionCounter> counter, SessionHandler handler)
+    : threads_(threads),
+      endpoint_(endpoint),
+      service_(std::move(service)),
+      counter_(std::move(counter)),
+      handler_(std::move(handler)),
+      acceptor_(threads.first()) {}
+
+Status Listener::open() {
+  boost::system::error_code ec;
+  acceptor_.open(endpoint_.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec && endpoint_.address().is_v6()) acceptor_.set_option(asio::ip::v6_only(true), ec);
+  if (!ec) acceptor_.bind(endpoint_, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return make_error(ErrorCode::io_error, fmt::format("{}: cannot listen on {} port {}: {}", service_,
+                                                       endpoint_.address().to_string(), endpoint_.port(),
+                                                       ec.message()));
+  }
+  endpoint_ = acceptor_.local_endpoint();  // the real port when 0 was asked
+  return ok_status();
+}
+
+void Listener::start() {
+  asio::co_spawn(acceptor_.get_executor(), [self = shared_from_this()] { return self->accept_loop(); },
+                 asio::detached);
+}
+
+void Listener::close() {
+  asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    boost::system::error_code ec;
+    self->acceptor_.close(ec);
+  });
+}
+
+awaitable<void> Listener::accept_loop() {
+  for (;;) {
+    auto& ctx = threads_.next();
+    auto [ec, socket] = co_await acceptor_.async_accept(ctx, asio::as_tuple(use_awaitable));
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    if (ec) {
+      // EMFILE and friends: log, pause briefly, keep accepting.
+      log::LogLine(log::service(service_), log::Record::session).with("error", ec.message()).warn("accept failed");
+      asio::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(100));
+      co_await pause.async_wait(use_awaitable);
+      continue;
+    }
+    Connection c{std::move(socket)};
+    c.session_id = new_session_id();
+    boost::system::error_code e1, e2;
+    auto peer = c.socket.remote_endpoint(e1);
+    auto local = c.socket.local_endpoint(e2);
+    if (e1 || e2) continue;  // the client left already
+    c.peer_address = peer.address().to_string();
+    c.peer_port = peer.port();
+    c.local_address = local.address().to_string();
+    c.local_port = local.port();
+    c.peer_is_loopback = peer.address().is_loopback() ||
+                         (peer.address().is_v6() && peer.address().to_v6().is_v4_mapped() &&
+                          asio::ip::make_address_v4(asio::ip::v4_mapped, peer.address().to_v6()).is_loopback());
+    c.socket.set_option(tcp::no_delay(true), e1);
+    std::int64_t limit = counter_->limit.load();
+    c.over_limit = limit > 0 && counter_->active.load() >= limit;
+    c.slot = std::make_unique<ConnectionSlot>(counter_);
+    auto executor = c.socket.get_executor();
+    asio::co_spawn(executor, handler_(std::move(c)), asio::detached);
+  }
+}
+
+}  // namespace dirmail::net

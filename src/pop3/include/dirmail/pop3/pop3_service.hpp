@@ -1,0 +1,58 @@
+#pragma once
+// What a POP3 listener needs to run sessions (RFC 1939, RFC 2449 CAPA, RFC 3206
+// response codes). The daemon swaps `options` on reload.
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "dirmail/auth/password_verifier.hpp"
+#include "dirmail/net/blocking_pool.hpp"
+#include "dirmail/net/listener.hpp"
+#include "dirmail/net/session_set.hpp"
+#include "dirmail/store/mail_store.hpp"
+
+namespace dirmail::pop3 {
+
+enum class PlaintextAuth { never, loopback, always };
+
+struct Pop3Options {
+  std::string hostname;
+  std::chrono::seconds idle_timeout{600};
+  PlaintextAuth plaintext_auth = PlaintextAuth::never;
+  std::string mailbox_template;  // store.mailbox_path
+  std::string base_dir;          // server.data_dir: relative mailbox paths live here
+};
+
+// RFC 1939 asks for an exclusive lock on the maildrop for the whole session.
+class MailboxLocks {
+ public:
+  bool try_lock(const std::string& root) {
+    std::lock_guard l(mu_);
+    return held_.insert(root).second;
+  }
+  void unlock(const std::string& root) {
+    std::lock_guard l(mu_);
+    held_.erase(root);
+  }
+
+ private:
+  std::mutex mu_;
+  std::set<std::string> held_;
+};
+
+struct Pop3Service {
+  std::string name = "pop3";
+  std::atomic<std::shared_ptr<const Pop3Options>> options;
+  auth::PasswordVerifier* verifier = nullptr;
+  store::MailStore* store = nullptr;
+  net::BlockingPool* pool = nullptr;
+  net::SessionSet* sessions = nullptr;
+  MailboxLocks locks;
+};
+
+net::awaitable<void> run_pop3_session(std::shared_ptr<Pop3Service> service, net::Connection connection);
+
+}  // namespace dirmail::pop3

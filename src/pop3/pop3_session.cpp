@@ -1,0 +1,398 @@
+// One POP3 session (RFC 1939): AUTHORIZATION with USER/PASS, TRANSACTION on a
+// snapshot of INBOX, UPDATE (expunge) at QUIT. Response codes from RFC 2449/3206.
+#include <optional>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "dirmail/base/log.hpp"
+#include "dirmail/base/strings.hpp"
+#include "dirmail/net/line_reader.hpp"
+#include "dirmail/net/output_buffer.hpp"
+#include "dirmail/pop3/command.hpp"
+#include "dirmail/pop3/dot_stuffer.hpp"
+#include "dirmail/pop3/pop3_service.hpp"
+#include "dirmail/store/mailbox_path.hpp"
+
+namespace dirmail::pop3 {
+namespace {
+
+constexpr auto write_timeout = std::chrono::seconds(300);
+constexpr std::size_t read_chunk = 64 * 1024;
+constexpr int max_errors = 20;
+constexpr std::string_view inbox = "INBOX";
+
+class Pop3Session {
+ public:
+  Pop3Session(std::shared_ptr<Pop3Service> service, net::Connection c)
+      : service_(std::move(service)),
+        options_(service_->options.load()),
+        conn_(std::move(c)),
+        reader_(conn_.socket, max_pop3_line),
+        log_(log::service(service_->name)) {}
+  ~Pop3Session() {
+    if (!mailbox_.empty()) service_->locks.unlock(mailbox_);
+  }
+
+  net::awaitable<void> run();
+
+ private:
+  net::awaitable<bool> authorization(const Pop3Command& cmd);
+  net::awaitable<bool> transaction(const Pop3Command& cmd);
+  net::awaitable<void> on_pass(std::string_view password);
+  net::awaitable<bool> send_message(std::size_t index, std::optional<std::uint64_t> body_lines);
+  net::awaitable<bool> on_quit_update();
+  bool plaintext_allowed() const {
+    switch (options_->plaintext_auth) {
+      case PlaintextAuth::always: return true;
+      case PlaintextAuth::loopback: return conn_.peer_is_loopback;
+      case PlaintextAuth::never: return false;
+    }
+    return false;
+  }
+  void capa();
+  // Message number argument -> index into messages_, or nullopt after an -ERR reply.
+  std::optional<std::size_t> message_arg(std::string_view arg, bool allow_deleted = false);
+  void reply(std::string_view text) {
+    out_.append(text);
+    out_.append("\r\n");
+  }
+  log::LogLine line(log::Record r) {
+    log::LogLine l(log_, r);
+    l.with("session", conn_.session_id).with("client", conn_.peer_address);
+    if (!user_.empty()) l.with("user", user_);
+    return l;
+  }
+
+  std::shared_ptr<Pop3Service> service_;
+  std::shared_ptr<const Pop3Options> options_;
+  net::Connection conn_;
+  net::LineReader reader_;
+  net::OutputBuffer out_;
+  std::shared_ptr<spdlog::logger> log_;
+
+  std::string user_;            // from USER, then the logged-in account
+  bool authenticated_ = false;
+  std::string mailbox_;         // locked mailbox root
+  std::vector<store::MessageInfo> messages_;
+  std::vector<bool> deleted_;
+  int errors_ = 0;
+  bool idle_ = false;
+  bool stop_requested_ = false;
+};
+
+net::awaitable<void> Pop3Session::run() {
+  if (conn_.over_limit) {
+    reply("-ERR [SYS/TEMP] Too many connections, try again later");
+    co_await out_.flush(conn_.socket, std::chrono::seconds(10));
+    line(log::Record::session).warn("refused: connection limit");
+    co_return;
+  }
+  auto registration = service_->sessions->add(conn_.socket.get_executor(), [this] {
+    stop_requested_ = true;
+    boost::system::error_code ec;
+    if (idle_) conn_.socket.cancel(ec);
+  });
+  line(log::Record::session).info("connect");
+  reply(fmt::format("+OK {} dirmail POP3 server ready", options_->hostname));
+  for (;;) {
+    if (!reader_.has_buffered_line()) {
+      if (!co_await out_.flush(conn_.socket, write_timeout)) break;
+    }
+    idle_ = true;
+    auto got = co_await reader_.read_line(options_->idle_timeout);
+    idle_ = false;
+    if (!got) {
+      if (stop_requested_) reply("-ERR [SYS/TEMP] Server shutting down");
+      else if (got.error().code == ErrorCode::cancelled) reply("-ERR Autologout; idle for too long");
+      break;  // no UPDATE state: deletions are not applied (RFC 1939 §6)
+    }
+    if (got->truncated) {
+      while (got && !got->complete) got = co_await reader_.read_line(options_->idle_timeout);
+      if (!got) break;
+      reply("-ERR Line too long");
+      ++errors_;
+      continue;
+    }
+    auto cmd = parse_pop3_command(got->text);
+    bool keep_going = true;
+    if (!cmd) {
+      reply(fmt::format("-ERR {}", cmd.error().message));
+      ++errors_;
+    } else {
+      keep_going = authenticated_ ? co_await transaction(*cmd) : co_await authorization(*cmd);
+    }
+    if (errors_ >= max_errors) {
+      reply("-ERR Too many errors");
+      break;
+    }
+    if (!keep_going) break;
+  }
+  co_await out_.flush(conn_.socket, std::chrono::seconds(10));
+  boost::system::error_code ec;
+  conn_.socket.shutdown(net::tcp::socket::shutdown_both, ec);
+  conn_.socket.close(ec);
+  line(log::Record::session).info("disconnect");
+}
+
+void Pop3Session::capa() {
+  reply("+OK Capability list follows");
+  reply("TOP");
+  reply("UIDL");
+  if (!authenticated_ && plaintext_allowed()) reply("USER");
+  reply("RESP-CODES");
+  reply("AUTH-RESP-CODE");
+  reply("PIPELINING");
+  reply("IMPLEMENTATION dirmail");
+  reply(".");
+}
+
+net::awaitable<bool> Pop3Session::authorization(const Pop3Command& cmd) {
+  switch (cmd.verb) {
+    case Pop3Verb::capa:
+      capa();
+      co_return true;
+    case Pop3Verb::quit:
+      reply("+OK Bye");
+      co_return false;
+    case Pop3Verb::noop:
+      reply("-ERR Log in first");
+      co_return true;
+    case Pop3Verb::user:
+      if (!plaintext_allowed()) {
+        reply("-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections");
+        co_return true;
+      }
+      if (cmd.arg.empty()) {
+        reply("-ERR USER needs a name");
+        ++errors_;
+        co_return true;
+      }
+      user_ = std::string(cmd.arg);
+      reply("+OK");
+      co_return true;
+    case Pop3Verb::pass:
+      if (user_.empty()) {
+        reply("-ERR USER first");
+        ++errors_;
+        co_return true;
+      }
+      co_await on_pass(cmd.arg);
+      co_return true;
+    default:
+      reply("-ERR Unknown command in AUTHORIZATION state");
+      ++errors_;
+      co_return true;
+  }
+}
+
+net::awaitable<void> Pop3Session::on_pass(std::string_view password) {
+  auto* verifier = service_->verifier;
+  std::string login = user_;
+  std::string pw(password);
+  auto check = [verifier, login, pw] { return verifier->verify(login, pw); };  // named: see BlockingPool::run
+  auto verified = co_await service_->pool->run(check);
+  if (!verified) {
+    line(log::Record::auth).with("error", verified.error().message).warn("login failed: directory unavailable");
+    reply("-ERR [SYS/TEMP] Directory unavailable, try again later");
+    user_.clear();
+    co_return;
+  }
+  if (!verified->has_value()) {
+    line(log::Record::auth).warn("login failed: wrong credentials");
+    reply("-ERR [AUTH] Authentication failed");
+    user_.clear();
+    ++errors_;
+    co_return;
+  }
+  const directory::Account& account = **verified;
+  auto root = store::expand_mailbox_path(options_->mailbox_template,
+                                         {account.name, account.domain, account.home}, options_->base_dir);
+  if (!root) {
+    line(log::Record::auth).with("error", root.error().message).error("bad mailbox path");
+    reply("-ERR [SYS/PERM] Mailbox path is invalid; tell the administrator");
+    user_.clear();
+    co_return;
+  }
+  if (!service_->locks.try_lock(*root)) {
+    reply("-ERR [IN-USE] Mailbox is in use by another session");
+    user_.clear();
+    co_return;
+  }
+  mailbox_ = *root;
+  auto* st = service_->store;
+  auto load = [st, r = *root] { return st->status(r, inbox); };
+  auto status = co_await service_->pool->run(load);
+  if (!status) {
+    line(log::Record::auth).with("error", status.error().message).error("cannot open mailbox");
+    reply("-ERR [SYS/TEMP] Cannot open the mailbox, try again later");
+    service_->locks.unlock(mailbox_);
+    mailbox_.clear();
+    user_.clear();
+    co_return;
+  }
+  messages_ = std::move(status->messages);
+  deleted_.assign(messages_.size(), false);
+  user_ = account.address();
+  authenticated_ = true;
+  line(log::Record::auth).with("messages", messages_.size()).info("login");
+  std::uint64_t total = 0;
+  for (const auto& m : messages_) total += m.size;
+  reply(fmt::format("+OK Logged in, {} messages ({} octets)", messages_.size(), total));
+}
+
+std::optional<std::size_t> Pop3Session::message_arg(std::string_view arg, bool allow_deleted) {
+  std::uint64_t n = 0;
+  bool ok = !arg.empty() && arg.size() <= 10;
+  for (char c : arg) {
+    if (c < '0' || c > '9') ok = false;
+    else n = n * 10 + static_cast<unsigned>(c - '0');
+  }
+  if (!ok || n == 0 || n > messages_.size()) {
+    reply("-ERR No such message");
+    return std::nullopt;
+  }
+  if (deleted_[n - 1] && !allow_deleted) {
+    reply("-ERR Message is deleted");
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(n - 1);
+}
+
+net::awaitable<bool> Pop3Session::transaction(const Pop3Command& cmd) {
+  switch (cmd.verb) {
+    case Pop3Verb::capa:
+      capa();
+      co_return true;
+    case Pop3Verb::noop:
+      reply("+OK");
+      co_return true;
+    case Pop3Verb::stat: {
+      std::uint64_t count = 0, size = 0;
+      for (std::size_t i = 0; i < messages_.size(); ++i)
+        if (!deleted_[i]) ++count, size += messages_[i].size;
+      reply(fmt::format("+OK {} {}", count, size));
+      co_return true;
+    }
+    case Pop3Verb::list:
+    case Pop3Verb::uidl: {
+      bool uidl = cmd.verb == Pop3Verb::uidl;
+      auto item = [&](std::size_t i) {
+        return uidl ? fmt::format("{} {}", i + 1, messages_[i].uidl) : fmt::format("{} {}", i + 1, messages_[i].size);
+      };
+      if (!cmd.arg.empty()) {
+        if (auto i = message_arg(cmd.arg)) reply("+OK " + item(*i));
+        co_return true;
+      }
+      reply(uidl ? "+OK Unique-ID listing follows" : "+OK Scan listing follows");
+      for (std::size_t i = 0; i < messages_.size(); ++i)
+        if (!deleted_[i]) reply(item(i));
+      reply(".");
+      co_return true;
+    }
+    case Pop3Verb::retr: {
+      auto i = message_arg(cmd.arg);
+      if (!i) co_return true;
+      co_return co_await send_message(*i, std::nullopt);
+    }
+    case Pop3Verb::top: {
+      auto words = split(cmd.arg, ' ');
+      std::uint64_t lines = 0;
+      bool ok = words.size() == 2 && !words[1].empty() && words[1].size() <= 10;
+      if (ok)
+        for (char c : words[1]) {
+          if (c < '0' || c > '9') ok = false;
+          else lines = lines * 10 + static_cast<unsigned>(c - '0');
+        }
+      if (!ok) {
+        reply("-ERR Syntax: TOP msg n");
+        ++errors_;
+        co_return true;
+      }
+      auto i = message_arg(words[0]);
+      if (!i) co_return true;
+      co_return co_await send_message(*i, lines);
+    }
+    case Pop3Verb::dele: {
+      auto i = message_arg(cmd.arg);
+      if (!i) co_return true;
+      deleted_[*i] = true;
+      reply(fmt::format("+OK Message {} deleted", *i + 1));
+      co_return true;
+    }
+    case Pop3Verb::rset:
+      deleted_.assign(messages_.size(), false);
+      reply(fmt::format("+OK {} messages", messages_.size()));
+      co_return true;
+    case Pop3Verb::quit:
+      co_return co_await on_quit_update();
+    default:
+      reply("-ERR Unknown command in TRANSACTION state");
+      ++errors_;
+      co_return true;
+  }
+}
+
+net::awaitable<bool> Pop3Session::send_message(std::size_t index, std::optional<std::uint64_t> body_lines) {
+  auto* st = service_->store;
+  std::uint32_t uid = messages_[index].uid;
+  auto open = [st, r = mailbox_, uid] { return st->open_message(r, inbox, uid); };
+  auto opened = co_await service_->pool->run(open);
+  if (!opened) {
+    line(log::Record::session).with("uid", uid).with("error", opened.error().message).error("cannot read message");
+    reply("-ERR [SYS/TEMP] Cannot read the message");
+    co_return true;
+  }
+  auto reader = std::move(*opened);
+  reply(body_lines ? "+OK Top of message follows" : fmt::format("+OK {} octets", messages_[index].size));
+  DotStuffer stuffer(body_lines);
+  std::string chunk(read_chunk, '\0');
+  std::string stuffed;
+  for (;;) {
+    auto n = co_await service_->pool->run(
+        [&reader, &chunk] { return reader->read(std::span<char>(chunk.data(), chunk.size())); });
+    if (!n) {
+      // Mid-response: the client cannot be told cleanly; close the connection.
+      line(log::Record::session).with("uid", uid).with("error", n.error().message).error("read failed mid-message");
+      co_return false;
+    }
+    if (*n == 0) break;
+    stuffed.clear();
+    bool more = stuffer.feed(std::string_view(chunk.data(), *n), stuffed);
+    out_.append(stuffed);
+    if (!co_await out_.flush(conn_.socket, write_timeout)) co_return false;
+    if (!more) break;
+  }
+  stuffed.clear();
+  stuffer.finish(stuffed);
+  out_.append(stuffed);
+  co_return true;
+}
+
+net::awaitable<bool> Pop3Session::on_quit_update() {
+  std::vector<std::uint32_t> uids;
+  for (std::size_t i = 0; i < messages_.size(); ++i)
+    if (deleted_[i]) uids.push_back(messages_[i].uid);
+  if (!uids.empty()) {
+    auto* st = service_->store;
+    auto expunge = [st, r = mailbox_, &uids] { return st->expunge(r, inbox, uids); };
+    auto done = co_await service_->pool->run(expunge);
+    if (!done) {
+      line(log::Record::store).with("error", done.error().message).error("expunge failed");
+      reply("-ERR [SYS/TEMP] Some deleted messages were not removed");
+      co_return false;
+    }
+    line(log::Record::store).with("expunged", uids.size()).info("expunge");
+  }
+  reply(fmt::format("+OK Bye, {} messages deleted", uids.size()));
+  co_return false;
+}
+
+}  // namespace
+
+net::awaitable<void> run_pop3_session(std::shared_ptr<Pop3Service> service, net::Connection connection) {
+  Pop3Session session(std::move(service), std::move(connection));
+  co_await session.run();
+}
+
+}  // namespace dirmail::pop3

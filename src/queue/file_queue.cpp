@@ -1,0 +1,264 @@
+#include "dirmail/queue/file_queue.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <ctime>
+
+#include "dirmail/base/log.hpp"
+#include "dirmail/queue/queue_header.hpp"
+#include "dirmail/queue/recipient_state_log.hpp"
+#include "file_message_writer.hpp"
+#include "queue_folders.hpp"
+#include "queue_id.hpp"
+
+namespace dirmail::queue {
+namespace {
+
+constexpr std::int64_t kForeignTmpMaxAgeSeconds = 24 * 3600;
+constexpr std::size_t kHeaderReadChunk = 64 * 1024;
+
+bool has_suffix(std::string_view s, std::string_view suffix) {
+  return s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+void note(std::string_view message, const std::string& path) {
+  log::LogLine(log::service("queue"), log::Record::daemon).with("path", path).info(message);
+}
+
+// Another process of this node may be writing into tmp/ right now (an admin tool, a
+// second daemon by mistake): its files are only discarded when this process is the
+// only one with the queue open, shown by getting queue.lock exclusively.
+Result<bool> lock_queue(QueueFolders& folders, posix::UniqueFd& lock_fd) {
+  std::string path = posix::join_path(folders.root, "queue.lock");
+  auto fd = posix::open_file(path, O_RDWR | O_CREAT, 0600);
+  if (!fd) return std::move(fd).error();
+  bool alone = ::flock(fd->get(), LOCK_EX | LOCK_NB) == 0;
+  while (::flock(fd->get(), LOCK_SH) != 0) {  // downgrade, or join the others
+    if (errno != EINTR) return posix::queue_errno_error("lock", path, errno);
+  }
+  lock_fd = std::move(*fd);
+  return alone;
+}
+
+Status discard_unfinished(const QueueFolders& folders, bool alone) {
+  auto names = posix::list_directory(folders.tmp);
+  if (!names) return std::move(names).error();
+  auto now = static_cast<std::int64_t>(std::time(nullptr));
+  for (const auto& name : *names) {
+    std::string path = posix::join_path(folders.tmp, name);
+    std::string_view id = std::string_view(name).substr(0, name.size() - (has_suffix(name, ".msg") ? 4 : 0));
+    bool ours = alone && has_suffix(name, ".msg") && queue_id_from_node(id, folders.node_tag);
+    struct stat st;
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    bool abandoned = now - static_cast<std::int64_t>(st.st_mtime) > kForeignTmpMaxAgeSeconds;
+    if (!ours && !abandoned) continue;
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return posix::queue_errno_error("unlink", path, errno);
+    note("discarded an unfinished message", path);
+  }
+  return ok_status();
+}
+
+Status remove_orphan_states(const QueueFolders& folders) {
+  auto names = posix::list_directory(folders.incoming);
+  if (!names) return std::move(names).error();
+  for (const auto& name : *names) {
+    if (!has_suffix(name, ".state")) continue;
+    std::string id = name.substr(0, name.size() - 6);
+    if (!valid_queue_id(id) || ::access(folders.msg_path(id).c_str(), F_OK) == 0) continue;
+    std::string path = folders.state_path(id);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return posix::queue_errno_error("unlink", path, errno);
+  }
+  return ok_status();
+}
+
+// The start of a queue file up to the end of its header (or the header limit).
+Result<std::string> read_header_bytes(int fd, const std::string& path) {
+  std::string data;
+  std::size_t searched = 0;
+  while (data.size() <= kMaxQueueHeaderBytes) {
+    auto chunk = posix::pread_up_to(fd, data.size(), kHeaderReadChunk, path);
+    if (!chunk) return std::move(chunk).error();
+    if (chunk->empty()) break;
+    data += *chunk;
+    if (data.find("\n\n", searched) != std::string::npos) break;
+    searched = data.size() - 1;
+  }
+  return data;
+}
+
+Error with_path(Error error, const std::string& path) {
+  error.message += " (" + path + ")";
+  return error;
+}
+
+}  // namespace
+
+FileQueue::FileQueue(std::shared_ptr<QueueFolders> folders) : folders_(std::move(folders)) {}
+FileQueue::~FileQueue() = default;
+
+Result<std::unique_ptr<FileQueue>> FileQueue::open(const std::string& dir, std::string node_name) {
+  if (dir.empty()) return make_error(ErrorCode::invalid_argument, "queue folder is empty");
+  auto folders = std::make_shared<QueueFolders>();
+  folders->root = dir;
+  folders->tmp = posix::join_path(dir, "tmp");
+  folders->incoming = posix::join_path(dir, "incoming");
+  folders->node_tag = node_tag(node_name);
+  DIRMAIL_TRY(posix::ensure_directory(folders->tmp));
+  DIRMAIL_TRY(posix::ensure_directory(folders->incoming));
+  auto incoming_fd = posix::open_file(folders->incoming, O_RDONLY | O_DIRECTORY);
+  if (!incoming_fd) return std::move(incoming_fd).error();
+  folders->incoming_fd = std::move(*incoming_fd);
+
+  auto alone = lock_queue(*folders, folders->lock_fd);
+  if (!alone) return std::move(alone).error();
+  DIRMAIL_TRY(discard_unfinished(*folders, *alone));
+  DIRMAIL_TRY(remove_orphan_states(*folders));
+  return std::unique_ptr<FileQueue>(new FileQueue(std::move(folders)));
+}
+
+std::uint64_t FileQueue::directory_syncs() const { return folders_->incoming_commit.syncs(); }
+const std::string& FileQueue::dir() const { return folders_->root; }
+
+Result<std::unique_ptr<MessageWriter>> FileQueue::begin(const Envelope& envelope) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    std::string id = make_queue_id(folders_->node_tag);
+    auto header = format_queue_header(id, envelope);
+    if (!header) return std::move(header).error();
+    if (::access(folders_->msg_path(id).c_str(), F_OK) == 0) continue;  // id taken (clock went back)
+    std::string path = folders_->tmp_path(id);
+    int fd;
+    do {
+      fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) {
+      if (errno == EEXIST) continue;
+      return posix::queue_errno_error("create", path, errno);
+    }
+    return std::unique_ptr<MessageWriter>(
+        std::make_unique<FileMessageWriter>(folders_, std::move(id), posix::UniqueFd(fd), std::move(*header)));
+  }
+  return make_error(ErrorCode::temporary_failure, "could not find a free queue id");
+}
+
+Result<std::vector<std::string>> FileQueue::list() {
+  auto names = posix::list_directory(folders_->incoming);
+  if (!names) return std::move(names).error();
+  std::vector<std::string> ids;
+  for (auto& name : *names) {
+    if (!has_suffix(name, ".msg")) continue;
+    name.resize(name.size() - 4);
+    if (valid_queue_id(name)) ids.push_back(std::move(name));
+  }
+  std::sort(ids.begin(), ids.end());  // ids begin with the arrival time
+  return ids;
+}
+
+Result<QueuedMessage> FileQueue::load(std::string_view id) {
+  if (!valid_queue_id(id)) return make_error(ErrorCode::invalid_argument, "invalid queue id");
+  std::string path = folders_->msg_path(id);
+  int raw_fd;
+  do {
+    raw_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  } while (raw_fd < 0 && errno == EINTR);
+  if (raw_fd < 0) {
+    if (errno == ENOENT) return make_error(ErrorCode::not_found, "no queued message " + std::string(id));
+    return posix::queue_errno_error("open", path, errno);
+  }
+  posix::UniqueFd fd(raw_fd);
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return posix::queue_errno_error("stat", path, errno);
+  auto head = read_header_bytes(fd.get(), path);
+  if (!head) return std::move(head).error();
+  auto parsed = parse_queue_header(*head);
+  if (!parsed) return with_path(std::move(parsed).error(), path);
+  if (parsed->id != id) return make_error(ErrorCode::invalid_argument, "queue file holds another id (" + path + ")");
+
+  QueuedMessage message;
+  message.id = std::string(id);
+  message.envelope = std::move(parsed->envelope);
+  message.path = path;
+  message.body_offset = parsed->body_offset;
+  message.body_size = static_cast<std::uint64_t>(st.st_size) - parsed->body_offset;
+
+  std::string state_data;
+  std::string state_path = folders_->state_path(id);
+  int state_fd = ::open(state_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (state_fd >= 0) {
+    posix::UniqueFd state_file(state_fd);
+    auto data = posix::pread_up_to(state_fd, 0, kMaxStateLogBytes + 1, state_path);
+    if (!data) return std::move(data).error();
+    state_data = std::move(*data);
+  } else if (errno != ENOENT) {
+    return posix::queue_errno_error("open", state_path, errno);
+  }
+  auto states = parse_recipient_state_log(state_data, message.envelope.recipients.size());
+  if (!states) return with_path(std::move(states).error(), state_path);
+  message.states = std::move(states->states);
+  message.state_reasons = std::move(states->reasons);
+  return message;
+}
+
+Status FileQueue::set_recipient_state(std::string_view id, std::size_t index, RecipientState state,
+                                      std::string_view reason) {
+  if (!valid_queue_id(id)) return make_error(ErrorCode::invalid_argument, "invalid queue id");
+  if (state == RecipientState::pending)
+    return make_error(ErrorCode::invalid_argument, "only delivered or failed can be recorded");
+  if (index >= kMaxQueueRecipients) return make_error(ErrorCode::invalid_argument, "recipient index out of range");
+  if (::access(folders_->msg_path(id).c_str(), F_OK) != 0)
+    return make_error(ErrorCode::not_found, "no queued message " + std::string(id));
+
+  std::string path = folders_->state_path(id);
+  std::string line = format_recipient_state_line(index, state, reason);
+  std::lock_guard lock(folders_->state_append);
+  bool created = true;
+  int fd;
+  do {
+    fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0 && errno == EEXIST) {
+    created = false;
+    do {
+      fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+    } while (fd < 0 && errno == EINTR);
+  }
+  if (fd < 0) return posix::queue_errno_error("open", path, errno);
+  posix::UniqueFd file(fd);
+  if (!created) {
+    // A torn last line (crash mid-append) must not swallow this record.
+    struct stat st;
+    if (::fstat(fd, &st) != 0) return posix::queue_errno_error("stat", path, errno);
+    if (st.st_size > 0) {
+      auto last = posix::pread_up_to(fd, static_cast<std::uint64_t>(st.st_size) - 1, 1, path);
+      if (!last) return std::move(last).error();
+      if (*last != "\n") line.insert(0, "\n");
+    }
+  }
+  DIRMAIL_TRY(posix::write_all(fd, line, path));
+  while (::fdatasync(fd) != 0) {
+    if (errno != EINTR) return posix::queue_errno_error("fdatasync", path, errno);
+  }
+  if (created) return folders_->incoming_commit.commit();  // the new name must survive too
+  return ok_status();
+}
+
+Status FileQueue::remove(std::string_view id) {
+  if (!valid_queue_id(id)) return make_error(ErrorCode::invalid_argument, "invalid queue id");
+  std::string msg = folders_->msg_path(id);
+  std::string state = folders_->state_path(id);
+  if (::unlink(msg.c_str()) != 0) {
+    int err = errno;
+    if (err != ENOENT) return posix::queue_errno_error("unlink", msg, err);
+    ::unlink(state.c_str());  // an orphan left by an earlier crash
+    return make_error(ErrorCode::not_found, "no queued message " + std::string(id));
+  }
+  DIRMAIL_TRY(folders_->incoming_commit.commit());
+  if (::unlink(state.c_str()) != 0 && errno != ENOENT) return posix::queue_errno_error("unlink", state, errno);
+  return ok_status();
+}
+
+}  // namespace dirmail::queue

@@ -1,0 +1,46 @@
+#pragma once
+// The Queue on a local or shared folder (layout in queue.hpp).
+//
+// A message file is written in tmp/<id>.msg (header, blank line, message bytes),
+// synced, renamed into incoming/ and then incoming/ is synced by a group commit shared
+// with every concurrent commit. Per-recipient outcomes are appended to
+// incoming/<id>.state, each line synced.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "dirmail/base/result.hpp"
+#include "dirmail/queue/queue.hpp"
+
+namespace dirmail::queue {
+
+struct QueueFolders;
+
+class FileQueue final : public Queue {
+ public:
+  // Creates dir/tmp and dir/incoming as needed. Discards this node's files left in tmp/
+  // by a crash (never acknowledged), other nodes' tmp files older than a day, and
+  // .state files whose message is gone. `node_name` tells nodes sharing `dir` apart.
+  static Result<std::unique_ptr<FileQueue>> open(const std::string& dir, std::string node_name);
+  ~FileQueue() override;
+
+  Result<std::unique_ptr<MessageWriter>> begin(const Envelope& envelope) override;
+  Result<std::vector<std::string>> list() override;
+  Result<QueuedMessage> load(std::string_view id) override;
+  Status set_recipient_state(std::string_view id, std::size_t index, RecipientState state,
+                             std::string_view reason) override;
+  // Unlinks <id>.msg, syncs incoming/, then unlinks <id>.state: a crash in between
+  // leaves only a state file without message, which open() removes. (The other order
+  // could leave a message without its outcomes and deliver it twice.)
+  Status remove(std::string_view id) override;
+
+  // Syncs of incoming/ so far (commits, removals and new state files share them).
+  std::uint64_t directory_syncs() const;
+  const std::string& dir() const;
+
+ private:
+  explicit FileQueue(std::shared_ptr<QueueFolders> folders);
+  std::shared_ptr<QueueFolders> folders_;
+};
+
+}  // namespace dirmail::queue

@@ -1,0 +1,70 @@
+#pragma once
+// The durable queue. A message is in the queue only once its file and the queue
+// folder are synced: SMTP answers 250 after commit() returns, never before. Many
+// concurrent commits share one folder sync (group commit).
+//
+// Layout under queue.dir:
+//   tmp/        messages being received; discarded on start (never acknowledged)
+//   incoming/   committed messages <id>.msg, and <id>.state with per-recipient results
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dirmail/base/result.hpp"
+
+namespace dirmail::queue {
+
+struct Envelope {
+  std::string sender;                   // reverse path without <>; empty for the null sender
+  std::vector<std::string> recipients;  // forward paths without <>
+  std::string client_address;
+  std::string helo;
+  std::string auth_user;                // empty when not authenticated
+  std::int64_t received_at = 0;         // unix seconds
+};
+
+// A message being written. Not thread-safe; one per SMTP transaction.
+class MessageWriter {
+ public:
+  virtual ~MessageWriter() = default;
+  virtual const std::string& id() const = 0;
+  // Appends message bytes (already dot-unstuffed, CRLF line ends).
+  virtual Status write(std::string_view data) = 0;
+  virtual std::uint64_t size() const = 0;
+  // Syncs the file, moves it into incoming/ and syncs the folder. Blocks: call it on
+  // the blocking pool. After success the message survives a crash.
+  virtual Status commit() = 0;
+  // Drops the message (also done by the destructor when not committed).
+  virtual void abort() = 0;
+};
+
+enum class RecipientState : std::uint8_t { pending, delivered, failed };
+
+struct QueuedMessage {
+  std::string id;
+  Envelope envelope;
+  std::vector<RecipientState> states;  // one per envelope recipient
+  std::vector<std::string> state_reasons;  // reason recorded with each state ("" while pending)
+  std::string path;                    // the .msg file
+  std::uint64_t body_offset = 0;       // where the message bytes start in the file
+  std::uint64_t body_size = 0;
+};
+
+class Queue {
+ public:
+  virtual ~Queue() = default;
+  virtual Result<std::unique_ptr<MessageWriter>> begin(const Envelope& envelope) = 0;
+  // Committed messages in arrival order; on start this is the recovery list.
+  virtual Result<std::vector<std::string>> list() = 0;
+  virtual Result<QueuedMessage> load(std::string_view id) = 0;
+  // Records a recipient's outcome durably (appended and synced) so a restart does
+  // not deliver it twice.
+  virtual Status set_recipient_state(std::string_view id, std::size_t index, RecipientState state,
+                                     std::string_view reason) = 0;
+  // Removes a message whose recipients are all done.
+  virtual Status remove(std::string_view id) = 0;
+};
+
+}  // namespace dirmail::queue

@@ -1,0 +1,32 @@
+#pragma once
+// The per-message outcome log (<id>.state): one appended line per recipient outcome,
+//   "<index> delivered <reason>\n" or "<index> failed <reason>\n",
+// each synced before the delivery moves on. A later line for the same recipient wins.
+// A last line without its newline was cut short by a crash and is ignored, as are
+// lines that do not parse (a crash can glue a torn line to the next append).
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dirmail/base/result.hpp"
+#include "dirmail/queue/queue.hpp"
+
+namespace dirmail::queue {
+
+inline constexpr std::size_t kMaxStateReasonBytes = 1000;
+inline constexpr std::size_t kMaxStateLogBytes = 16 * 1024 * 1024;
+
+struct RecipientStates {
+  std::vector<RecipientState> states;  // one per recipient
+  std::vector<std::string> reasons;    // the reason recorded with each state
+};
+
+// One line; control characters in the reason become spaces and it is cut to 1000 bytes.
+std::string format_recipient_state_line(std::size_t index, RecipientState state, std::string_view reason);
+
+// Replays a state log for a message with `recipients` recipients. Pure; refuses logs
+// over 16 MiB.
+Result<RecipientStates> parse_recipient_state_log(std::string_view data, std::size_t recipients);
+
+}  // namespace dirmail::queue

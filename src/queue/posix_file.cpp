@@ -1,0 +1,147 @@
+#include "posix_file.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace dirmail::queue::posix {
+
+void UniqueFd::reset(int fd) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+}
+
+Error queue_errno_error(std::string_view what, std::string_view path, int err) {
+  if (err == ENOSPC || err == EDQUOT) {
+    std::string msg{what};
+    msg += " ";
+    msg += path;
+    msg += ": ";
+    msg += std::strerror(err);
+    return make_error(ErrorCode::temporary_failure, std::move(msg));
+  }
+  return errno_error(what, path, err);
+}
+
+std::string join_path(std::string_view dir, std::string_view name) {
+  std::string out{dir};
+  if (out.empty() || out.back() != '/') out += '/';
+  out += name;
+  return out;
+}
+
+Result<UniqueFd> open_file(const std::string& path, int flags, mode_t mode) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return queue_errno_error("open", path, errno);
+  return UniqueFd(fd);
+}
+
+Status write_all(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return queue_errno_error("write", path, errno);
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return ok_status();
+}
+
+Status pwrite_all(int fd, std::string_view data, std::uint64_t offset, const std::string& path) {
+  while (!data.empty()) {
+    ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return queue_errno_error("write", path, errno);
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+    offset += static_cast<std::uint64_t>(n);
+  }
+  return ok_status();
+}
+
+Result<std::string> pread_up_to(int fd, std::uint64_t offset, std::size_t size, const std::string& path) {
+  std::string out(size, '\0');
+  std::size_t got = 0;
+  while (got < size) {
+    ssize_t n = ::pread(fd, out.data() + got, size - got, static_cast<off_t>(offset + got));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return queue_errno_error("read", path, errno);
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  out.resize(got);
+  return out;
+}
+
+Status sync_file(int fd, const std::string& path) {
+  while (::fsync(fd) != 0) {
+    if (errno != EINTR) return queue_errno_error("fsync", path, errno);
+  }
+  return ok_status();
+}
+
+Status sync_directory(const std::string& path) {
+  auto fd = open_file(path, O_RDONLY | O_DIRECTORY);
+  if (!fd) return std::move(fd).error();
+  return sync_file(fd->get(), path);
+}
+
+bool is_directory(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+Result<std::vector<std::string>> list_directory(const std::string& path) {
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) return queue_errno_error("open directory", path, errno);
+  std::vector<std::string> names;
+  for (;;) {
+    errno = 0;
+    struct dirent* entry = ::readdir(dir);
+    if (entry == nullptr) break;
+    std::string_view name(entry->d_name);
+    if (name == "." || name == "..") continue;
+    names.emplace_back(name);
+  }
+  int err = errno;
+  ::closedir(dir);
+  if (err != 0) return queue_errno_error("read directory", path, err);
+  return names;
+}
+
+namespace {
+std::string parent_of(const std::string& path) {
+  auto end = path.find_last_not_of('/');
+  if (end == std::string::npos) return "/";
+  auto slash = path.find_last_of('/', end);
+  if (slash == std::string::npos) return ".";
+  auto parent_end = path.find_last_not_of('/', slash);
+  if (parent_end == std::string::npos) return "/";
+  return path.substr(0, parent_end + 1);
+}
+}  // namespace
+
+Status ensure_directory(const std::string& path) {
+  if (path.empty()) return make_error(ErrorCode::invalid_argument, "empty directory path");
+  if (is_directory(path)) return ok_status();
+  std::string parent = parent_of(path);
+  if (parent != path) DIRMAIL_TRY(ensure_directory(parent));
+  if (::mkdir(path.c_str(), 0700) != 0) {
+    if (errno == EEXIST && is_directory(path)) return ok_status();  // another writer made it
+    return queue_errno_error("mkdir", path, errno);
+  }
+  return sync_directory(parent);
+}
+
+}  // namespace dirmail::queue::posix

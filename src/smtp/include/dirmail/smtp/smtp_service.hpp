@@ -1,0 +1,41 @@
+#pragma once
+// What an SMTP listener needs to run sessions. The daemon builds one per service
+// (smtp, submission) and swaps `options` on reload; a session keeps the options it
+// started with.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "dirmail/directory/directory.hpp"
+#include "dirmail/net/blocking_pool.hpp"
+#include "dirmail/net/listener.hpp"
+#include "dirmail/net/session_set.hpp"
+#include "dirmail/queue/queue.hpp"
+
+namespace dirmail::smtp {
+
+struct SmtpOptions {
+  std::string hostname;                 // greeting, Received:, replies
+  std::uint64_t max_message_size = 0;   // bytes; 0 = unlimited
+  std::size_t max_recipients = 100;
+  std::chrono::seconds command_timeout{300};
+  std::chrono::seconds data_timeout{600};
+};
+
+struct SmtpService {
+  std::string name;  // "smtp" or "submission": the log service and listener name
+  std::atomic<std::shared_ptr<const SmtpOptions>> options;
+  directory::Directory* directory = nullptr;
+  queue::Queue* queue = nullptr;
+  net::BlockingPool* pool = nullptr;
+  net::SessionSet* sessions = nullptr;
+  std::function<void(const std::string& queue_id)> on_queued;  // hand over to delivery
+};
+
+// One session, from greeting to close.
+net::awaitable<void> run_smtp_session(std::shared_ptr<SmtpService> service, net::Connection connection);
+
+}  // namespace dirmail::smtp

@@ -1,0 +1,37 @@
+#pragma once
+// The folders this process used recently: a mutex per folder (threads queue here
+// before taking the folder's file lock) and the replayed index, so the next access
+// reads only what was appended since. Bounded: the least recently used idle folders
+// are forgotten.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "index_log.hpp"
+
+namespace dirmail::store {
+
+struct CachedFolder {
+  std::mutex mu;     // guards `index`; taken before the folder's file lock
+  IndexCache index;
+  std::uint64_t last_use = 0;  // guarded by FolderCache's mutex
+};
+
+class FolderCache {
+ public:
+  explicit FolderCache(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+  std::shared_ptr<CachedFolder> get(const std::string& folder_dir);
+  std::size_t size() const;
+
+ private:
+  void evict_locked();
+
+  std::size_t capacity_;
+  mutable std::mutex mu_;
+  std::uint64_t clock_ = 0;
+  std::map<std::string, std::shared_ptr<CachedFolder>> folders_;
+};
+
+}  // namespace dirmail::store

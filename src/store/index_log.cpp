@@ -1,0 +1,216 @@
+#include "index_log.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include "dirmail/base/log.hpp"
+#include "message_names.hpp"
+
+namespace dirmail::store {
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+
+void warn(const std::string& path, std::string_view message) {
+  log::LogLine(log::service("store"), log::Record::store).with("index", path).warn(message);
+}
+
+std::uint64_t new_generation() {
+  static std::atomic<std::uint64_t> counter{0};
+  auto now = std::chrono::system_clock::now().time_since_epoch().count();
+  std::string seed = std::to_string(now) + "/" + std::to_string(::getpid()) + "/" +
+                     std::to_string(counter.fetch_add(1));
+  return fnv1a64(seed);
+}
+
+std::uint32_t new_uidvalidity(std::uint32_t previous) {
+  auto now = static_cast<std::uint32_t>(std::time(nullptr));
+  if (now == 0) now = 1;
+  // A rebuilt log must not reuse the UIDVALIDITY of the log it replaces.
+  if (now == previous) now = previous + 1 == 0 ? 1 : previous + 1;
+  return now;
+}
+
+}  // namespace
+
+Result<IndexLog> IndexLog::open(const std::string& folder_dir, IndexCache& cache, bool create) {
+  IndexLog log(folder_dir, cache);
+  DIRMAIL_TRY(log.load(create));
+  return log;
+}
+
+Status IndexLog::load(bool create) {
+  int raw_fd;
+  do {
+    raw_fd = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
+  } while (raw_fd < 0 && errno == EINTR);
+  if (raw_fd < 0 && errno == ENOENT) {
+    IndexCache& cache = *cache_;
+    std::uint32_t previous = cache.valid ? cache.state.uidvalidity() : 0;
+    cache = IndexCache{};
+    if (!create) return ok_status();
+    return write_fresh(IndexHeader{new_uidvalidity(previous), 1, new_generation()}, nullptr);
+  }
+  if (raw_fd < 0) return posix::store_errno_error("open", path_, errno);
+  fd_.reset(raw_fd);
+
+  struct stat st;
+  if (::fstat(fd_.get(), &st) != 0) return posix::store_errno_error("stat", path_, errno);
+  auto first = posix::pread_up_to(fd_.get(), 0, kMaxIndexRecordBytes, path_);
+  if (!first) return std::move(first).error();
+  auto newline = first->find('\n');
+  Result<IndexRecord> header = make_error(ErrorCode::io_error, "index header has no end");
+  if (newline != std::string::npos) header = parse_index_record(std::string_view(*first).substr(0, newline));
+  if (!header || !std::holds_alternative<IndexHeader>(*header)) {
+    warn(path_, "index header is damaged; starting a new index with a new UIDVALIDITY");
+    std::uint32_t previous = cache_->valid ? cache_->state.uidvalidity() : 0;
+    fd_.reset();
+    return write_fresh(IndexHeader{new_uidvalidity(previous), 1, new_generation()}, nullptr);
+  }
+  std::string header_line = first->substr(0, newline + 1);
+  auto file_size = static_cast<std::uint64_t>(st.st_size);
+
+  IndexCache& cache = *cache_;
+  bool same_file = cache.valid && cache.dev == st.st_dev && cache.ino == st.st_ino &&
+                   cache.header_line == header_line && file_size >= cache.valid_end;
+  if (!same_file) {
+    cache = IndexCache{};
+    cache.dev = st.st_dev;
+    cache.ino = st.st_ino;
+    cache.header_line = header_line;
+    cache.valid_end = header_line.size();
+    cache.state = IndexState(std::get<IndexHeader>(*header));
+    cache.valid = true;
+  }
+  return replay_from(cache.valid_end, file_size);
+}
+
+Status IndexLog::replay_from(std::uint64_t offset, std::uint64_t file_size) {
+  IndexCache& cache = *cache_;
+  std::string pending;               // bytes after the last complete line
+  std::uint64_t pending_start = offset;
+  bool skipping_long_line = false;   // inside a line longer than any valid record
+  std::uint64_t pos = offset;
+  while (pos < file_size) {
+    auto chunk = posix::pread_up_to(fd_.get(), pos, kReadChunk, path_);
+    if (!chunk) return std::move(chunk).error();
+    if (chunk->empty()) break;
+    pos += chunk->size();
+    pending += *chunk;
+    std::size_t start = 0;
+    for (;;) {
+      auto newline = pending.find('\n', start);
+      if (newline == std::string::npos) break;
+      std::string_view line(pending.data() + start, newline - start);
+      if (skipping_long_line) {
+        skipping_long_line = false;
+        cache.state.count_damaged();
+        warn(path_, "skipped an overlong index record");
+      } else if (auto record = parse_index_record(line); record) {
+        cache.state.apply(*record);
+      } else {
+        cache.state.count_damaged();
+        warn(path_, "skipped a damaged index record");
+      }
+      start = newline + 1;
+      cache.valid_end = pending_start + start;
+    }
+    pending.erase(0, start);
+    pending_start += start;
+    if (pending.size() > kMaxIndexRecordBytes) {
+      skipping_long_line = true;
+      pending_start += pending.size();
+      pending.clear();
+    }
+  }
+  if (cache.valid_end < file_size) {
+    // We hold the folder lock, so nobody is writing: an unfinished last line is the
+    // torn tail of an append cut short by a crash. Cut it off so the next append starts
+    // on a fresh line.
+    warn(path_, "cut off a torn index record at the end of the log");
+    if (::ftruncate(fd_.get(), static_cast<off_t>(cache.valid_end)) != 0)
+      return posix::store_errno_error("truncate", path_, errno);
+  }
+  return ok_status();
+}
+
+Status IndexLog::append(std::span<const IndexRecord> records) {
+  if (records.empty()) return ok_status();
+  std::string data;
+  for (const auto& record : records) data += format_index_record(record);
+  IndexCache& cache = *cache_;
+  if (auto written = posix::pwrite_all(fd_.get(), data, cache.valid_end, path_); !written) {
+    // Do not leave half a record behind for the next writer.
+    if (::ftruncate(fd_.get(), static_cast<off_t>(cache.valid_end)) != 0) {
+      // The torn tail is cut off by the next open instead.
+    }
+    return written;
+  }
+  cache.valid_end += data.size();
+  for (const auto& record : records) cache.state.apply(record);
+  return ok_status();
+}
+
+Status IndexLog::sync() {
+  if (!fd_.valid()) return ok_status();
+  return posix::sync_file(fd_.get(), path_);
+}
+
+bool IndexLog::wants_compaction(std::size_t min_dead_records) const {
+  const auto& state = cache_->state;
+  return state.dead_records() >= min_dead_records && state.dead_records() >= state.live().size();
+}
+
+Status IndexLog::compact() {
+  const auto& state = cache_->state;
+  IndexHeader header{state.uidvalidity(), state.uidnext(), new_generation()};
+  IndexState keep = state;
+  return write_fresh(header, &keep);
+}
+
+Status IndexLog::write_fresh(const IndexHeader& header, const IndexState* keep) {
+  std::string tmp = posix::join_path(dir_, "dirmail.index.new");
+  auto fd = posix::open_file(tmp, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  if (!fd) return std::move(fd).error();
+
+  IndexState fresh(header);
+  std::string data = format_index_record(header);
+  std::string header_line = data;
+  if (keep != nullptr) {
+    for (const auto& [uid, message] : keep->live()) {
+      IndexRecord add = IndexAdd{message.info, message.file};
+      data += format_index_record(add);
+      fresh.apply(add);
+    }
+  }
+  auto fail = [&](Error error) {
+    ::unlink(tmp.c_str());
+    return error;
+  };
+  if (auto s = posix::write_all(fd->get(), data, tmp); !s) return fail(std::move(s).error());
+  if (auto s = posix::sync_file(fd->get(), tmp); !s) return fail(std::move(s).error());
+  if (::rename(tmp.c_str(), path_.c_str()) != 0) return fail(posix::store_errno_error("rename", tmp, errno));
+  DIRMAIL_TRY(posix::sync_directory(dir_));
+
+  struct stat st;
+  if (::fstat(fd->get(), &st) != 0) return posix::store_errno_error("stat", path_, errno);
+  IndexCache& cache = *cache_;
+  cache = IndexCache{};
+  cache.valid = true;
+  cache.dev = st.st_dev;
+  cache.ino = st.st_ino;
+  cache.header_line = header_line;
+  cache.valid_end = data.size();
+  cache.state = std::move(fresh);
+  fd_ = std::move(*fd);
+  return ok_status();
+}
+
+}  // namespace dirmail::store

@@ -1,0 +1,85 @@
+#include "message_names.hpp"
+
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include <fmt/format.h>
+
+namespace dirmail::store {
+
+Status validate_folder_name(std::string_view folder) {
+  if (folder.empty()) return make_error(ErrorCode::invalid_argument, "folder name is empty");
+  if (folder.size() > kMaxFolderNameBytes)
+    return make_error(ErrorCode::invalid_argument, "folder name is longer than 255 bytes");
+  if (folder.front() == '.')
+    return make_error(ErrorCode::invalid_argument, "folder name must not start with '.'");
+  for (char c : folder) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '/' || c == '\\')
+      return make_error(ErrorCode::invalid_argument, "folder name contains a separator");
+    if (u < 0x20 || u == 0x7f)
+      return make_error(ErrorCode::invalid_argument, "folder name contains a control character");
+  }
+  return ok_status();
+}
+
+bool valid_uidl(std::string_view uidl) {
+  if (uidl.empty() || uidl.size() > kMaxUidlBytes) return false;
+  for (char c : uidl)
+    if (c < 0x21 || c > 0x7e) return false;
+  return true;
+}
+
+bool valid_message_file_name(std::string_view name) {
+  if (name.empty() || name.size() > kMaxMessageFileNameBytes || name.front() == '.') return false;
+  for (char c : name)
+    if (c < 0x21 || c > 0x7e || c == '/') return false;
+  return true;
+}
+
+std::string file_name_host(std::string_view host_name) {
+  std::string out;
+  for (char c : host_name) {
+    if (out.size() == 32) break;
+    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    out += keep ? c : '_';
+  }
+  if (out.empty()) out = "localhost";
+  return out;
+}
+
+std::string make_message_file_name(std::string_view host) {
+  static std::atomic<std::uint64_t> counter{0};
+  struct timeval tv;
+  ::gettimeofday(&tv, nullptr);
+  return fmt::format("{}.M{}P{}Q{}.{}", static_cast<long long>(tv.tv_sec), static_cast<long>(tv.tv_usec),
+                     static_cast<long>(::getpid()), counter.fetch_add(1) + 1, host);
+}
+
+std::string uidl_from_file_name(std::string_view name) {
+  std::string_view base = name.substr(0, name.find(':'));
+  if (valid_uidl(base)) return std::string(base);
+  return fmt::format("X{:016x}", fnv1a64(name));
+}
+
+std::uint32_t fnv1a32(std::string_view data) {
+  std::uint32_t h = 2166136261u;
+  for (char c : data) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 16777619u;
+  }
+  return h;
+}
+
+std::uint64_t fnv1a64(std::string_view data) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (char c : data) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+}  // namespace dirmail::store

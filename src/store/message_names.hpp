@@ -1,0 +1,40 @@
+#pragma once
+// Names inside a mailbox: folder names, message file names and POP3 UIDLs.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "dirmail/base/result.hpp"
+
+namespace dirmail::store {
+
+inline constexpr std::size_t kMaxFolderNameBytes = 255;
+inline constexpr std::size_t kMaxUidlBytes = 70;  // RFC 1939 section 7
+inline constexpr std::size_t kMaxMessageFileNameBytes = 255;
+
+// A folder is one directory below the mailbox root: no separators, no control
+// characters, no leading '.' (which also rules out "." and "..").
+Status validate_folder_name(std::string_view folder);
+
+// RFC 1939: 1 to 70 characters in 0x21..0x7E.
+bool valid_uidl(std::string_view uidl);
+
+// Names the index can record: printable ASCII without space or '/', not starting with '.'.
+bool valid_message_file_name(std::string_view name);
+
+// "<sec>.M<usec>P<pid>Q<counter>.<host>": unique across the nodes sharing a store
+// (host), processes (pid), threads (counter) and restarts (time).
+std::string make_message_file_name(std::string_view host);
+
+// The part of the host name that goes into file names ([A-Za-z0-9-], at most 32 bytes).
+std::string file_name_host(std::string_view host_name);
+
+// The default UIDL: the file name without a maildir ":2,..." suffix when it is a valid
+// UIDL, otherwise a hash of it. Stable even if the index must be rebuilt.
+std::string uidl_from_file_name(std::string_view name);
+
+// FNV-1a: a small non-cryptographic hash for checksums and name digests.
+std::uint32_t fnv1a32(std::string_view data);
+std::uint64_t fnv1a64(std::string_view data);
+
+}  // namespace dirmail::store

@@ -1,0 +1,263 @@
+#include "dirmail/store/posix_mail_store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <ctime>
+#include <mutex>
+
+#include "dirmail/base/log.hpp"
+#include "folder_cache.hpp"
+#include "folder_lock.hpp"
+#include "folder_repair.hpp"
+#include "index_log.hpp"
+#include "message_names.hpp"
+#include "posix_file.hpp"
+#include "posix_message_reader.hpp"
+
+namespace dirmail::store {
+namespace {
+
+constexpr std::int64_t kStaleTmpSeconds = 36 * 3600;  // as maildir readers do
+
+// Everything held while working on one folder: this process's folder mutex, the
+// folder's file lock, and its index log. unlock() releases both locks but keeps the
+// log's file open so it can be synced without blocking other writers.
+struct LockedFolder {
+  std::shared_ptr<CachedFolder> entry;
+  std::unique_lock<std::mutex> guard;
+  FolderLock file_lock;
+  IndexLog log;
+
+  void unlock() {
+    file_lock.release();
+    guard.unlock();
+  }
+};
+
+Result<LockedFolder> lock_folder(FolderCache& folders, const std::string& folder_dir, bool create) {
+  auto entry = folders.get(folder_dir);
+  std::unique_lock guard(entry->mu);
+  auto file_lock = FolderLock::acquire(folder_dir);
+  if (!file_lock) return std::move(file_lock).error();
+  auto log = IndexLog::open(folder_dir, entry->index, create);
+  if (!log) return std::move(log).error();
+  return LockedFolder{std::move(entry), std::move(guard), std::move(*file_lock), std::move(*log)};
+}
+
+Status validate_root(const std::string& mailbox_root) {
+  if (mailbox_root.empty()) return make_error(ErrorCode::invalid_argument, "mailbox root is empty");
+  if (mailbox_root.size() > 4096 || mailbox_root.find('\0') != std::string::npos)
+    return make_error(ErrorCode::invalid_argument, "mailbox root is not a valid path");
+  return ok_status();
+}
+
+Result<std::string> folder_path(const std::string& mailbox_root, std::string_view folder) {
+  DIRMAIL_TRY(validate_root(mailbox_root));
+  DIRMAIL_TRY(validate_folder_name(folder));
+  return posix::join_path(mailbox_root, folder);
+}
+
+Status ensure_folder(const std::string& folder_dir) {
+  std::string cur = posix::join_path(folder_dir, "cur");
+  if (posix::is_directory(cur) && posix::is_directory(posix::join_path(folder_dir, "tmp"))) return ok_status();
+  DIRMAIL_TRY(posix::ensure_directory(folder_dir));
+  DIRMAIL_TRY(posix::ensure_directory(posix::join_path(folder_dir, "tmp")));
+  DIRMAIL_TRY(posix::ensure_directory(posix::join_path(folder_dir, "new")));
+  return posix::ensure_directory(cur);
+}
+
+// Writes prefix + source bytes into tmp/<name> and syncs the file.
+Status write_message_file(const std::string& path, const DeliverySource& source) {
+  auto fd = posix::open_file(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (!fd) return std::move(fd).error();
+  DIRMAIL_TRY(posix::write_all(fd->get(), source.prefix, path));
+  if (source.length > 0) DIRMAIL_TRY(posix::copy_range(source.fd, source.offset, source.length, fd->get(), path));
+  return posix::sync_file(fd->get(), path);
+}
+
+std::string local_host_name() {
+  char buf[HOST_NAME_MAX + 1] = {};
+  if (::gethostname(buf, sizeof(buf) - 1) != 0) return "localhost";
+  return buf;
+}
+
+log::LogLine store_log() { return log::LogLine(log::service("store"), log::Record::store); }
+
+}  // namespace
+
+PosixMailStore::PosixMailStore(PosixMailStoreOptions options)
+    : options_(std::move(options)),
+      file_host_(file_name_host(options_.host_name.empty() ? local_host_name() : options_.host_name)),
+      folders_(std::make_unique<FolderCache>(options_.cached_folders)) {}
+
+PosixMailStore::~PosixMailStore() = default;
+
+Result<MessageInfo> PosixMailStore::deliver(const std::string& mailbox_root, std::string_view folder,
+                                            const DeliverySource& source) {
+  auto folder_dir = folder_path(mailbox_root, folder);
+  if (!folder_dir) return std::move(folder_dir).error();
+  if (!source.uidl.empty() && !valid_uidl(source.uidl))
+    return make_error(ErrorCode::invalid_argument, "UIDL must be 1-70 printable ASCII characters");
+  if (source.length > 0 && source.fd < 0)
+    return make_error(ErrorCode::invalid_argument, "delivery source has no file");
+  DIRMAIL_TRY(ensure_folder(*folder_dir));
+
+  std::string name = make_message_file_name(file_host_);
+  std::string tmp_path = posix::join_path(posix::join_path(*folder_dir, "tmp"), name);
+  std::string cur_dir = posix::join_path(*folder_dir, "cur");
+  std::string cur_path = posix::join_path(cur_dir, name);
+  if (auto written = write_message_file(tmp_path, source); !written) {
+    ::unlink(tmp_path.c_str());
+    return std::move(written).error();
+  }
+
+  MessageInfo info;
+  info.size = source.prefix.size() + source.length;
+  info.uidl = source.uidl.empty() ? uidl_from_file_name(name) : source.uidl;
+  info.internal_date = static_cast<std::int64_t>(std::time(nullptr));
+
+  auto locked = lock_folder(*folders_, *folder_dir, true);
+  if (!locked) {
+    ::unlink(tmp_path.c_str());
+    return std::move(locked).error();
+  }
+  info.uid = locked->log.state().uidnext();
+  if (info.uid >= UINT32_MAX - 1) {
+    ::unlink(tmp_path.c_str());
+    return make_error(ErrorCode::limit_exceeded, "folder has used up its UIDs: " + *folder_dir);
+  }
+  // The rename happens under the lock, so status() never sees the file before its
+  // index record unless we crash in between (then status() adopts it).
+  if (::rename(tmp_path.c_str(), cur_path.c_str()) != 0) {
+    auto error = posix::store_errno_error("rename", tmp_path, errno);
+    ::unlink(tmp_path.c_str());
+    return error;
+  }
+  IndexRecord add = IndexAdd{info, name};
+  if (auto appended = locked->log.append({&add, 1}); !appended) {
+    ::unlink(cur_path.c_str());  // not acknowledged: the sender retries
+    return std::move(appended).error();
+  }
+  IndexLog log = std::move(locked->log);
+  locked->unlock();
+
+  DIRMAIL_TRY(posix::sync_directory(cur_dir));
+  DIRMAIL_TRY(log.sync());
+  store_log().with("folder", *folder_dir).with("uid", static_cast<std::uint64_t>(info.uid))
+      .with("size", info.size).debug("message stored");
+  return info;
+}
+
+Result<FolderStatus> PosixMailStore::status(const std::string& mailbox_root, std::string_view folder) {
+  auto folder_dir = folder_path(mailbox_root, folder);
+  if (!folder_dir) return std::move(folder_dir).error();
+  if (!posix::is_directory(*folder_dir)) return FolderStatus{};
+  DIRMAIL_TRY(ensure_folder(*folder_dir));
+
+  auto locked = lock_folder(*folders_, *folder_dir, true);
+  if (!locked) return std::move(locked).error();
+  auto repair = plan_folder_repair(*folder_dir, locked->log.state());
+  if (!repair) return std::move(repair).error();
+  DIRMAIL_TRY(locked->log.append(repair->records));
+  if (locked->log.wants_compaction(options_.compaction_min_dead_records)) DIRMAIL_TRY(locked->log.compact());
+  FolderStatus result = locked->log.state().to_status();
+  IndexLog log = std::move(locked->log);
+  locked->unlock();
+
+  if (!repair->records.empty()) {
+    DIRMAIL_TRY(log.sync());
+    store_log().with("folder", *folder_dir).with("adopted", static_cast<std::uint64_t>(repair->adopted))
+        .with("dropped", static_cast<std::uint64_t>(repair->dropped)).info("index repaired");
+  }
+  remove_stale_tmp_files(*folder_dir, kStaleTmpSeconds);
+  return result;
+}
+
+Result<std::unique_ptr<MessageReader>> PosixMailStore::open_message(const std::string& mailbox_root,
+                                                                    std::string_view folder,
+                                                                    std::uint32_t uid) {
+  auto folder_dir = folder_path(mailbox_root, folder);
+  if (!folder_dir) return std::move(folder_dir).error();
+  if (!posix::is_directory(*folder_dir)) return make_error(ErrorCode::not_found, "no such folder");
+
+  auto locked = lock_folder(*folders_, *folder_dir, false);
+  if (!locked) return std::move(locked).error();
+  const IndexedMessage* message = locked->log.state().find(uid);
+  if (message == nullptr) return make_error(ErrorCode::not_found, "no message with UID " + std::to_string(uid));
+  std::string path = posix::join_path(posix::join_path(*folder_dir, "cur"), message->file);
+  int fd;
+  do {
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) {
+    if (errno == ENOENT) return make_error(ErrorCode::not_found, "message file is gone: " + path);
+    return posix::store_errno_error("open", path, errno);
+  }
+  posix::UniqueFd file(fd);
+  struct stat st;
+  if (::fstat(file.get(), &st) != 0) return posix::store_errno_error("stat", path, errno);
+  return std::unique_ptr<MessageReader>(
+      std::make_unique<PosixMessageReader>(std::move(file), static_cast<std::uint64_t>(st.st_size), path));
+}
+
+Result<void> PosixMailStore::set_flags(const std::string& mailbox_root, std::string_view folder,
+                                       std::uint32_t uid, std::uint8_t flags) {
+  if ((flags & ~kAllFlags) != 0) return make_error(ErrorCode::invalid_argument, "unknown flag bits");
+  auto folder_dir = folder_path(mailbox_root, folder);
+  if (!folder_dir) return std::move(folder_dir).error();
+  if (!posix::is_directory(*folder_dir)) return make_error(ErrorCode::not_found, "no such folder");
+
+  auto locked = lock_folder(*folders_, *folder_dir, false);
+  if (!locked) return std::move(locked).error();
+  const IndexedMessage* message = locked->log.state().find(uid);
+  if (message == nullptr) return make_error(ErrorCode::not_found, "no message with UID " + std::to_string(uid));
+  if (message->info.flags == flags) return ok_status();
+  IndexRecord record = IndexFlags{uid, flags};
+  DIRMAIL_TRY(locked->log.append({&record, 1}));
+  if (locked->log.wants_compaction(options_.compaction_min_dead_records)) DIRMAIL_TRY(locked->log.compact());
+  IndexLog log = std::move(locked->log);
+  locked->unlock();
+  return log.sync();
+}
+
+Result<void> PosixMailStore::expunge(const std::string& mailbox_root, std::string_view folder,
+                                     std::span<const std::uint32_t> uids) {
+  auto folder_dir = folder_path(mailbox_root, folder);
+  if (!folder_dir) return std::move(folder_dir).error();
+  if (uids.empty() || !posix::is_directory(*folder_dir)) return ok_status();
+
+  auto locked = lock_folder(*folders_, *folder_dir, false);
+  if (!locked) return std::move(locked).error();
+  if (!locked->log.exists()) return ok_status();
+  std::string cur_dir = posix::join_path(*folder_dir, "cur");
+  std::vector<IndexRecord> records;
+  Status failure;
+  for (std::uint32_t uid : uids) {
+    const IndexedMessage* message = locked->log.state().find(uid);
+    if (message == nullptr) continue;
+    std::string path = posix::join_path(cur_dir, message->file);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      failure = posix::store_errno_error("unlink", path, errno);
+      break;
+    }
+    records.push_back(IndexExpunge{uid});
+  }
+  if (records.empty()) return failure;
+  // The removals must be durable before the index forgets the files; otherwise a crash
+  // could bring a file back and status() would adopt an expunged message.
+  DIRMAIL_TRY(posix::sync_directory(cur_dir));
+  DIRMAIL_TRY(locked->log.append(records));
+  if (locked->log.wants_compaction(options_.compaction_min_dead_records)) DIRMAIL_TRY(locked->log.compact());
+  IndexLog log = std::move(locked->log);
+  locked->unlock();
+  DIRMAIL_TRY(log.sync());
+  store_log().with("folder", *folder_dir).with("count", static_cast<std::uint64_t>(records.size()))
+      .info("messages expunged");
+  return failure;
+}
+
+}  // namespace dirmail::store

@@ -1,0 +1,17 @@
+#include "posix_message_reader.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace dirmail::store {
+
+Result<std::size_t> PosixMessageReader::read(std::span<char> buf) {
+  for (;;) {
+    ssize_t n = ::read(fd_.get(), buf.data(), buf.size());
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno != EINTR) return posix::store_errno_error("read", path_, errno);
+  }
+}
+
+}  // namespace dirmail::store

@@ -1,0 +1,22 @@
+#pragma once
+// dirmailctl's command groups. Each takes the words after the group name and returns
+// the process exit status (0 ok, 1 failed, 2 usage error).
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace dirmail::config { struct Settings; }
+namespace dirmail::directory { class LocalDirectory; }
+
+namespace dirmail::ctl {
+
+using Args = std::vector<std::string>;
+
+// config check FILE | config reference
+int config_command(const Args& args, std::ostream& out, std::ostream& err);
+// user add|del|passwd|list|show ...
+int user_command(directory::LocalDirectory& dir, const Args& args, std::ostream& out, std::ostream& err);
+// domain add|list ...
+int domain_command(directory::LocalDirectory& dir, const Args& args, std::ostream& out, std::ostream& err);
+
+}  // namespace dirmail::ctl

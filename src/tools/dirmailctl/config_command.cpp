@@ -1,0 +1,44 @@
+// dirmailctl config check FILE | config reference
+#include <ostream>
+
+#include "commands.hpp"
+#include "dirmail/config/loader.hpp"
+#include "dirmail/config/reference.hpp"
+
+namespace dirmail::ctl {
+namespace {
+
+int usage(std::ostream& err) {
+  err << "usage: dirmailctl config check FILE\n"
+         "       dirmailctl config reference\n";
+  return 2;
+}
+
+}  // namespace
+
+int config_command(const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.empty()) return usage(err);
+  const std::string& verb = args[0];
+
+  if (verb == "check") {
+    if (args.size() != 2) return usage(err);
+    const std::string& file = args[1];
+    auto settings = config::load_file(file);
+    if (!settings) {
+      err << settings.error().message << "\n";
+      return 1;
+    }
+    out << file << ": ok\n";
+    return 0;
+  }
+
+  if (verb == "reference") {
+    if (args.size() != 1) return usage(err);
+    out << config::render_settings_reference();
+    return out ? 0 : 1;
+  }
+
+  return usage(err);
+}
+
+}  // namespace dirmail::ctl

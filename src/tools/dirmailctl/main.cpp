@@ -1,0 +1,69 @@
+// dirmailctl: dirmail's administration command.
+#include <iostream>
+#include <string>
+
+#include "alias_command.hpp"
+#include "commands.hpp"
+#include "dirmail/config/loader.hpp"
+#include "dirmail/directory/local_directory.hpp"
+
+namespace {
+
+constexpr const char* usage_text =
+    "usage: dirmailctl [--config FILE] COMMAND ...\n"
+    "\n"
+    "  config check FILE        validate a configuration file\n"
+    "  config reference         print the settings reference (docs/settings.md)\n"
+    "  user add|del|passwd|enable|disable|list|show ...   soft accounts (embedded directory)\n"
+    "  domain add|list ...      mail domains (embedded directory)\n"
+    "  alias add|del|list ...   aliases (embedded directory)\n"
+    "\n"
+    "The configuration defaults to /etc/dirmail/dirmail.toml ($DIRMAIL_CONFIG overrides it).\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path = "/etc/dirmail/dirmail.toml";
+  if (const char* env = std::getenv("DIRMAIL_CONFIG")) config_path = env;
+  dirmail::ctl::Args args;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if ((a == "--config" || a == "-c") && args.empty() && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if ((a == "--help" || a == "-h") && args.empty()) {
+      std::cout << usage_text;
+      return 0;
+    } else {
+      args.push_back(std::move(a));
+    }
+  }
+  if (args.empty()) {
+    std::cerr << usage_text;
+    return 2;
+  }
+  std::string group = args.front();
+  dirmail::ctl::Args rest(args.begin() + 1, args.end());
+  if (group == "config") return dirmail::ctl::config_command(rest, std::cout, std::cerr);
+  if (group != "user" && group != "domain" && group != "alias") {
+    std::cerr << "dirmailctl: unknown command \"" << group << "\"\n" << usage_text;
+    return 2;
+  }
+  auto settings = dirmail::config::load_file(config_path);
+  if (!settings) {
+    std::cerr << "dirmailctl: " << settings.error().message << "\n";
+    return 1;
+  }
+  if (settings->directory_backend != "local") {
+    std::cerr << "dirmailctl: directory.backend is \"" << settings->directory_backend
+              << "\": accounts are managed in the directory itself\n";
+    return 1;
+  }
+  auto dir = dirmail::directory::LocalDirectory::open(settings->directory_local_database);
+  if (!dir) {
+    std::cerr << "dirmailctl: " << settings->directory_local_database << ": " << dir.error().message << "\n";
+    return 1;
+  }
+  if (group == "user") return dirmail::ctl::user_command(**dir, rest, std::cout, std::cerr);
+  if (group == "domain") return dirmail::ctl::domain_command(**dir, rest, std::cout, std::cerr);
+  return dirmail::ctl::alias_command(**dir, rest, std::cout, std::cerr);
+}

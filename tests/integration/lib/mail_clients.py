@@ -1,0 +1,45 @@
+"""Real clients used by the tests: Python's smtplib and poplib."""
+import poplib
+import smtplib
+
+
+def send(port, sender, recipients, message_bytes):
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as s:
+        s.ehlo("client.example.org")
+        refused = s.sendmail(sender, recipients, message_bytes)
+        return refused
+
+
+def pop3_fetch_all(port, user, password):
+    """Returns [(uidl, bytes)] of every message, leaving them on the server."""
+    p = poplib.POP3("127.0.0.1", port, timeout=30)
+    try:
+        p.user(user)
+        p.pass_(password)
+        out = []
+        _, listing, _ = p.uidl()
+        for entry in listing:
+            num, uidl = entry.decode().split()
+            _, lines, _ = p.retr(int(num))
+            out.append((uidl, b"\r\n".join(lines) + b"\r\n"))
+        p.quit()
+        return out
+    except Exception:
+        p.close()
+        raise
+
+
+def strip_server_headers(raw):
+    """The message as the sender wrote it: drop the trace fields dirmail adds on top
+    (Return-Path, Delivered-To, Received with its folded lines)."""
+    lines = raw.split(b"\r\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith((b"Return-Path:", b"Delivered-To:", b"Received:")):
+            i += 1
+            while i < len(lines) and lines[i][:1] in (b" ", b"\t"):
+                i += 1
+            continue
+        break
+    return b"\r\n".join(lines[i:])

@@ -1,0 +1,61 @@
+"""`make run` starts dirmaild on the embedded default, and the swaks and curl
+commands it prints deliver and read a message."""
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
+from dirmail_instance import BUILD_DIR, free_port, wait_port  # noqa: E402
+
+SOURCE = Path(__file__).resolve().parents[3]
+STATE = Path(os.environ.get("DIRMAIL_TEST_STATE", "/tmp/dirmail-tests")) / "make-run"
+
+
+class MakeRun(unittest.TestCase):
+    def test_printed_commands_work(self):
+        shutil.rmtree(STATE, ignore_errors=True)
+        STATE.mkdir(parents=True)
+        env = dict(os.environ, DIRMAIL_VAR=str(STATE / "var"), DIRMAIL_SMTP_PORT=str(free_port()),
+                   DIRMAIL_POP3_PORT=str(free_port()))
+        out = open(STATE / "make-run.out", "wb")
+        proc = subprocess.Popen(["make", "-s", "-C", str(SOURCE), "run", f"BUILD_DIR={BUILD_DIR}"], env=env,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            wait_port(int(env["DIRMAIL_POP3_PORT"]), timeout=600, proc=proc)
+            text = (STATE / "make-run.out").read_text()
+            swaks = [ln.strip() for ln in text.splitlines() if ln.strip().startswith("swaks ")]
+            curls = [ln.split("#")[0].strip() for ln in text.splitlines() if ln.strip().startswith("curl ")]
+            self.assertEqual(len(swaks), 1, text)
+            self.assertEqual(len(curls), 2, text)
+            r = subprocess.run(shlex.split(swaks[0]), capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertRegex(r.stdout, r"250 2\.0\.0 Ok: queued as \w+")
+            listing = ""
+            for _ in range(50):  # delivery is asynchronous: the message appears within moments
+                listing = subprocess.run(shlex.split(curls[0]), capture_output=True, text=True, timeout=60).stdout
+                if listing.strip():
+                    break
+                time.sleep(0.1)
+            self.assertRegex(listing, r"^1 \d+")
+            message = subprocess.run(shlex.split(curls[1]), capture_output=True, text=True, timeout=60).stdout
+            self.assertIn("Subject: hello", message)
+            self.assertIn("Hello from swaks", message)
+            self.assertIn("Delivered-To: demo@example.test", message)
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        self.assertTrue(re.search(r"type=daemon .*stopped", (STATE / "make-run.out").read_text()))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

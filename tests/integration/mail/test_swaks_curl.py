@@ -1,0 +1,49 @@
+"""swaks sends to a local user; curl reads the same bytes back over POP3."""
+import os
+import subprocess
+import sys
+import unittest
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
+from dirmail_instance import load_shared  # noqa: E402
+from mail_clients import strip_server_headers  # noqa: E402
+
+INFO = load_shared(os.environ["DIRMAILD_STATE"])
+BOB, BOB_PW = "bob@example.test", INFO["users"]["bob@example.test"]
+
+
+def curl_pop3(path):
+    r = subprocess.run(["curl", "-sS", "--max-time", "30", f"pop3://127.0.0.1:{INFO['pop3_port']}/{path}",
+                        "-u", f"{BOB}:{BOB_PW}"], capture_output=True, timeout=60)
+    if r.returncode != 0:
+        raise AssertionError(f"curl failed: {r.stderr.decode()}")
+    return r.stdout
+
+
+class SwaksCurl(unittest.TestCase):
+    def test_swaks_to_curl(self):
+        tag = uuid.uuid4().hex
+        data = (f"From: <swaks@example.org>\r\nTo: <{BOB}>\r\nSubject: swaks {tag}\r\n\r\n"
+                f"Sent by swaks {tag}\r\n.dot line\r\n").encode()
+        msg_file = Path(INFO["folder"]) / f"swaks-{tag}.eml"
+        msg_file.write_bytes(data)
+        r = subprocess.run(["swaks", "--server", f"127.0.0.1:{INFO['smtp_port']}", "--from", "swaks@example.org",
+                            "--to", BOB, "--data", f"@{msg_file}", "--helo", "client.example.org"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("250 2.0.0 Ok: queued as", r.stdout)
+        listing = curl_pop3("").decode()
+        found = None
+        for line in listing.splitlines():
+            num = line.split()[0]
+            raw = curl_pop3(num)
+            if tag.encode() in raw:
+                found = raw
+        self.assertIsNotNone(found, listing)
+        self.assertEqual(strip_server_headers(found), data)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

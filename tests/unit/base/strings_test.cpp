@@ -1,0 +1,22 @@
+#include "dirmail/base/strings.hpp"
+
+#include <gtest/gtest.h>
+
+#include "dirmail/base/time.hpp"
+
+namespace dirmail {
+namespace {
+
+TEST(Strings, Basics) {
+  EXPECT_TRUE(iequals("Hello", "hELLO"));
+  EXPECT_FALSE(iequals("Hello", "Hell"));
+  EXPECT_TRUE(istarts_with("Message-ID: x", "message-id:"));
+  EXPECT_EQ(trim("  a b \r\n"), "a b");
+  EXPECT_EQ(split("a,,b", ',').size(), 3u);
+  EXPECT_EQ(replace_all("%U%/%U%", "%U%", "x"), "x/x");
+}
+
+TEST(Time, Rfc5322Date) { EXPECT_EQ(rfc5322_date(0), "Thu, 01 Jan 1970 00:00:00 +0000"); }
+
+}  // namespace
+}  // namespace dirmail

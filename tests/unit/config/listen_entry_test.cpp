@@ -1,0 +1,58 @@
+#include <gtest/gtest.h>
+
+#include "dirmail/config/listen_entry.hpp"
+
+namespace dirmail::config {
+namespace {
+
+TEST(ListenEntry, ParsesIpv4AndIpv6) {
+  auto v4 = parse_listen_entry("0.0.0.0 25");
+  ASSERT_TRUE(v4.ok()) << v4.error().message;
+  EXPECT_EQ(v4->address, "0.0.0.0");
+  EXPECT_EQ(v4->port, 25);
+  EXPECT_FALSE(v4->ipv6);
+
+  auto v6 = parse_listen_entry("  ::1\t\t65535 ");
+  ASSERT_TRUE(v6.ok()) << v6.error().message;
+  EXPECT_EQ(v6->address, "::1");
+  EXPECT_EQ(v6->port, 65535);
+  EXPECT_TRUE(v6->ipv6);
+
+  auto mapped = parse_listen_entry("::ffff:127.0.0.1 110");
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_TRUE(mapped->ipv6);
+}
+
+TEST(ListenEntry, RefusesWhatIsNotAddressAndPort) {
+  for (const char* bad : {"", " ", "0.0.0.0", "0.0.0.0:25", "0.0.0.0 25 *", "25"}) {
+    auto entry = parse_listen_entry(bad);
+    ASSERT_FALSE(entry.ok()) << bad;
+    EXPECT_EQ(entry.error().code, ErrorCode::invalid_argument);
+    EXPECT_EQ(entry.error().message, "listen entry \"" + std::string(bad) + "\" is not \"ADDRESS PORT\"");
+  }
+}
+
+TEST(ListenEntry, RefusesBadAddresses) {
+  for (const char* bad : {"localhost 25", "[::1] 25", "256.0.0.1 25", "1.2.3 25", "fe80::1%eth0 25"}) {
+    auto entry = parse_listen_entry(bad);
+    ASSERT_FALSE(entry.ok()) << bad;
+    EXPECT_NE(entry.error().message.find("is not an IPv4 or IPv6 address"), std::string::npos) << bad;
+  }
+}
+
+TEST(ListenEntry, RefusesBadPorts) {
+  for (const char* bad : {"::1 0", "::1 65536", "::1 -1", "::1 +25", "::1 2x", "::1 99999999999999999999"}) {
+    auto entry = parse_listen_entry(bad);
+    ASSERT_FALSE(entry.ok()) << bad;
+    EXPECT_NE(entry.error().message.find("is not a number in 1..65535"), std::string::npos) << bad;
+  }
+}
+
+TEST(ListenEntry, RefusesOverlongInput) {
+  auto entry = parse_listen_entry("0.0.0.0 25" + std::string(200, ' '));
+  ASSERT_FALSE(entry.ok());
+  EXPECT_EQ(entry.error().message, "listen entry is longer than 128 characters");
+}
+
+}  // namespace
+}  // namespace dirmail::config

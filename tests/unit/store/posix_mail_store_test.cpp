@@ -1,0 +1,325 @@
+// The posix backend: the conformance suite, plus what only the posix layout can show
+// (crash leftovers, a torn index, compaction, two processes sharing a folder).
+#include "dirmail/store/posix_mail_store.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "dirmail/store/index_record.hpp"
+#include "mail_store_conformance.hpp"
+#include "temp_dir.hpp"
+
+namespace dirmail::store {
+namespace {
+
+namespace fs = std::filesystem;
+using dirmail::testing::TempDir;
+using testing::MailStoreBackend;
+using testing::MailStoreConformance;
+using testing::MailStoreHarness;
+
+class PosixHarness final : public MailStoreHarness {
+ public:
+  explicit PosixHarness(PosixMailStoreOptions options = {}) : options_(std::move(options)) {}
+  std::unique_ptr<MailStore> make_store() override { return std::make_unique<PosixMailStore>(options_); }
+  std::string mailbox_root(std::string_view user) override { return dir_ / ("mail/" + std::string(user)); }
+
+ private:
+  TempDir dir_;
+  PosixMailStoreOptions options_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Posix, MailStoreConformance,
+                         ::testing::Values(MailStoreBackend{"posix", [] { return std::make_unique<PosixHarness>(); }}),
+                         [](const auto& param_info) { return param_info.param.name; });
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void append_raw(const std::string& path, std::string_view data) {
+  std::ofstream out(path, std::ios::binary | std::ios::app);
+  out << data;
+}
+
+std::vector<std::string> files_in(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+class PosixStoreTest : public ::testing::Test {
+ protected:
+  PosixStoreTest() : root_(dir_ / "mail/alice"), inbox_(root_ + "/INBOX") {}
+
+  std::unique_ptr<PosixMailStore> make_store(PosixMailStoreOptions options = {}) {
+    options.host_name = "node-a";
+    return std::make_unique<PosixMailStore>(options);
+  }
+
+  MessageInfo deliver(MailStore& store, std::string_view body) {
+    int fd = ::memfd_create("src", MFD_CLOEXEC);
+    EXPECT_EQ(::write(fd, body.data(), body.size()), static_cast<ssize_t>(body.size()));
+    DeliverySource source;
+    source.fd = fd;
+    source.length = body.size();
+    auto r = store.deliver(root_, "INBOX", source);
+    ::close(fd);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+    return r.ok() ? *r : MessageInfo{};
+  }
+
+  FolderStatus status(MailStore& store) {
+    auto s = store.status(root_, "INBOX");
+    EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+    return s.ok() ? *s : FolderStatus{};
+  }
+
+  std::string read(MailStore& store, std::uint32_t uid) {
+    auto reader = store.open_message(root_, "INBOX", uid);
+    EXPECT_TRUE(reader.ok());
+    if (!reader.ok()) return {};
+    std::string out(1 << 16, '\0');
+    auto n = (*reader)->read(out);
+    EXPECT_TRUE(n.ok());
+    out.resize(n.ok() ? *n : 0);
+    return out;
+  }
+
+  std::string index_path() const { return inbox_ + "/dirmail.index"; }
+
+  TempDir dir_;
+  std::string root_;
+  std::string inbox_;
+};
+
+TEST_F(PosixStoreTest, DeliveryUsesMaildirLayout) {
+  auto store = make_store();
+  auto info = deliver(*store, "hello");
+  auto cur = files_in(inbox_ + "/cur");
+  ASSERT_EQ(cur.size(), 1u);
+  EXPECT_NE(cur[0].find(".node-a"), std::string::npos) << cur[0];
+  EXPECT_EQ(info.uidl, cur[0]);  // the default UIDL is the file name
+  EXPECT_EQ(slurp(inbox_ + "/cur/" + cur[0]), "hello");
+  EXPECT_TRUE(files_in(inbox_ + "/tmp").empty());
+  EXPECT_TRUE(fs::is_directory(inbox_ + "/new"));
+  // The index is whole lines that all parse: a header and one add.
+  std::string index = slurp(index_path());
+  ASSERT_FALSE(index.empty());
+  EXPECT_EQ(index.back(), '\n');
+  std::istringstream lines(index);
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    EXPECT_TRUE(parse_index_record(line).ok()) << line;
+    ++count;
+  }
+  EXPECT_EQ(count, 2);
+}
+
+TEST_F(PosixStoreTest, TornLastIndexRecordIsIgnoredAndOverwritten) {
+  auto store = make_store();
+  auto a = deliver(*store, "a");
+  auto b = deliver(*store, "b");
+  // A crash in the middle of an append leaves half a record without its newline.
+  append_raw(index_path(), "1234abcd A 3 10 1700000000 0 half");
+
+  auto restarted = make_store();
+  auto s = status(*restarted);
+  ASSERT_EQ(s.messages.size(), 2u);
+  EXPECT_EQ(s.messages[0].uid, a.uid);
+  EXPECT_EQ(s.messages[1].uid, b.uid);
+  auto c = deliver(*restarted, "c");
+  EXPECT_EQ(c.uid, b.uid + 1);
+
+  // The torn bytes are gone; a third store object reads every record.
+  std::string index = slurp(index_path());
+  EXPECT_EQ(index.find("half"), std::string::npos);
+  auto third = make_store();
+  auto s3 = status(*third);
+  ASSERT_EQ(s3.messages.size(), 3u);
+  EXPECT_EQ(read(*third, c.uid), "c");
+}
+
+TEST_F(PosixStoreTest, DamagedRecordInTheMiddleIsSkipped) {
+  auto store = make_store();
+  auto a = deliver(*store, "a");
+  ASSERT_TRUE(store->set_flags(root_, "INBOX", a.uid, flag_seen).ok());
+  auto b = deliver(*store, "b");
+  // Damage the flags record (third line) by changing one digit of its payload.
+  std::string index = slurp(index_path());
+  auto f = index.find(" F ");
+  ASSERT_NE(f, std::string::npos);
+  index[f + 3] = '7';
+  std::ofstream(index_path(), std::ios::binary | std::ios::trunc) << index;
+
+  auto restarted = make_store();
+  auto s = status(*restarted);
+  ASSERT_EQ(s.messages.size(), 2u);
+  EXPECT_EQ(s.messages[0].flags, 0);  // the damaged flag change is lost, nothing else
+  EXPECT_EQ(s.messages[1].uid, b.uid);
+}
+
+TEST_F(PosixStoreTest, UnindexedFileIsAdopted) {
+  auto store = make_store();
+  auto a = deliver(*store, "indexed");
+  // A crash between the rename into cur/ and the index append leaves this.
+  std::ofstream(inbox_ + "/cur/1700000000.M1P1Q1.crashed", std::ios::binary) << "crashed delivery";
+  // Another tool dropped a message into new/.
+  std::ofstream(inbox_ + "/new/1700000001.M1P1Q1.other", std::ios::binary) << "from new";
+
+  auto restarted = make_store();
+  auto s = status(*restarted);
+  ASSERT_EQ(s.messages.size(), 3u);
+  EXPECT_EQ(s.messages[0].uid, a.uid);
+  EXPECT_GT(s.messages[1].uid, a.uid);
+  EXPECT_GT(s.messages[2].uid, s.messages[1].uid);
+  EXPECT_EQ(s.messages[1].uidl, "1700000000.M1P1Q1.crashed");
+  EXPECT_EQ(s.messages[1].size, std::string("crashed delivery").size());
+  EXPECT_EQ(s.messages[1].internal_date > 0, true);
+  EXPECT_EQ(read(*restarted, s.messages[1].uid), "crashed delivery");
+  EXPECT_EQ(read(*restarted, s.messages[2].uid), "from new");
+  EXPECT_TRUE(files_in(inbox_ + "/new").empty());
+
+  // Adopted once: the next status (another store) does not adopt again.
+  auto again = make_store();
+  auto s2 = status(*again);
+  EXPECT_EQ(s2.messages.size(), 3u);
+  EXPECT_EQ(s2.uidnext, s.uidnext);
+}
+
+TEST_F(PosixStoreTest, IndexEntryWithoutFileIsDropped) {
+  auto store = make_store();
+  auto a = deliver(*store, "a");
+  auto b = deliver(*store, "b");
+  auto cur = files_in(inbox_ + "/cur");
+  ASSERT_EQ(cur.size(), 2u);
+  fs::remove(inbox_ + "/cur/" + cur[0]);  // deleted behind the store's back
+
+  auto s = status(*store);
+  ASSERT_EQ(s.messages.size(), 1u);
+  EXPECT_EQ(s.messages[0].uid, b.uid);
+  auto reader = store->open_message(root_, "INBOX", a.uid);
+  EXPECT_FALSE(reader.ok());
+  EXPECT_EQ(deliver(*store, "c").uid, b.uid + 1);
+}
+
+TEST_F(PosixStoreTest, LostIndexIsRebuiltFromFiles) {
+  auto store = make_store();
+  deliver(*store, "a");
+  deliver(*store, "b");
+  fs::remove(index_path());
+  auto restarted = make_store();
+  auto s = status(*restarted);
+  ASSERT_EQ(s.messages.size(), 2u);
+  std::set<std::string> bodies{read(*restarted, s.messages[0].uid), read(*restarted, s.messages[1].uid)};
+  EXPECT_EQ(bodies, (std::set<std::string>{"a", "b"}));
+}
+
+TEST_F(PosixStoreTest, DamagedIndexHeaderStartsANewIndex) {
+  auto store = make_store();
+  deliver(*store, "a");
+  std::ofstream(index_path(), std::ios::binary | std::ios::trunc) << "garbage without a header\n";
+  auto restarted = make_store();
+  auto s = status(*restarted);
+  ASSERT_EQ(s.messages.size(), 1u);
+  EXPECT_NE(s.uidvalidity, 0u);
+  EXPECT_EQ(read(*restarted, s.messages[0].uid), "a");
+}
+
+TEST_F(PosixStoreTest, CompactionKeepsLiveMessagesAndUidnext) {
+  PosixMailStoreOptions options;
+  options.compaction_min_dead_records = 4;
+  auto store = make_store(options);
+  std::vector<std::uint32_t> uids;
+  for (int i = 0; i < 6; ++i) uids.push_back(deliver(*store, "m" + std::to_string(i)).uid);
+  ASSERT_TRUE(store->set_flags(root_, "INBOX", uids[5], flag_seen | flag_answered).ok());
+  std::vector<std::uint32_t> gone(uids.begin(), uids.begin() + 4);
+  ASSERT_TRUE(store->expunge(root_, "INBOX", gone).ok());
+
+  // Compacted: a header and the two live messages (flags folded in).
+  std::string index = slurp(index_path());
+  EXPECT_EQ(std::count(index.begin(), index.end(), '\n'), 3) << index;
+
+  auto restarted = make_store(options);
+  auto s = status(*restarted);
+  ASSERT_EQ(s.messages.size(), 2u);
+  EXPECT_EQ(s.messages[0].uid, uids[4]);
+  EXPECT_EQ(s.messages[1].flags, flag_seen | flag_answered);
+  EXPECT_EQ(s.uidnext, uids[5] + 1);
+  EXPECT_EQ(deliver(*restarted, "after").uid, uids[5] + 1);
+}
+
+TEST_F(PosixStoreTest, SecondStoreSeesAppendsAndCompactionOfTheFirst) {
+  PosixMailStoreOptions options;
+  options.compaction_min_dead_records = 2;
+  auto writer = make_store(options);
+  auto reader = make_store(options);
+  auto a = deliver(*writer, "a");
+  EXPECT_EQ(status(*reader).messages.size(), 1u);  // reader caches the replayed index
+  auto b = deliver(*writer, "b");
+  auto c = deliver(*writer, "c");
+  EXPECT_EQ(status(*reader).messages.size(), 3u);  // reads only the new records
+  std::vector<std::uint32_t> gone{a.uid, b.uid};
+  ASSERT_TRUE(writer->expunge(root_, "INBOX", gone).ok());  // compacts: a new log file
+  auto d = deliver(*writer, "d");
+  auto s = status(*reader);
+  ASSERT_EQ(s.messages.size(), 2u);
+  EXPECT_EQ(s.messages[0].uid, c.uid);
+  EXPECT_EQ(s.messages[1].uid, d.uid);
+  EXPECT_EQ(read(*reader, d.uid), "d");
+}
+
+TEST_F(PosixStoreTest, ReaderKeepsWorkingAfterExpunge) {
+  auto store = make_store();
+  auto a = deliver(*store, "still readable");
+  auto reader = store->open_message(root_, "INBOX", a.uid);
+  ASSERT_TRUE(reader.ok());
+  std::vector<std::uint32_t> uids{a.uid};
+  ASSERT_TRUE(store->expunge(root_, "INBOX", uids).ok());
+  EXPECT_TRUE(files_in(inbox_ + "/cur").empty());
+  char buf[100];
+  auto n = (*reader)->read(buf);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(std::string(buf, *n), "still readable");
+}
+
+TEST_F(PosixStoreTest, MailboxRootThatIsAFileGivesAnIoError) {
+  std::ofstream(dir_ / "mail") << "not a folder";
+  auto store = make_store();
+  int fd = ::memfd_create("src", MFD_CLOEXEC);
+  DeliverySource source;
+  source.fd = fd;
+  source.prefix = "x";
+  auto r = store->deliver(root_, "INBOX", source);
+  ::close(fd);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::io_error);
+}
+
+TEST_F(PosixStoreTest, StaleTmpFilesAreRemovedByStatus) {
+  auto store = make_store();
+  deliver(*store, "a");
+  std::string stale = inbox_ + "/tmp/1600000000.M1P1Q1.dead";
+  std::string fresh = inbox_ + "/tmp/1700000000.M1P1Q1.busy";
+  std::ofstream(stale) << "x";
+  std::ofstream(fresh) << "y";
+  fs::last_write_time(stale, fs::file_time_type::clock::now() - std::chrono::hours(48));
+  status(*store);
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(fresh));
+}
+
+}  // namespace
+}  // namespace dirmail::store
