@@ -80,7 +80,7 @@ Result<FolderRepair> plan_folder_repair(const std::string& folder_dir, const Ind
   FolderRepair repair;
   for (const auto& [uid, message] : state.live()) {
     if (present.count(message.file) == 0) {
-      repair.records.push_back(IndexExpunge{uid});
+      repair.records.push_back(IndexRecord::make_expunge(uid));
       ++repair.dropped;
     }
   }
@@ -97,7 +97,7 @@ Result<FolderRepair> plan_folder_repair(const std::string& folder_dir, const Ind
     info.uidl = uidl_from_file_name(file.name);
     info.internal_date = file.mtime;
     note(posix::join_path(cur_dir, file.name), "adopted a message file missing from the index");
-    repair.records.push_back(IndexAdd{std::move(info), std::move(file.name)});
+    repair.records.push_back(IndexRecord::make_add(std::move(info), std::move(file.name)));
     ++repair.adopted;
   }
   return repair;

@@ -68,7 +68,7 @@ Status IndexLog::load(bool create) {
   auto newline = first->find('\n');
   Result<IndexRecord> header = make_error(ErrorCode::io_error, "index header has no end");
   if (newline != std::string::npos) header = parse_index_record(std::string_view(*first).substr(0, newline));
-  if (!header || !std::holds_alternative<IndexHeader>(*header)) {
+  if (!header || header->kind != IndexRecord::Kind::header) {
     warn(path_, "index header is damaged; starting a new index with a new UIDVALIDITY");
     std::uint32_t previous = cache_->valid ? cache_->state.uidvalidity() : 0;
     fd_.reset();
@@ -86,7 +86,7 @@ Status IndexLog::load(bool create) {
     cache.ino = st.st_ino;
     cache.header_line = header_line;
     cache.valid_end = header_line.size();
-    cache.state = IndexState(std::get<IndexHeader>(*header));
+    cache.state = IndexState(header->header);
     cache.valid = true;
   }
   return replay_from(cache.valid_end, file_size);
@@ -181,11 +181,11 @@ Status IndexLog::write_fresh(const IndexHeader& header, const IndexState* keep) 
   if (!fd) return std::move(fd).error();
 
   IndexState fresh(header);
-  std::string data = format_index_record(header);
+  std::string data = format_index_record(IndexRecord::make_header(header));
   std::string header_line = data;
   if (keep != nullptr) {
     for (const auto& [uid, message] : keep->live()) {
-      IndexRecord add = IndexAdd{message.info, message.file};
+      IndexRecord add = IndexRecord::make_add(message.info, message.file);
       data += format_index_record(add);
       fresh.apply(add);
     }

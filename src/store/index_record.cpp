@@ -35,24 +35,52 @@ bool parse_flags(std::string_view text, std::uint8_t& flags) {
   return true;
 }
 
-std::string payload_of(const IndexRecord& record) {
-  struct Visitor {
-    std::string operator()(const IndexHeader& h) const {
-      return fmt::format("H {} {} {:016x}", h.uidvalidity, h.uidnext, h.generation);
-    }
-    std::string operator()(const IndexAdd& a) const {
-      return fmt::format("A {} {} {} {} {} {}", a.info.uid, a.info.size, a.info.internal_date,
-                         static_cast<unsigned>(a.info.flags), a.info.uidl, a.file);
-    }
-    std::string operator()(const IndexFlags& f) const {
-      return fmt::format("F {} {}", f.uid, static_cast<unsigned>(f.flags));
-    }
-    std::string operator()(const IndexExpunge& x) const { return fmt::format("X {}", x.uid); }
-  };
-  return std::visit(Visitor{}, record);
+std::string payload_of(const IndexRecord& r) {
+  switch (r.kind) {
+    case IndexRecord::Kind::header:
+      return fmt::format("H {} {} {:016x}", r.header.uidvalidity, r.header.uidnext, r.header.generation);
+    case IndexRecord::Kind::add:
+      return fmt::format("A {} {} {} {} {} {}", r.info.uid, r.info.size, r.info.internal_date,
+                         static_cast<unsigned>(r.info.flags), r.info.uidl, r.file);
+    case IndexRecord::Kind::flags:
+      return fmt::format("F {} {}", r.info.uid, static_cast<unsigned>(r.info.flags));
+    case IndexRecord::Kind::expunge:
+      return fmt::format("X {}", r.info.uid);
+  }
+  return {};
 }
 
 }  // namespace
+
+IndexRecord IndexRecord::make_header(const IndexHeader& header) {
+  IndexRecord r;
+  r.kind = Kind::header;
+  r.header = header;
+  return r;
+}
+
+IndexRecord IndexRecord::make_add(MessageInfo info, std::string file) {
+  IndexRecord r;
+  r.kind = Kind::add;
+  r.info = std::move(info);
+  r.file = std::move(file);
+  return r;
+}
+
+IndexRecord IndexRecord::make_flags(std::uint32_t uid, std::uint8_t flags) {
+  IndexRecord r;
+  r.kind = Kind::flags;
+  r.info.uid = uid;
+  r.info.flags = flags;
+  return r;
+}
+
+IndexRecord IndexRecord::make_expunge(std::uint32_t uid) {
+  IndexRecord r;
+  r.kind = Kind::expunge;
+  r.info.uid = uid;
+  return r;
+}
 
 std::string format_index_record(const IndexRecord& record) {
   std::string payload = payload_of(record);
@@ -73,30 +101,30 @@ Result<IndexRecord> parse_index_record(std::string_view line) {
     if (!parse_number(fields[1], h.uidvalidity) || h.uidvalidity == 0) return corrupt("bad uidvalidity");
     if (!parse_number(fields[2], h.uidnext) || h.uidnext == 0) return corrupt("bad uidnext");
     if (fields[3].size() != 16 || !parse_number(fields[3], h.generation, 16)) return corrupt("bad generation");
-    return IndexRecord{h};
+    return IndexRecord::make_header(h);
   }
   if (fields[0] == "A" && fields.size() == 7) {
-    IndexAdd a;
-    if (!parse_uid(fields[1], a.info.uid)) return corrupt("bad uid");
-    if (!parse_number(fields[2], a.info.size)) return corrupt("bad size");
-    if (!parse_number(fields[3], a.info.internal_date)) return corrupt("bad date");
-    if (!parse_flags(fields[4], a.info.flags)) return corrupt("bad flags");
+    MessageInfo info;
+    if (!parse_uid(fields[1], info.uid)) return corrupt("bad uid");
+    if (!parse_number(fields[2], info.size)) return corrupt("bad size");
+    if (!parse_number(fields[3], info.internal_date)) return corrupt("bad date");
+    if (!parse_flags(fields[4], info.flags)) return corrupt("bad flags");
     if (!valid_uidl(fields[5])) return corrupt("bad uidl");
     if (!valid_message_file_name(fields[6])) return corrupt("bad file name");
-    a.info.uidl = std::string(fields[5]);
-    a.file = std::string(fields[6]);
-    return IndexRecord{std::move(a)};
+    info.uidl = std::string(fields[5]);
+    return IndexRecord::make_add(std::move(info), std::string(fields[6]));
   }
   if (fields[0] == "F" && fields.size() == 3) {
-    IndexFlags f;
-    if (!parse_uid(fields[1], f.uid)) return corrupt("bad uid");
-    if (!parse_flags(fields[2], f.flags)) return corrupt("bad flags");
-    return IndexRecord{f};
+    std::uint32_t uid = 0;
+    std::uint8_t flags = 0;
+    if (!parse_uid(fields[1], uid)) return corrupt("bad uid");
+    if (!parse_flags(fields[2], flags)) return corrupt("bad flags");
+    return IndexRecord::make_flags(uid, flags);
   }
   if (fields[0] == "X" && fields.size() == 2) {
-    IndexExpunge x;
-    if (!parse_uid(fields[1], x.uid)) return corrupt("bad uid");
-    return IndexRecord{x};
+    std::uint32_t uid = 0;
+    if (!parse_uid(fields[1], uid)) return corrupt("bad uid");
+    return IndexRecord::make_expunge(uid);
   }
   return corrupt("unknown record");
 }

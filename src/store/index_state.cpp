@@ -7,30 +7,32 @@ namespace dirmail::store {
 IndexState::IndexState(IndexHeader header) : header_(header), uidnext_(std::max<std::uint32_t>(header.uidnext, 1)) {}
 
 void IndexState::apply(const IndexRecord& record) {
-  if (const auto* add = std::get_if<IndexAdd>(&record)) {
-    std::uint32_t uid = add->info.uid;
-    if (live_.count(uid) != 0) {
-      ++dead_records_;
+  const std::uint32_t uid = record.info.uid;
+  switch (record.kind) {
+    case IndexRecord::Kind::add:
+      if (live_.count(uid) != 0) {
+        ++dead_records_;
+        return;
+      }
+      live_.emplace(uid, IndexedMessage{record.info, record.file});
+      uidnext_ = std::max(uidnext_, uid + 1);  // parse_index_record keeps uid < UINT32_MAX
+      return;
+    case IndexRecord::Kind::flags: {
+      auto it = live_.find(uid);
+      if (it != live_.end()) it->second.info.flags = record.info.flags;
+      ++dead_records_;  // folded into the add record by compaction
       return;
     }
-    live_.emplace(uid, IndexedMessage{add->info, add->file});
-    uidnext_ = std::max(uidnext_, uid + 1);  // parse_index_record keeps uid < UINT32_MAX
-    return;
+    case IndexRecord::Kind::expunge:
+      if (live_.erase(uid) != 0)
+        dead_records_ += 2;  // the add and this record
+      else
+        ++dead_records_;
+      return;
+    case IndexRecord::Kind::header:
+      ++dead_records_;  // a header after the first line
+      return;
   }
-  if (const auto* flags = std::get_if<IndexFlags>(&record)) {
-    auto it = live_.find(flags->uid);
-    if (it != live_.end()) it->second.info.flags = flags->flags;
-    ++dead_records_;  // folded into the add record by compaction
-    return;
-  }
-  if (const auto* expunge = std::get_if<IndexExpunge>(&record)) {
-    if (live_.erase(expunge->uid) != 0)
-      dead_records_ += 2;  // the add and this record
-    else
-      ++dead_records_;
-    return;
-  }
-  ++dead_records_;  // a header after the first line
 }
 
 const IndexedMessage* IndexState::find(std::uint32_t uid) const {

@@ -137,7 +137,7 @@ Result<MessageInfo> PosixMailStore::deliver(const std::string& mailbox_root, std
     ::unlink(tmp_path.c_str());
     return error;
   }
-  IndexRecord add = IndexAdd{info, name};
+  IndexRecord add = IndexRecord::make_add(info, name);
   if (auto appended = locked->log.append({&add, 1}); !appended) {
     ::unlink(cur_path.c_str());  // not acknowledged: the sender retries
     return std::move(appended).error();
@@ -216,7 +216,7 @@ Result<void> PosixMailStore::set_flags(const std::string& mailbox_root, std::str
   const IndexedMessage* message = locked->log.state().find(uid);
   if (message == nullptr) return make_error(ErrorCode::not_found, "no message with UID " + std::to_string(uid));
   if (message->info.flags == flags) return ok_status();
-  IndexRecord record = IndexFlags{uid, flags};
+  IndexRecord record = IndexRecord::make_flags(uid, flags);
   DIRMAIL_TRY(locked->log.append({&record, 1}));
   if (locked->log.wants_compaction(options_.compaction_min_dead_records)) DIRMAIL_TRY(locked->log.compact());
   IndexLog log = std::move(locked->log);
@@ -244,7 +244,7 @@ Result<void> PosixMailStore::expunge(const std::string& mailbox_root, std::strin
       failure = posix::store_errno_error("unlink", path, errno);
       break;
     }
-    records.push_back(IndexExpunge{uid});
+    records.push_back(IndexRecord::make_expunge(uid));
   }
   if (records.empty()) return failure;
   // The removals must be durable before the index forgets the files; otherwise a crash

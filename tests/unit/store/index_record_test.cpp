@@ -12,41 +12,44 @@ std::string without_newline(std::string line) {
 }
 
 TEST(IndexRecord, RoundTripsEveryKind) {
-  IndexAdd add;
-  add.info.uid = 42;
-  add.info.size = 1234;
-  add.info.internal_date = 1700000000;
-  add.info.flags = flag_seen | flag_draft;
-  add.info.uidl = "1700000000.M5P7Q1.host";
-  add.file = "1700000000.M5P7Q1.host";
+  MessageInfo info;
+  info.uid = 42;
+  info.size = 1234;
+  info.internal_date = 1700000000;
+  info.flags = flag_seen | flag_draft;
+  info.uidl = "1700000000.M5P7Q1.host";
 
-  auto parsed = parse_index_record(without_newline(format_index_record(add)));
+  auto parsed = parse_index_record(without_newline(format_index_record(IndexRecord::make_add(info, "1700000000.M5P7Q1.host"))));
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
-  const auto& got = std::get<IndexAdd>(*parsed);
-  EXPECT_EQ(got.info.uid, 42u);
-  EXPECT_EQ(got.info.size, 1234u);
-  EXPECT_EQ(got.info.internal_date, 1700000000);
-  EXPECT_EQ(got.info.flags, flag_seen | flag_draft);
-  EXPECT_EQ(got.info.uidl, add.info.uidl);
-  EXPECT_EQ(got.file, add.file);
+  EXPECT_EQ(parsed->kind, IndexRecord::Kind::add);
+  EXPECT_EQ(parsed->info.uid, 42u);
+  EXPECT_EQ(parsed->info.size, 1234u);
+  EXPECT_EQ(parsed->info.internal_date, 1700000000);
+  EXPECT_EQ(parsed->info.flags, flag_seen | flag_draft);
+  EXPECT_EQ(parsed->info.uidl, info.uidl);
+  EXPECT_EQ(parsed->file, "1700000000.M5P7Q1.host");
 
-  auto header = parse_index_record(without_newline(format_index_record(IndexHeader{77, 9, 0xabcdef})));
+  auto header = parse_index_record(without_newline(format_index_record(IndexRecord::make_header({77, 9, 0xabcdef}))));
   ASSERT_TRUE(header.ok());
-  EXPECT_EQ(std::get<IndexHeader>(*header).uidvalidity, 77u);
-  EXPECT_EQ(std::get<IndexHeader>(*header).uidnext, 9u);
-  EXPECT_EQ(std::get<IndexHeader>(*header).generation, 0xabcdefu);
+  EXPECT_EQ(header->kind, IndexRecord::Kind::header);
+  EXPECT_EQ(header->header.uidvalidity, 77u);
+  EXPECT_EQ(header->header.uidnext, 9u);
+  EXPECT_EQ(header->header.generation, 0xabcdefu);
 
-  auto flags = parse_index_record(without_newline(format_index_record(IndexFlags{5, flag_deleted})));
+  auto flags = parse_index_record(without_newline(format_index_record(IndexRecord::make_flags(5, flag_deleted))));
   ASSERT_TRUE(flags.ok());
-  EXPECT_EQ(std::get<IndexFlags>(*flags).flags, flag_deleted);
+  EXPECT_EQ(flags->kind, IndexRecord::Kind::flags);
+  EXPECT_EQ(flags->info.uid, 5u);
+  EXPECT_EQ(flags->info.flags, flag_deleted);
 
-  auto expunge = parse_index_record(without_newline(format_index_record(IndexExpunge{5})));
+  auto expunge = parse_index_record(without_newline(format_index_record(IndexRecord::make_expunge(5))));
   ASSERT_TRUE(expunge.ok());
-  EXPECT_EQ(std::get<IndexExpunge>(*expunge).uid, 5u);
+  EXPECT_EQ(expunge->kind, IndexRecord::Kind::expunge);
+  EXPECT_EQ(expunge->info.uid, 5u);
 }
 
 TEST(IndexRecord, ChangedByteFailsTheChecksum) {
-  std::string line = without_newline(format_index_record(IndexFlags{5, flag_seen}));
+  std::string line = without_newline(format_index_record(IndexRecord::make_flags(5, flag_seen)));
   line.back() = '2';
   EXPECT_FALSE(parse_index_record(line).ok());
 }

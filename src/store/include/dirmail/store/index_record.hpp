@@ -12,7 +12,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <variant>
 
 #include "dirmail/base/result.hpp"
 #include "dirmail/store/mail_store.hpp"
@@ -28,21 +27,20 @@ struct IndexHeader {
   std::uint64_t generation = 0;  // differs per log file, so a cached replay can tell files apart
 };
 
-struct IndexAdd {
-  MessageInfo info;
-  std::string file;  // name inside cur/
-};
+// One record. A tagged struct rather than a std::variant: GCC 12 reports false
+// "maybe uninitialized" warnings inside std::variant's move at -O3.
+struct IndexRecord {
+  enum class Kind : std::uint8_t { header, add, flags, expunge };
+  Kind kind = Kind::expunge;
+  IndexHeader header;  // header
+  MessageInfo info;    // add: every field; flags: uid and flags; expunge: uid
+  std::string file;    // add: the message's name inside cur/
 
-struct IndexFlags {
-  std::uint32_t uid = 0;
-  std::uint8_t flags = 0;
+  static IndexRecord make_header(const IndexHeader& header);
+  static IndexRecord make_add(MessageInfo info, std::string file);
+  static IndexRecord make_flags(std::uint32_t uid, std::uint8_t flags);
+  static IndexRecord make_expunge(std::uint32_t uid);
 };
-
-struct IndexExpunge {
-  std::uint32_t uid = 0;
-};
-
-using IndexRecord = std::variant<IndexHeader, IndexAdd, IndexFlags, IndexExpunge>;
 
 // The record as one line, checksum and newline included.
 std::string format_index_record(const IndexRecord& record);
