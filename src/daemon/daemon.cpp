@@ -25,10 +25,9 @@ log::Level to_level(const std::string& s) {
   return log::Level::info;
 }
 
-pop3::PlaintextAuth to_plaintext(const std::string& s) {
-  if (s == "always") return pop3::PlaintextAuth::always;
-  if (s == "loopback") return pop3::PlaintextAuth::loopback;
-  return pop3::PlaintextAuth::never;
+// The loader has checked the value against the table's allowed values.
+auth::PlaintextPolicy to_plaintext(const std::string& s) {
+  return auth::parse_plaintext_policy(s).value_or(auth::PlaintextPolicy::never);
 }
 
 }  // namespace
@@ -41,13 +40,18 @@ Daemon::~Daemon() { shutdown(); }
 void Daemon::apply_options() {
   const auto& s = settings_;
   hostname_ = config::host_name(s);
-  auto so = std::make_shared<smtp::SmtpOptions>();
-  so->hostname = hostname_;
-  so->max_message_size = static_cast<std::uint64_t>(s.smtp_max_message_size);
-  so->max_recipients = static_cast<std::size_t>(s.smtp_max_recipients);
-  so->command_timeout = std::chrono::seconds(s.smtp_command_timeout);
-  so->data_timeout = std::chrono::seconds(s.smtp_data_timeout);
-  smtp_->options.store(so);
+  smtp::SmtpOptions so;
+  so.hostname = hostname_;
+  so.max_message_size = static_cast<std::uint64_t>(s.smtp_max_message_size);
+  so.max_recipients = static_cast<std::size_t>(s.smtp_max_recipients);
+  so.command_timeout = std::chrono::seconds(s.smtp_command_timeout);
+  so.data_timeout = std::chrono::seconds(s.smtp_data_timeout);
+  so.plaintext_auth = to_plaintext(s.smtp_plaintext_auth);
+  smtp_->options.store(std::make_shared<const smtp::SmtpOptions>(so));
+  // Submission shares the smtp limits; it differs in requiring AUTH (RFC 6409).
+  so.plaintext_auth = to_plaintext(s.submission_plaintext_auth);
+  so.require_auth = true;
+  submission_->options.store(std::make_shared<const smtp::SmtpOptions>(so));
 
   auto po = std::make_shared<pop3::Pop3Options>();
   po->hostname = hostname_;
@@ -88,13 +92,17 @@ Status Daemon::start() {
                                      static_cast<std::size_t>(s.delivery_local_workers),
                                      std::chrono::seconds(s.delivery_retry_interval)});
 
-  smtp_ = std::make_shared<smtp::SmtpService>();
+  for (auto* svc : {&smtp_, &submission_}) {
+    *svc = std::make_shared<smtp::SmtpService>();
+    (*svc)->directory = directory_.get();
+    (*svc)->verifier = verifier_.get();
+    (*svc)->queue = queue_.get();
+    (*svc)->pool = pool_.get();
+    (*svc)->sessions = &sessions_;
+    (*svc)->on_queued = [d = delivery_.get()](const std::string& id) { d->enqueue(id); };
+  }
   smtp_->name = "smtp";
-  smtp_->directory = directory_.get();
-  smtp_->queue = queue_.get();
-  smtp_->pool = pool_.get();
-  smtp_->sessions = &sessions_;
-  smtp_->on_queued = [d = delivery_.get()](const std::string& id) { d->enqueue(id); };
+  submission_->name = "submission";
 
   pop3_ = std::make_shared<pop3::Pop3Service>();
   pop3_->verifier = verifier_.get();
@@ -106,10 +114,7 @@ Status Daemon::start() {
   if (auto st = delivery_->start(); !st) return make_error(st.error().code, "delivery: " + st.error().message);
   io_->start();
 
-  sync_listeners("smtp", s.smtp_enabled, s.smtp_listen, s.smtp_max_connections,
-                 [svc = smtp_](net::Connection c) { return smtp::run_smtp_session(svc, std::move(c)); });
-  sync_listeners("pop3", s.pop3_enabled, s.pop3_listen, s.pop3_max_connections,
-                 [svc = pop3_](net::Connection c) { return pop3::run_pop3_session(svc, std::move(c)); });
+  sync_all_listeners();
   if (!start_errors_.empty()) {
     std::string all;
     for (auto& e : start_errors_) all += (all.empty() ? "" : "; ") + e;
@@ -117,6 +122,16 @@ Status Daemon::start() {
   }
   dlog().with("node", node_).with("hostname", hostname_).with("config", config_path_).info("started");
   return ok_status();
+}
+
+void Daemon::sync_all_listeners() {
+  const auto& s = settings_;
+  sync_listeners("smtp", s.smtp_enabled, s.smtp_listen, s.smtp_max_connections,
+                 [svc = smtp_](net::Connection c) { return smtp::run_smtp_session(svc, std::move(c)); });
+  sync_listeners("submission", s.submission_enabled, s.submission_listen, s.submission_max_connections,
+                 [svc = submission_](net::Connection c) { return smtp::run_smtp_session(svc, std::move(c)); });
+  sync_listeners("pop3", s.pop3_enabled, s.pop3_listen, s.pop3_max_connections,
+                 [svc = pop3_](net::Connection c) { return pop3::run_pop3_session(svc, std::move(c)); });
 }
 
 void Daemon::sync_listeners(const std::string& service, bool enabled, const std::vector<std::string>& entries,
@@ -208,10 +223,7 @@ void Daemon::reload() {
   log::init({settings_.log_dir, keep_node, to_level(settings_.log_level), settings_.log_stderr});
   apply_options();
   start_errors_.clear();
-  sync_listeners("smtp", settings_.smtp_enabled, settings_.smtp_listen, settings_.smtp_max_connections,
-                 [svc = smtp_](net::Connection c) { return smtp::run_smtp_session(svc, std::move(c)); });
-  sync_listeners("pop3", settings_.pop3_enabled, settings_.pop3_listen, settings_.pop3_max_connections,
-                 [svc = pop3_](net::Connection c) { return pop3::run_pop3_session(svc, std::move(c)); });
+  sync_all_listeners();
   dlog().with("config", config_path_).info("reloaded");
 }
 

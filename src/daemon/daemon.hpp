@@ -38,6 +38,7 @@ class Daemon {
   // Opens the listeners of one service so that they match `entries` (reload-safe).
   void sync_listeners(const std::string& service, bool enabled, const std::vector<std::string>& entries,
                       std::int64_t max_connections, const net::SessionHandler& handler);
+  void sync_all_listeners();
   void apply_options();
 
   std::string config_path_;
@@ -54,6 +55,7 @@ class Daemon {
   std::unique_ptr<queue::Queue> queue_;
   std::unique_ptr<delivery::LocalDelivery> delivery_;
   std::shared_ptr<smtp::SmtpService> smtp_;
+  std::shared_ptr<smtp::SmtpService> submission_;
   std::shared_ptr<pop3::Pop3Service> pop3_;
   std::map<std::string, std::shared_ptr<net::ConnectionCounter>> counters_;
   // service -> listen entry -> listener

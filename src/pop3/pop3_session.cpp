@@ -9,6 +9,7 @@
 #include "dirmail/base/strings.hpp"
 #include "dirmail/net/line_reader.hpp"
 #include "dirmail/net/output_buffer.hpp"
+#include "dirmail/net/pause.hpp"
 #include "dirmail/pop3/command.hpp"
 #include "dirmail/pop3/dot_stuffer.hpp"
 #include "dirmail/pop3/pop3_service.hpp"
@@ -20,6 +21,7 @@ namespace {
 constexpr auto write_timeout = std::chrono::seconds(300);
 constexpr std::size_t read_chunk = 64 * 1024;
 constexpr int max_errors = 20;
+constexpr auto failed_login_delay = std::chrono::seconds(1);
 constexpr std::string_view inbox = "INBOX";
 
 class Pop3Session {
@@ -43,12 +45,7 @@ class Pop3Session {
   net::awaitable<bool> send_message(std::size_t index, std::optional<std::uint64_t> body_lines);
   net::awaitable<bool> on_quit_update();
   bool plaintext_allowed() const {
-    switch (options_->plaintext_auth) {
-      case PlaintextAuth::always: return true;
-      case PlaintextAuth::loopback: return conn_.peer_is_loopback;
-      case PlaintextAuth::never: return false;
-    }
-    return false;
+    return auth::plaintext_allowed(options_->plaintext_auth, false, conn_.peer_is_loopback);
   }
   void capa();
   // Message number argument -> index into messages_, or nullopt after an -ERR reply.
@@ -200,6 +197,7 @@ net::awaitable<void> Pop3Session::on_pass(std::string_view password) {
   }
   if (!verified->has_value()) {
     line(log::Record::auth).warn("login failed: wrong credentials");
+    co_await net::pause(failed_login_delay);  // slows guessing without locking the account
     reply("-ERR [AUTH] Authentication failed");
     user_.clear();
     ++errors_;

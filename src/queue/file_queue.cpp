@@ -235,7 +235,11 @@ Status FileQueue::set_recipient_state(std::string_view id, std::size_t index, Re
     if (st.st_size > 0) {
       auto last = posix::pread_up_to(fd, static_cast<std::uint64_t>(st.st_size) - 1, 1, path);
       if (!last) return std::move(last).error();
-      if (*last != "\n") line.insert(0, "\n");
+      if (*last != "\n") {
+        std::string separated(1, '\n');
+        separated += line;
+        line = std::move(separated);
+      }
     }
   }
   DIRMAIL_TRY(posix::write_all(fd, line, path));

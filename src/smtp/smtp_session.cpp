@@ -7,6 +7,8 @@
 #include "dirmail/base/time.hpp"
 #include "dirmail/net/line_reader.hpp"
 #include "dirmail/net/output_buffer.hpp"
+#include "dirmail/net/pause.hpp"
+#include "dirmail/smtp/auth_exchange.hpp"
 #include "dirmail/smtp/command.hpp"
 #include "dirmail/smtp/smtp_service.hpp"
 
@@ -16,6 +18,7 @@ namespace {
 constexpr std::size_t max_line_piece = 4096;
 constexpr int max_errors = 20;  // then 421: a client this confused is not a mail client
 constexpr auto write_timeout = std::chrono::seconds(300);
+constexpr auto failed_auth_delay = std::chrono::seconds(1);
 
 class SmtpSession {
  public:
@@ -34,6 +37,11 @@ class SmtpSession {
   net::awaitable<void> on_mail(std::string_view arg);
   net::awaitable<void> on_rcpt(std::string_view arg);
   net::awaitable<bool> on_data();
+  net::awaitable<bool> on_auth(std::string_view arg);
+  bool auth_offered() const {
+    return service_->verifier != nullptr &&
+           auth::plaintext_allowed(options_->plaintext_auth, false, conn_.peer_is_loopback);
+  }
   net::awaitable<bool> discard_long_line();
   void ehlo_reply(std::string_view name);
   void reset_transaction();
@@ -57,6 +65,7 @@ class SmtpSession {
 
   std::string helo_;
   bool esmtp_ = false;
+  std::string auth_user_;  // the account address after a successful AUTH
   bool have_sender_ = false;
   std::string sender_;
   std::vector<std::string> recipients_;
@@ -146,6 +155,7 @@ void SmtpSession::ehlo_reply(std::string_view name) {
   reply("250-PIPELINING");
   reply(fmt::format("250-SIZE {}", options_->max_message_size));
   reply("250-8BITMIME");
+  if (auth_offered()) reply("250-AUTH PLAIN LOGIN");
   reply("250 ENHANCEDSTATUSCODES");
 }
 
@@ -190,8 +200,9 @@ net::awaitable<bool> SmtpSession::handle(const Command& cmd) {
     case Verb::help:
       reply("214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP");
       co_return true;
-    case Verb::expn:
     case Verb::auth:
+      co_return co_await on_auth(cmd.arg);
+    case Verb::expn:
     case Verb::starttls:
     case Verb::bdat:
       reply("502 5.5.1 Error: command not implemented");
@@ -209,6 +220,10 @@ net::awaitable<void> SmtpSession::on_mail(std::string_view arg) {
   if (helo_.empty()) {
     reply("503 5.5.1 Error: send HELO/EHLO first");
     ++errors_;
+    co_return;
+  }
+  if (options_->require_auth && auth_user_.empty()) {
+    reply("530 5.7.0 Authentication required");
     co_return;
   }
   if (have_sender_) {
@@ -312,8 +327,78 @@ net::awaitable<void> SmtpSession::on_rcpt(std::string_view arg) {
   reply("250 2.1.5 Ok");
 }
 
+net::awaitable<bool> SmtpSession::on_auth(std::string_view arg) {
+  if (!esmtp_) {
+    reply("503 5.5.1 Error: send EHLO first");
+    ++errors_;
+    co_return true;
+  }
+  if (!auth_user_.empty()) {
+    reply("503 5.5.1 Error: already authenticated");
+    ++errors_;
+    co_return true;
+  }
+  if (have_sender_) {
+    reply("503 5.5.1 Error: AUTH not allowed during a mail transaction");
+    ++errors_;
+    co_return true;
+  }
+  if (!auth_offered()) {
+    reply("538 5.7.11 Encryption required for requested authentication mechanism");
+    ++errors_;
+    co_return true;
+  }
+  auto space = arg.find(' ');
+  std::string mechanism(arg.substr(0, space));
+  std::string initial(space == std::string_view::npos ? std::string_view() : trim(arg.substr(space + 1)));
+  auto exchange = co_await read_password_credentials(reader_, out_, conn_.socket, mechanism, initial,
+                                                     options_->command_timeout);
+  using Status = AuthExchange::Status;
+  switch (exchange.status) {
+    case Status::connection_lost:
+      co_return false;
+    case Status::unsupported_mechanism:
+      reply("504 5.5.4 Unrecognized authentication type");
+      ++errors_;
+      co_return true;
+    case Status::cancelled:
+      reply("501 5.0.0 Authentication cancelled");
+      co_return true;
+    case Status::malformed:
+      reply("501 5.5.2 Cannot decode response");
+      ++errors_;
+      co_return true;
+    case Status::ok:
+      break;
+  }
+  auto& creds = exchange.credentials;
+  auto* verifier = service_->verifier;
+  auto check = [verifier, login = creds.authcid, password = creds.password] {  // named: see BlockingPool::run
+    return verifier->verify(login, password);
+  };
+  auto verified = co_await service_->pool->run(check);
+  if (!verified) {
+    line(log::Record::auth).with("user", creds.authcid).with("error", verified.error().message).warn("AUTH failed: directory unavailable");
+    reply("454 4.7.0 Temporary authentication failure");
+    co_return true;
+  }
+  bool identity_ok = creds.authzid.empty() || (verified->has_value() && (iequals(creds.authzid, creds.authcid) ||
+                                                                          iequals(creds.authzid, (*verified)->address())));
+  if (!verified->has_value() || !identity_ok) {
+    line(log::Record::auth).with("user", creds.authcid).with("mechanism", mechanism).warn("AUTH failed: wrong credentials");
+    ++errors_;
+    co_await net::pause(failed_auth_delay);  // slows guessing without locking the account
+    reply("535 5.7.8 Error: authentication failed");
+    co_return true;
+  }
+  auth_user_ = (*verified)->address();
+  line(log::Record::auth).with("user", auth_user_).with("mechanism", to_lower(mechanism)).info("AUTH ok");
+  reply("235 2.7.0 Authentication successful");
+  co_return true;
+}
+
 std::string SmtpSession::received_header(const std::string& queue_id) const {
-  std::string with = esmtp_ ? "ESMTP" : "SMTP";
+  std::string with = esmtp_ ? (auth_user_.empty() ? "ESMTP" : "ESMTPA") : "SMTP";  // RFC 3848
   std::string header = fmt::format("Received: from {} ([{}])\r\n\tby {} (dirmail) with {} id {}", helo_,
                                    conn_.peer_address, options_->hostname, with, queue_id);
   if (recipients_.size() == 1) header += fmt::format("\r\n\tfor <{}>", recipients_.front());
@@ -331,7 +416,7 @@ net::awaitable<bool> SmtpSession::on_data() {
     reply("554 5.5.1 Error: no valid recipients");
     co_return true;
   }
-  queue::Envelope env{sender_, recipients_, conn_.peer_address, helo_, "", unix_now()};
+  queue::Envelope env{sender_, recipients_, conn_.peer_address, helo_, auth_user_, unix_now()};
   auto writer = service_->queue->begin(env);
   if (!writer) {
     line(log::Record::session).with("error", writer.error().message).error("cannot create queue file");
@@ -398,6 +483,7 @@ net::awaitable<bool> SmtpSession::on_data() {
   auto rec = line(log::Record::receive);
   rec.with("queue_id", id).with("from", sender_).with("size", w.size()).with("nrcpt", recipients_.size());
   if (!message_id.empty()) rec.with("message_id", message_id);
+  if (!auth_user_.empty()) rec.with("user", auth_user_);
   for (const auto& r : recipients_) rec.with("to", r);
   rec.info("queued");
   reply(fmt::format("250 2.0.0 Ok: queued as {}", id));

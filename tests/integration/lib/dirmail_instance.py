@@ -40,6 +40,7 @@ class DirmailInstance:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.smtp_port = smtp_port or free_port()
         self.pop3_port = pop3_port or free_port()
+        self.submission_port = free_port()
         self.config = self.folder / "dirmail.toml"
         self.extra_config = extra_config
         self.proc = None
@@ -67,6 +68,11 @@ retry_interval = 1
 [smtp]
 listen = ["127.0.0.1 {self.smtp_port}"]
 
+[submission]
+enabled = true
+listen = ["127.0.0.1 {self.submission_port}"]
+plaintext_auth = "loopback"
+
 [pop3]
 listen = ["127.0.0.1 {self.pop3_port}"]
 plaintext_auth = "loopback"
@@ -93,6 +99,7 @@ plaintext_auth = "loopback"
                                      start_new_session=True)
         wait_port(self.smtp_port, proc=self.proc)
         wait_port(self.pop3_port, proc=self.proc)
+        wait_port(self.submission_port, proc=self.proc)
         return self
 
     def pid(self):
@@ -126,7 +133,7 @@ plaintext_auth = "loopback"
 
     def describe(self):
         return {"folder": str(self.folder), "config": str(self.config), "smtp_port": self.smtp_port,
-                "pop3_port": self.pop3_port, "pid": self.proc.pid if self.proc else None, "users": USERS}
+                "pop3_port": self.pop3_port, "submission_port": self.submission_port, "pid": self.proc.pid if self.proc else None, "users": USERS}
 
 
 def load_shared(state_dir):

@@ -23,7 +23,7 @@ class MakeRun(unittest.TestCase):
         shutil.rmtree(STATE, ignore_errors=True)
         STATE.mkdir(parents=True)
         env = dict(os.environ, DIRMAIL_VAR=str(STATE / "var"), DIRMAIL_SMTP_PORT=str(free_port()),
-                   DIRMAIL_POP3_PORT=str(free_port()))
+                   DIRMAIL_POP3_PORT=str(free_port()), DIRMAIL_SUBMISSION_PORT=str(free_port()))
         out = open(STATE / "make-run.out", "wb")
         proc = subprocess.Popen(["make", "-s", "-C", str(SOURCE), "run", f"BUILD_DIR={BUILD_DIR}"], env=env,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -32,18 +32,19 @@ class MakeRun(unittest.TestCase):
             text = (STATE / "make-run.out").read_text()
             swaks = [ln.strip() for ln in text.splitlines() if ln.strip().startswith("swaks ")]
             curls = [ln.split("#")[0].strip() for ln in text.splitlines() if ln.strip().startswith("curl ")]
-            self.assertEqual(len(swaks), 1, text)
+            self.assertEqual(len(swaks), 2, text)  # plain SMTP, and submission with AUTH
             self.assertEqual(len(curls), 2, text)
-            r = subprocess.run(shlex.split(swaks[0]), capture_output=True, text=True, timeout=60)
-            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
-            self.assertRegex(r.stdout, r"250 2\.0\.0 Ok: queued as \w+")
+            for command in swaks:
+                r = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=60)
+                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+                self.assertRegex(r.stdout, r"250 2\.0\.0 Ok: queued as \w+")
             listing = ""
-            for _ in range(50):  # delivery is asynchronous: the message appears within moments
+            for _ in range(50):  # delivery is asynchronous: the messages appear within moments
                 listing = subprocess.run(shlex.split(curls[0]), capture_output=True, text=True, timeout=60).stdout
-                if listing.strip():
+                if len(listing.split()) >= 4:
                     break
                 time.sleep(0.1)
-            self.assertRegex(listing, r"^1 \d+")
+            self.assertRegex(listing, r"^1 \d+\s+2 \d+")
             message = subprocess.run(shlex.split(curls[1]), capture_output=True, text=True, timeout=60).stdout
             self.assertIn("Subject: hello", message)
             self.assertIn("Hello from swaks", message)

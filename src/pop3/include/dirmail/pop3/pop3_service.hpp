@@ -9,6 +9,7 @@
 #include <string>
 
 #include "dirmail/auth/password_verifier.hpp"
+#include "dirmail/auth/plaintext_policy.hpp"
 #include "dirmail/net/blocking_pool.hpp"
 #include "dirmail/net/listener.hpp"
 #include "dirmail/net/session_set.hpp"
@@ -16,12 +17,10 @@
 
 namespace dirmail::pop3 {
 
-enum class PlaintextAuth { never, loopback, always };
-
 struct Pop3Options {
   std::string hostname;
   std::chrono::seconds idle_timeout{600};
-  PlaintextAuth plaintext_auth = PlaintextAuth::never;
+  auth::PlaintextPolicy plaintext_auth = auth::PlaintextPolicy::never;
   std::string mailbox_template;  // store.mailbox_path
   std::string base_dir;          // server.data_dir: relative mailbox paths live here
 };

@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "dirmail/auth/password_verifier.hpp"
+#include "dirmail/auth/plaintext_policy.hpp"
 #include "dirmail/directory/directory.hpp"
 #include "dirmail/net/blocking_pool.hpp"
 #include "dirmail/net/listener.hpp"
@@ -23,12 +25,15 @@ struct SmtpOptions {
   std::size_t max_recipients = 100;
   std::chrono::seconds command_timeout{300};
   std::chrono::seconds data_timeout{600};
+  auth::PlaintextPolicy plaintext_auth = auth::PlaintextPolicy::never;  // AUTH PLAIN/LOGIN without TLS
+  bool require_auth = false;  // submission (RFC 6409): MAIL only after AUTH
 };
 
 struct SmtpService {
   std::string name;  // "smtp" or "submission": the log service and listener name
   std::atomic<std::shared_ptr<const SmtpOptions>> options;
   directory::Directory* directory = nullptr;
+  auth::PasswordVerifier* verifier = nullptr;
   queue::Queue* queue = nullptr;
   net::BlockingPool* pool = nullptr;
   net::SessionSet* sessions = nullptr;
