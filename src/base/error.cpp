@@ -1,5 +1,6 @@
 #include "dirmail/base/error.hpp"
 
+#include <cerrno>
 #include <cstring>
 
 namespace dirmail {
@@ -28,7 +29,9 @@ Error errno_error(std::string_view what, std::string_view path, int err) {
   }
   msg += ": ";
   msg += std::strerror(err);
-  return Error{ErrorCode::io_error, std::move(msg)};
+  // A full disk or quota clears up without anyone's help: callers answer 4xx.
+  ErrorCode code = (err == ENOSPC || err == EDQUOT) ? ErrorCode::temporary_failure : ErrorCode::io_error;
+  return Error{code, std::move(msg)};
 }
 
 }  // namespace dirmail

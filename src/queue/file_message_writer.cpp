@@ -14,9 +14,9 @@ Status rename_no_replace(const std::string& from, const std::string& to) {
   if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return ok_status();
   if (errno == EEXIST) return make_error(ErrorCode::already_exists, "queue file already committed: " + to);
   if (errno != EINVAL && errno != ENOSYS)  // file systems without RENAME_NOREPLACE
-    return posix::queue_errno_error("rename", from, errno);
+    return errno_error("rename", from, errno);
   if (::access(to.c_str(), F_OK) == 0) return make_error(ErrorCode::already_exists, "queue file already committed: " + to);
-  if (::rename(from.c_str(), to.c_str()) != 0) return posix::queue_errno_error("rename", from, errno);
+  if (::rename(from.c_str(), to.c_str()) != 0) return errno_error("rename", from, errno);
   return ok_status();
 }
 
@@ -76,7 +76,7 @@ Status FileMessageWriter::commit() {
   };
   if (auto s = flush(); !s) return fail_and_abort(std::move(s).error());
   while (::fdatasync(fd_.get()) != 0) {
-    if (errno != EINTR) return fail_and_abort(posix::queue_errno_error("fdatasync", tmp_path_, errno));
+    if (errno != EINTR) return fail_and_abort(errno_error("fdatasync", tmp_path_, errno));
   }
   fd_.reset();
   if (auto s = rename_no_replace(tmp_path_, folders_->msg_path(id_)); !s) return fail_and_abort(std::move(s).error());

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "dirmail/queue/queue.hpp"
-#include "posix_file.hpp"
+#include "dirmail/base/posix_file.hpp"
 #include "queue_folders.hpp"
 
 namespace dirmail::queue {

@@ -39,7 +39,7 @@ Result<bool> lock_queue(QueueFolders& folders, posix::UniqueFd& lock_fd) {
   if (!fd) return std::move(fd).error();
   bool alone = ::flock(fd->get(), LOCK_EX | LOCK_NB) == 0;
   while (::flock(fd->get(), LOCK_SH) != 0) {  // downgrade, or join the others
-    if (errno != EINTR) return posix::queue_errno_error("lock", path, errno);
+    if (errno != EINTR) return errno_error("lock", path, errno);
   }
   lock_fd = std::move(*fd);
   return alone;
@@ -57,7 +57,7 @@ Status discard_unfinished(const QueueFolders& folders, bool alone) {
     if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
     bool abandoned = now - static_cast<std::int64_t>(st.st_mtime) > kForeignTmpMaxAgeSeconds;
     if (!ours && !abandoned) continue;
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return posix::queue_errno_error("unlink", path, errno);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return errno_error("unlink", path, errno);
     note("discarded an unfinished message", path);
   }
   return ok_status();
@@ -71,7 +71,7 @@ Status remove_orphan_states(const QueueFolders& folders) {
     std::string id = name.substr(0, name.size() - 6);
     if (!valid_queue_id(id) || ::access(folders.msg_path(id).c_str(), F_OK) == 0) continue;
     std::string path = folders.state_path(id);
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return posix::queue_errno_error("unlink", path, errno);
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return errno_error("unlink", path, errno);
   }
   return ok_status();
 }
@@ -137,7 +137,7 @@ Result<std::unique_ptr<MessageWriter>> FileQueue::begin(const Envelope& envelope
     } while (fd < 0 && errno == EINTR);
     if (fd < 0) {
       if (errno == EEXIST) continue;
-      return posix::queue_errno_error("create", path, errno);
+      return errno_error("create", path, errno);
     }
     return std::unique_ptr<MessageWriter>(
         std::make_unique<FileMessageWriter>(folders_, std::move(id), posix::UniqueFd(fd), std::move(*header)));
@@ -167,11 +167,11 @@ Result<QueuedMessage> FileQueue::load(std::string_view id) {
   } while (raw_fd < 0 && errno == EINTR);
   if (raw_fd < 0) {
     if (errno == ENOENT) return make_error(ErrorCode::not_found, "no queued message " + std::string(id));
-    return posix::queue_errno_error("open", path, errno);
+    return errno_error("open", path, errno);
   }
   posix::UniqueFd fd(raw_fd);
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return posix::queue_errno_error("stat", path, errno);
+  if (::fstat(fd.get(), &st) != 0) return errno_error("stat", path, errno);
   auto head = read_header_bytes(fd.get(), path);
   if (!head) return std::move(head).error();
   auto parsed = parse_queue_header(*head);
@@ -194,7 +194,7 @@ Result<QueuedMessage> FileQueue::load(std::string_view id) {
     if (!data) return std::move(data).error();
     state_data = std::move(*data);
   } else if (errno != ENOENT) {
-    return posix::queue_errno_error("open", state_path, errno);
+    return errno_error("open", state_path, errno);
   }
   auto states = parse_recipient_state_log(state_data, message.envelope.recipients.size());
   if (!states) return with_path(std::move(states).error(), state_path);
@@ -226,12 +226,12 @@ Status FileQueue::set_recipient_state(std::string_view id, std::size_t index, Re
       fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
     } while (fd < 0 && errno == EINTR);
   }
-  if (fd < 0) return posix::queue_errno_error("open", path, errno);
+  if (fd < 0) return errno_error("open", path, errno);
   posix::UniqueFd file(fd);
   if (!created) {
     // A torn last line (crash mid-append) must not swallow this record.
     struct stat st;
-    if (::fstat(fd, &st) != 0) return posix::queue_errno_error("stat", path, errno);
+    if (::fstat(fd, &st) != 0) return errno_error("stat", path, errno);
     if (st.st_size > 0) {
       auto last = posix::pread_up_to(fd, static_cast<std::uint64_t>(st.st_size) - 1, 1, path);
       if (!last) return std::move(last).error();
@@ -244,7 +244,7 @@ Status FileQueue::set_recipient_state(std::string_view id, std::size_t index, Re
   }
   DIRMAIL_TRY(posix::write_all(fd, line, path));
   while (::fdatasync(fd) != 0) {
-    if (errno != EINTR) return posix::queue_errno_error("fdatasync", path, errno);
+    if (errno != EINTR) return errno_error("fdatasync", path, errno);
   }
   if (created) return folders_->incoming_commit.commit();  // the new name must survive too
   return ok_status();
@@ -256,12 +256,12 @@ Status FileQueue::remove(std::string_view id) {
   std::string state = folders_->state_path(id);
   if (::unlink(msg.c_str()) != 0) {
     int err = errno;
-    if (err != ENOENT) return posix::queue_errno_error("unlink", msg, err);
+    if (err != ENOENT) return errno_error("unlink", msg, err);
     ::unlink(state.c_str());  // an orphan left by an earlier crash
     return make_error(ErrorCode::not_found, "no queued message " + std::string(id));
   }
   DIRMAIL_TRY(folders_->incoming_commit.commit());
-  if (::unlink(state.c_str()) != 0 && errno != ENOENT) return posix::queue_errno_error("unlink", state, errno);
+  if (::unlink(state.c_str()) != 0 && errno != ENOENT) return errno_error("unlink", state, errno);
   return ok_status();
 }
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "dirmail/queue/group_commit.hpp"
-#include "posix_file.hpp"
+#include "dirmail/base/posix_file.hpp"
 
 namespace dirmail::queue {
 

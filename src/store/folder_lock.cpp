@@ -12,7 +12,7 @@ Result<FolderLock> FolderLock::acquire(const std::string& folder_dir) {
   auto fd = posix::open_file(path, O_RDWR | O_CREAT, 0600);
   if (!fd) return std::move(fd).error();
   while (::flock(fd->get(), LOCK_EX) != 0) {
-    if (errno != EINTR) return posix::store_errno_error("lock", path, errno);
+    if (errno != EINTR) return errno_error("lock", path, errno);
   }
   return FolderLock(std::move(*fd));
 }

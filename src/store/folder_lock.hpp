@@ -6,7 +6,7 @@
 #include <string>
 
 #include "dirmail/base/result.hpp"
-#include "posix_file.hpp"
+#include "dirmail/base/posix_file.hpp"
 
 namespace dirmail::store {
 

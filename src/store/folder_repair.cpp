@@ -10,7 +10,7 @@
 
 #include "dirmail/base/log.hpp"
 #include "message_names.hpp"
-#include "posix_file.hpp"
+#include "dirmail/base/posix_file.hpp"
 
 namespace dirmail::store {
 namespace {
@@ -36,7 +36,7 @@ Result<bool> move_new_to_cur(const std::string& new_dir, const std::string& cur_
     std::string from = posix::join_path(new_dir, name);
     std::string to = posix::join_path(cur_dir, name);
     if (::access(to.c_str(), F_OK) == 0) continue;  // never replace a stored message
-    if (::rename(from.c_str(), to.c_str()) != 0) return posix::store_errno_error("rename", from, errno);
+    if (::rename(from.c_str(), to.c_str()) != 0) return errno_error("rename", from, errno);
     moved = true;
   }
   if (moved) {

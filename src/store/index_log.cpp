@@ -58,11 +58,11 @@ Status IndexLog::load(bool create) {
     if (!create) return ok_status();
     return write_fresh(IndexHeader{new_uidvalidity(previous), 1, new_generation()}, nullptr);
   }
-  if (raw_fd < 0) return posix::store_errno_error("open", path_, errno);
+  if (raw_fd < 0) return errno_error("open", path_, errno);
   fd_.reset(raw_fd);
 
   struct stat st;
-  if (::fstat(fd_.get(), &st) != 0) return posix::store_errno_error("stat", path_, errno);
+  if (::fstat(fd_.get(), &st) != 0) return errno_error("stat", path_, errno);
   auto first = posix::pread_up_to(fd_.get(), 0, kMaxIndexRecordBytes, path_);
   if (!first) return std::move(first).error();
   auto newline = first->find('\n');
@@ -136,7 +136,7 @@ Status IndexLog::replay_from(std::uint64_t offset, std::uint64_t file_size) {
     // on a fresh line.
     warn(path_, "cut off a torn index record at the end of the log");
     if (::ftruncate(fd_.get(), static_cast<off_t>(cache.valid_end)) != 0)
-      return posix::store_errno_error("truncate", path_, errno);
+      return errno_error("truncate", path_, errno);
   }
   return ok_status();
 }
@@ -196,11 +196,11 @@ Status IndexLog::write_fresh(const IndexHeader& header, const IndexState* keep) 
   };
   if (auto s = posix::write_all(fd->get(), data, tmp); !s) return fail(std::move(s).error());
   if (auto s = posix::sync_file(fd->get(), tmp); !s) return fail(std::move(s).error());
-  if (::rename(tmp.c_str(), path_.c_str()) != 0) return fail(posix::store_errno_error("rename", tmp, errno));
+  if (::rename(tmp.c_str(), path_.c_str()) != 0) return fail(errno_error("rename", tmp, errno));
   DIRMAIL_TRY(posix::sync_directory(dir_));
 
   struct stat st;
-  if (::fstat(fd->get(), &st) != 0) return posix::store_errno_error("stat", path_, errno);
+  if (::fstat(fd->get(), &st) != 0) return errno_error("stat", path_, errno);
   IndexCache& cache = *cache_;
   cache = IndexCache{};
   cache.valid = true;

@@ -14,7 +14,7 @@
 #include "dirmail/base/result.hpp"
 #include "dirmail/store/index_record.hpp"
 #include "index_state.hpp"
-#include "posix_file.hpp"
+#include "dirmail/base/posix_file.hpp"
 
 namespace dirmail::store {
 

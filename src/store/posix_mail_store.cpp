@@ -15,7 +15,7 @@
 #include "folder_repair.hpp"
 #include "index_log.hpp"
 #include "message_names.hpp"
-#include "posix_file.hpp"
+#include "dirmail/base/posix_file.hpp"
 #include "posix_message_reader.hpp"
 
 namespace dirmail::store {
@@ -133,7 +133,7 @@ Result<MessageInfo> PosixMailStore::deliver(const std::string& mailbox_root, std
   // The rename happens under the lock, so status() never sees the file before its
   // index record unless we crash in between (then status() adopts it).
   if (::rename(tmp_path.c_str(), cur_path.c_str()) != 0) {
-    auto error = posix::store_errno_error("rename", tmp_path, errno);
+    auto error = errno_error("rename", tmp_path, errno);
     ::unlink(tmp_path.c_str());
     return error;
   }
@@ -195,11 +195,11 @@ Result<std::unique_ptr<MessageReader>> PosixMailStore::open_message(const std::s
   } while (fd < 0 && errno == EINTR);
   if (fd < 0) {
     if (errno == ENOENT) return make_error(ErrorCode::not_found, "message file is gone: " + path);
-    return posix::store_errno_error("open", path, errno);
+    return errno_error("open", path, errno);
   }
   posix::UniqueFd file(fd);
   struct stat st;
-  if (::fstat(file.get(), &st) != 0) return posix::store_errno_error("stat", path, errno);
+  if (::fstat(file.get(), &st) != 0) return errno_error("stat", path, errno);
   return std::unique_ptr<MessageReader>(
       std::make_unique<PosixMessageReader>(std::move(file), static_cast<std::uint64_t>(st.st_size), path));
 }
@@ -241,7 +241,7 @@ Result<void> PosixMailStore::expunge(const std::string& mailbox_root, std::strin
     if (message == nullptr) continue;
     std::string path = posix::join_path(cur_dir, message->file);
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-      failure = posix::store_errno_error("unlink", path, errno);
+      failure = errno_error("unlink", path, errno);
       break;
     }
     records.push_back(IndexRecord::make_expunge(uid));

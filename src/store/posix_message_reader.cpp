@@ -10,7 +10,7 @@ Result<std::size_t> PosixMessageReader::read(std::span<char> buf) {
   for (;;) {
     ssize_t n = ::read(fd_.get(), buf.data(), buf.size());
     if (n >= 0) return static_cast<std::size_t>(n);
-    if (errno != EINTR) return posix::store_errno_error("read", path_, errno);
+    if (errno != EINTR) return errno_error("read", path_, errno);
   }
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 #include "dirmail/store/mail_store.hpp"
-#include "posix_file.hpp"
+#include "dirmail/base/posix_file.hpp"
 
 namespace dirmail::store {
 

@@ -13,7 +13,7 @@
 
 #include <gtest/gtest.h>
 
-#include "temp_dir.hpp"
+#include "../common/temp_dir.hpp"
 
 namespace dirmail::queue {
 namespace {

@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "dirmail/queue/file_queue.hpp"
-#include "temp_dir.hpp"
+#include "../common/temp_dir.hpp"
 
 namespace dirmail::queue {
 namespace {

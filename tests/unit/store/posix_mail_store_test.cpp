@@ -14,7 +14,7 @@
 
 #include "dirmail/store/index_record.hpp"
 #include "mail_store_conformance.hpp"
-#include "temp_dir.hpp"
+#include "../common/temp_dir.hpp"
 
 namespace dirmail::store {
 namespace {

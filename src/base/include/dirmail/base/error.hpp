@@ -32,7 +32,8 @@ struct Error {
 
 inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
 
-// errno as an io_error with the operation and path that failed.
+// errno as an Error naming the operation and path that failed: temporary_failure for
+// ENOSPC and EDQUOT, io_error otherwise.
 Error errno_error(std::string_view what, std::string_view path, int err);
 
 }  // namespace dirmail

@@ -1,4 +1,4 @@
-#include "posix_file.hpp"
+#include "dirmail/base/posix_file.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -7,24 +7,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
-namespace dirmail::queue::posix {
+namespace dirmail::posix {
 
 void UniqueFd::reset(int fd) {
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
-}
-
-Error queue_errno_error(std::string_view what, std::string_view path, int err) {
-  if (err == ENOSPC || err == EDQUOT) {
-    std::string msg{what};
-    msg += " ";
-    msg += path;
-    msg += ": ";
-    msg += std::strerror(err);
-    return make_error(ErrorCode::temporary_failure, std::move(msg));
-  }
-  return errno_error(what, path, err);
 }
 
 std::string join_path(std::string_view dir, std::string_view name) {
@@ -39,7 +28,7 @@ Result<UniqueFd> open_file(const std::string& path, int flags, mode_t mode) {
   do {
     fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
   } while (fd < 0 && errno == EINTR);
-  if (fd < 0) return queue_errno_error("open", path, errno);
+  if (fd < 0) return errno_error("open", path, errno);
   return UniqueFd(fd);
 }
 
@@ -48,7 +37,7 @@ Status write_all(int fd, std::string_view data, const std::string& path) {
     ssize_t n = ::write(fd, data.data(), data.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return queue_errno_error("write", path, errno);
+      return errno_error("write", path, errno);
     }
     data.remove_prefix(static_cast<std::size_t>(n));
   }
@@ -60,7 +49,7 @@ Status pwrite_all(int fd, std::string_view data, std::uint64_t offset, const std
     ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return queue_errno_error("write", path, errno);
+      return errno_error("write", path, errno);
     }
     data.remove_prefix(static_cast<std::size_t>(n));
     offset += static_cast<std::uint64_t>(n);
@@ -75,7 +64,7 @@ Result<std::string> pread_up_to(int fd, std::uint64_t offset, std::size_t size, 
     ssize_t n = ::pread(fd, out.data() + got, size - got, static_cast<off_t>(offset + got));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return queue_errno_error("read", path, errno);
+      return errno_error("read", path, errno);
     }
     if (n == 0) break;
     got += static_cast<std::size_t>(n);
@@ -86,7 +75,7 @@ Result<std::string> pread_up_to(int fd, std::uint64_t offset, std::size_t size, 
 
 Status sync_file(int fd, const std::string& path) {
   while (::fsync(fd) != 0) {
-    if (errno != EINTR) return queue_errno_error("fsync", path, errno);
+    if (errno != EINTR) return errno_error("fsync", path, errno);
   }
   return ok_status();
 }
@@ -104,7 +93,7 @@ bool is_directory(const std::string& path) {
 
 Result<std::vector<std::string>> list_directory(const std::string& path) {
   DIR* dir = ::opendir(path.c_str());
-  if (dir == nullptr) return queue_errno_error("open directory", path, errno);
+  if (dir == nullptr) return errno_error("open directory", path, errno);
   std::vector<std::string> names;
   for (;;) {
     errno = 0;
@@ -116,7 +105,7 @@ Result<std::vector<std::string>> list_directory(const std::string& path) {
   }
   int err = errno;
   ::closedir(dir);
-  if (err != 0) return queue_errno_error("read directory", path, err);
+  if (err != 0) return errno_error("read directory", path, err);
   return names;
 }
 
@@ -139,9 +128,46 @@ Status ensure_directory(const std::string& path) {
   if (parent != path) DIRMAIL_TRY(ensure_directory(parent));
   if (::mkdir(path.c_str(), 0700) != 0) {
     if (errno == EEXIST && is_directory(path)) return ok_status();  // another writer made it
-    return queue_errno_error("mkdir", path, errno);
+    return errno_error("mkdir", path, errno);
   }
   return sync_directory(parent);
 }
 
-}  // namespace dirmail::queue::posix
+Status copy_range(int src, std::uint64_t offset, std::uint64_t length, int dst,
+                  const std::string& dst_path) {
+  // copy_file_range keeps the bytes in the kernel; it is refused across some
+  // filesystems, where the pread/write loop below takes over.
+  bool kernel_copy = true;
+  while (length > 0 && kernel_copy) {
+    loff_t in = static_cast<loff_t>(offset);
+    ssize_t n = ::copy_file_range(src, &in, dst, nullptr, length, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP ||
+          errno == EBADF) {
+        kernel_copy = false;
+        break;
+      }
+      return errno_error("copy message to", dst_path, errno);
+    }
+    if (n == 0) return make_error(ErrorCode::io_error, "message source ended early while writing " + dst_path);
+    offset += static_cast<std::uint64_t>(n);
+    length -= static_cast<std::uint64_t>(n);
+  }
+  std::vector<char> buf(64 * 1024);
+  while (length > 0) {
+    std::size_t want = length < buf.size() ? static_cast<std::size_t>(length) : buf.size();
+    ssize_t n = ::pread(src, buf.data(), want, static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error("read message source for", dst_path, errno);
+    }
+    if (n == 0) return make_error(ErrorCode::io_error, "message source ended early while writing " + dst_path);
+    DIRMAIL_TRY(write_all(dst, std::string_view(buf.data(), static_cast<std::size_t>(n)), dst_path));
+    offset += static_cast<std::uint64_t>(n);
+    length -= static_cast<std::uint64_t>(n);
+  }
+  return ok_status();
+}
+
+}  // namespace dirmail::posix

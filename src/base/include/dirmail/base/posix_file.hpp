@@ -1,6 +1,6 @@
 #pragma once
-// Thin, error-as-value wrappers over the POSIX calls the store needs for durable
-// writes: every failure names the operation and the path.
+// Thin, error-as-value wrappers over the POSIX calls the store and the queue need for
+// durable writes: every failure names the operation and the path.
 #include <sys/types.h>
 
 #include <cstdint>
@@ -10,7 +10,7 @@
 
 #include "dirmail/base/result.hpp"
 
-namespace dirmail::store::posix {
+namespace dirmail::posix {
 
 // Owns a file descriptor; closes it on destruction.
 class UniqueFd {
@@ -40,7 +40,6 @@ class UniqueFd {
 };
 
 // A full disk or quota is temporary (the sender retries); any other errno is an I/O error.
-Error store_errno_error(std::string_view what, std::string_view path, int err);
 
 std::string join_path(std::string_view dir, std::string_view name);
 
@@ -61,4 +60,4 @@ Result<std::vector<std::string>> list_directory(const std::string& path);
 Status copy_range(int src, std::uint64_t offset, std::uint64_t length, int dst,
                   const std::string& dst_path);
 
-}  // namespace dirmail::store::posix
+}  // namespace dirmail::posix
