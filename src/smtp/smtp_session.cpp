@@ -420,7 +420,8 @@ net::awaitable<bool> SmtpSession::on_data() {
   auto writer = service_->queue->begin(env);
   if (!writer) {
     line(log::Record::session).with("error", writer.error().message).error("cannot create queue file");
-    reply("451 4.3.0 Error: queue file write error");
+    reply(writer.error().code == ErrorCode::temporary_failure ? "452 4.3.1 Error: insufficient system storage"
+                                                             : "451 4.3.0 Error: queue file write error");
     co_return true;
   }
   auto& w = **writer;
