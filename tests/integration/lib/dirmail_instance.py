@@ -94,9 +94,9 @@ plaintext_auth = "loopback"
 
     # -- process -----------------------------------------------------------------
     def start(self):
-        err = open(self.stderr_path, "ab")
-        self.proc = subprocess.Popen([str(DIRMAILD), "--config", str(self.config)], stdout=err, stderr=err,
-                                     start_new_session=True)
+        with open(self.stderr_path, "ab") as err:  # the child keeps its own copy
+            self.proc = subprocess.Popen([str(DIRMAILD), "--config", str(self.config)], stdout=err, stderr=err,
+                                         start_new_session=True)
         wait_port(self.smtp_port, proc=self.proc)
         wait_port(self.pop3_port, proc=self.proc)
         wait_port(self.submission_port, proc=self.proc)
