@@ -34,7 +34,7 @@ awaitable<Result<Line>> LineReader::read_line(std::chrono::steady_clock::duratio
       begin_ += len + 1;
       bool was_continuing = continuing_;
       continuing_ = false;
-      co_return Line{std::string_view(start, text), was_continuing, true};
+      co_return Line{std::string_view(start, text), was_continuing, true, text != len};
     }
     if (avail >= max_line_) {
       // No line end within the limit: hand out a piece, keeping a trailing CR for

@@ -433,6 +433,7 @@ net::awaitable<bool> SmtpSession::on_data() {
   bool too_big = false;
   bool in_headers = true;
   bool line_start = true;
+  bool prev_crlf = true;  // the CR LF that ended the DATA command
   std::string message_id;
   for (;;) {
     auto got = co_await reader_.read_line(options_->data_timeout);
@@ -444,7 +445,11 @@ net::awaitable<bool> SmtpSession::on_data() {
       co_return false;
     }
     std::string_view text = got->text;
-    if (line_start && got->complete && text == ".") break;
+    // Only CR LF "." CR LF ends the data: a dot line with a bare LF before or after it
+    // is message text, so no second message can be smuggled past us (or past the
+    // next server) in one DATA.
+    if (line_start && got->complete && text == "." && got->crlf && prev_crlf) break;
+    if (got->complete) prev_crlf = got->crlf;
     if (line_start && !text.empty() && text.front() == '.') text.remove_prefix(1);  // dot-unstuffing
     if (in_headers && line_start) {
       if (got->complete && text.empty()) in_headers = false;

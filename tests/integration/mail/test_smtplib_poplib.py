@@ -2,6 +2,7 @@
 import os
 import poplib
 import smtplib
+import socket
 import sys
 import unittest
 import uuid
@@ -85,6 +86,31 @@ class RoundTrip(unittest.TestCase):
         got = [raw for _, raw in pop3_fetch_all(POP3, ALICE, ALICE_PW) if tag.encode() in raw]
         self.assertEqual(len(got), 1)
         self.assertIn(b"Return-Path: <>\r\n", got[0])
+
+
+class Smuggling(unittest.TestCase):
+    def test_bare_lf_dot_does_not_end_the_message(self):
+        tag = uuid.uuid4().hex
+        s = socket.create_connection(("127.0.0.1", SMTP), timeout=20)
+        f = s.makefile("rb")
+        f.readline()
+        s.sendall(b"EHLO c.example.org\r\n")
+        while f.readline()[3:4] == b"-":
+            pass
+        for cmd in (b"MAIL FROM:<a@example.org>", f"RCPT TO:<{ALICE}>".encode(), b"DATA"):
+            s.sendall(cmd + b"\r\n")
+            self.assertIn(f.readline()[:1], (b"2", b"3"))
+        smuggled = (f"Subject: {tag}\r\n\r\nfirst\n.\nMAIL FROM:<evil@example.org>\r\n"
+                    f"RCPT TO:<{BOB}>\r\nDATA\r\nSubject: smuggled {tag}\r\n\r\nevil\r\n.\r\n").encode()
+        s.sendall(smuggled + b"QUIT\r\n")
+        replies = f.read().decode()
+        s.close()
+        self.assertEqual(replies.count("250 2.0.0 Ok: queued"), 1, replies)
+        self.assertTrue(replies.rstrip().splitlines()[-1].startswith("221"), replies)
+        got = [raw for _, raw in pop3_fetch_all(POP3, ALICE, ALICE_PW) if tag.encode() in raw]
+        self.assertEqual(len(got), 1)
+        self.assertIn(b"MAIL FROM:<evil@example.org>", got[0])  # text inside the one message
+        self.assertEqual([r for _, r in pop3_fetch_all(POP3, BOB, BOB_PW) if tag.encode() in r], [])
 
 
 class Pop3Behaviour(unittest.TestCase):

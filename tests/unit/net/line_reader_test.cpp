@@ -12,6 +12,7 @@ struct Piece {
   std::string text;
   bool truncated;
   bool complete;
+  bool crlf;
 };
 
 // Sends `input` from a client socket and reads it back through a LineReader.
@@ -35,7 +36,7 @@ std::vector<Piece> read_all(const std::string& input, std::size_t max_line, bool
             if (last_error) *last_error = got.error();
             co_return;
           }
-          pieces.push_back({std::string(got->text), got->truncated, got->complete});
+          pieces.push_back({std::string(got->text), got->truncated, got->complete, got->crlf});
         }
       },
       asio::detached);
@@ -50,6 +51,9 @@ TEST(LineReader, SplitsLinesAndStripsCrLf) {
   EXPECT_EQ(p[1].text, "two");
   EXPECT_EQ(p[2].text, "three");
   EXPECT_TRUE(p[2].complete);
+  EXPECT_TRUE(p[0].crlf);
+  EXPECT_FALSE(p[1].crlf);  // a bare LF is told apart
+  EXPECT_TRUE(p[2].crlf);
 }
 
 TEST(LineReader, LongLineComesInBoundedPieces) {

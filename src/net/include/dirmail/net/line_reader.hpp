@@ -17,6 +17,7 @@ struct Line {
   std::string_view text;   // without CR LF; valid until the next read
   bool truncated = false;  // the line went on past max_line: more pieces follow
   bool complete = true;    // this piece ends the line
+  bool crlf = false;       // the line ended in CR LF (not a bare LF)
 };
 
 class LineReader {
