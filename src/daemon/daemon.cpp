@@ -61,6 +61,14 @@ void Daemon::apply_options() {
   po->base_dir = s.server_data_dir;
   pop3_->options.store(po);
 
+  auto io = std::make_shared<imap::ImapOptions>();
+  io->hostname = hostname_;
+  io->idle_timeout = std::chrono::seconds(s.imap_idle_timeout);
+  io->plaintext_auth = to_plaintext(s.imap_plaintext_auth);
+  io->mailbox_template = s.store_mailbox_path;
+  io->base_dir = s.server_data_dir;
+  imap_->options.store(io);
+
   if (delivery_) {
     delivery_->set_options({s.store_mailbox_path, s.server_data_dir,
                             static_cast<std::size_t>(s.delivery_local_workers),
@@ -109,6 +117,12 @@ Status Daemon::start() {
   pop3_->store = store_.get();
   pop3_->pool = pool_.get();
   pop3_->sessions = &sessions_;
+
+  imap_ = std::make_shared<imap::ImapService>();
+  imap_->verifier = verifier_.get();
+  imap_->store = store_.get();
+  imap_->pool = pool_.get();
+  imap_->sessions = &sessions_;
   apply_options();
 
   if (auto st = delivery_->start(); !st) return make_error(st.error().code, "delivery: " + st.error().message);
@@ -132,6 +146,8 @@ void Daemon::sync_all_listeners() {
                  [svc = submission_](net::Connection c) { return smtp::run_smtp_session(svc, std::move(c)); });
   sync_listeners("pop3", s.pop3_enabled, s.pop3_listen, s.pop3_max_connections,
                  [svc = pop3_](net::Connection c) { return pop3::run_pop3_session(svc, std::move(c)); });
+  sync_listeners("imap", s.imap_enabled, s.imap_listen, s.imap_max_connections,
+                 [svc = imap_](net::Connection c) { return imap::run_imap_session(svc, std::move(c)); });
 }
 
 void Daemon::sync_listeners(const std::string& service, bool enabled, const std::vector<std::string>& entries,

@@ -16,6 +16,7 @@
 #include "dirmail/net/io_threads.hpp"
 #include "dirmail/net/listener.hpp"
 #include "dirmail/net/session_set.hpp"
+#include "dirmail/imap/imap_service.hpp"
 #include "dirmail/pop3/pop3_service.hpp"
 #include "dirmail/queue/queue.hpp"
 #include "dirmail/smtp/smtp_service.hpp"
@@ -57,6 +58,7 @@ class Daemon {
   std::shared_ptr<smtp::SmtpService> smtp_;
   std::shared_ptr<smtp::SmtpService> submission_;
   std::shared_ptr<pop3::Pop3Service> pop3_;
+  std::shared_ptr<imap::ImapService> imap_;
   std::map<std::string, std::shared_ptr<net::ConnectionCounter>> counters_;
   // service -> listen entry -> listener
   std::map<std::string, std::map<std::string, std::shared_ptr<net::Listener>>> listeners_;

@@ -35,11 +35,12 @@ def wait_port(port, timeout=30.0, proc=None):
 
 
 class DirmailInstance:
-    def __init__(self, folder, extra_config="", smtp_port=None, pop3_port=None):
+    def __init__(self, folder, extra_config="", smtp_port=None, pop3_port=None, imap_port=None):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.smtp_port = smtp_port or free_port()
         self.pop3_port = pop3_port or free_port()
+        self.imap_port = imap_port or free_port()
         self.submission_port = free_port()
         self.config = self.folder / "dirmail.toml"
         self.extra_config = extra_config
@@ -76,6 +77,10 @@ plaintext_auth = "loopback"
 [pop3]
 listen = ["127.0.0.1 {self.pop3_port}"]
 plaintext_auth = "loopback"
+
+[imap]
+listen = ["127.0.0.1 {self.imap_port}"]
+plaintext_auth = "loopback"
 {extra}
 """)
 
@@ -99,6 +104,7 @@ plaintext_auth = "loopback"
                                          start_new_session=True)
         wait_port(self.smtp_port, proc=self.proc)
         wait_port(self.pop3_port, proc=self.proc)
+        wait_port(self.imap_port, proc=self.proc)
         wait_port(self.submission_port, proc=self.proc)
         return self
 
@@ -133,7 +139,7 @@ plaintext_auth = "loopback"
 
     def describe(self):
         return {"folder": str(self.folder), "config": str(self.config), "smtp_port": self.smtp_port,
-                "pop3_port": self.pop3_port, "submission_port": self.submission_port, "pid": self.proc.pid if self.proc else None, "users": USERS}
+                "pop3_port": self.pop3_port, "imap_port": self.imap_port, "submission_port": self.submission_port, "pid": self.proc.pid if self.proc else None, "users": USERS}
 
 
 def load_shared(state_dir):

@@ -23,7 +23,8 @@ class MakeRun(unittest.TestCase):
         shutil.rmtree(STATE, ignore_errors=True)
         STATE.mkdir(parents=True)
         env = dict(os.environ, DIRMAIL_VAR=str(STATE / "var"), DIRMAIL_SMTP_PORT=str(free_port()),
-                   DIRMAIL_POP3_PORT=str(free_port()), DIRMAIL_SUBMISSION_PORT=str(free_port()))
+                   DIRMAIL_POP3_PORT=str(free_port()), DIRMAIL_SUBMISSION_PORT=str(free_port()),
+                   DIRMAIL_IMAP_PORT=str(free_port()))
         out = open(STATE / "make-run.out", "wb")
         proc = subprocess.Popen(["make", "-s", "-C", str(SOURCE), "run", f"BUILD_DIR={BUILD_DIR}"], env=env,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
@@ -33,7 +34,7 @@ class MakeRun(unittest.TestCase):
             swaks = [ln.strip() for ln in text.splitlines() if ln.strip().startswith("swaks ")]
             curls = [ln.split("#")[0].strip() for ln in text.splitlines() if ln.strip().startswith("curl ")]
             self.assertEqual(len(swaks), 2, text)  # plain SMTP, and submission with AUTH
-            self.assertEqual(len(curls), 2, text)
+            self.assertEqual(len(curls), 3, text)  # POP3 list, POP3 message 1, IMAP UID 1
             for command in swaks:
                 r = subprocess.run(shlex.split(command), capture_output=True, text=True, timeout=60)
                 self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
@@ -49,6 +50,8 @@ class MakeRun(unittest.TestCase):
             self.assertIn("Subject: hello", message)
             self.assertIn("Hello from swaks", message)
             self.assertIn("Delivered-To: demo@example.test", message)
+            over_imap = subprocess.run(shlex.split(curls[2]), capture_output=True, text=True, timeout=60).stdout
+            self.assertEqual(over_imap.replace("\r\n", "\n"), message.replace("\r\n", "\n"))
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             try:

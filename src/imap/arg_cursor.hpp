@@ -1,0 +1,45 @@
+#pragma once
+// A cursor over one IMAP command's text (literals inline) that reads the grammar's
+// building blocks: SP, atoms, numbers, quoted strings, literals, lists.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "dirmail/base/result.hpp"
+
+namespace dirmail::imap {
+
+class ArgCursor {
+ public:
+  explicit ArgCursor(std::string_view text) : text_(text) {}
+
+  bool at_end() const { return pos_ >= text_.size(); }
+  char peek() const { return at_end() ? '\0' : text_[pos_]; }
+  bool consume(char c);
+  Status expect(char c, std::string_view what);
+  Status space() { return expect(' ', "Expected a space"); }
+  Status end();  // nothing may follow
+
+  // 1*ATOM-CHAR, plus ']' when `allow_bracket` (ASTRING-CHAR). Never empty.
+  Result<std::string_view> atom(bool allow_bracket = false);
+  // Characters the caller lists in addition to atom chars (e.g. list wildcards).
+  Result<std::string_view> word(std::string_view extra);
+  Result<std::uint32_t> number();  // 0..4294967295
+  Result<std::string> quoted();
+  Result<std::string> literal();
+  Result<std::string> string();    // quoted or literal
+  Result<std::string> astring();   // atom (']' allowed) or string
+  // nstring: a string or NIL; NIL is returned as nullopt via the flag.
+  Result<std::string> nstring(bool& is_nil);
+  // The literal count of the command, for its limit.
+  std::size_t literals() const { return literals_; }
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+  std::size_t literals_ = 0;
+};
+
+Error syntax_error(std::string_view message);
+
+}  // namespace dirmail::imap

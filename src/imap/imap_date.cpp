@@ -1,0 +1,71 @@
+#include "dirmail/imap/imap_date.hpp"
+
+#include <array>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "dirmail/base/strings.hpp"
+
+namespace dirmail::imap {
+namespace {
+
+constexpr std::array<std::string_view, 12> months{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+bool leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+unsigned days_in_month(std::int64_t y, unsigned m) {
+  static constexpr std::array<unsigned, 12> days{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && leap(y) ? 29 : days[m - 1];
+}
+
+}  // namespace
+
+std::string format_internal_date(std::int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:2}-{}-{:04} {:02}:{:02}:{:02} +0000", tm.tm_mday, months[static_cast<std::size_t>(tm.tm_mon)],
+                     tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+std::optional<std::int64_t> parse_search_date(std::string_view text) {
+  auto parts = split(text, '-');
+  if (parts.size() != 3) return std::nullopt;
+  auto digits = [](std::string_view s, std::size_t min, std::size_t max) -> std::optional<unsigned> {
+    if (s.size() < min || s.size() > max) return std::nullopt;
+    unsigned v = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return std::nullopt;
+      v = v * 10 + static_cast<unsigned>(c - '0');
+    }
+    return v;
+  };
+  auto day = digits(parts[0], 1, 2);
+  auto year = digits(parts[2], 4, 4);
+  unsigned month = 0;
+  for (std::size_t i = 0; i < months.size(); ++i)
+    if (iequals(parts[1], months[i])) month = static_cast<unsigned>(i + 1);
+  if (!day || !year || month == 0 || *year < 1900) return std::nullopt;
+  if (*day == 0 || *day > days_in_month(*year, month)) return std::nullopt;
+  return days_from_civil(*year, month, *day);
+}
+
+std::int64_t day_of(std::int64_t unix_seconds) {
+  std::int64_t d = unix_seconds / 86400;
+  if (unix_seconds % 86400 < 0) --d;  // floor for dates before 1970
+  return d;
+}
+
+}  // namespace dirmail::imap

@@ -1,0 +1,82 @@
+#include "imap_reader.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+namespace dirmail::imap {
+
+ImapReader::ImapReader(net::tcp::socket& socket, std::size_t buffer_size) : socket_(socket) {
+  buffer_.resize(buffer_size);
+}
+
+bool ImapReader::has_buffered_line() const {
+  return std::memchr(buffer_.data() + begin_, '\n', end_ - begin_) != nullptr;
+}
+
+net::awaitable<Status> ImapReader::fill(std::chrono::steady_clock::duration timeout) {
+  using namespace net::asio::experimental::awaitable_operators;
+  begin_ = end_ = 0;  // callers consume everything buffered before asking for more
+  net::asio::steady_timer timer(socket_.get_executor());
+  timer.expires_after(timeout);
+  auto result = co_await (
+      socket_.async_read_some(net::asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
+                              net::asio::as_tuple(net::use_awaitable)) ||
+      timer.async_wait(net::asio::as_tuple(net::use_awaitable)));
+  if (result.index() == 1) co_return make_error(ErrorCode::cancelled, "idle timeout");
+  auto [ec, n] = std::get<0>(result);
+  if (ec == net::asio::error::eof) co_return make_error(ErrorCode::not_found, "connection closed by client");
+  if (ec == net::asio::error::operation_aborted) co_return make_error(ErrorCode::cancelled, "cancelled");
+  if (ec) co_return make_error(ErrorCode::io_error, ec.message());
+  end_ += n;
+  co_return ok_status();
+}
+
+net::awaitable<Result<ImapReader::LineResult>> ImapReader::read_line(std::string& out, std::size_t max,
+                                                                     std::chrono::steady_clock::duration timeout) {
+  for (;;) {
+    const char* start = buffer_.data() + begin_;
+    std::size_t avail = end_ - begin_;
+    const void* lf = std::memchr(start, '\n', avail);
+    std::size_t take = lf ? static_cast<std::size_t>(static_cast<const char*>(lf) - start) + 1 : avail;
+    // Keep at most the limit plus CR LF; the rest of an overlong line is dropped.
+    std::size_t room = max + 2 > line_bytes_ ? max + 2 - line_bytes_ : 0;
+    std::size_t keep = std::min(take, room);
+    out.append(start, keep);
+    kept_ += keep;
+    line_bytes_ += take;
+    begin_ += take;
+    if (lf) {
+      bool whole = kept_ == line_bytes_;
+      std::size_t text = line_bytes_ - 1;
+      if (whole) {
+        out.pop_back();  // LF
+        if (kept_ >= 2 && out.back() == '\r') {
+          out.pop_back();
+          --text;
+        }
+      }
+      kept_ = line_bytes_ = 0;
+      co_return whole && text <= max ? LineResult::complete : LineResult::too_long;
+    }
+    if (auto st = co_await fill(timeout); !st) co_return std::move(st).error();
+  }
+}
+
+net::awaitable<Status> ImapReader::read_exact(std::string& out, std::size_t n,
+                                              std::chrono::steady_clock::duration timeout) {
+  while (n > 0) {
+    if (begin_ == end_) {
+      if (auto st = co_await fill(timeout); !st) co_return st;
+    }
+    std::size_t take = std::min(n, end_ - begin_);
+    out.append(buffer_.data() + begin_, take);
+    begin_ += take;
+    n -= take;
+  }
+  co_return ok_status();
+}
+
+}  // namespace dirmail::imap

@@ -1,0 +1,413 @@
+// The IMAP session loop: command framing (lines and literals), the not-authenticated
+// state (CAPABILITY, LOGIN, AUTHENTICATE PLAIN) and the mailbox-list commands.
+#include "imap_session.hpp"
+
+#include <fmt/format.h>
+
+#include "dirmail/auth/sasl_password.hpp"
+#include "dirmail/base/strings.hpp"
+#include "dirmail/imap/imap_string.hpp"
+#include "dirmail/imap/mailbox_names.hpp"
+#include "dirmail/store/mailbox_path.hpp"
+
+namespace dirmail::imap {
+namespace {
+
+constexpr int max_errors = 20;
+constexpr std::size_t idle_command_capacity = 16 * 1024;  // keep no more than this between commands
+
+}  // namespace
+
+ImapSession::ImapSession(std::shared_ptr<ImapService> service, net::Connection c)
+    : service_(std::move(service)),
+      options_(service_->options.load()),
+      conn_(std::move(c)),
+      reader_(conn_.socket),
+      log_(log::service(service_->name)) {}
+
+log::LogLine ImapSession::line(log::Record r) {
+  log::LogLine l(log_, r);
+  l.with("session", conn_.session_id).with("client", conn_.peer_address);
+  if (!user_.empty()) l.with("user", user_);
+  return l;
+}
+
+net::awaitable<bool> ImapSession::flush_if_large() {
+  if (out_.size() < flush_threshold) co_return true;
+  co_return static_cast<bool>(co_await out_.flush(conn_.socket, write_timeout));
+}
+
+std::string ImapSession::capabilities() const {
+  std::string caps = "IMAP4rev1 LITERAL+ ID IDLE NAMESPACE UNSELECT";
+  if (state_ == State::not_authenticated) {
+    if (plaintext_allowed()) caps += " AUTH=PLAIN SASL-IR";
+    else caps += " LOGINDISABLED";
+  }
+  return caps;
+}
+
+net::awaitable<void> ImapSession::run() {
+  if (conn_.over_limit) {
+    reply("* BYE [UNAVAILABLE] Too many connections, try again later");
+    co_await out_.flush(conn_.socket, std::chrono::seconds(10));
+    line(log::Record::session).warn("refused: connection limit");
+    co_return;
+  }
+  // SessionSet::stop_all posts this to our executor; the session may have ended by the
+  // time it runs, hence the liveness check (same thread, so no race).
+  auto registration = service_->sessions->add(conn_.socket.get_executor(), [this, alive = std::weak_ptr<bool>(alive_)] {
+    if (alive.expired()) return;
+    stop_requested_ = true;
+    boost::system::error_code ec;
+    if (idle_) conn_.socket.cancel(ec);
+  });
+  line(log::Record::session).info("connect");
+  reply(fmt::format("* OK [CAPABILITY {}] {} dirmail IMAP4rev1 server ready", capabilities(), options_->hostname));
+  for (;;) {
+    if (stop_requested_) {
+      reply("* BYE Server shutting down");
+      break;
+    }
+    if (!reader_.has_buffered_line()) {
+      if (!co_await out_.flush(conn_.socket, write_timeout)) break;
+      out_ = net::OutputBuffer();  // an idle session keeps no output buffer (a FETCH may have grown it)
+    }
+    auto framing = co_await read_command();
+    if (framing == Framing::closed) break;
+    bool keep_going = true;
+    if (framing == Framing::command) {
+      auto cmd = parse_imap_command(command_);
+      if (!cmd) {
+        std::string_view tag = command_tag(command_);
+        std::string_view code = cmd.error().code == ErrorCode::limit_exceeded ? "[LIMIT] " : "";
+        reply(fmt::format("{} BAD {}{}", tag.empty() ? "*" : tag, code, cmd.error().message));
+        ++errors_;
+      } else {
+        keep_going = co_await execute(*cmd);
+      }
+    }
+    if (command_.capacity() > idle_command_capacity) std::string().swap(command_);
+    if (errors_ >= max_errors) {
+      reply("* BYE Too many errors");
+      break;
+    }
+    if (!keep_going) break;
+  }
+  co_await out_.flush(conn_.socket, std::chrono::seconds(10));
+  boost::system::error_code ec;
+  conn_.socket.shutdown(net::tcp::socket::shutdown_both, ec);
+  conn_.socket.close(ec);
+  line(log::Record::session).info("disconnect");
+}
+
+net::awaitable<ImapSession::Framing> ImapSession::read_command() {
+  command_.clear();
+  std::size_t literals = 0;
+  for (;;) {
+    std::size_t line_start = command_.size();
+    idle_ = line_start == 0;
+    if (idle_ && stop_requested_) {  // asked to stop while busy (e.g. flushing): no cancel came
+      reply("* BYE Server shutting down");
+      co_return Framing::closed;
+    }
+    auto got = co_await reader_.read_line(command_, max_command_line, options_->idle_timeout);
+    idle_ = false;
+    if (!got) {
+      if (stop_requested_) reply("* BYE Server shutting down");
+      else if (got.error().code == ErrorCode::cancelled) reply("* BYE Autologout; idle for too long");
+      co_return Framing::closed;
+    }
+    std::string_view tag = command_tag(command_);
+    std::string tagged_prefix = tag.empty() ? "*" : std::string(tag);
+    if (*got == ImapReader::LineResult::too_long || command_.size() > max_command_bytes) {
+      // The rest of the line is gone, and with it any literal it announced: the
+      // connection cannot be brought back in step.
+      reply(fmt::format("{} BAD [LIMIT] Command line too long", tagged_prefix));
+      reply("* BYE Command line too long");
+      co_return Framing::closed;
+    }
+    auto marker = trailing_literal(std::string_view(command_).substr(line_start));
+    if (!marker) co_return Framing::command;
+    bool too_big = ++literals > max_literals || marker->size > max_literal ||
+                   marker->size > max_command_bytes - command_.size();
+    if (too_big) {
+      if (!marker->synchronizing) {
+        reply("* BYE [LIMIT] Literal too large");
+        co_return Framing::closed;
+      }
+      reply(fmt::format("{} BAD [LIMIT] Literal too large", tagged_prefix));  // the client will not send it
+      ++errors_;
+      co_return Framing::rejected;
+    }
+    if (marker->synchronizing && command_word(command_) == "APPEND") {
+      reply(fmt::format("{} NO [CANNOT] APPEND is not supported yet", tagged_prefix));
+      co_return Framing::rejected;
+    }
+    if (marker->synchronizing) {
+      reply("+ Ready for literal data");
+      if (!co_await out_.flush(conn_.socket, write_timeout)) co_return Framing::closed;
+    }
+    command_.append("\r\n");
+    auto size = static_cast<std::size_t>(marker->size);
+    if (auto st = co_await reader_.read_exact(command_, size, options_->idle_timeout); !st) {
+      if (st.error().code == ErrorCode::cancelled) reply("* BYE Autologout; idle for too long");
+      co_return Framing::closed;
+    }
+  }
+}
+
+net::awaitable<bool> ImapSession::execute(const ImapCommand& cmd) {
+  const std::string& tag = cmd.tag;
+  switch (cmd.name) {
+    case CommandName::capability:
+      reply("* CAPABILITY " + capabilities());
+      tagged(tag, "OK CAPABILITY completed");
+      co_return true;
+    case CommandName::noop:
+    case CommandName::check:
+      if (cmd.name == CommandName::check && state_ != State::selected) break;
+      if (state_ == State::selected && !co_await sync()) co_return false;
+      tagged(tag, cmd.name == CommandName::noop ? "OK NOOP completed" : "OK CHECK completed");
+      co_return true;
+    case CommandName::logout:
+      reply("* BYE Logging out");
+      tagged(tag, "OK LOGOUT completed");
+      co_return false;
+    case CommandName::id:
+      reply("* ID (\"name\" \"dirmail\" \"vendor\" \"dirmail\")");
+      tagged(tag, "OK ID completed");
+      co_return true;
+    case CommandName::starttls:
+      tagged(tag, "BAD TLS is not available on this server yet");
+      co_return true;
+    case CommandName::login:
+    case CommandName::authenticate:
+      if (state_ != State::not_authenticated) {
+        tagged(tag, "BAD Already logged in");
+        co_return true;
+      }
+      if (cmd.name == CommandName::authenticate) co_return co_await authenticate(cmd);
+      if (!plaintext_allowed()) {
+        tagged(tag, "NO [PRIVACYREQUIRED] Plaintext authentication is disallowed on non-secure connections");
+        ++errors_;
+        co_return true;
+      }
+      co_await login(tag, cmd.args[0], cmd.args[1]);
+      co_return true;
+    default:
+      break;
+  }
+  if (state_ == State::not_authenticated) {
+    tagged(tag, "BAD Log in first");
+    ++errors_;
+    co_return true;
+  }
+  switch (cmd.name) {
+    case CommandName::select:
+    case CommandName::examine:
+      co_await select(cmd, cmd.name == CommandName::examine);
+      co_return true;
+    case CommandName::list:
+    case CommandName::lsub:
+      list(cmd);
+      co_return true;
+    case CommandName::status:
+      co_await status(cmd);
+      co_return true;
+    case CommandName::namespace_:
+      reply("* NAMESPACE ((\"\" \"/\")) NIL NIL");
+      tagged(tag, "OK NAMESPACE completed");
+      co_return true;
+    case CommandName::create:
+    case CommandName::delete_mailbox:
+    case CommandName::rename:
+    case CommandName::subscribe:
+    case CommandName::unsubscribe:
+      mailbox_management(cmd);
+      co_return true;
+    case CommandName::append:
+      tagged(tag, "NO [CANNOT] APPEND is not supported yet");
+      co_return true;
+    default:
+      break;
+  }
+  if (state_ != State::selected) {
+    tagged(tag, "BAD No mailbox selected");
+    ++errors_;
+    co_return true;
+  }
+  switch (cmd.name) {
+    case CommandName::fetch:
+      co_return co_await fetch(cmd);
+    case CommandName::store:
+      co_await store(cmd);
+      co_return true;
+    case CommandName::search:
+      search(cmd);
+      co_return true;
+    case CommandName::expunge:
+      co_await expunge(cmd, false);
+      co_return true;
+    case CommandName::close:
+      if (!read_only_) co_await expunge(cmd, true);
+      deselect();
+      tagged(tag, "OK CLOSE completed");
+      co_return true;
+    case CommandName::unselect:
+      deselect();
+      tagged(tag, "OK UNSELECT completed");
+      co_return true;
+    case CommandName::idle:
+      co_return co_await idle(cmd);
+    case CommandName::copy:
+    case CommandName::move:
+      tagged(tag, "NO [CANNOT] Only INBOX exists in this version; COPY and MOVE are not supported yet");
+      co_return true;
+    default:
+      tagged(tag, "BAD Command not valid in this state");
+      co_return true;
+  }
+}
+
+net::awaitable<void> ImapSession::login(const std::string& tag, const std::string& user, const std::string& password) {
+  auto* verifier = service_->verifier;
+  auto check = [verifier, user, password] { return verifier->verify(user, password); };  // named: see BlockingPool::run
+  auto verified = co_await service_->pool->run(check);
+  if (!verified) {
+    line(log::Record::auth).with("login", user).with("error", verified.error().message)
+        .warn("login failed: directory unavailable");
+    tagged(tag, "NO [UNAVAILABLE] Directory unavailable, try again later");
+    co_return;
+  }
+  if (!verified->has_value()) {
+    line(log::Record::auth).with("login", user).warn("login failed: wrong credentials");
+    tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");
+    ++errors_;
+    co_return;
+  }
+  const directory::Account& account = **verified;
+  auto root = store::expand_mailbox_path(options_->mailbox_template,
+                                         {account.name, account.domain, account.home}, options_->base_dir);
+  if (!root) {
+    line(log::Record::auth).with("login", user).with("error", root.error().message).error("bad mailbox path");
+    tagged(tag, "NO [UNAVAILABLE] Mailbox path is invalid; tell the administrator");
+    co_return;
+  }
+  mailbox_root_ = std::move(*root);
+  user_ = account.address();
+  state_ = State::authenticated;
+  line(log::Record::auth).info("login");
+  tagged(tag, fmt::format("OK [CAPABILITY {}] Logged in", capabilities()));
+}
+
+net::awaitable<bool> ImapSession::authenticate(const ImapCommand& cmd) {
+  const std::string& tag = cmd.tag;
+  if (!iequals(cmd.args[0], "PLAIN")) {
+    tagged(tag, "NO [CANNOT] Unsupported authentication mechanism");
+    co_return true;
+  }
+  if (!plaintext_allowed()) {
+    tagged(tag, "NO [PRIVACYREQUIRED] Plaintext authentication is disallowed on non-secure connections");
+    ++errors_;
+    co_return true;
+  }
+  std::string response;
+  if (cmd.args.size() > 1) {
+    response = cmd.args[1] == "=" ? std::string() : cmd.args[1];
+  } else {
+    reply("+ ");
+    if (!co_await out_.flush(conn_.socket, write_timeout)) co_return false;
+    auto got = co_await reader_.read_line(response, auth::max_sasl_response, options_->idle_timeout);
+    if (!got) co_return false;
+    if (*got == ImapReader::LineResult::too_long) {
+      tagged(tag, "BAD [LIMIT] Authentication response too long");
+      ++errors_;
+      co_return true;
+    }
+    if (response == "*") {
+      tagged(tag, "BAD Authentication cancelled");
+      co_return true;
+    }
+  }
+  auto creds = auth::decode_sasl_plain(response);
+  if (!creds) {
+    tagged(tag, "BAD Malformed PLAIN response");
+    ++errors_;
+    co_return true;
+  }
+  if (!creds->authzid.empty() && creds->authzid != creds->authcid) {
+    line(log::Record::auth).with("login", creds->authcid).warn("login failed: authorization identity refused");
+    tagged(tag, "NO [AUTHORIZATIONFAILED] Acting as another user is not allowed");
+    ++errors_;
+    co_return true;
+  }
+  co_await login(tag, creds->authcid, creds->password);
+  co_return true;
+}
+
+void ImapSession::list(const ImapCommand& cmd) {
+  const std::string& reference = cmd.args[0];
+  const std::string& pattern = cmd.args[1];
+  bool lsub = cmd.name == CommandName::lsub;
+  if (pattern.empty() && !lsub) {
+    // RFC 3501 §6.3.8: the hierarchy delimiter and root name.
+    reply("* LIST (\\Noselect) \"/\" \"\"");
+  } else if (list_pattern_matches(reference, pattern, "INBOX")) {
+    reply(lsub ? "* LSUB () \"/\" INBOX" : "* LIST (\\HasNoChildren) \"/\" INBOX");
+  }
+  tagged(cmd.tag, lsub ? "OK LSUB completed" : "OK LIST completed");
+}
+
+net::awaitable<void> ImapSession::status(const ImapCommand& cmd) {
+  if (!is_inbox(cmd.args[0])) {
+    tagged(cmd.tag, "NO [NONEXISTENT] No such mailbox (only INBOX exists in this version)");
+    co_return;
+  }
+  auto* st = service_->store;
+  auto load = [st, root = mailbox_root_] { return st->status(root, inbox_folder); };  // named: see BlockingPool::run
+  auto folder = co_await service_->pool->run(load);
+  if (!folder) {
+    line(log::Record::store).with("error", folder.error().message).error("cannot read mailbox status");
+    tagged(cmd.tag, "NO [UNAVAILABLE] Cannot open the mailbox, try again later");
+    co_return;
+  }
+  std::uint64_t unseen = 0;
+  for (const auto& m : folder->messages)
+    if ((m.flags & store::flag_seen) == 0) ++unseen;
+  std::string items;
+  for (const auto& item : cmd.status_items) {
+    std::uint64_t value = 0;
+    if (item == "MESSAGES") value = folder->messages.size();
+    else if (item == "RECENT") value = 0;
+    else if (item == "UIDNEXT") value = folder->uidnext;
+    else if (item == "UIDVALIDITY") value = std::max<std::uint32_t>(folder->uidvalidity, 1);
+    else if (item == "UNSEEN") value = unseen;
+    if (!items.empty()) items += ' ';
+    items += fmt::format("{} {}", item, value);
+  }
+  reply(fmt::format("* STATUS INBOX ({})", items));
+  tagged(cmd.tag, "OK STATUS completed");
+}
+
+void ImapSession::mailbox_management(const ImapCommand& cmd) {
+  const std::string& name = cmd.args[0];
+  if (!is_inbox(name)) {
+    tagged(cmd.tag, "NO [CANNOT] Only INBOX exists in this version; other mailboxes are not supported yet");
+    return;
+  }
+  switch (cmd.name) {
+    case CommandName::create: tagged(cmd.tag, "NO [ALREADYEXISTS] INBOX always exists"); return;
+    case CommandName::delete_mailbox: tagged(cmd.tag, "NO [CANNOT] INBOX cannot be deleted"); return;
+    case CommandName::rename: tagged(cmd.tag, "NO [CANNOT] Renaming INBOX is not supported yet"); return;
+    case CommandName::subscribe: tagged(cmd.tag, "OK SUBSCRIBE completed"); return;
+    case CommandName::unsubscribe: tagged(cmd.tag, "NO [CANNOT] INBOX stays subscribed"); return;
+    default: tagged(cmd.tag, "BAD Command not valid here"); return;
+  }
+}
+
+net::awaitable<void> run_imap_session(std::shared_ptr<ImapService> service, net::Connection connection) {
+  ImapSession session(std::move(service), std::move(connection));
+  co_await session.run();
+}
+
+}  // namespace dirmail::imap

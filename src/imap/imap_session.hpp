@@ -1,0 +1,110 @@
+#pragma once
+// One IMAP session (RFC 3501 §3 states): not authenticated -> authenticated ->
+// selected -> logout. Split over imap_session.cpp (framing, login, mailbox list
+// commands), selected_commands.cpp (SELECT, sync, STORE, SEARCH, EXPUNGE) and
+// fetch_command.cpp (FETCH).
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dirmail/base/log.hpp"
+#include "dirmail/imap/command.hpp"
+#include "dirmail/imap/imap_service.hpp"
+#include "dirmail/net/output_buffer.hpp"
+#include "imap_reader.hpp"
+
+namespace dirmail::imap {
+
+inline constexpr auto write_timeout = std::chrono::seconds(300);
+inline constexpr std::size_t flush_threshold = 32 * 1024;  // pending output written out past this
+inline constexpr std::size_t message_chunk = 32 * 1024;    // read size when streaming a message
+inline constexpr std::size_t max_kept_header = 256 * 1024; // header bytes kept for ENVELOPE etc.
+inline constexpr std::string_view inbox_folder = "INBOX";
+
+// What a session remembers of each message of the selected mailbox: the sequence
+// number is the position (RFC 3501 §2.3.1.2), so the list only changes when the
+// client is told (EXPUNGE, EXISTS).
+struct SessionMessage {
+  std::uint32_t uid = 0;
+  std::uint8_t flags = 0;
+  std::uint64_t size = 0;
+  std::int64_t internal_date = 0;
+};
+
+class ImapSession {
+ public:
+  ImapSession(std::shared_ptr<ImapService> service, net::Connection c);
+  net::awaitable<void> run();
+
+ private:
+  enum class State { not_authenticated, authenticated, selected };
+  enum class Framing { command, rejected, closed };
+
+  // imap_session.cpp
+  net::awaitable<Framing> read_command();
+  net::awaitable<bool> execute(const ImapCommand& cmd);
+  net::awaitable<void> login(const std::string& tag, const std::string& user, const std::string& password);
+  net::awaitable<bool> authenticate(const ImapCommand& cmd);
+  void list(const ImapCommand& cmd);
+  net::awaitable<void> status(const ImapCommand& cmd);
+  void mailbox_management(const ImapCommand& cmd);
+  std::string capabilities() const;
+  bool plaintext_allowed() const {
+    return auth::plaintext_allowed(options_->plaintext_auth, false, conn_.peer_is_loopback);
+  }
+
+  // selected_commands.cpp
+  net::awaitable<void> select(const ImapCommand& cmd, bool read_only);
+  net::awaitable<bool> sync();  // NOOP/CHECK/IDLE: report expunges, flag changes, new mail
+  net::awaitable<bool> idle(const ImapCommand& cmd);
+  net::awaitable<void> store(const ImapCommand& cmd);
+  void search(const ImapCommand& cmd);
+  net::awaitable<void> expunge(const ImapCommand& cmd, bool silent);
+  void deselect();
+  // Snapshot positions named by a set; empty optional (after a BAD reply) if invalid.
+  std::optional<std::vector<std::size_t>> resolve(const ImapCommand& cmd);
+
+  // fetch_command.cpp
+  net::awaitable<bool> fetch(const ImapCommand& cmd);
+  enum class FetchOutcome { sent, gone, failed, connection_lost };
+  net::awaitable<FetchOutcome> fetch_message(std::size_t index, const ImapCommand& cmd);
+
+  void reply(std::string_view text) {
+    out_.append(text);
+    out_.append("\r\n");
+  }
+  void tagged(const std::string& tag, std::string_view text) {
+    out_.append(tag);
+    out_.append(" ");
+    reply(text);
+  }
+  net::awaitable<bool> flush_if_large();
+  log::LogLine line(log::Record r);
+
+  std::shared_ptr<ImapService> service_;
+  std::shared_ptr<const ImapOptions> options_;
+  net::Connection conn_;
+  ImapReader reader_;
+  net::OutputBuffer out_;
+  std::shared_ptr<spdlog::logger> log_;
+
+  State state_ = State::not_authenticated;
+  std::string user_;          // the logged-in account's address
+  std::string mailbox_root_;  // its expanded mailbox path
+  std::string command_;       // the command being read: lines and literals
+
+  // Selected state.
+  std::vector<SessionMessage> messages_;
+  std::uint32_t uidvalidity_ = 0;
+  std::uint32_t uidnext_ = 1;
+  bool uidvalidity_provisional_ = false;  // the folder did not exist yet at SELECT
+  bool read_only_ = false;
+
+  int errors_ = 0;
+  bool idle_ = false;  // waiting for the next command: a shutdown may interrupt
+  bool stop_requested_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // expires with the session
+};
+
+}  // namespace dirmail::imap

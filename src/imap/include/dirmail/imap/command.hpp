@@ -1,0 +1,77 @@
+#pragma once
+// IMAP4rev1 command parsing (RFC 3501 §9), as a pure function over one whole command:
+// the command line with its literals inline, exactly as received:
+//   a1 LOGIN {5}\r\nalice "secret"
+// The session reads that text with the framing limits below and then calls
+// parse_imap_command(); the parser never reads the network, so it can be fuzzed.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dirmail/base/result.hpp"
+#include "dirmail/imap/fetch_item.hpp"
+#include "dirmail/imap/search_key.hpp"
+#include "dirmail/imap/sequence_set.hpp"
+
+namespace dirmail::imap {
+
+inline constexpr std::size_t max_command_line = 64 * 1024;   // one line of a command, without CRLF
+inline constexpr std::size_t max_literal = 64 * 1024;        // one literal (commands other than APPEND)
+inline constexpr std::size_t max_command_bytes = 256 * 1024; // lines and literals of one command
+inline constexpr std::size_t max_literals = 64;              // literals in one command
+inline constexpr std::size_t max_tag = 64;
+inline constexpr std::size_t max_flags = 64;
+inline constexpr std::size_t max_arguments = 64;             // strings of ID and STATUS lists
+
+enum class CommandName {
+  capability, noop, logout, id, starttls, login, authenticate,
+  select, examine, create, delete_mailbox, rename, subscribe, unsubscribe, list, lsub, status,
+  append, namespace_, check, close, unselect, expunge, search, fetch, store, copy, move, idle,
+};
+
+struct StoreAction {
+  enum class Mode { replace, add, remove };
+  Mode mode = Mode::replace;
+  bool silent = false;
+  std::uint8_t flags = 0;         // store::Flag bits
+  bool had_keywords = false;      // keywords were given; they cannot be stored yet and are ignored
+};
+
+struct ImapCommand {
+  std::string tag;
+  CommandName name = CommandName::noop;
+  bool uid = false;                // UID FETCH / STORE / SEARCH / COPY / MOVE / EXPUNGE
+  // Strings in order: LOGIN user password; AUTHENTICATE mechanism [initial response];
+  // SELECT/EXAMINE/CREATE/DELETE/SUBSCRIBE/UNSUBSCRIBE/STATUS/COPY/MOVE/APPEND mailbox;
+  // RENAME from to; LIST/LSUB reference pattern; ID field value ... (NIL: "").
+  std::vector<std::string> args;
+  std::vector<std::string> status_items;  // STATUS, upper case
+  SequenceSet sequence;                   // FETCH, STORE, COPY, MOVE, UID EXPUNGE
+  std::vector<FetchItem> fetch;
+  StoreAction store;
+  SearchKey search;                       // an AND of the criteria
+  std::string charset;                    // SEARCH CHARSET, upper case; empty if absent
+};
+
+Result<ImapCommand> parse_imap_command(std::string_view text);
+
+// The tag of a command that failed to parse, for "tag BAD ..."; empty when there is
+// none usable (the reply is then "* BAD").
+std::string_view command_tag(std::string_view text);
+
+// A literal announced at the end of a command line: "{n}" (the client waits for a
+// continuation) or "{n+}" (RFC 7888 LITERAL+: it does not).
+struct LiteralMarker {
+  std::uint64_t size = 0;  // UINT64_MAX when the number does not fit
+  bool synchronizing = true;
+};
+std::optional<LiteralMarker> trailing_literal(std::string_view line);
+
+// The command name of a (possibly partial) command text, upper case: "LOGIN",
+// "UID FETCH"... Empty when there is none. Lets the framing refuse APPEND's literal
+// before the client sends it.
+std::string command_word(std::string_view text);
+
+}  // namespace dirmail::imap

@@ -1,0 +1,40 @@
+#pragma once
+// What an IMAP listener needs to run sessions (IMAP4rev1, RFC 3501; response codes of
+// RFC 5530). The daemon swaps `options` on reload; a session keeps the options it
+// started with.
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "dirmail/auth/password_verifier.hpp"
+#include "dirmail/auth/plaintext_policy.hpp"
+#include "dirmail/net/blocking_pool.hpp"
+#include "dirmail/net/listener.hpp"
+#include "dirmail/net/session_set.hpp"
+#include "dirmail/store/mail_store.hpp"
+
+namespace dirmail::imap {
+
+struct ImapOptions {
+  std::string hostname;
+  std::chrono::seconds idle_timeout{1800};  // RFC 3501 §5.4: at least 30 minutes
+  auth::PlaintextPolicy plaintext_auth = auth::PlaintextPolicy::never;
+  std::string mailbox_template;  // store.mailbox_path
+  std::string base_dir;          // server.data_dir: relative mailbox paths live here
+  // How often a session in IDLE looks for new mail (RFC 2177). Not a setting yet.
+  std::chrono::seconds idle_poll_interval{30};
+};
+
+struct ImapService {
+  std::string name = "imap";
+  std::atomic<std::shared_ptr<const ImapOptions>> options;
+  auth::PasswordVerifier* verifier = nullptr;
+  store::MailStore* store = nullptr;
+  net::BlockingPool* pool = nullptr;
+  net::SessionSet* sessions = nullptr;
+};
+
+net::awaitable<void> run_imap_session(std::shared_ptr<ImapService> service, net::Connection connection);
+
+}  // namespace dirmail::imap
