@@ -7,7 +7,7 @@ namespace dirmail::net {
 SessionSet::Handle SessionSet::add(asio::any_io_executor executor, StopFn stop) {
   std::lock_guard lock(mu_);
   auto id = next_id_++;
-  if (stopping_) asio::post(executor, stop);  // born during shutdown: stop at once
+  if (stopping_) asio::post(executor, [this, id] { run_stop(id); });  // born during shutdown
   entries_.emplace(id, Entry{std::move(executor), std::move(stop)});
   return Handle(this, id);
 }
@@ -15,7 +15,20 @@ SessionSet::Handle SessionSet::add(asio::any_io_executor executor, StopFn stop) 
 void SessionSet::stop_all() {
   std::lock_guard lock(mu_);
   stopping_ = true;
-  for (auto& [id, e] : entries_) asio::post(e.executor, e.stop);
+  for (auto& [id, e] : entries_) asio::post(e.executor, [this, id = id] { run_stop(id); });
+}
+
+// Runs on the session's own thread, so the session cannot end between the look-up and
+// the call; a session that ended before this ran is simply no longer registered.
+void SessionSet::run_stop(std::uint64_t id) {
+  StopFn stop;
+  {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(id);
+    if (it == entries_.end()) return;
+    stop = it->second.stop;
+  }
+  stop();
 }
 
 std::size_t SessionSet::size() const {

@@ -97,6 +97,10 @@ net::awaitable<void> Pop3Session::run() {
       if (!co_await out_.flush(conn_.socket, write_timeout)) break;
     }
     idle_ = true;
+    if (stop_requested_) {  // asked to stop while busy (e.g. flushing): nothing cancels the read
+      reply("-ERR [SYS/TEMP] Server shutting down");
+      break;
+    }
     auto got = co_await reader_.read_line(options_->idle_timeout);
     idle_ = false;
     if (!got) {

@@ -98,6 +98,10 @@ net::awaitable<void> SmtpSession::run() {
       if (!co_await out_.flush(conn_.socket, write_timeout)) break;
     }
     idle_ = true;
+    if (stop_requested_) {  // asked to stop while busy (e.g. flushing): nothing cancels the read
+      idle_ = false;
+      continue;
+    }
     auto got = co_await reader_.read_line(options_->command_timeout);
     idle_ = false;
     if (!got) {

@@ -9,6 +9,7 @@
 // A factory may return nullptr when its server is not available (the tests skip).
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,9 @@ struct MailStoreBackend {
   std::string name;
   std::function<std::unique_ptr<MailStoreHarness>()> make;
 };
+
+// gtest prints parameters in test names; a backend's name says all there is to say.
+inline void PrintTo(const MailStoreBackend& backend, std::ostream* os) { *os << backend.name; }
 
 class MailStoreConformance : public ::testing::TestWithParam<MailStoreBackend> {
  protected:

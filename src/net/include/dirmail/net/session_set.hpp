@@ -37,6 +37,7 @@ class SessionSet {
 
  private:
   void remove(std::uint64_t id);
+  void run_stop(std::uint64_t id);
   struct Entry {
     asio::any_io_executor executor;
     StopFn stop;
