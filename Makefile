@@ -39,6 +39,14 @@ release: deps $(RELEASE_DIR)/build.ninja
 bench: release
 	@tests/bench/run $(RELEASE_DIR)
 
+# libFuzzer on every parser: a clang build in $(FUZZ_DIR), each target fuzzed for
+# FUZZ_SECONDS on a scratch copy of its seeds; findings land in $(FUZZ_DIR)/fuzz-findings.
+FUZZ_DIR     ?= build/fuzz
+FUZZ_SECONDS ?= 30
+.PHONY: fuzz
+fuzz: deps
+	@JOBS=$(JOBS) tests/fuzz/run $(FUZZ_DIR) $(FUZZ_SECONDS)
+
 # Regenerates docs/settings.md from src/config/include/dirmail/config/settings.def.
 settings-doc: build
 	cmake --build $(BUILD_DIR) --target settings-doc

@@ -43,6 +43,23 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   }
 }
 
+std::string escape_control(std::string_view s) {
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string replace_all(std::string_view s, std::string_view from, std::string_view to) {
   std::string out;
   if (from.empty()) return std::string(s);

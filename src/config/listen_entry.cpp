@@ -35,6 +35,10 @@ Result<ListenEntry> parse_listen_entry(std::string_view entry) {
     return bad("listen entry \"" + std::string(entry) + "\" is not \"ADDRESS PORT\"");
   }
 
+  for (char c : entry) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 ? c != '\t' : u >= 0x7f) return bad("listen entry contains a control or non-ASCII character");
+  }
   ListenEntry result;
   result.address = std::string(address);
   in6_addr buffer{};

@@ -12,6 +12,7 @@
 
 #include <toml++/toml.h>
 
+#include "dirmail/base/strings.hpp"
 #include "setting_value.hpp"
 
 namespace dirmail::config {
@@ -56,7 +57,11 @@ const Settings& table_defaults() {
 std::string normal_path(const fs::path& path) {
   fs::path normal = path.lexically_normal();
   if (!normal.has_filename() && normal.has_relative_path()) normal = normal.parent_path();
-  return normal.string();
+  std::string text = normal.string();
+  // POSIX lets "//" at the start mean something else; Linux does not, and a second
+  // load must give the same path as the first.
+  while (text.size() > 1 && text[0] == '/' && text[1] == '/') text.erase(0, 1);
+  return text;
 }
 
 void resolve_paths(Settings& settings, const std::string& base_dir) {
@@ -130,7 +135,9 @@ Error report(std::string_view source_name, std::vector<Problem> problems) {
   const std::size_t shown = std::min(problems.size(), kMaxReportedProblems);
   for (std::size_t i = 0; i < shown; ++i) {
     if (!message.empty()) message += '\n';
-    message += std::string(source_name) + ":" + std::to_string(problems[i].line) + ": " + problems[i].reason;
+    // One line per problem, whatever the reason quotes from the file.
+    message += std::string(source_name) + ":" + std::to_string(problems[i].line) + ": " +
+               escape_control(problems[i].reason);
   }
   if (problems.size() > shown) {
     message += "\n" + std::string(source_name) + ": " + std::to_string(problems.size() - shown) +
@@ -163,7 +170,7 @@ Result<Settings> load_string(std::string_view toml, std::string_view source_name
     return make_error(ErrorCode::invalid_argument, std::string(source_name) + ":" + std::to_string(where.line) +
                                                        ": TOML syntax error at column " +
                                                        std::to_string(where.column) + ": " +
-                                                       std::string(e.description()));
+                                                       escape_control(e.description()));
   }
 
   Settings settings = table_defaults();

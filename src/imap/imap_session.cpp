@@ -49,7 +49,7 @@ std::string ImapSession::capabilities() const {
 net::awaitable<void> ImapSession::run() {
   if (conn_.over_limit) {
     reply("* BYE [UNAVAILABLE] Too many connections, try again later");
-    co_await out_.flush(conn_.socket, std::chrono::seconds(10));
+    (void)co_await out_.flush(conn_.socket, std::chrono::seconds(10));  // closing anyway
     line(log::Record::session).warn("refused: connection limit");
     co_return;
   }
@@ -93,7 +93,7 @@ net::awaitable<void> ImapSession::run() {
     }
     if (!keep_going) break;
   }
-  co_await out_.flush(conn_.socket, std::chrono::seconds(10));
+  (void)co_await out_.flush(conn_.socket, std::chrono::seconds(10));  // closing anyway
   boost::system::error_code ec;
   conn_.socket.shutdown(net::tcp::socket::shutdown_both, ec);
   conn_.socket.close(ec);

@@ -81,7 +81,7 @@ class Pop3Session {
 net::awaitable<void> Pop3Session::run() {
   if (conn_.over_limit) {
     reply("-ERR [SYS/TEMP] Too many connections, try again later");
-    co_await out_.flush(conn_.socket, std::chrono::seconds(10));
+    (void)co_await out_.flush(conn_.socket, std::chrono::seconds(10));  // closing anyway
     line(log::Record::session).warn("refused: connection limit");
     co_return;
   }
@@ -129,7 +129,7 @@ net::awaitable<void> Pop3Session::run() {
     }
     if (!keep_going) break;
   }
-  co_await out_.flush(conn_.socket, std::chrono::seconds(10));
+  (void)co_await out_.flush(conn_.socket, std::chrono::seconds(10));  // closing anyway
   boost::system::error_code ec;
   conn_.socket.shutdown(net::tcp::socket::shutdown_both, ec);
   conn_.socket.close(ec);

@@ -78,7 +78,7 @@ net::awaitable<void> SmtpSession::run() {
   const auto& host = options_->hostname;
   if (conn_.over_limit) {
     reply(fmt::format("421 4.7.0 {} Too many connections, try again later", host));
-    co_await out_.flush(conn_.socket, std::chrono::seconds(10));
+    (void)co_await out_.flush(conn_.socket, std::chrono::seconds(10));  // closing anyway
     line(log::Record::session).warn("refused: connection limit");
     co_return;
   }
@@ -133,7 +133,7 @@ net::awaitable<void> SmtpSession::run() {
     }
     if (!keep_going) break;
   }
-  co_await out_.flush(conn_.socket, std::chrono::seconds(10));
+  (void)co_await out_.flush(conn_.socket, std::chrono::seconds(10));  // closing anyway
   boost::system::error_code ec;
   conn_.socket.shutdown(net::tcp::socket::shutdown_both, ec);
   conn_.socket.close(ec);

@@ -48,6 +48,13 @@ TEST(ListenEntry, RefusesBadPorts) {
   }
 }
 
+TEST(ListenEntry, RefusesControlCharacters) {
+  // inet_pton stops at a NUL: "127.0.0.1\0junk" must not pass as 127.0.0.1.
+  EXPECT_FALSE(parse_listen_entry(std::string("127.0.0.1\0x 25", 13)).ok());
+  EXPECT_FALSE(parse_listen_entry("127.0.0.1\n 25").ok());
+  EXPECT_TRUE(parse_listen_entry("127.0.0.1\t25").ok());
+}
+
 TEST(ListenEntry, RefusesOverlongInput) {
   auto entry = parse_listen_entry("0.0.0.0 25" + std::string(200, ' '));
   ASSERT_FALSE(entry.ok());

@@ -195,5 +195,23 @@ TEST(LoaderErrors, InputLargerThanTheLimitIsRefused) {
   EXPECT_EQ(loaded.error().message, "big.toml: configuration is larger than 1 MiB");
 }
 
+TEST(LoaderErrors, EveryProblemStaysOnOneLine) {
+  // A key or value quoted into a reason cannot add lines to the report.
+  for (const char* text : {"[smtp]\n\"bad\\nkey\" = 1\n", "[smtp]\nenabled = fals\n"}) {
+    auto loaded = load_string(text, "dirmail.toml", "/etc/dirmail");
+    ASSERT_FALSE(loaded.ok()) << text;
+    const std::string& m = loaded.error().message;
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+    EXPECT_EQ(m.rfind("dirmail.toml:2: ", 0), 0u) << m;
+  }
+}
+
+TEST(Paths, LeadingDoubleSlashIsOneSlash) {
+  auto loaded = load_string("[server]\ndata_dir = \"//srv//mail\"\n", "dirmail.toml", "/etc/dirmail");
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->server_data_dir, "/srv/mail");
+  EXPECT_EQ(loaded->log_dir, "/srv/mail/log");
+}
+
 }  // namespace
 }  // namespace dirmail::config
