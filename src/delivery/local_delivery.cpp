@@ -187,7 +187,8 @@ Result<queue::RecipientState> LocalDelivery::deliver_to(const queue::QueuedMessa
   auto root = store::expand_mailbox_path(tmpl, {account.name, account.domain, account.home}, base);
   if (!root) return make_error(ErrorCode::temporary_failure, "mailbox path: " + root.error().message);
   std::string prefix = fmt::format("Return-Path: <{}>\r\nDelivered-To: {}\r\n", msg.envelope.sender, address);
-  store::DeliverySource source{prefix, fd, msg.body_offset, msg.body_size, {}};
+  // One copy of a queued message per mailbox, even when a crash makes us repeat this.
+  store::DeliverySource source{prefix, fd, msg.body_offset, msg.body_size, {}, msg.id};
   auto stored = store_.deliver(*root, inbox, source);
   if (!stored) return std::move(stored).error();
   dlog(log::Record::sender, msg.id)

@@ -23,6 +23,7 @@ ImapSession::ImapSession(std::shared_ptr<ImapService> service, net::Connection c
       options_(service_->options.load()),
       conn_(std::move(c)),
       reader_(conn_.socket),
+      control_(*service_->sessions, conn_.socket),
       log_(log::service(service_->name)) {}
 
 log::LogLine ImapSession::line(log::Record r) {
@@ -49,22 +50,14 @@ std::string ImapSession::capabilities() const {
 net::awaitable<void> ImapSession::run() {
   if (conn_.over_limit) {
     reply("* BYE [UNAVAILABLE] Too many connections, try again later");
-    (void)co_await out_.flush(conn_.socket, std::chrono::seconds(10));  // closing anyway
+    co_await net::close_connection(out_, conn_.socket);
     line(log::Record::session).warn("refused: connection limit");
     co_return;
   }
-  // SessionSet::stop_all posts this to our executor; the session may have ended by the
-  // time it runs, hence the liveness check (same thread, so no race).
-  auto registration = service_->sessions->add(conn_.socket.get_executor(), [this, alive = std::weak_ptr<bool>(alive_)] {
-    if (alive.expired()) return;
-    stop_requested_ = true;
-    boost::system::error_code ec;
-    if (idle_) conn_.socket.cancel(ec);
-  });
   line(log::Record::session).info("connect");
   reply(fmt::format("* OK [CAPABILITY {}] {} dirmail IMAP4rev1 server ready", capabilities(), options_->hostname));
   for (;;) {
-    if (stop_requested_) {
+    if (control_.stop_requested()) {
       reply("* BYE Server shutting down");
       break;
     }
@@ -93,10 +86,7 @@ net::awaitable<void> ImapSession::run() {
     }
     if (!keep_going) break;
   }
-  (void)co_await out_.flush(conn_.socket, std::chrono::seconds(10));  // closing anyway
-  boost::system::error_code ec;
-  conn_.socket.shutdown(net::tcp::socket::shutdown_both, ec);
-  conn_.socket.close(ec);
+  co_await net::close_connection(out_, conn_.socket);
   line(log::Record::session).info("disconnect");
 }
 
@@ -105,15 +95,15 @@ net::awaitable<ImapSession::Framing> ImapSession::read_command() {
   std::size_t literals = 0;
   for (;;) {
     std::size_t line_start = command_.size();
-    idle_ = line_start == 0;
-    if (idle_ && stop_requested_) {  // asked to stop while busy (e.g. flushing): no cancel came
+    // Between commands a shutdown may interrupt; inside one (literals) it may not.
+    if (line_start == 0 && !control_.begin_wait()) {
       reply("* BYE Server shutting down");
       co_return Framing::closed;
     }
     auto got = co_await reader_.read_line(command_, max_command_line, options_->idle_timeout);
-    idle_ = false;
+    control_.end_wait();
     if (!got) {
-      if (stop_requested_) reply("* BYE Server shutting down");
+      if (control_.stop_requested()) reply("* BYE Server shutting down");
       else if (got.error().code == ErrorCode::cancelled) reply("* BYE Autologout; idle for too long");
       co_return Framing::closed;
     }

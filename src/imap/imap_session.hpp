@@ -12,6 +12,7 @@
 #include "dirmail/imap/command.hpp"
 #include "dirmail/imap/imap_service.hpp"
 #include "dirmail/net/output_buffer.hpp"
+#include "dirmail/net/session_control.hpp"
 #include "imap_reader.hpp"
 
 namespace dirmail::imap {
@@ -87,6 +88,7 @@ class ImapSession {
   net::Connection conn_;
   ImapReader reader_;
   net::OutputBuffer out_;
+  net::SessionControl control_;
   std::shared_ptr<spdlog::logger> log_;
 
   State state_ = State::not_authenticated;
@@ -102,9 +104,6 @@ class ImapSession {
   bool read_only_ = false;
 
   int errors_ = 0;
-  bool idle_ = false;  // waiting for the next command: a shutdown may interrupt
-  bool stop_requested_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // expires with the session
 };
 
 }  // namespace dirmail::imap

@@ -280,7 +280,7 @@ net::awaitable<bool> ImapSession::idle(const ImapCommand& cmd) {
   auto started = std::chrono::steady_clock::now();
   std::string done;
   for (;;) {
-    if (stop_requested_) {
+    if (control_.stop_requested()) {
       reply("* BYE Server shutting down");
       co_return false;
     }
@@ -290,9 +290,9 @@ net::awaitable<bool> ImapSession::idle(const ImapCommand& cmd) {
       co_return false;
     }
     auto wait = std::min<std::chrono::steady_clock::duration>(left, options_->idle_poll_interval);
-    idle_ = true;
+    if (!control_.begin_wait()) continue;  // the check above says goodbye
     auto got = co_await reader_.read_line(done, 64, wait);
-    idle_ = false;
+    control_.end_wait();
     if (got) {
       if (*got == ImapReader::LineResult::complete && iequals(done, "DONE")) {
         tagged(cmd.tag, "OK IDLE terminated");
@@ -302,8 +302,8 @@ net::awaitable<bool> ImapSession::idle(const ImapCommand& cmd) {
       ++errors_;
       co_return true;
     }
-    if (got.error().code != ErrorCode::cancelled || stop_requested_) {
-      if (stop_requested_) reply("* BYE Server shutting down");
+    if (got.error().code != ErrorCode::cancelled || control_.stop_requested()) {
+      if (control_.stop_requested()) reply("* BYE Server shutting down");
       co_return false;
     }
     // The poll interval passed: report what changed (a partial "DONE" stays in `done`).

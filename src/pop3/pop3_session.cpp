@@ -10,6 +10,7 @@
 #include "dirmail/net/line_reader.hpp"
 #include "dirmail/net/output_buffer.hpp"
 #include "dirmail/net/pause.hpp"
+#include "dirmail/net/session_control.hpp"
 #include "dirmail/pop3/command.hpp"
 #include "dirmail/pop3/dot_stuffer.hpp"
 #include "dirmail/pop3/pop3_service.hpp"
@@ -31,6 +32,7 @@ class Pop3Session {
         options_(service_->options.load()),
         conn_(std::move(c)),
         reader_(conn_.socket, max_pop3_line),
+        control_(*service_->sessions, conn_.socket),
         log_(log::service(service_->name)) {}
   ~Pop3Session() {
     if (!mailbox_.empty()) service_->locks.unlock(mailbox_);
@@ -66,6 +68,7 @@ class Pop3Session {
   net::Connection conn_;
   net::LineReader reader_;
   net::OutputBuffer out_;
+  net::SessionControl control_;
   std::shared_ptr<spdlog::logger> log_;
 
   std::string user_;            // from USER, then the logged-in account
@@ -74,37 +77,29 @@ class Pop3Session {
   std::vector<store::MessageInfo> messages_;
   std::vector<bool> deleted_;
   int errors_ = 0;
-  bool idle_ = false;
-  bool stop_requested_ = false;
 };
 
 net::awaitable<void> Pop3Session::run() {
   if (conn_.over_limit) {
     reply("-ERR [SYS/TEMP] Too many connections, try again later");
-    (void)co_await out_.flush(conn_.socket, std::chrono::seconds(10));  // closing anyway
+    co_await net::close_connection(out_, conn_.socket);
     line(log::Record::session).warn("refused: connection limit");
     co_return;
   }
-  auto registration = service_->sessions->add(conn_.socket.get_executor(), [this] {
-    stop_requested_ = true;
-    boost::system::error_code ec;
-    if (idle_) conn_.socket.cancel(ec);
-  });
   line(log::Record::session).info("connect");
   reply(fmt::format("+OK {} dirmail POP3 server ready", options_->hostname));
   for (;;) {
     if (!reader_.has_buffered_line()) {
       if (!co_await out_.flush(conn_.socket, write_timeout)) break;
     }
-    idle_ = true;
-    if (stop_requested_) {  // asked to stop while busy (e.g. flushing): nothing cancels the read
+    if (!control_.begin_wait()) {  // asked to stop while busy
       reply("-ERR [SYS/TEMP] Server shutting down");
       break;
     }
     auto got = co_await reader_.read_line(options_->idle_timeout);
-    idle_ = false;
+    control_.end_wait();
     if (!got) {
-      if (stop_requested_) reply("-ERR [SYS/TEMP] Server shutting down");
+      if (control_.stop_requested()) reply("-ERR [SYS/TEMP] Server shutting down");
       else if (got.error().code == ErrorCode::cancelled) reply("-ERR Autologout; idle for too long");
       break;  // no UPDATE state: deletions are not applied (RFC 1939 §6)
     }
@@ -129,10 +124,7 @@ net::awaitable<void> Pop3Session::run() {
     }
     if (!keep_going) break;
   }
-  (void)co_await out_.flush(conn_.socket, std::chrono::seconds(10));  // closing anyway
-  boost::system::error_code ec;
-  conn_.socket.shutdown(net::tcp::socket::shutdown_both, ec);
-  conn_.socket.close(ec);
+  co_await net::close_connection(out_, conn_.socket);
   line(log::Record::session).info("disconnect");
 }
 

@@ -8,6 +8,7 @@
 #include "dirmail/net/line_reader.hpp"
 #include "dirmail/net/output_buffer.hpp"
 #include "dirmail/net/pause.hpp"
+#include "dirmail/net/session_control.hpp"
 #include "dirmail/smtp/auth_exchange.hpp"
 #include "dirmail/smtp/command.hpp"
 #include "dirmail/smtp/smtp_service.hpp"
@@ -27,6 +28,7 @@ class SmtpSession {
         options_(service_->options.load()),
         conn_(std::move(c)),
         reader_(conn_.socket, max_line_piece),
+        control_(*service_->sessions, conn_.socket),
         log_(log::service(service_->name)) {}
 
   net::awaitable<void> run();
@@ -61,6 +63,7 @@ class SmtpSession {
   net::Connection conn_;
   net::LineReader reader_;
   net::OutputBuffer out_;
+  net::SessionControl control_;
   std::shared_ptr<spdlog::logger> log_;
 
   std::string helo_;
@@ -70,43 +73,32 @@ class SmtpSession {
   std::string sender_;
   std::vector<std::string> recipients_;
   int errors_ = 0;
-  bool idle_ = false;
-  bool stop_requested_ = false;
 };
 
 net::awaitable<void> SmtpSession::run() {
   const auto& host = options_->hostname;
   if (conn_.over_limit) {
     reply(fmt::format("421 4.7.0 {} Too many connections, try again later", host));
-    (void)co_await out_.flush(conn_.socket, std::chrono::seconds(10));  // closing anyway
+    co_await net::close_connection(out_, conn_.socket);
     line(log::Record::session).warn("refused: connection limit");
     co_return;
   }
-  auto registration = service_->sessions->add(conn_.socket.get_executor(), [this] {
-    stop_requested_ = true;
-    boost::system::error_code ec;
-    if (idle_) conn_.socket.cancel(ec);  // mid-transaction sessions finish first
-  });
   line(log::Record::session).with("local", fmt::format("{}:{}", conn_.local_address, conn_.local_port)).info("connect");
   reply(fmt::format("220 {} ESMTP dirmail", host));
   for (;;) {
-    if (stop_requested_) {
+    if (control_.stop_requested()) {
       reply(fmt::format("421 4.3.2 {} Service shutting down, closing connection", host));
       break;
     }
     if (!reader_.has_buffered_line()) {
       if (!co_await out_.flush(conn_.socket, write_timeout)) break;
     }
-    idle_ = true;
-    if (stop_requested_) {  // asked to stop while busy (e.g. flushing): nothing cancels the read
-      idle_ = false;
-      continue;
-    }
+    if (!control_.begin_wait()) continue;  // asked to stop while busy: say so at the top
     auto got = co_await reader_.read_line(options_->command_timeout);
-    idle_ = false;
+    control_.end_wait();
     if (!got) {
       if (got.error().code == ErrorCode::cancelled) {
-        if (stop_requested_)
+        if (control_.stop_requested())
           reply(fmt::format("421 4.3.2 {} Service shutting down, closing connection", host));
         else
           reply(fmt::format("421 4.4.2 {} Error: timeout exceeded", host));
@@ -133,10 +125,7 @@ net::awaitable<void> SmtpSession::run() {
     }
     if (!keep_going) break;
   }
-  (void)co_await out_.flush(conn_.socket, std::chrono::seconds(10));  // closing anyway
-  boost::system::error_code ec;
-  conn_.socket.shutdown(net::tcp::socket::shutdown_both, ec);
-  conn_.socket.close(ec);
+  co_await net::close_connection(out_, conn_.socket);
   line(log::Record::session).info("disconnect");
 }
 

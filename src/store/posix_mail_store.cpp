@@ -85,6 +85,13 @@ std::string local_host_name() {
   return buf;
 }
 
+bool valid_delivery_id(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id)
+    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-')) return false;
+  return true;
+}
+
 log::LogLine store_log() { return log::LogLine(log::service("store"), log::Record::store); }
 
 }  // namespace
@@ -104,10 +111,15 @@ Result<MessageInfo> PosixMailStore::deliver(const std::string& mailbox_root, std
     return make_error(ErrorCode::invalid_argument, "UIDL must be 1-70 printable ASCII characters");
   if (source.length > 0 && source.fd < 0)
     return make_error(ErrorCode::invalid_argument, "delivery source has no file");
+  if (!source.delivery_id.empty() && !valid_delivery_id(source.delivery_id))
+    return make_error(ErrorCode::invalid_argument, "delivery id must be 1-64 characters of [A-Za-z0-9-]");
   DIRMAIL_TRY(ensure_folder(*folder_dir));
 
-  std::string name = make_message_file_name(file_host_);
-  std::string tmp_path = posix::join_path(posix::join_path(*folder_dir, "tmp"), name);
+  // A named delivery has a fixed file name, so a repeated one finds its first copy.
+  std::string name = source.delivery_id.empty() ? make_message_file_name(file_host_) : "D" + source.delivery_id;
+  // The tmp name is always fresh: a named delivery cut short by a crash leaves its tmp
+  // file behind (status() clears old ones), and the repeat must not trip over it.
+  std::string tmp_path = posix::join_path(posix::join_path(*folder_dir, "tmp"), make_message_file_name(file_host_));
   std::string cur_dir = posix::join_path(*folder_dir, "cur");
   std::string cur_path = posix::join_path(cur_dir, name);
   if (auto written = write_message_file(tmp_path, source); !written) {
@@ -125,6 +137,15 @@ Result<MessageInfo> PosixMailStore::deliver(const std::string& mailbox_root, std
     ::unlink(tmp_path.c_str());
     return std::move(locked).error();
   }
+  bool already_stored = false;
+  if (!source.delivery_id.empty() && ::access(cur_path.c_str(), F_OK) == 0) {
+    // Delivered before (we crashed before the queue recorded it): keep that copy.
+    ::unlink(tmp_path.c_str());
+    for (const auto& [uid, message] : locked->log.state().live()) {
+      if (message.file == name) return message.info;
+    }
+    already_stored = true;  // renamed but not indexed: index it now, as status() would
+  }
   info.uid = locked->log.state().uidnext();
   if (info.uid >= UINT32_MAX - 1) {
     ::unlink(tmp_path.c_str());
@@ -132,7 +153,7 @@ Result<MessageInfo> PosixMailStore::deliver(const std::string& mailbox_root, std
   }
   // The rename happens under the lock, so status() never sees the file before its
   // index record unless we crash in between (then status() adopts it).
-  if (::rename(tmp_path.c_str(), cur_path.c_str()) != 0) {
+  if (!already_stored && ::rename(tmp_path.c_str(), cur_path.c_str()) != 0) {
     auto error = errno_error("rename", tmp_path, errno);
     ::unlink(tmp_path.c_str());
     return error;

@@ -18,7 +18,7 @@ void MailStoreConformance::SetUp() {
 
 Result<MessageInfo> MailStoreConformance::deliver(const std::string& root, std::string_view folder,
                                                   std::string_view prefix, std::string_view body,
-                                                  std::string uidl) {
+                                                  std::string uidl, std::string delivery_id) {
   int fd = ::memfd_create("dirmail-test-source", MFD_CLOEXEC);
   EXPECT_GE(fd, 0);
   std::string content = "QUEUE-HEADER\n\n" + std::string(body);
@@ -29,6 +29,7 @@ Result<MessageInfo> MailStoreConformance::deliver(const std::string& root, std::
   source.offset = 14;
   source.length = body.size();
   source.uidl = std::move(uidl);
+  source.delivery_id = std::move(delivery_id);
   auto result = store_->deliver(root, folder, source);
   ::close(fd);
   return result;
@@ -101,6 +102,22 @@ TEST_P(MailStoreConformance, DeliveredMessagesAreListedAndReadable) {
   EXPECT_LE(status.messages[0].internal_date, std::time(nullptr));
   EXPECT_EQ(read_message(root, "INBOX", first.uid), expected_one);
   EXPECT_EQ(read_message(root, "INBOX", second.uid), "Received: test\r\nSubject: two\r\n\r\nbody two\r\n");
+}
+
+TEST_P(MailStoreConformance, RepeatedNamedDeliveryKeepsOneCopy) {
+  const std::string root = harness_->mailbox_root("alice");
+  auto first = deliver(root, "INBOX", "Delivered-To: a\r\n", "body\r\n", {}, "Q0123abc");
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  auto again = deliver(root, "INBOX", "Delivered-To: a\r\n", "body\r\n", {}, "Q0123abc");
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->uid, first->uid);
+  auto other = deliver(root, "INBOX", "", "other\r\n", {}, "Q0123abd");
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(other->uid, first->uid);
+  auto status = store_->status(root, "INBOX");
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->messages.size(), 2u);
+  EXPECT_FALSE(deliver(root, "INBOX", "", "x", {}, "../evil").ok());
 }
 
 TEST_P(MailStoreConformance, LargeMessageRoundTrips) {

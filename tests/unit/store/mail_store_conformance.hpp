@@ -43,7 +43,7 @@ class MailStoreConformance : public ::testing::TestWithParam<MailStoreBackend> {
   // Delivers `prefix` + `body`; the body is read from a file at a non-zero offset, as
   // local delivery reads it from a queue file.
   Result<MessageInfo> deliver(const std::string& root, std::string_view folder, std::string_view prefix,
-                              std::string_view body, std::string uidl = "");
+                              std::string_view body, std::string uidl = "", std::string delivery_id = "");
   MessageInfo deliver_ok(const std::string& root, std::string_view body, std::string_view folder = "INBOX");
   std::string read_message(const std::string& root, std::string_view folder, std::uint32_t uid);
   FolderStatus status_ok(const std::string& root, std::string_view folder = "INBOX");

@@ -47,6 +47,10 @@ struct DeliverySource {
   std::uint64_t offset = 0;
   std::uint64_t length = 0;
   std::string uidl;  // empty: the store makes one; set by migrations to keep UIDLs
+  // When set, names this delivery: delivering the same id into the same folder again
+  // stores nothing and returns the first copy, so a delivery repeated after a crash
+  // leaves one message. 1-64 characters of [A-Za-z0-9-].
+  std::string delivery_id;
 };
 
 // Sequential reader of one stored message.
