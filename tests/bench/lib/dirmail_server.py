@@ -1,0 +1,129 @@
+"""A release dirmaild in a temporary folder, configured as an admin would run it."""
+import os
+import re
+import signal
+import subprocess
+from pathlib import Path
+
+from loopback import HOST, wait_port
+from maildir_count import count_files, count_messages
+
+# Defaults everywhere except what a private instance must set: its folder, its
+# loopback listeners, and no copy of the log on stderr. The log level stays at the
+# default (info: a line per message), like Postfix's maillog.
+CONFIG = """\
+[server]
+hostname = "mail.example.test"
+node_name = "bench"
+data_dir = "."
+
+[log]
+stderr = false
+"""
+LISTENER = """
+[{protocol}]
+listen = ["{host} {port}"]
+"""
+
+
+def services_with_listeners(release_dir):
+    """{service: has an `enabled` switch} for every service with a `listen` setting, from
+    the build's own settings reference, so that no service is left on its default
+    (wildcard) address."""
+    dirmailctl = Path(release_dir) / "src" / "tools" / "dirmailctl"
+    r = subprocess.run([str(dirmailctl), "config", "reference"], capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise RuntimeError(f"dirmailctl config reference failed: {r.stderr}")
+    listening = set(re.findall(r"^\| `(\w+)\.listen` \|", r.stdout, re.M))
+    switchable = set(re.findall(r"^\| `(\w+)\.enabled` \|", r.stdout, re.M))
+    if not listening:
+        raise RuntimeError("dirmailctl config reference lists no listen setting")
+    return {service: service in switchable for service in listening}
+
+
+class DirmailServer:
+    name = "dirmail"
+
+    def __init__(self, release_dir, folder, cgroup, ports, user="user@example.test"):
+        """PORTS maps each service to run ("smtp", "pop3", ...) to its loopback port."""
+        self.release_dir = Path(release_dir)
+        self.dirmaild = self.release_dir / "src" / "daemon" / "dirmaild"
+        self.dirmailctl = self.release_dir / "src" / "tools" / "dirmailctl"
+        self.root = Path(folder)
+        self.cgroup = cgroup
+        self.ports = dict(ports)
+        self.user = user
+        self.config = self.root / "dirmail.toml"
+        self.proc = None
+
+    @property
+    def port(self):
+        return self.ports["smtp"]
+
+    def _ctl(self, *args, input=None):
+        r = subprocess.run([str(self.dirmailctl), "--config", str(self.config), *args], capture_output=True,
+                           text=True, input=input, timeout=60)
+        if r.returncode != 0:
+            raise RuntimeError(f"dirmailctl {' '.join(args)} failed: {r.stderr}")
+
+    def _services_with_listeners(self):
+        return services_with_listeners(self.release_dir)
+
+    def _config_text(self):
+        services = self._services_with_listeners()
+        unknown = set(self.ports) - set(services)
+        if unknown:
+            raise RuntimeError(f"this build has no service {sorted(unknown)}")
+        text = CONFIG
+        for service, switchable in sorted(services.items()):
+            if service in self.ports:
+                text += LISTENER.format(protocol=service, host=HOST, port=self.ports[service])
+            elif switchable:
+                text += f"\n[{service}]\nenabled = false\n"
+            else:
+                raise RuntimeError(f"service {service} cannot be disabled: give it a loopback port")
+        return text
+
+    def setup(self):
+        for binary in (self.dirmaild, self.dirmailctl):
+            if not binary.is_file():
+                raise RuntimeError(f"{binary} is missing: build the release first (make release)")
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.config.write_text(self._config_text())
+        self._ctl("domain", "add", self.user.split("@")[1])
+        self._ctl("user", "add", self.user, "--password-stdin", input="bench-password\n")
+
+    def start(self):
+        err = open(self.root / "dirmaild.stderr", "ab")
+        self.proc = subprocess.Popen([str(self.dirmaild), "--config", str(self.config)], stdout=err, stderr=err,
+                                     stdin=subprocess.DEVNULL, preexec_fn=self.cgroup.enter_from_child)
+        err.close()
+        alive = lambda: self.proc.poll() is None  # noqa: E731
+        for port in self.ports.values():
+            wait_port(port, alive=alive, what="dirmaild")
+
+    def pid(self):
+        return self.proc.pid
+
+    def delivered(self):
+        return count_messages(self.root / "mailboxes")
+
+    def queue_empty(self):
+        return count_files(self.root / "queue") == 0
+
+    def log_excerpt(self, lines=20):
+        text = ""
+        for path in sorted((self.root / "log").glob("*/*.log")) + [self.root / "dirmaild.stderr"]:
+            if path.exists():
+                text += f"--- {path.name}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) + "\n"
+        return text
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                os.kill(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.cgroup.wait_empty(10)
