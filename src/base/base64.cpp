@@ -62,6 +62,10 @@ Result<std::string> base64_decode(std::string_view text) {
       if (d < 0) return make_error(ErrorCode::invalid_argument, "character outside the base64 alphabet");
       v = (v << 6) | static_cast<std::uint32_t>(d);
     }
+    // Bits that padding leaves over must be zero (RFC 4648 §3.5), so that every byte
+    // string has exactly one accepted spelling: "QR==" is not another way to write "A".
+    if ((pad == 2 && (v & 0xffff) != 0) || (pad == 1 && (v & 0xff) != 0))
+      return make_error(ErrorCode::invalid_argument, "non-zero bits in base64 padding");
     out += static_cast<char>((v >> 16) & 0xff);
     if (pad < 2) out += static_cast<char>((v >> 8) & 0xff);
     if (pad < 1) out += static_cast<char>(v & 0xff);

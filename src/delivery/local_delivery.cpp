@@ -108,6 +108,15 @@ LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id) {
     dlog(log::Record::failure, id).with("error", std::string(std::strerror(errno))).error("cannot open queued message");
     return Outcome::retry_later;
   }
+  // Results are written to the queue only when the message stays queued: a message
+  // done in one pass is simply removed (store deliveries are named by the queue id,
+  // so a removal lost in a crash delivers nothing twice).
+  struct Done {
+    std::size_t index;
+    queue::RecipientState state;
+    std::string reason;
+  };
+  std::vector<Done> done;
   bool pending = false;
   for (std::size_t i = 0; i < msg->envelope.recipients.size(); ++i) {
     if (msg->states[i] != queue::RecipientState::pending) continue;
@@ -119,10 +128,13 @@ LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id) {
       dlog(log::Record::sender, id).with("to", rcpt).with("error", state.error().message).warn("deferred");
       continue;
     }
-    auto recorded = queue_.set_recipient_state(id, i, *state, reason);
-    if (!recorded) {
-      dlog(log::Record::failure, id).with("to", rcpt).with("error", recorded.error().message).error("cannot record result");
-      pending = true;
+    done.push_back({i, *state, std::move(reason)});
+  }
+  if (pending) {
+    for (const auto& d : done) {
+      auto recorded = queue_.set_recipient_state(id, d.index, d.state, d.reason);
+      if (!recorded)
+        dlog(log::Record::failure, id).with("error", recorded.error().message).error("cannot record result");
     }
   }
   ::close(fd);

@@ -254,12 +254,17 @@ Status FileQueue::remove(std::string_view id) {
   if (!valid_queue_id(id)) return make_error(ErrorCode::invalid_argument, "invalid queue id");
   std::string msg = folders_->msg_path(id);
   std::string state = folders_->state_path(id);
+  // Without recorded results there is nothing to keep in step: a removal lost in a
+  // crash brings the message back whole, and its deliveries are named by its id, so the
+  // store keeps one copy. Only with a state file must the removal be durable first.
+  bool has_state = ::access(state.c_str(), F_OK) == 0;
   if (::unlink(msg.c_str()) != 0) {
     int err = errno;
     if (err != ENOENT) return errno_error("unlink", msg, err);
     ::unlink(state.c_str());  // an orphan left by an earlier crash
     return make_error(ErrorCode::not_found, "no queued message " + std::string(id));
   }
+  if (!has_state) return ok_status();
   DIRMAIL_TRY(folders_->incoming_commit.commit());
   if (::unlink(state.c_str()) != 0 && errno != ENOENT) return errno_error("unlink", state, errno);
   return ok_status();

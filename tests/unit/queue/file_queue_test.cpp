@@ -244,6 +244,22 @@ TEST(FileQueue, RemoveDeletesMessageAndState) {
   EXPECT_EQ(queue->remove(id).error().code, ErrorCode::not_found);
 }
 
+TEST(FileQueue, RemoveSyncsOnlyWhenResultsWereRecorded) {
+  TempDir dir;
+  auto queue = open_queue(dir.path());
+  std::string plain = commit_message(*queue, "done in one pass");
+  std::string partial = commit_message(*queue, "some recipients recorded");
+  ASSERT_TRUE(queue->set_recipient_state(partial, 0, RecipientState::delivered, "").ok());
+  std::uint64_t before = queue->directory_syncs();
+  ASSERT_TRUE(queue->remove(plain).ok());
+  EXPECT_EQ(queue->directory_syncs(), before);  // comes back whole if a crash undoes it
+  ASSERT_TRUE(queue->remove(partial).ok());
+  EXPECT_EQ(queue->directory_syncs(), before + 1);  // must not come back without its results
+  auto ids = queue->list();
+  ASSERT_TRUE(ids.ok());
+  EXPECT_TRUE(ids->empty());
+}
+
 TEST(FileQueue, OrphanStateFileIsRemovedOnReopen) {
   TempDir dir;
   { auto queue = open_queue(dir.path()); }

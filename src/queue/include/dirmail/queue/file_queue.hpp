@@ -31,7 +31,9 @@ class FileQueue final : public Queue {
                              std::string_view reason) override;
   // Unlinks <id>.msg, syncs incoming/, then unlinks <id>.state: a crash in between
   // leaves only a state file without message, which open() removes. (The other order
-  // could leave a message without its outcomes and deliver it twice.)
+  // could leave a message without its outcomes and deliver it twice.) A message with
+  // no state file is unlinked without a sync: if a crash undoes that, it comes back
+  // whole and its deliveries, named by its id, are not repeated.
   Status remove(std::string_view id) override;
 
   // Syncs of incoming/ so far (commits, removals and new state files share them).

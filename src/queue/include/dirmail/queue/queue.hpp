@@ -63,7 +63,9 @@ class Queue {
   // not deliver it twice.
   virtual Status set_recipient_state(std::string_view id, std::size_t index, RecipientState state,
                                      std::string_view reason) = 0;
-  // Removes a message whose recipients are all done.
+  // Removes a message whose recipients are all done. The removal need not be durable
+  // at once: deliveries must be idempotent (named by the queue id) for a message that
+  // a crash brings back.
   virtual Status remove(std::string_view id) = 0;
 };
 
