@@ -3,34 +3,21 @@
 #include <algorithm>
 #include <cstring>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 
 namespace dirmail::imap {
 
-ImapReader::ImapReader(net::tcp::socket& socket, std::size_t buffer_size) : socket_(socket) {
-  buffer_.resize(buffer_size);
-}
+ImapReader::ImapReader(net::tcp::socket& socket, std::size_t buffer_size)
+    : deadline_(socket), buffer_size_(buffer_size) {}
 
 bool ImapReader::has_buffered_line() const {
   return std::memchr(buffer_.data() + begin_, '\n', end_ - begin_) != nullptr;
 }
 
 net::awaitable<Status> ImapReader::fill(std::chrono::steady_clock::duration timeout) {
-  using namespace net::asio::experimental::awaitable_operators;
   begin_ = end_ = 0;  // callers consume everything buffered before asking for more
-  net::asio::steady_timer timer(socket_.get_executor());
-  timer.expires_after(timeout);
-  auto result = co_await (
-      socket_.async_read_some(net::asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
-                              net::asio::as_tuple(net::use_awaitable)) ||
-      timer.async_wait(net::asio::as_tuple(net::use_awaitable)));
-  if (result.index() == 1) co_return make_error(ErrorCode::cancelled, "idle timeout");
-  auto [ec, n] = std::get<0>(result);
-  if (ec == net::asio::error::eof) co_return make_error(ErrorCode::not_found, "connection closed by client");
-  if (ec == net::asio::error::operation_aborted) co_return make_error(ErrorCode::cancelled, "cancelled");
-  if (ec) co_return make_error(ErrorCode::io_error, ec.message());
-  end_ += n;
+  auto n = co_await deadline_.read_some(buffer_, 0, buffer_size_, timeout, true);
+  if (!n) co_return std::move(n).error();
+  end_ = *n;
   co_return ok_status();
 }
 

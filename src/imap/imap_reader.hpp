@@ -9,6 +9,7 @@
 
 #include "dirmail/base/result.hpp"
 #include "dirmail/net/asio.hpp"
+#include "dirmail/net/read_deadline.hpp"
 
 namespace dirmail::imap {
 
@@ -31,8 +32,9 @@ class ImapReader {
  private:
   net::awaitable<Status> fill(std::chrono::steady_clock::duration timeout);
 
-  net::tcp::socket& socket_;
-  std::string buffer_;
+  net::ReadDeadline deadline_;
+  std::size_t buffer_size_;
+  std::string buffer_;  // empty while waiting for a command
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
   std::size_t line_bytes_ = 0;  // bytes of the current line seen so far, dropped ones too

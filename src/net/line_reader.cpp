@@ -3,22 +3,17 @@
 #include <algorithm>
 #include <cstring>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 
 namespace dirmail::net {
 
 LineReader::LineReader(tcp::socket& socket, std::size_t max_line, std::size_t buffer_size)
-    : socket_(socket), max_line_(max_line) {
-  buffer_.resize(std::max(buffer_size, max_line + 2));
-}
+    : deadline_(socket), max_line_(max_line), capacity_(std::max(buffer_size, max_line + 2)) {}
 
 bool LineReader::has_buffered_line() const {
   return std::memchr(buffer_.data() + begin_, '\n', end_ - begin_) != nullptr;
 }
 
 awaitable<Result<Line>> LineReader::read_line(std::chrono::steady_clock::duration timeout) {
-  using namespace asio::experimental::awaitable_operators;
   for (;;) {
     const char* start = buffer_.data() + begin_;
     std::size_t avail = end_ - begin_;
@@ -50,18 +45,10 @@ awaitable<Result<Line>> LineReader::read_line(std::chrono::steady_clock::duratio
       begin_ = 0;
       end_ = avail;
     }
-    asio::steady_timer timer(socket_.get_executor());
-    timer.expires_after(timeout);
-    auto result = co_await (
-        socket_.async_read_some(asio::buffer(buffer_.data() + end_, buffer_.size() - end_),
-                                asio::as_tuple(use_awaitable)) ||
-        timer.async_wait(asio::as_tuple(use_awaitable)));
-    if (result.index() == 1) co_return make_error(ErrorCode::cancelled, "idle timeout");
-    auto [ec, n] = std::get<0>(result);
-    if (ec == asio::error::eof) co_return make_error(ErrorCode::not_found, "connection closed by client");
-    if (ec == asio::error::operation_aborted) co_return make_error(ErrorCode::cancelled, "cancelled");
-    if (ec) co_return make_error(ErrorCode::io_error, ec.message());
-    end_ += n;
+    // Nothing buffered means the peer has nothing in flight: wait without a buffer.
+    auto n = co_await deadline_.read_some(buffer_, end_, capacity_, timeout, end_ == 0);
+    if (!n) co_return std::move(n).error();
+    end_ += *n;
   }
 }
 

@@ -12,7 +12,12 @@ BUILD_DIR = Path(os.environ.get("DIRMAIL_BUILD_DIR", Path(__file__).resolve().pa
 DIRMAILD = BUILD_DIR / "src" / "daemon" / "dirmaild"
 DIRMAILCTL = BUILD_DIR / "src" / "tools" / "dirmailctl"
 
-USERS = {"alice@example.test": "alice-secret", "bob@example.test": "bob secret with spaces"}
+# Each test file that shares the one dirmaild has users of its own, so that parallel
+# tests never meet in a mailbox (POP3 locks it: [IN-USE]).
+USERS = {"alice@example.test": "alice-secret", "bob@example.test": "bob secret with spaces",
+         "carol@example.test": "carol-secret", "dave@example.test": "dave-secret",
+         "erin@example.test": "erin-secret", "frank@example.test": "frank-secret",
+         "grace@example.test": "grace-secret"}
 
 
 def free_port():

@@ -47,3 +47,22 @@ def strip_server_headers(raw):
             continue
         break
     return b"\r\n".join(lines[i:])
+
+
+def wait_for_messages(port, user, password, tag, count=1, timeout=30.0):
+    """The messages containing `tag`, once at least `count` are there. Delivery runs
+    after the 250, and a mailbox may be briefly held by another POP3 session
+    ([IN-USE]), so this polls, within a bounded time."""
+    import time
+    deadline = time.time() + timeout
+    found = []
+    while time.time() < deadline:
+        try:
+            found = [raw for _, raw in pop3_fetch_all(port, user, password) if tag.encode() in raw]
+        except poplib.error_proto as e:
+            if b"[IN-USE]" not in e.args[0]:
+                raise
+        if len(found) >= count:
+            return found
+        time.sleep(0.1)
+    return found

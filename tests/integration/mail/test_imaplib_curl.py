@@ -16,8 +16,8 @@ from mail_clients import pop3_fetch_all, send, strip_server_headers  # noqa: E40
 
 INFO = load_shared(os.environ["DIRMAILD_STATE"])
 SMTP, IMAP, POP3 = INFO["smtp_port"], INFO["imap_port"], INFO["pop3_port"]
-ALICE, ALICE_PW = "alice@example.test", INFO["users"]["alice@example.test"]
-BOB, BOB_PW = "bob@example.test", INFO["users"]["bob@example.test"]
+FRANK, FRANK_PW = "frank@example.test", INFO["users"]["frank@example.test"]
+GRACE, GRACE_PW = "grace@example.test", INFO["users"]["grace@example.test"]
 
 
 def message(to, subject, body):
@@ -58,9 +58,9 @@ class ImaplibRoundTrip(unittest.TestCase):
         tag = uuid.uuid4().hex
         body = (b"first line\r\n.leading dot\r\n..two dots\r\n.\xe3\x81\x82 utf-8 text\r\n" + b"x" * 5000 +
                 b"\r\n\r\nlast " + tag.encode() + b"\r\n")
-        original = message(ALICE, tag, body)
-        self.assertEqual(send(SMTP, "friend@example.org", [ALICE], original), {})
-        m = login(ALICE, ALICE_PW)
+        original = message(FRANK, tag, body)
+        self.assertEqual(send(SMTP, "friend@example.org", [FRANK], original), {})
+        m = login(FRANK, FRANK_PW)
         typ, data = m.select("INBOX")
         self.assertEqual(typ, "OK")
         uid = uid_of(m, tag)
@@ -68,7 +68,7 @@ class ImaplibRoundTrip(unittest.TestCase):
         self.assertEqual(typ, "OK")
         raw = data[0][1]
         self.assertEqual(strip_server_headers(raw), original)
-        self.assertIn(b"Delivered-To: alice@example.test\r\n", raw)
+        self.assertIn(b"Delivered-To: frank@example.test\r\n", raw)
         self.assertIn(f"RFC822.SIZE {len(raw)}".encode(), data[0][0])
         self.assertIsNotNone(imaplib.Internaldate2tuple(data[0][0]))
         self.assertNotIn(b"\\Seen", flags_of(m, uid))  # PEEK leaves it unread
@@ -80,26 +80,26 @@ class ImaplibRoundTrip(unittest.TestCase):
 
     def test_envelope_and_header_fields(self):
         tag = uuid.uuid4().hex
-        send(SMTP, "friend@example.org", [ALICE], message(ALICE, tag, b"envelope\r\n"))
-        m = login(ALICE, ALICE_PW)
+        send(SMTP, "friend@example.org", [FRANK], message(FRANK, tag, b"envelope\r\n"))
+        m = login(FRANK, FRANK_PW)
         m.select("INBOX", readonly=True)
         uid = uid_of(m, tag)
         typ, data = m.uid("FETCH", str(uid), "(ENVELOPE BODYSTRUCTURE)")
         self.assertEqual(typ, "OK")
         text = data[0] if isinstance(data[0], bytes) else data[0][0]
         self.assertIn(f'"{tag}" (("Friend" NIL "friend" "example.org"))'.encode(), text)
-        self.assertIn(b'(("Friend" NIL "friend" "example.org")) ((NIL NIL "alice" "example.test"))', text)
+        self.assertIn(b'(("Friend" NIL "friend" "example.org")) ((NIL NIL "frank" "example.test"))', text)
         self.assertIn(b'BODYSTRUCTURE ("TEXT" "PLAIN"', text)
         typ, data = m.uid("FETCH", str(uid), "(BODY.PEEK[HEADER.FIELDS (To Subject)])")
-        self.assertEqual(data[0][1], f"To: {ALICE}\r\nSubject: {tag}\r\n\r\n".encode())
+        self.assertEqual(data[0][1], f"To: {FRANK}\r\nSubject: {tag}\r\n\r\n".encode())
         m.logout()
 
 
 class ImaplibFlagsAndExpunge(unittest.TestCase):
     def test_store_and_fetch_flags(self):
         tag = uuid.uuid4().hex
-        send(SMTP, "friend@example.org", [BOB], message(BOB, tag, b"flags\r\n"))
-        m = login(BOB, BOB_PW)
+        send(SMTP, "friend@example.org", [GRACE], message(GRACE, tag, b"flags\r\n"))
+        m = login(GRACE, GRACE_PW)
         m.select("INBOX")
         uid = uid_of(m, tag)
         typ, data = m.uid("STORE", str(uid), "+FLAGS", "(\\Flagged \\Answered)")
@@ -108,7 +108,7 @@ class ImaplibFlagsAndExpunge(unittest.TestCase):
         m.uid("STORE", str(uid), "-FLAGS", "(\\Answered)")
         m.logout()
         # The flags are stored: a new session sees them.
-        m = login(BOB, BOB_PW)
+        m = login(GRACE, GRACE_PW)
         m.select("INBOX", readonly=True)
         self.assertEqual(flags_of(m, uid), [b"\\Flagged"])
         typ, data = m.uid("SEARCH", None, "FLAGGED")
@@ -118,8 +118,8 @@ class ImaplibFlagsAndExpunge(unittest.TestCase):
     def test_expunge_removes_only_deleted_messages(self):
         tags = [uuid.uuid4().hex for _ in range(2)]
         for t in tags:
-            send(SMTP, "friend@example.org", [BOB], message(BOB, t, b"expunge test\r\n"))
-        m = login(BOB, BOB_PW)
+            send(SMTP, "friend@example.org", [GRACE], message(GRACE, t, b"expunge test\r\n"))
+        m = login(GRACE, GRACE_PW)
         m.select("INBOX")
         doomed, kept = uid_of(m, tags[0]), uid_of(m, tags[1])
         m.uid("STORE", str(doomed), "+FLAGS.SILENT", "(\\Deleted)")
@@ -129,7 +129,7 @@ class ImaplibFlagsAndExpunge(unittest.TestCase):
         typ, data = m.uid("FETCH", f"{doomed},{kept}", "(UID)")
         self.assertEqual([re.search(rb"UID (\d+)", d).group(1) for d in data if d], [str(kept).encode()])
         m.logout()
-        left = b"".join(raw for _, raw in pop3_fetch_all(POP3, BOB, BOB_PW))  # POP3 sees the same mailbox
+        left = b"".join(raw for _, raw in pop3_fetch_all(POP3, GRACE, GRACE_PW))  # POP3 sees the same mailbox
         self.assertNotIn(tags[0].encode(), left)
         self.assertIn(tags[1].encode(), left)
 
@@ -141,12 +141,12 @@ class ImapProtocol(unittest.TestCase):
         self.assertIn("LITERAL+", m.capabilities)
         self.assertNotIn("LOGINDISABLED", m.capabilities)  # loopback client, plaintext_auth = loopback
         with self.assertRaises(imaplib.IMAP4.error) as cm:
-            m.login(ALICE, "wrong")
+            m.login(FRANK, "wrong")
         self.assertIn("AUTHENTICATIONFAILED", str(cm.exception))
         m.logout()
 
     def test_only_inbox_exists(self):
-        m = login(ALICE, ALICE_PW)
+        m = login(FRANK, FRANK_PW)
         typ, data = m.list()
         self.assertEqual(typ, "OK")
         self.assertEqual(data, [b'(\\HasNoChildren) "/" INBOX'])
@@ -158,33 +158,33 @@ class ImapProtocol(unittest.TestCase):
         m.logout()
 
     def test_login_is_logged(self):
-        m = login(ALICE, ALICE_PW)
+        m = login(FRANK, FRANK_PW)
         m.logout()
         log = (Path(INFO["folder"]) / "log" / "imap" / "node1.log").read_text()
-        self.assertRegex(log, r"type=auth .*user=alice@example.test .*msg=\"?login")
+        self.assertRegex(log, r"type=auth .*user=frank@example.test .*msg=\"?login")
 
 
 class Curl(unittest.TestCase):
     def test_curl_reads_a_message_by_uid(self):
         tag = uuid.uuid4().hex
-        original = message(BOB, tag, b"read by curl\r\n.dot line\r\n")
-        send(SMTP, "friend@example.org", [BOB], original)
-        m = login(BOB, BOB_PW)
+        original = message(GRACE, tag, b"read by curl\r\n.dot line\r\n")
+        send(SMTP, "friend@example.org", [GRACE], original)
+        m = login(GRACE, GRACE_PW)
         m.select("INBOX", readonly=True)
         uid = uid_of(m, tag)
         m.logout()
         r = subprocess.run(["curl", "-sS", "--max-time", "30", f"imap://127.0.0.1:{IMAP}/INBOX;UID={uid}",
-                            "-u", f"{BOB}:{BOB_PW}"], capture_output=True, timeout=60)
+                            "-u", f"{GRACE}:{GRACE_PW}"], capture_output=True, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr.decode())
         self.assertEqual(strip_server_headers(r.stdout), original)
 
     def test_curl_lists_and_searches(self):
-        r = subprocess.run(["curl", "-sS", "--max-time", "30", f"imap://127.0.0.1:{IMAP}/", "-u", f"{ALICE}:{ALICE_PW}"],
+        r = subprocess.run(["curl", "-sS", "--max-time", "30", f"imap://127.0.0.1:{IMAP}/", "-u", f"{FRANK}:{FRANK_PW}"],
                            capture_output=True, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr.decode())
         self.assertIn(b"INBOX", r.stdout)
         r = subprocess.run(["curl", "-sS", "--max-time", "30", f"imap://127.0.0.1:{IMAP}/INBOX?ALL",
-                            "-u", f"{ALICE}:{ALICE_PW}"], capture_output=True, timeout=60)
+                            "-u", f"{FRANK}:{FRANK_PW}"], capture_output=True, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr.decode())
         self.assertTrue(r.stdout.startswith(b"* SEARCH"), r.stdout[:200])
 

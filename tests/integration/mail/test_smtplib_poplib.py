@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 from dirmail_instance import load_shared  # noqa: E402
-from mail_clients import pop3_fetch_all, send, strip_server_headers  # noqa: E402
+from mail_clients import pop3_fetch_all, send, strip_server_headers, wait_for_messages  # noqa: E402
 
 INFO = load_shared(os.environ["DIRMAILD_STATE"])
 SMTP, POP3 = INFO["smtp_port"], INFO["pop3_port"]
@@ -31,7 +31,7 @@ class RoundTrip(unittest.TestCase):
                 b"\r\n\r\nlast " + tag.encode() + b"\r\n")
         original = message(tag, body)
         self.assertEqual(send(SMTP, "friend@example.org", [ALICE], original), {})
-        got = [raw for _, raw in pop3_fetch_all(POP3, ALICE, ALICE_PW) if tag.encode() in raw]
+        got = wait_for_messages(POP3, ALICE, ALICE_PW, tag)
         self.assertEqual(len(got), 1)
         self.assertEqual(strip_server_headers(got[0]), original)
         self.assertIn(b"Return-Path: <friend@example.org>\r\n", got[0])
@@ -42,7 +42,7 @@ class RoundTrip(unittest.TestCase):
         original = message(tag, b"to both\r\n")
         self.assertEqual(send(SMTP, "friend@example.org", [ALICE, BOB], original), {})
         for user, pw in ((ALICE, ALICE_PW), (BOB, BOB_PW)):
-            got = [raw for _, raw in pop3_fetch_all(POP3, user, pw) if tag.encode() in raw]
+            got = wait_for_messages(POP3, user, pw, tag)
             self.assertEqual(len(got), 1, user)
             self.assertEqual(strip_server_headers(got[0]), original)
 
@@ -83,7 +83,7 @@ class RoundTrip(unittest.TestCase):
     def test_null_sender_is_accepted(self):
         tag = uuid.uuid4().hex
         self.assertEqual(send(SMTP, "<>", [ALICE], message(tag, b"bounce-like\r\n")), {})
-        got = [raw for _, raw in pop3_fetch_all(POP3, ALICE, ALICE_PW) if tag.encode() in raw]
+        got = wait_for_messages(POP3, ALICE, ALICE_PW, tag)
         self.assertEqual(len(got), 1)
         self.assertIn(b"Return-Path: <>\r\n", got[0])
 
@@ -107,7 +107,7 @@ class Smuggling(unittest.TestCase):
         s.close()
         self.assertEqual(replies.count("250 2.0.0 Ok: queued"), 1, replies)
         self.assertTrue(replies.rstrip().splitlines()[-1].startswith("221"), replies)
-        got = [raw for _, raw in pop3_fetch_all(POP3, ALICE, ALICE_PW) if tag.encode() in raw]
+        got = wait_for_messages(POP3, ALICE, ALICE_PW, tag)
         self.assertEqual(len(got), 1)
         self.assertIn(b"MAIL FROM:<evil@example.org>", got[0])  # text inside the one message
         self.assertEqual([r for _, r in pop3_fetch_all(POP3, BOB, BOB_PW) if tag.encode() in r], [])
@@ -126,6 +126,7 @@ class Pop3Behaviour(unittest.TestCase):
         tags = [uuid.uuid4().hex for _ in range(2)]
         for t in tags:
             send(SMTP, "friend@example.org", [BOB], message(t, b"dele test\r\n"))
+            self.assertEqual(len(wait_for_messages(POP3, BOB, BOB_PW, t)), 1)
         p = poplib.POP3("127.0.0.1", POP3, timeout=30)
         p.user(BOB)
         p.pass_(BOB_PW)
@@ -158,6 +159,7 @@ class Pop3Behaviour(unittest.TestCase):
     def test_capa_top_and_uidl(self):
         tag = uuid.uuid4().hex
         send(SMTP, "friend@example.org", [ALICE], message(tag, b"line1\r\nline2\r\nline3\r\n"))
+        self.assertEqual(len(wait_for_messages(POP3, ALICE, ALICE_PW, tag)), 1)
         p = poplib.POP3("127.0.0.1", POP3, timeout=30)
         caps = p.capa()
         self.assertIn("UIDL", caps)

@@ -10,6 +10,7 @@
 
 #include "dirmail/base/result.hpp"
 #include "dirmail/net/asio.hpp"
+#include "dirmail/net/read_deadline.hpp"
 
 namespace dirmail::net {
 
@@ -35,13 +36,13 @@ class LineReader {
   void set_max_line(std::size_t max) { max_line_ = max; }
 
  private:
-  tcp::socket& socket_;
+  ReadDeadline deadline_;
   std::size_t max_line_;
+  std::size_t capacity_;  // the buffer's size while it holds data
   std::string buffer_;
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
   bool continuing_ = false;  // previous piece was truncated
-  std::string carry_;        // a piece that ended in CR, held until we see the next byte
 };
 
 }  // namespace dirmail::net

@@ -1,0 +1,176 @@
+// Fuzzes what FETCH builds from a header block: parse_address_list (address_list.hpp),
+// format_envelope (envelope.hpp) and format_body_structure (body_structure.hpp).
+// Input: one mode byte, then text. Odd mode: the text is one address list value.
+// Even mode: the text is a header block; bits 1-2 of the mode pick the body size and
+// line count given to BODYSTRUCTURE.
+// Address lists stay within their limit, groups open and close in turn, and every
+// entry is a mailbox, a group start or a group end. ENVELOPE and BODYSTRUCTURE are
+// well-formed IMAP lists (a strict reader reads them) whose strings read back to the
+// header's values and parsed addresses.
+#include <string>
+#include <vector>
+
+#include "dirmail/base/strings.hpp"
+#include "dirmail/imap/address_list.hpp"
+#include "dirmail/imap/body_structure.hpp"
+#include "dirmail/imap/envelope.hpp"
+#include "dirmail/imap/header_fields.hpp"
+#include "fuzz_check.hpp"
+#include "imap_value_reader.hpp"
+
+namespace {
+
+using namespace dirmail;
+using fuzz::ImapValue;
+using imap::Address;
+
+bool group_start(const Address& a) { return !a.name && !a.route && a.mailbox && !a.host; }
+bool group_end(const Address& a) { return !a.name && !a.route && !a.mailbox && !a.host; }
+
+// The characters that end a word in an address: none may be in a host outside a
+// domain literal "[...]".
+bool clean_host(std::string_view host) {
+  bool in_literal = false;
+  for (char c : host) {
+    if (c == '[') in_literal = true;
+    else if (c == ']') in_literal = false;
+    else if (!in_literal && std::string_view("()<>:;@,\" \t\r\n").find(c) != std::string_view::npos) return false;
+  }
+  return true;
+}
+
+void check_addresses(const std::vector<Address>& list) {
+  // A group left open at the limit still gets its end marker: one more than the limit.
+  FUZZ_CHECK(list.size() <= imap::max_addresses + 1);
+  bool in_group = false;
+  for (const auto& a : list) {
+    if (group_start(a)) {
+      FUZZ_CHECK(!in_group);
+      in_group = true;
+    } else if (group_end(a)) {
+      FUZZ_CHECK(in_group);
+      in_group = false;
+    } else {
+      FUZZ_CHECK(a.mailbox && a.host);  // a mailbox: local part and (maybe empty) domain
+      FUZZ_CHECK(clean_host(*a.host));
+      if (a.route) {
+        FUZZ_CHECK(!a.route->empty() && a.route->front() == '@');
+        for (auto hop : split(*a.route, ',')) FUZZ_CHECK(!hop.empty() && hop.front() == '@' && clean_host(hop.substr(1)));
+      }
+    }
+  }
+  FUZZ_CHECK(!in_group);
+}
+
+// Whether every list item in `v` is separated by SP (as all lists but address lists are).
+bool all_spaced(const ImapValue& v) {
+  for (const auto& item : v.items)
+    if (item.joined || !all_spaced(item)) return false;
+  return true;
+}
+
+// An address list as ENVELOPE writes it: NIL for none, else a list of 4-tuples.
+void check_envelope_addresses(const ImapValue& v, const std::optional<std::string>& field) {
+  const auto list = field ? imap::parse_address_list(*field) : std::vector<Address>{};
+  if (list.empty()) {
+    FUZZ_CHECK(v.is_nil());
+    return;
+  }
+  FUZZ_CHECK(v.is_list() && v.items.size() == list.size());
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const ImapValue& a = v.items[i];
+    FUZZ_CHECK(a.is_list() && a.items.size() == 4 && all_spaced(a));
+    FUZZ_CHECK(a.joined == (i > 0));  // "(" 1*address ")": no SP between addresses
+    for (const auto& part : a.items) FUZZ_CHECK(part.is_nil() || part.is_string());
+    FUZZ_CHECK(a.items[0].nstring() == list[i].name);
+    FUZZ_CHECK(a.items[1].nstring() == list[i].route);
+    FUZZ_CHECK(a.items[2].nstring() == list[i].mailbox);
+    FUZZ_CHECK(a.items[3].nstring() == list[i].host);
+  }
+}
+
+void check_envelope(std::string_view header) {
+  const std::string envelope = imap::format_envelope(header);
+  auto v = fuzz::read_imap_value(envelope);
+  FUZZ_CHECK(v && v->is_list() && v->items.size() == 10);
+  auto field = [header](std::string_view name) { return imap::first_field_value(header, name); };
+  for (const auto& item : v->items) FUZZ_CHECK((item.is_nil() || item.is_string() || item.is_list()) && !item.joined);
+
+  FUZZ_CHECK(v->items[0].nstring() == field("Date"));
+  FUZZ_CHECK(v->items[1].nstring() == field("Subject"));
+  const auto from = field("From");
+  // RFC 3501: Sender and Reply-To default to From when absent (or naming nobody).
+  auto or_from = [&](std::optional<std::string> value) {
+    return value && !imap::parse_address_list(*value).empty() ? value : from;
+  };
+  check_envelope_addresses(v->items[2], from);
+  check_envelope_addresses(v->items[3], or_from(field("Sender")));
+  check_envelope_addresses(v->items[4], or_from(field("Reply-To")));
+  check_envelope_addresses(v->items[5], field("To"));
+  check_envelope_addresses(v->items[6], field("Cc"));
+  check_envelope_addresses(v->items[7], field("Bcc"));
+  FUZZ_CHECK(v->items[8].nstring() == field("In-Reply-To"));
+  FUZZ_CHECK(v->items[9].nstring() == field("Message-ID"));
+}
+
+bool upper_token(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 32 || u >= 127 || (c >= 'a' && c <= 'z')) return false;
+    if (std::string_view("()<>@,;:\\\"/[]?=").find(c) != std::string_view::npos) return false;
+  }
+  return true;
+}
+
+void check_body_structure(std::string_view header, std::uint64_t size, std::uint64_t lines, bool extensible) {
+  const std::string text = imap::format_body_structure(header, size, lines, extensible);
+  auto v = fuzz::read_imap_value(text);
+  FUZZ_CHECK(v && v->is_list() && all_spaced(*v));
+  const auto& items = v->items;
+  FUZZ_CHECK(items.size() >= 7);
+  FUZZ_CHECK(items[0].is_string() && upper_token(items[0].text));
+  FUZZ_CHECK(items[1].is_string() && upper_token(items[1].text));
+  FUZZ_CHECK(items[0].text != "MULTIPART" && items[0].text != "MESSAGE");  // one part until MIME parsing
+  const bool text_type = items[0].text == "TEXT";
+  if (items[2].is_list()) {
+    const auto& params = items[2].items;
+    FUZZ_CHECK(!params.empty() && params.size() % 2 == 0 && params.size() <= 2 * imap::max_content_type_params);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      FUZZ_CHECK(params[i].is_string());
+      if (i % 2 == 0) FUZZ_CHECK(upper_token(params[i].text));
+    }
+  } else {
+    FUZZ_CHECK(items[2].is_nil() && !text_type);  // TEXT always has a charset
+  }
+  FUZZ_CHECK(items[3].nstring() == imap::first_field_value(header, "Content-ID"));
+  FUZZ_CHECK(items[4].nstring() == imap::first_field_value(header, "Content-Description"));
+  FUZZ_CHECK(items[5].is_string() && !items[5].text.empty());
+  FUZZ_CHECK(items[6].kind == ImapValue::Kind::number && items[6].text == std::to_string(size));
+  std::size_t next = 7;
+  if (text_type) {
+    FUZZ_CHECK(items.size() > next && items[next].kind == ImapValue::Kind::number && items[next].text == std::to_string(lines));
+    ++next;
+  }
+  FUZZ_CHECK(items.size() == next + (extensible ? 4 : 0));
+  for (; next < items.size(); ++next) FUZZ_CHECK(items[next].is_nil());
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view input = fuzz::as_view(data, size);
+  const std::uint8_t mode = fuzz::take_byte(input);
+  if (mode & 1) {
+    check_addresses(imap::parse_address_list(input));
+    return 0;
+  }
+  const auto fields = imap::split_header_fields(input);
+  for (const auto& f : fields) check_addresses(imap::parse_address_list(imap::field_value(f)));
+  check_envelope(input);
+  static constexpr std::uint64_t sizes[] = {0, 1, 4096, UINT64_MAX};
+  const std::uint64_t body_size = sizes[(mode >> 1) & 3];
+  check_body_structure(input, body_size, body_size / 2, false);
+  check_body_structure(input, body_size, body_size / 2, true);
+  return 0;
+}
