@@ -28,11 +28,21 @@ Error sqlite_error(int code, std::string_view what, std::string_view detail) {
 }
 
 SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
-    : db_(other.db_), stmt_(other.stmt_), bind_error_(other.bind_error_) {
+    : db_(other.db_), stmt_(other.stmt_), in_use_(other.in_use_), bind_error_(other.bind_error_) {
   other.stmt_ = nullptr;
+  other.in_use_ = nullptr;
 }
 
-SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
+SqliteStatement::~SqliteStatement() {
+  if (stmt_ == nullptr) return;
+  if (in_use_ == nullptr) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  sqlite3_reset(stmt_);  // back to the cache, ready for the next caller
+  sqlite3_clear_bindings(stmt_);
+  *in_use_ = false;
+}
 
 SqliteStatement& SqliteStatement::bind(int index, std::string_view text) {
   // A null pointer would bind SQL NULL; an empty view must stay an empty string.
@@ -85,13 +95,32 @@ Result<SqliteDatabase> SqliteDatabase::open(const std::string& path, int busy_ti
   return SqliteDatabase(db);
 }
 
-SqliteDatabase::~SqliteDatabase() { sqlite3_close(db_); }
+SqliteDatabase::SqliteDatabase(sqlite3* db)
+    : db_(db), cache_(std::make_unique<std::unordered_map<std::string, CachedStatement>>()) {}
+
+SqliteDatabase::~SqliteDatabase() {
+  if (cache_)
+    for (auto& [sql, cached] : *cache_) sqlite3_finalize(cached.stmt);
+  sqlite3_close(db_);
+}
 
 Result<SqliteStatement> SqliteDatabase::prepare(std::string_view sql) {
+  auto [it, inserted] = cache_->try_emplace(std::string(sql));
+  CachedStatement& cached = it->second;
+  if (!inserted && !cached.in_use) {
+    cached.in_use = true;
+    return SqliteStatement(db_, cached.stmt, &cached.in_use);
+  }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
-  if (rc != SQLITE_OK) return sqlite_error(rc, sql, sqlite3_errmsg(db_));
-  return SqliteStatement(db_, stmt);
+  if (rc != SQLITE_OK) {
+    if (inserted) cache_->erase(it);
+    return sqlite_error(rc, sql, sqlite3_errmsg(db_));
+  }
+  if (!inserted) return SqliteStatement(db_, stmt);  // the cached one is busy: a one-off
+  cached.stmt = stmt;
+  cached.in_use = true;
+  return SqliteStatement(db_, stmt, &cached.in_use);
 }
 
 Status SqliteDatabase::exec(const char* sql) {

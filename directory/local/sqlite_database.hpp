@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <memory>
+#include <unordered_map>
 
 #include "dirmail/base/result.hpp"
 
@@ -19,7 +21,8 @@ Error sqlite_error(int code, std::string_view what, std::string_view detail);
 
 class SqliteStatement {
  public:
-  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  // `in_use` set: a statement of the database's cache, reset (not finalized) when done.
+  SqliteStatement(sqlite3* db, sqlite3_stmt* stmt, bool* in_use = nullptr) : db_(db), stmt_(stmt), in_use_(in_use) {}
   SqliteStatement(SqliteStatement&& other) noexcept;
   SqliteStatement& operator=(SqliteStatement&&) = delete;
   SqliteStatement(const SqliteStatement&) = delete;
@@ -40,6 +43,7 @@ class SqliteStatement {
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_;
+  bool* in_use_;
   int bind_error_ = 0;
 };
 
@@ -48,11 +52,15 @@ class SqliteDatabase {
   // Opens (creating if missing) the database file with a busy timeout in milliseconds.
   static Result<SqliteDatabase> open(const std::string& path, int busy_timeout_ms);
 
-  SqliteDatabase(SqliteDatabase&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  SqliteDatabase(SqliteDatabase&& other) noexcept : db_(other.db_), cache_(std::move(other.cache_)) {
+    other.db_ = nullptr;
+  }
   SqliteDatabase& operator=(SqliteDatabase&&) = delete;
   SqliteDatabase(const SqliteDatabase&) = delete;
   ~SqliteDatabase();
 
+  // Statements are compiled once per SQL text and kept: lookups run on every RCPT TO
+  // and every delivery, and compiling SQL cost more than running it.
   Result<SqliteStatement> prepare(std::string_view sql);
   // Runs one or more statements without parameters (schema, pragmas, BEGIN/COMMIT).
   Status exec(const char* sql);
@@ -60,8 +68,14 @@ class SqliteDatabase {
   int changes() const;
 
  private:
-  explicit SqliteDatabase(sqlite3* db) : db_(db) {}
+  struct CachedStatement {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;  // a nested use of the same SQL compiles a one-off copy
+  };
+  explicit SqliteDatabase(sqlite3* db);
   sqlite3* db_;
+  // Behind a pointer so that entries keep their address when the database is moved.
+  std::unique_ptr<std::unordered_map<std::string, CachedStatement>> cache_;
 };
 
 // Rolls back unless committed: every early return inside a write leaves no half change.
