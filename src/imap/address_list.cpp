@@ -124,7 +124,12 @@ class AddressParser {
         a.mailbox = local;
         a.host = domain();
       } else {
-        if (phrase.empty()) continue;
+        // No phrase: at the end, or at a ':' inside a group (groups do not nest).
+        // Skip that ':', or this loop would never move on.
+        if (phrase.empty()) {
+          if (i_ < t_.size()) ++i_;
+          continue;
+        }
         a.mailbox = local;  // a bare local name ("postmaster"): no domain
         a.host = "";
       }

@@ -71,13 +71,18 @@ bool same_ranges(const std::vector<SequenceRange>& a, const std::vector<Sequence
 // contains() and max_value() for one value of '*', against the bounds of each range.
 void check_queries(const imap::SequenceSet& set, std::uint32_t star) {
   std::uint32_t max = 0;
-  for (const auto& r : set.ranges) {
+  const std::size_t n = set.ranges.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& r = set.ranges[i];
     auto [lo, hi] = imap::SequenceSet::bounds(r, star);
     FUZZ_CHECK(lo <= hi);
     FUZZ_CHECK(lo == (r.first == sequence_star ? star : r.first) || lo == (r.last == sequence_star ? star : r.last));
     max = std::max(max, hi);
-    FUZZ_CHECK(set.contains(lo, star) && set.contains(hi, star));
-    FUZZ_CHECK(set.contains(lo + (hi - lo) / 2, star));
+    // contains() scans every range: probe the first and last few only, to stay linear.
+    if (i < 8 || i + 8 >= n) {
+      FUZZ_CHECK(set.contains(lo, star) && set.contains(hi, star));
+      FUZZ_CHECK(set.contains(lo + (hi - lo) / 2, star));
+    }
   }
   FUZZ_CHECK(set.max_value(star) == max);
   if (max < UINT32_MAX) FUZZ_CHECK(!set.contains(max + 1, star));
