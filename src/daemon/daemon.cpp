@@ -11,6 +11,7 @@
 #include "dirmail/config/listen_entry.hpp"
 #include "dirmail/config/loader.hpp"
 #include "dirmail/queue/file_queue.hpp"
+#include "dirmail/store/mailbox_path.hpp"
 #include "dirmail/store/posix_mail_store.hpp"
 
 namespace dirmail::daemon {
@@ -23,6 +24,10 @@ log::Level to_level(const std::string& s) {
   if (s == "warn") return log::Level::warn;
   if (s == "error") return log::Level::error;
   return log::Level::info;
+}
+
+store::MailboxLocation mailbox_location(const config::Settings& s) {
+  return {s.store_mailbox_path, s.server_data_dir};
 }
 
 // The loader has checked the value against the table's allowed values.
@@ -57,21 +62,18 @@ void Daemon::apply_options() {
   po->hostname = hostname_;
   po->idle_timeout = std::chrono::seconds(s.pop3_idle_timeout);
   po->plaintext_auth = to_plaintext(s.pop3_plaintext_auth);
-  po->mailbox_template = s.store_mailbox_path;
-  po->base_dir = s.server_data_dir;
+  po->mailboxes = mailbox_location(s);
   pop3_->options.store(po);
 
   auto io = std::make_shared<imap::ImapOptions>();
   io->hostname = hostname_;
   io->idle_timeout = std::chrono::seconds(s.imap_idle_timeout);
   io->plaintext_auth = to_plaintext(s.imap_plaintext_auth);
-  io->mailbox_template = s.store_mailbox_path;
-  io->base_dir = s.server_data_dir;
+  io->mailboxes = mailbox_location(s);
   imap_->options.store(io);
 
   if (delivery_) {
-    delivery_->set_options({s.store_mailbox_path, s.server_data_dir,
-                            static_cast<std::size_t>(s.delivery_local_workers),
+    delivery_->set_options({mailbox_location(s), static_cast<std::size_t>(s.delivery_local_workers),
                             std::chrono::seconds(s.delivery_retry_interval)});
   }
 }
@@ -96,8 +98,7 @@ Status Daemon::start() {
 
   delivery_ = std::make_unique<delivery::LocalDelivery>(
       *queue_, *directory_, *store_,
-      delivery::LocalDeliveryOptions{s.store_mailbox_path, s.server_data_dir,
-                                     static_cast<std::size_t>(s.delivery_local_workers),
+      delivery::LocalDeliveryOptions{mailbox_location(s), static_cast<std::size_t>(s.delivery_local_workers),
                                      std::chrono::seconds(s.delivery_retry_interval)});
 
   for (auto* svc : {&smtp_, &submission_}) {

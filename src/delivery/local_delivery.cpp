@@ -190,13 +190,12 @@ Result<queue::RecipientState> LocalDelivery::deliver_to(const queue::QueuedMessa
     dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason).warn("undeliverable");
     return queue::RecipientState::failed;
   }
-  std::string tmpl, base;
+  store::MailboxLocation mailboxes;
   {
     std::lock_guard lock(mu_);
-    tmpl = options_.mailbox_template;
-    base = options_.base_dir;
+    mailboxes = options_.mailboxes;  // set_options may swap it meanwhile (SIGHUP)
   }
-  auto root = store::expand_mailbox_path(tmpl, {account.name, account.domain, account.home}, base);
+  auto root = mailboxes.root_for({account.name, account.domain, account.home});
   if (!root) return make_error(ErrorCode::temporary_failure, "mailbox path: " + root.error().message);
   std::string prefix = fmt::format("Return-Path: <{}>\r\nDelivered-To: {}\r\n", msg.envelope.sender, address);
   // One copy of a queued message per mailbox, even when a crash makes us repeat this.

@@ -276,8 +276,7 @@ net::awaitable<void> ImapSession::login(const std::string& tag, const std::strin
     co_return;
   }
   const directory::Account& account = **verified;
-  auto root = store::expand_mailbox_path(options_->mailbox_template,
-                                         {account.name, account.domain, account.home}, options_->base_dir);
+  auto root = options_->mailboxes.root_for({account.name, account.domain, account.home});
   if (!root) {
     line(log::Record::auth).with("login", user).with("error", root.error().message).error("bad mailbox path");
     tagged(tag, "NO [UNAVAILABLE] Mailbox path is invalid; tell the administrator");
@@ -348,19 +347,26 @@ void ImapSession::list(const ImapCommand& cmd) {
   tagged(cmd.tag, lsub ? "OK LSUB completed" : "OK LIST completed");
 }
 
-net::awaitable<void> ImapSession::status(const ImapCommand& cmd) {
+net::awaitable<std::optional<store::FolderStatus>> ImapSession::open_mailbox(const ImapCommand& cmd,
+                                                                             std::string_view purpose) {
   if (!is_inbox(cmd.args[0])) {
     tagged(cmd.tag, "NO [NONEXISTENT] No such mailbox (only INBOX exists in this version)");
-    co_return;
+    co_return std::nullopt;
   }
   auto* st = service_->store;
   auto load = [st, root = mailbox_root_] { return st->status(root, inbox_folder); };  // named: see BlockingPool::run
   auto folder = co_await service_->pool->run(load);
   if (!folder) {
-    line(log::Record::store).with("error", folder.error().message).error("cannot read mailbox status");
+    line(log::Record::store).with("error", folder.error().message).error(purpose);
     tagged(cmd.tag, "NO [UNAVAILABLE] Cannot open the mailbox, try again later");
-    co_return;
+    co_return std::nullopt;
   }
+  co_return std::move(*folder);
+}
+
+net::awaitable<void> ImapSession::status(const ImapCommand& cmd) {
+  auto folder = co_await open_mailbox(cmd, "cannot read mailbox status");
+  if (!folder) co_return;
   std::uint64_t unseen = 0;
   for (const auto& m : folder->messages)
     if ((m.flags & store::flag_seen) == 0) ++unseen;

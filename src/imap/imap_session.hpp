@@ -5,6 +5,7 @@
 // fetch_command.cpp (FETCH).
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,9 @@ class ImapSession {
   net::awaitable<bool> authenticate(const ImapCommand& cmd);
   void list(const ImapCommand& cmd);
   net::awaitable<void> status(const ImapCommand& cmd);
+  // The named mailbox's status for SELECT, EXAMINE and STATUS; nullopt after the NO
+  // reply has been given (no such mailbox, or the store could not answer).
+  net::awaitable<std::optional<store::FolderStatus>> open_mailbox(const ImapCommand& cmd, std::string_view purpose);
   void mailbox_management(const ImapCommand& cmd);
   std::string capabilities() const;
   bool plaintext_allowed() const {

@@ -24,18 +24,8 @@ void ImapSession::deselect() {
 
 net::awaitable<void> ImapSession::select(const ImapCommand& cmd, bool read_only) {
   if (state_ == State::selected) deselect();  // RFC 3501 §6.3.1: even if the new SELECT fails
-  if (!is_inbox(cmd.args[0])) {
-    tagged(cmd.tag, "NO [NONEXISTENT] No such mailbox (only INBOX exists in this version)");
-    co_return;
-  }
-  auto* st = service_->store;
-  auto load = [st, root = mailbox_root_] { return st->status(root, inbox_folder); };  // named: see BlockingPool::run
-  auto folder = co_await service_->pool->run(load);
-  if (!folder) {
-    line(log::Record::store).with("error", folder.error().message).error("cannot open mailbox");
-    tagged(cmd.tag, "NO [UNAVAILABLE] Cannot open the mailbox, try again later");
-    co_return;
-  }
+  auto folder = co_await open_mailbox(cmd, "cannot open mailbox");
+  if (!folder) co_return;
   messages_.reserve(folder->messages.size());
   std::optional<std::size_t> first_unseen;
   for (const auto& m : folder->messages) {

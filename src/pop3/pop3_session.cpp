@@ -200,8 +200,7 @@ net::awaitable<void> Pop3Session::on_pass(std::string_view password) {
     co_return;
   }
   const directory::Account& account = **verified;
-  auto root = store::expand_mailbox_path(options_->mailbox_template,
-                                         {account.name, account.domain, account.home}, options_->base_dir);
+  auto root = options_->mailboxes.root_for({account.name, account.domain, account.home});
   if (!root) {
     line(log::Record::auth).with("error", root.error().message).error("bad mailbox path");
     reply("-ERR [SYS/PERM] Mailbox path is invalid; tell the administrator");

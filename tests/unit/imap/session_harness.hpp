@@ -60,7 +60,7 @@ class ImapServer {
  public:
   explicit ImapServer(ImapOptions options = default_options(), bool peer_is_loopback = true)
       : peer_is_loopback_(peer_is_loopback) {
-    options.base_dir = folder_.path();
+    options.mailboxes.base_dir = folder_.path();
     service_->options.store(std::make_shared<const ImapOptions>(options));
     service_->verifier = &verifier_;
     service_->store = &store_;
@@ -90,7 +90,7 @@ class ImapServer {
     o.hostname = "mail.example.test";
     o.idle_timeout = std::chrono::seconds(60);
     o.plaintext_auth = auth::PlaintextPolicy::loopback;
-    o.mailbox_template = "mail/%DOMAIN%/%USERNAME%";
+    o.mailboxes.path_template = "mail/%DOMAIN%/%USERNAME%";
     return o;
   }
 

@@ -17,12 +17,12 @@
 #include "dirmail/directory/directory.hpp"
 #include "dirmail/queue/queue.hpp"
 #include "dirmail/store/mail_store.hpp"
+#include "dirmail/store/mailbox_path.hpp"
 
 namespace dirmail::delivery {
 
 struct LocalDeliveryOptions {
-  std::string mailbox_template;  // store.mailbox_path
-  std::string base_dir;          // server.data_dir
+  store::MailboxLocation mailboxes;
   std::size_t workers = 4;
   std::chrono::seconds retry_interval{120};
 };

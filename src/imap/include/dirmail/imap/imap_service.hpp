@@ -13,6 +13,7 @@
 #include "dirmail/net/listener.hpp"
 #include "dirmail/net/session_set.hpp"
 #include "dirmail/store/mail_store.hpp"
+#include "dirmail/store/mailbox_path.hpp"
 
 namespace dirmail::imap {
 
@@ -20,8 +21,7 @@ struct ImapOptions {
   std::string hostname;
   std::chrono::seconds idle_timeout{1800};  // RFC 3501 §5.4: at least 30 minutes
   auth::PlaintextPolicy plaintext_auth = auth::PlaintextPolicy::never;
-  std::string mailbox_template;  // store.mailbox_path
-  std::string base_dir;          // server.data_dir: relative mailbox paths live here
+  store::MailboxLocation mailboxes;
   // How often a session in IDLE looks for new mail (RFC 2177). Not a setting yet.
   std::chrono::seconds idle_poll_interval{30};
 };

@@ -14,6 +14,7 @@
 #include "dirmail/net/listener.hpp"
 #include "dirmail/net/session_set.hpp"
 #include "dirmail/store/mail_store.hpp"
+#include "dirmail/store/mailbox_path.hpp"
 
 namespace dirmail::pop3 {
 
@@ -21,8 +22,7 @@ struct Pop3Options {
   std::string hostname;
   std::chrono::seconds idle_timeout{600};
   auth::PlaintextPolicy plaintext_auth = auth::PlaintextPolicy::never;
-  std::string mailbox_template;  // store.mailbox_path
-  std::string base_dir;          // server.data_dir: relative mailbox paths live here
+  store::MailboxLocation mailboxes;
 };
 
 // RFC 1939 asks for an exclusive lock on the maildrop for the whole session.

@@ -29,6 +29,17 @@ inline constexpr std::size_t kMaxMailboxPathBytes = 4096;
 Result<std::string> expand_mailbox_path(std::string_view tmpl, const MailboxPathVars& vars,
                                         const std::string& base_dir);
 
+// Where users' mailboxes are: store.mailbox_path under server.data_dir. Every service
+// that opens a mailbox (delivery, POP3, IMAP) finds it through this one value.
+struct MailboxLocation {
+  std::string path_template;  // store.mailbox_path
+  std::string base_dir;       // server.data_dir: relative results live here
+
+  Result<std::string> root_for(const MailboxPathVars& vars) const {
+    return expand_mailbox_path(path_template, vars, base_dir);
+  }
+};
+
 // True when the template needs the user's home folder (so a directory lookup may skip
 // homeDirectory otherwise).
 bool mailbox_path_uses_home(std::string_view tmpl);
