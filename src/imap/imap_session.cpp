@@ -63,7 +63,7 @@ net::awaitable<void> ImapSession::run() {
     }
     if (!reader_.has_buffered_line()) {
       if (!co_await out_.flush(conn_.socket, write_timeout)) break;
-      out_ = net::OutputBuffer();  // an idle session keeps no output buffer (a FETCH may have grown it)
+      out_.release();  // an idle session keeps no output buffer (a FETCH may have grown it)
     }
     auto framing = co_await read_command();
     if (framing == Framing::closed) break;

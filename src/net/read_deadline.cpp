@@ -6,36 +6,6 @@
 
 namespace dirmail::net {
 
-struct ReadDeadline::Watch {
-  tcp::socket* socket = nullptr;  // null once the reader is gone
-  std::uint64_t generation = 0;   // which wait the armed timer belongs to
-  bool expired = false;
-};
-
-ReadDeadline::ReadDeadline(tcp::socket& socket)
-    : socket_(socket), timer_(socket.get_executor()), watch_(std::make_shared<Watch>()) {
-  watch_->socket = &socket_;
-}
-
-ReadDeadline::~ReadDeadline() { watch_->socket = nullptr; }
-
-void ReadDeadline::arm(std::chrono::steady_clock::duration timeout) {
-  watch_->expired = false;
-  auto generation = ++watch_->generation;
-  timer_.expires_after(timeout);
-  timer_.async_wait([watch = watch_, generation](const boost::system::error_code& ec) {
-    if (ec || watch->socket == nullptr || watch->generation != generation) return;  // cancelled or stale
-    watch->expired = true;
-    boost::system::error_code ignored;
-    watch->socket->cancel(ignored);
-  });
-}
-
-void ReadDeadline::disarm() {
-  ++watch_->generation;  // a handler already queued for this wait does nothing
-  timer_.cancel();
-}
-
 awaitable<boost::system::error_code> ReadDeadline::wait_readable() {
   auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, asio::as_tuple(use_awaitable));
   co_return ec;
@@ -44,7 +14,7 @@ awaitable<boost::system::error_code> ReadDeadline::wait_readable() {
 awaitable<Result<std::size_t>> ReadDeadline::read_some(std::string& buffer, std::size_t offset, std::size_t size,
                                                        std::chrono::steady_clock::duration timeout,
                                                        bool release_while_waiting) {
-  arm(timeout);
+  deadline_.arm(timeout);
   boost::system::error_code ec;
   std::size_t n = 0;
   if (release_while_waiting && offset == 0) {
@@ -58,8 +28,7 @@ awaitable<Result<std::size_t>> ReadDeadline::read_some(std::string& buffer, std:
     std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(buffer.data() + offset, buffer.size() - offset),
                                                        asio::as_tuple(use_awaitable));
   }
-  bool expired = watch_->expired;
-  disarm();
+  bool expired = deadline_.disarm();
   if (ec == asio::error::operation_aborted) {
     co_return make_error(ErrorCode::cancelled, expired ? "idle timeout" : "cancelled");
   }

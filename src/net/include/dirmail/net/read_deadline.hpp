@@ -1,23 +1,20 @@
 #pragma once
-// Reads with an idle deadline at the cost of one timer per connection. A timer armed
-// with a plain handler cancels the socket when the deadline passes (the `read ||
-// timer` coroutine operators allocate frames for every read: kilobytes per idle
-// connection). While a session waits for a command it holds no read buffer at all:
-// the buffer is taken only when data has arrived.
+// Reads with an idle deadline (SocketDeadline: one timer per connection, no frames
+// per read). While a session waits for a command it holds no read buffer at all: the
+// buffer is taken only when data has arrived.
 #include <chrono>
 #include <cstddef>
-#include <memory>
 #include <string>
 
 #include "dirmail/base/result.hpp"
 #include "dirmail/net/asio.hpp"
+#include "dirmail/net/socket_deadline.hpp"
 
 namespace dirmail::net {
 
 class ReadDeadline {
  public:
-  explicit ReadDeadline(tcp::socket& socket);
-  ~ReadDeadline();
+  explicit ReadDeadline(tcp::socket& socket) : socket_(socket), deadline_(socket) {}
   ReadDeadline(const ReadDeadline&) = delete;
   ReadDeadline& operator=(const ReadDeadline&) = delete;
 
@@ -30,14 +27,10 @@ class ReadDeadline {
                                            std::chrono::steady_clock::duration timeout, bool release_while_waiting);
 
  private:
-  struct Watch;  // shared with the timer's handler, which may run after we are gone
   awaitable<boost::system::error_code> wait_readable();
-  void arm(std::chrono::steady_clock::duration timeout);
-  void disarm();
 
   tcp::socket& socket_;
-  asio::steady_timer timer_;
-  std::shared_ptr<Watch> watch_;
+  SocketDeadline deadline_;
 };
 
 }  // namespace dirmail::net
