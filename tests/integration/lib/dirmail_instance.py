@@ -107,10 +107,15 @@ plaintext_auth = "loopback"
         with open(self.stderr_path, "ab") as err:  # the child keeps its own copy
             self.proc = subprocess.Popen([str(DIRMAILD), "--config", str(self.config)], stdout=err, stderr=err,
                                          start_new_session=True)
-        wait_port(self.smtp_port, proc=self.proc)
-        wait_port(self.pop3_port, proc=self.proc)
-        wait_port(self.imap_port, proc=self.proc)
-        wait_port(self.submission_port, proc=self.proc)
+        try:
+            wait_port(self.smtp_port, proc=self.proc)
+            wait_port(self.pop3_port, proc=self.proc)
+            wait_port(self.imap_port, proc=self.proc)
+            wait_port(self.submission_port, proc=self.proc)
+        except Exception:
+            self.proc.kill()  # a daemon that did not come up must not outlive the test
+            self.proc.wait()
+            raise
         return self
 
     def pid(self):
