@@ -43,6 +43,17 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   }
 }
 
+std::optional<std::uint64_t> parse_decimal(std::string_view s, std::size_t max_digits) {
+  if (s.empty() || s.size() > max_digits) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    unsigned d = static_cast<unsigned>(c - '0');
+    v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
+  }
+  return v;
+}
+
 std::string escape_control(std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;

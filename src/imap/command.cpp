@@ -256,15 +256,9 @@ std::optional<LiteralMarker> trailing_literal(std::string_view line) {
     marker.synchronizing = false;
     inside.remove_suffix(1);
   }
-  if (inside.empty()) return std::nullopt;
-  for (char c : inside) {
-    if (c < '0' || c > '9') return std::nullopt;
-    if (marker.size > UINT64_MAX / 10 - 10) {
-      marker.size = UINT64_MAX;
-      continue;
-    }
-    marker.size = marker.size * 10 + static_cast<unsigned>(c - '0');
-  }
+  auto size = parse_decimal(inside, inside.size());  // saturates: any limit refuses it
+  if (!size) return std::nullopt;
+  marker.size = *size;
   return marker;
 }
 

@@ -43,23 +43,16 @@ std::string format_internal_date(std::int64_t unix_seconds) {
 std::optional<std::int64_t> parse_search_date(std::string_view text) {
   auto parts = split(text, '-');
   if (parts.size() != 3) return std::nullopt;
-  auto digits = [](std::string_view s, std::size_t min, std::size_t max) -> std::optional<unsigned> {
-    if (s.size() < min || s.size() > max) return std::nullopt;
-    unsigned v = 0;
-    for (char c : s) {
-      if (c < '0' || c > '9') return std::nullopt;
-      v = v * 10 + static_cast<unsigned>(c - '0');
-    }
-    return v;
-  };
-  auto day = digits(parts[0], 1, 2);
-  auto year = digits(parts[2], 4, 4);
+  auto day = parse_decimal(parts[0], 2);
+  auto year = parts[2].size() == 4 ? parse_decimal(parts[2], 4) : std::nullopt;
   unsigned month = 0;
   for (std::size_t i = 0; i < months.size(); ++i)
     if (iequals(parts[1], months[i])) month = static_cast<unsigned>(i + 1);
   if (!day || !year || month == 0 || *year < 1900) return std::nullopt;
-  if (*day == 0 || *day > days_in_month(*year, month)) return std::nullopt;
-  return days_from_civil(*year, month, *day);
+  auto d = static_cast<unsigned>(*day);  // at most 2 digits
+  auto y = static_cast<std::int64_t>(*year);  // exactly 4 digits
+  if (d == 0 || d > days_in_month(y, month)) return std::nullopt;
+  return days_from_civil(y, month, d);
 }
 
 std::int64_t day_of(std::int64_t unix_seconds) {

@@ -235,13 +235,9 @@ net::awaitable<void> Pop3Session::on_pass(std::string_view password) {
 }
 
 std::optional<std::size_t> Pop3Session::message_arg(std::string_view arg, bool allow_deleted) {
-  std::uint64_t n = 0;
-  bool ok = !arg.empty() && arg.size() <= 10;
-  for (char c : arg) {
-    if (c < '0' || c > '9') ok = false;
-    else n = n * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (!ok || n == 0 || n > messages_.size()) {
+  auto parsed = parse_decimal(arg, 10);
+  std::uint64_t n = parsed.value_or(0);
+  if (n == 0 || n > messages_.size()) {
     reply("-ERR No such message");
     return std::nullopt;
   }
@@ -290,14 +286,8 @@ net::awaitable<bool> Pop3Session::transaction(const Pop3Command& cmd) {
     }
     case Pop3Verb::top: {
       auto words = split(cmd.arg, ' ');
-      std::uint64_t lines = 0;
-      bool ok = words.size() == 2 && !words[1].empty() && words[1].size() <= 10;
-      if (ok)
-        for (char c : words[1]) {
-          if (c < '0' || c > '9') ok = false;
-          else lines = lines * 10 + static_cast<unsigned>(c - '0');
-        }
-      if (!ok) {
+      auto lines = words.size() == 2 ? parse_decimal(words[1], 10) : std::nullopt;
+      if (!lines) {
         reply("-ERR Syntax: TOP msg n");
         ++errors_;
         co_return true;

@@ -232,18 +232,13 @@ net::awaitable<void> SmtpSession::on_mail(std::string_view arg) {
   }
   for (const auto& [key, value] : parsed->params) {
     if (key == "SIZE" && esmtp_) {
-      std::uint64_t size = 0;
-      bool ok = !value.empty() && value.size() <= 20;
-      for (char c : value) {
-        if (c < '0' || c > '9') ok = false;
-        else size = size * 10 + static_cast<unsigned>(c - '0');
-      }
-      if (!ok) {
+      auto size = parse_decimal(value, 20);
+      if (!size) {
         reply("501 5.5.4 Bad SIZE parameter");
         ++errors_;
         co_return;
       }
-      if (options_->max_message_size > 0 && size > options_->max_message_size) {
+      if (options_->max_message_size > 0 && *size > options_->max_message_size) {
         reply("552 5.3.4 Message size exceeds fixed limit");
         co_return;
       }

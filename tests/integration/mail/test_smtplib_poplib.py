@@ -78,6 +78,8 @@ class RoundTrip(unittest.TestCase):
             self.assertEqual(s.docmd("X" * 3000)[0], 500)  # line too long
             code, text = s.docmd("MAIL FROM:<a@example.org> SIZE=999999999999")
             self.assertEqual(code, 552)
+            # 20 digits past 2^64: once wrapped to a small number; it must stay too big.
+            self.assertEqual(s.docmd("MAIL FROM:<a@example.org> SIZE=99999999999999999999")[0], 552)
             self.assertIn(b"SIZE", s.ehlo("client.example.org")[1])
 
     def test_null_sender_is_accepted(self):

@@ -1,5 +1,7 @@
 #pragma once
 // Small ASCII string helpers used by the protocol parsers.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +13,10 @@ bool istarts_with(std::string_view s, std::string_view prefix);
 std::string to_lower(std::string_view s);
 std::string_view trim(std::string_view s);
 std::vector<std::string_view> split(std::string_view s, char sep);
+// A decimal number of 1..max_digits ASCII digits and nothing else; nullopt otherwise.
+// A value past 2^64-1 saturates there (it is larger than any limit it is checked against).
+std::optional<std::uint64_t> parse_decimal(std::string_view s, std::size_t max_digits);
+
 // Control characters (and DEL) as \xNN, so that text quoted from an input cannot
 // break a one-line message or log record.
 std::string escape_control(std::string_view s);
