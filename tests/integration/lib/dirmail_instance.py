@@ -103,19 +103,28 @@ plaintext_auth = "loopback"
             self.ctl("user", "add", address, "--password-stdin", input=password + "\n")
 
     # -- process -----------------------------------------------------------------
-    def start(self):
-        with open(self.stderr_path, "ab") as err:  # the child keeps its own copy
-            self.proc = subprocess.Popen([str(DIRMAILD), "--config", str(self.config)], stdout=err, stderr=err,
-                                         start_new_session=True)
-        try:
-            wait_port(self.smtp_port, proc=self.proc)
-            wait_port(self.pop3_port, proc=self.proc)
-            wait_port(self.imap_port, proc=self.proc)
-            wait_port(self.submission_port, proc=self.proc)
-        except Exception:
-            self.proc.kill()  # a daemon that did not come up must not outlive the test
-            self.proc.wait()
-            raise
+    def start(self, attempts=3):
+        """Starts dirmaild. The free ports were free when chosen; another process may take
+        one before dirmaild binds it, so a refused bind picks new ports and tries again."""
+        for attempt in range(attempts):
+            with open(self.stderr_path, "ab") as err:  # the child keeps its own copy
+                self.proc = subprocess.Popen([str(DIRMAILD), "--config", str(self.config)], stdout=err,
+                                             stderr=err, start_new_session=True)
+            try:
+                wait_port(self.smtp_port, proc=self.proc)
+                wait_port(self.pop3_port, proc=self.proc)
+                wait_port(self.imap_port, proc=self.proc)
+                wait_port(self.submission_port, proc=self.proc)
+                return self
+            except Exception:
+                self.proc.kill()  # a daemon that did not come up must not outlive the test
+                self.proc.wait()
+                in_use = "Address already in use" in self.stderr_path.read_text(errors="replace")
+                if not in_use or attempt + 1 == attempts:
+                    raise
+                self.smtp_port, self.pop3_port = free_port(), free_port()
+                self.imap_port, self.submission_port = free_port(), free_port()
+                self.write_config()
         return self
 
     def pid(self):
