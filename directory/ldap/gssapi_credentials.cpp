@@ -1,0 +1,177 @@
+#include "gssapi_credentials.hpp"
+
+#include <gssapi/gssapi_krb5.h>
+#include <krb5/krb5.h>
+
+#include <cerrno>
+
+namespace dirmail::directory {
+
+struct KeytabCredentials::Krb5 {
+  krb5_context context = nullptr;
+  krb5_ccache cache = nullptr;
+
+  ~Krb5() {
+    // Destroy, not close: a MEMORY cache lives in the process until destroyed.
+    if (cache != nullptr) krb5_cc_destroy(context, cache);
+    if (context != nullptr) krb5_free_context(context);
+  }
+};
+
+namespace {
+
+std::string krb5_message(krb5_context context, krb5_error_code code) {
+  const char* text = krb5_get_error_message(context, code);
+  std::string message = text != nullptr ? text : "unknown Kerberos error";
+  krb5_free_error_message(context, text);
+  return message;
+}
+
+ErrorCode krb5_error_code_for(krb5_error_code code) {
+  switch (code) {
+    case KRB5_KDC_UNREACH:
+    case KRB5_REALM_CANT_RESOLVE:
+    case KRB5KDC_ERR_SVC_UNAVAILABLE:
+    case KRB5KRB_ERR_RESPONSE_TOO_BIG:
+    case ETIMEDOUT:
+    case ECONNREFUSED:
+      return ErrorCode::temporary_failure;
+    case ENOENT:
+    case EACCES:
+    case KRB5_KT_NOTFOUND:
+    case KRB5_KT_END:
+    case KRB5_KT_BADNAME:
+    case KRB5_KT_UNKNOWN_TYPE:
+    case KRB5_KT_FORMAT:
+    case KRB5_PARSE_MALFORMED:
+    case KRB5_CONFIG_NODEFREALM:
+      return ErrorCode::invalid_argument;
+    case ENOMEM:
+      return ErrorCode::internal;
+    default:
+      return ErrorCode::permission_denied;
+  }
+}
+
+// An owned krb5_principal, freed with its context.
+struct PrincipalHolder {
+  krb5_context context;
+  krb5_principal principal = nullptr;
+  ~PrincipalHolder() {
+    if (principal != nullptr) krb5_free_principal(context, principal);
+  }
+};
+
+struct KeytabHolder {
+  krb5_context context;
+  krb5_keytab keytab = nullptr;
+  ~KeytabHolder() {
+    if (keytab != nullptr) krb5_kt_close(context, keytab);
+  }
+};
+
+// The principal of the keytab's first entry.
+krb5_error_code first_principal(krb5_context context, krb5_keytab keytab, krb5_principal* out) {
+  krb5_kt_cursor cursor;
+  krb5_error_code rc = krb5_kt_start_seq_get(context, keytab, &cursor);
+  if (rc != 0) return rc;
+  krb5_keytab_entry entry;
+  rc = krb5_kt_next_entry(context, keytab, &entry, &cursor);
+  if (rc == 0) {
+    rc = krb5_copy_principal(context, entry.principal, out);
+    krb5_free_keytab_entry_contents(context, &entry);
+  }
+  krb5_kt_end_seq_get(context, keytab, &cursor);
+  return rc;
+}
+
+}  // namespace
+
+KeytabCredentials::KeytabCredentials(std::unique_ptr<Krb5> krb5, std::string principal,
+                                     std::string cache_name)
+    : krb5_(std::move(krb5)), principal_(std::move(principal)), cache_name_(std::move(cache_name)) {}
+
+KeytabCredentials::~KeytabCredentials() = default;
+
+Result<std::unique_ptr<KeytabCredentials>> KeytabCredentials::acquire(std::string_view keytab,
+                                                                      std::string_view principal,
+                                                                      std::string_view context) {
+  std::string prefix(context);
+  prefix += ": Kerberos ticket";
+  if (!principal.empty()) prefix += " for " + std::string(principal);
+  prefix += " from keytab " + std::string(keytab);
+  if (keytab.empty())
+    return make_error(ErrorCode::invalid_argument, std::string(context) + ": GSSAPI bind needs a keytab");
+
+  auto krb5 = std::make_unique<Krb5>();
+  krb5_error_code rc = krb5_init_context(&krb5->context);
+  if (rc != 0)
+    return make_error(ErrorCode::invalid_argument,
+                      prefix + " failed: cannot read the Kerberos configuration (error " +
+                          std::to_string(rc) + ")");
+  krb5_context ctx = krb5->context;
+  auto fail = [&](krb5_error_code code, std::string_view step) {
+    return make_error(krb5_error_code_for(code),
+                      prefix + " failed: " + std::string(step) + ": " + krb5_message(ctx, code));
+  };
+
+  // "FILE:" keeps a path with a colon from being read as a keytab type.
+  std::string keytab_name = std::string(keytab).find(':') == std::string::npos
+                                ? "FILE:" + std::string(keytab)
+                                : std::string(keytab);
+  KeytabHolder kt{ctx};
+  if ((rc = krb5_kt_resolve(ctx, keytab_name.c_str(), &kt.keytab)) != 0) return fail(rc, "keytab");
+  PrincipalHolder client{ctx};
+  if (principal.empty()) {
+    if ((rc = first_principal(ctx, kt.keytab, &client.principal)) != 0)
+      return fail(rc, "reading the keytab's first entry");
+  } else if ((rc = krb5_parse_name(ctx, std::string(principal).c_str(), &client.principal)) != 0) {
+    return fail(rc, "principal");
+  }
+  char* unparsed = nullptr;
+  if ((rc = krb5_unparse_name(ctx, client.principal, &unparsed)) != 0) return fail(rc, "principal");
+  std::string client_name = unparsed;
+  krb5_free_unparsed_name(ctx, unparsed);
+  if (principal.empty()) {
+    prefix = std::string(context) + ": Kerberos ticket for " + client_name + " from keytab " +
+             std::string(keytab);
+  }
+
+  krb5_get_init_creds_opt* opts = nullptr;
+  if ((rc = krb5_get_init_creds_opt_alloc(ctx, &opts)) != 0) return fail(rc, "options");
+  krb5_creds creds{};
+  rc = krb5_get_init_creds_keytab(ctx, &creds, client.principal, kt.keytab, 0, nullptr, opts);
+  krb5_get_init_creds_opt_free(ctx, opts);
+  if (rc != 0) return fail(rc, "asking the KDC");
+
+  rc = krb5_cc_new_unique(ctx, "MEMORY", nullptr, &krb5->cache);
+  if (rc == 0) rc = krb5_cc_initialize(ctx, krb5->cache, client.principal);
+  if (rc == 0) rc = krb5_cc_store_cred(ctx, krb5->cache, &creds);
+  krb5_free_cred_contents(ctx, &creds);
+  if (rc != 0) return fail(rc, "memory credential cache");
+  std::string cache_name = std::string(krb5_cc_get_type(ctx, krb5->cache)) + ":" +
+                           krb5_cc_get_name(ctx, krb5->cache);
+  return std::unique_ptr<KeytabCredentials>(
+      new KeytabCredentials(std::move(krb5), std::move(client_name), std::move(cache_name)));
+}
+
+Result<std::unique_ptr<ThreadGssCredentialCache>> ThreadGssCredentialCache::use(
+    const std::string& cache_name) {
+  OM_uint32 minor = 0;
+  const char* previous = nullptr;
+  OM_uint32 major = gss_krb5_ccache_name(&minor, cache_name.c_str(), &previous);
+  if (GSS_ERROR(major))
+    return make_error(ErrorCode::internal, "gss_krb5_ccache_name(" + cache_name +
+                                               ") failed, minor status " + std::to_string(minor));
+  // `previous` is the library's storage, valid until the next call: copy it now.
+  bool had_previous = previous != nullptr;
+  return std::unique_ptr<ThreadGssCredentialCache>(
+      new ThreadGssCredentialCache(had_previous, had_previous ? previous : ""));
+}
+
+ThreadGssCredentialCache::~ThreadGssCredentialCache() {
+  OM_uint32 minor = 0;
+  gss_krb5_ccache_name(&minor, had_previous_ ? previous_.c_str() : nullptr, nullptr);
+}
+
+}  // namespace dirmail::directory
