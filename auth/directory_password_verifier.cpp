@@ -16,7 +16,7 @@ Result<std::optional<directory::Account>> DirectoryPasswordVerifier::verify(std:
     if (code == ErrorCode::not_found || code == ErrorCode::invalid_argument) return Answer();
     return std::move(account).error();
   }
-  if (account->state != directory::AccountState::active) return Answer();
+  if (!account->may_log_in || account->state == directory::AccountState::not_mail_user) return Answer();
   return Answer(std::move(*account));
 }
 

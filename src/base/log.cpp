@@ -70,6 +70,7 @@ std::string_view to_string(Record r) {
     case Record::auth: return "auth";
     case Record::store: return "store";
     case Record::daemon: return "daemon";
+    case Record::directory: return "directory";
   }
   return "unknown";
 }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <thread>
+#include <variant>
 
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
@@ -30,6 +31,40 @@ store::MailboxLocation mailbox_location(const config::Settings& s) {
   return {s.store_mailbox_path, s.server_data_dir};
 }
 
+RetrySchedule retry_schedule(const config::Settings& s, std::int64_t interval_ms, std::int64_t count);
+
+delivery::LocalDeliveryOptions delivery_options(const config::Settings& s) {
+  return {mailbox_location(s), static_cast<std::size_t>(s.delivery_local_workers),
+          std::chrono::seconds(s.delivery_retry_interval),
+          retry_schedule(s, s.delivery_directory_retry_interval, s.delivery_directory_retry_count)};
+}
+
+RetrySchedule retry_schedule(const config::Settings& s, std::int64_t interval_ms, std::int64_t count) {
+  RetrySchedule r;
+  r.interval = std::chrono::milliseconds(interval_ms >= 0 ? interval_ms : s.directory_retry_interval);
+  r.attempts = static_cast<int>(count > 0 ? count : s.directory_retry_count);
+  r.exponential = s.directory_retry_backoff == "exponential";
+  return r;
+}
+
+// Directory settings take effect at the next start: the running backend keeps
+// connections, caches and threads built from them.
+bool directory_settings_changed(const config::Settings& a, const config::Settings& b) {
+  for (const auto& spec : config::setting_specs()) {
+    if (spec.section() != "directory") continue;
+    bool same = std::visit([&](auto member) { return a.*member == b.*member; }, spec.field);
+    if (!same) return true;
+  }
+  return false;
+}
+
+void keep_directory_settings(config::Settings& to, const config::Settings& from) {
+  for (const auto& spec : config::setting_specs()) {
+    if (spec.section() != "directory") continue;
+    std::visit([&](auto member) { to.*member = from.*member; }, spec.field);
+  }
+}
+
 // The loader has checked the value against the table's allowed values.
 auth::PlaintextPolicy to_plaintext(const std::string& s) {
   return auth::parse_plaintext_policy(s).value_or(auth::PlaintextPolicy::never);
@@ -52,6 +87,7 @@ void Daemon::apply_options() {
   so.command_timeout = std::chrono::seconds(s.smtp_command_timeout);
   so.data_timeout = std::chrono::seconds(s.smtp_data_timeout);
   so.plaintext_auth = to_plaintext(s.smtp_plaintext_auth);
+  so.directory_retry = retry_schedule(s, s.smtp_directory_retry_interval, s.smtp_directory_retry_count);
   smtp_->options.store(std::make_shared<const smtp::SmtpOptions>(so));
   // Submission shares the smtp limits; it differs in requiring AUTH (RFC 6409).
   so.plaintext_auth = to_plaintext(s.submission_plaintext_auth);
@@ -63,6 +99,7 @@ void Daemon::apply_options() {
   po->idle_timeout = std::chrono::seconds(s.pop3_idle_timeout);
   po->plaintext_auth = to_plaintext(s.pop3_plaintext_auth);
   po->mailboxes = mailbox_location(s);
+  po->directory_retry = retry_schedule(s, s.pop3_directory_retry_interval, s.pop3_directory_retry_count);
   pop3_->options.store(po);
 
   auto io = std::make_shared<imap::ImapOptions>();
@@ -70,12 +107,10 @@ void Daemon::apply_options() {
   io->idle_timeout = std::chrono::seconds(s.imap_idle_timeout);
   io->plaintext_auth = to_plaintext(s.imap_plaintext_auth);
   io->mailboxes = mailbox_location(s);
+  io->directory_retry = retry_schedule(s, s.imap_directory_retry_interval, s.imap_directory_retry_count);
   imap_->options.store(io);
 
-  if (delivery_) {
-    delivery_->set_options({mailbox_location(s), static_cast<std::size_t>(s.delivery_local_workers),
-                            std::chrono::seconds(s.delivery_retry_interval)});
-  }
+  if (delivery_) delivery_->set_options(delivery_options(s));
 }
 
 Status Daemon::start() {
@@ -83,10 +118,11 @@ Status Daemon::start() {
   node_ = config::node_name(s);
   log::init({s.log_dir, node_, to_level(s.log_level), s.log_stderr});
 
-  auto dir = directory::LocalDirectory::open(s.directory_local_database);
+  auto dir = directory::open_directory(s);
   if (!dir) return make_error(dir.error().code, "directory: " + dir.error().message);
   directory_ = std::move(*dir);
-  verifier_ = std::make_unique<auth::DirectoryPasswordVerifier>(*directory_, *directory_);
+  verifier_ = std::make_unique<auth::DirectoryPasswordVerifier>(*directory_.directory, *directory_.passwords);
+  if (directory_.ldap) directory_.ldap->start();
 
   store_ = std::make_unique<store::PosixMailStore>(store::PosixMailStoreOptions{node_});
   auto q = queue::FileQueue::open(s.queue_dir, node_);
@@ -96,14 +132,11 @@ Status Daemon::start() {
   io_ = std::make_unique<net::IoThreads>(static_cast<std::size_t>(s.server_io_threads));
   pool_ = std::make_unique<net::BlockingPool>(static_cast<std::size_t>(s.server_blocking_threads));
 
-  delivery_ = std::make_unique<delivery::LocalDelivery>(
-      *queue_, *directory_, *store_,
-      delivery::LocalDeliveryOptions{mailbox_location(s), static_cast<std::size_t>(s.delivery_local_workers),
-                                     std::chrono::seconds(s.delivery_retry_interval)});
+  delivery_ = std::make_unique<delivery::LocalDelivery>(*queue_, *directory_.directory, *store_, delivery_options(s));
 
   for (auto* svc : {&smtp_, &submission_}) {
     *svc = std::make_shared<smtp::SmtpService>();
-    (*svc)->directory = directory_.get();
+    (*svc)->directory = directory_.directory.get();
     (*svc)->verifier = verifier_.get();
     (*svc)->queue = queue_.get();
     (*svc)->pool = pool_.get();
@@ -217,8 +250,7 @@ void Daemon::reload() {
   }
   const auto& n = *fresh;
   const auto& o = settings_;
-  if (n.directory_backend != o.directory_backend || n.directory_local_database != o.directory_local_database ||
-      n.store_backend != o.store_backend || n.queue_dir != o.queue_dir || n.server_io_threads != o.server_io_threads ||
+  if (directory_settings_changed(n, o) || n.store_backend != o.store_backend || n.queue_dir != o.queue_dir || n.server_io_threads != o.server_io_threads ||
       n.server_blocking_threads != o.server_blocking_threads || n.server_data_dir != o.server_data_dir ||
       n.delivery_local_workers != o.delivery_local_workers || n.log_dir != o.log_dir ||
       n.server_node_name != o.server_node_name)
@@ -226,8 +258,7 @@ void Daemon::reload() {
   std::string keep_node = node_;
   config::Settings merged = n;
   // Settings that need a restart keep their running values.
-  merged.directory_backend = o.directory_backend;
-  merged.directory_local_database = o.directory_local_database;
+  keep_directory_settings(merged, o);
   merged.store_backend = o.store_backend;
   merged.queue_dir = o.queue_dir;
   merged.server_io_threads = o.server_io_threads;
@@ -256,6 +287,7 @@ void Daemon::shutdown() {
   if (sessions_.size() > 0) dlog().with("sessions", sessions_.size()).warn("grace period over; closing sessions");
   io_->stop();
   if (delivery_) delivery_->stop();
+  if (directory_.ldap) directory_.ldap->stop();
   pool_.reset();
   io_.reset();
   dlog().info("stopped");

@@ -11,7 +11,7 @@
 #include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/config/settings.hpp"
 #include "dirmail/delivery/local_delivery.hpp"
-#include "dirmail/directory/local_directory.hpp"
+#include "dirmail/directory_settings/directory_from_settings.hpp"
 #include "dirmail/net/blocking_pool.hpp"
 #include "dirmail/net/io_threads.hpp"
 #include "dirmail/net/listener.hpp"
@@ -50,7 +50,7 @@ class Daemon {
   std::unique_ptr<net::IoThreads> io_;
   std::unique_ptr<net::BlockingPool> pool_;
   net::SessionSet sessions_;
-  std::unique_ptr<directory::LocalDirectory> directory_;
+  directory::DirectoryBackend directory_;
   std::unique_ptr<auth::PasswordVerifier> verifier_;
   std::unique_ptr<store::MailStore> store_;
   std::unique_ptr<queue::Queue> queue_;

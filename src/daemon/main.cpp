@@ -6,6 +6,7 @@
 
 #include "daemon.hpp"
 #include "dirmail/config/loader.hpp"
+#include "dirmail/directory_settings/directory_from_settings.hpp"
 
 namespace {
 
@@ -38,6 +39,10 @@ int main(int argc, char** argv) {
   if (!settings) {
     std::fprintf(stderr, "dirmaild: %s\n", settings.error().message.c_str());
     return 78;  // EX_CONFIG
+  }
+  if (auto problems = dirmail::directory::check_directory_settings(*settings); !problems.empty()) {
+    for (const auto& p : problems) std::fprintf(stderr, "dirmaild: %s: %s\n", config_path.c_str(), p.c_str());
+    return 78;
   }
   dirmail::daemon::Daemon daemon(config_path, std::move(*settings));
   if (auto st = daemon.start(); !st) {

@@ -144,9 +144,24 @@ LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id) {
   return Outcome::done;
 }
 
+Result<directory::Recipient> LocalDelivery::resolve_with_retry(const std::string& address) {
+  RetrySchedule schedule;
+  {
+    std::lock_guard lock(mu_);
+    schedule = options_.directory_retry;
+  }
+  for (int attempt = 1;; ++attempt) {
+    auto resolved = directory_.resolve_recipient(address);
+    if (resolved || resolved.error().code != ErrorCode::temporary_failure) return resolved;
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, schedule.wait_after(attempt), [this] { return stopping_; })) return resolved;
+    if (attempt >= schedule.attempts) return resolved;
+  }
+}
+
 Result<queue::RecipientState> LocalDelivery::deliver_to(const queue::QueuedMessage& msg, int fd,
                                                         const std::string& address, int depth, std::string& reason) {
-  auto resolved = directory_.resolve_recipient(address);
+  auto resolved = resolve_with_retry(address);
   if (!resolved) {
     if (resolved.error().code == ErrorCode::invalid_argument || resolved.error().code == ErrorCode::not_found) {
       reason = resolved.error().message;
@@ -185,8 +200,8 @@ Result<queue::RecipientState> LocalDelivery::deliver_to(const queue::QueuedMessa
       break;
   }
   const auto& account = *resolved->account;
-  if (account.state != directory::AccountState::active) {
-    reason = "mailbox disabled";
+  if (!account.may_receive || account.state == directory::AccountState::not_mail_user) {
+    reason = fmt::format("mailbox disabled ({})", directory::to_string(account.state));
     dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason).warn("undeliverable");
     return queue::RecipientState::failed;
   }

@@ -8,6 +8,7 @@
 #include "dirmail/base/strings.hpp"
 #include "dirmail/imap/imap_string.hpp"
 #include "dirmail/imap/mailbox_names.hpp"
+#include "dirmail/net/retrying_call.hpp"
 #include "dirmail/store/mailbox_path.hpp"
 
 namespace dirmail::imap {
@@ -262,7 +263,7 @@ net::awaitable<bool> ImapSession::execute(const ImapCommand& cmd) {
 net::awaitable<void> ImapSession::login(const std::string& tag, const std::string& user, const std::string& password) {
   auto* verifier = service_->verifier;
   auto check = [verifier, user, password] { return verifier->verify(user, password); };  // named: see BlockingPool::run
-  auto verified = co_await service_->pool->run(check);
+  auto verified = co_await net::run_with_retry(*service_->pool, options_->directory_retry, check);
   if (!verified) {
     line(log::Record::auth).with("login", user).with("error", verified.error().message)
         .warn("login failed: directory unavailable");

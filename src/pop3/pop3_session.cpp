@@ -10,6 +10,7 @@
 #include "dirmail/net/line_reader.hpp"
 #include "dirmail/net/output_buffer.hpp"
 #include "dirmail/net/pause.hpp"
+#include "dirmail/net/retrying_call.hpp"
 #include "dirmail/net/session_control.hpp"
 #include "dirmail/pop3/command.hpp"
 #include "dirmail/pop3/dot_stuffer.hpp"
@@ -184,7 +185,7 @@ net::awaitable<void> Pop3Session::on_pass(std::string_view password) {
   std::string login = user_;
   std::string pw(password);
   auto check = [verifier, login, pw] { return verifier->verify(login, pw); };  // named: see BlockingPool::run
-  auto verified = co_await service_->pool->run(check);
+  auto verified = co_await net::run_with_retry(*service_->pool, options_->directory_retry, check);
   if (!verified) {
     line(log::Record::auth).with("error", verified.error().message).warn("login failed: directory unavailable");
     reply("-ERR [SYS/TEMP] Directory unavailable, try again later");

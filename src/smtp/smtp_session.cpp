@@ -8,6 +8,7 @@
 #include "dirmail/net/line_reader.hpp"
 #include "dirmail/net/output_buffer.hpp"
 #include "dirmail/net/pause.hpp"
+#include "dirmail/net/retrying_call.hpp"
 #include "dirmail/net/session_control.hpp"
 #include "dirmail/smtp/auth_exchange.hpp"
 #include "dirmail/smtp/command.hpp"
@@ -281,7 +282,7 @@ net::awaitable<void> SmtpSession::on_rcpt(std::string_view arg) {
   if (parsed->path.domain.empty()) address = "postmaster@" + options_->hostname;  // <postmaster>
   auto* dir = service_->directory;
   auto lookup = [dir, address] { return dir->resolve_recipient(address); };  // named: see BlockingPool::run
-  auto resolved = co_await service_->pool->run(lookup);
+  auto resolved = co_await net::run_with_retry(*service_->pool, options_->directory_retry, lookup);
   if (!resolved) {
     if (resolved.error().code == ErrorCode::invalid_argument) {
       reply(fmt::format("501 5.1.3 <{}>: Bad recipient address", address));
@@ -293,12 +294,14 @@ net::awaitable<void> SmtpSession::on_rcpt(std::string_view arg) {
   }
   switch (resolved->kind) {
     case directory::RecipientKind::account:
-      if (resolved->account->state == directory::AccountState::disabled) {
-        reply(fmt::format("550 5.2.1 <{}>: Mailbox disabled", address));
-        co_return;
-      }
       if (resolved->account->state == directory::AccountState::not_mail_user) {
         reply(fmt::format("550 5.1.1 <{}>: Recipient address rejected: User unknown", address));
+        co_return;
+      }
+      if (!resolved->account->may_receive) {
+        line(log::Record::session).with("to", address)
+            .with("state", directory::to_string(resolved->account->state)).info("recipient refused by account state");
+        reply(fmt::format("550 5.2.1 <{}>: Mailbox disabled", address));
         co_return;
       }
       break;
@@ -364,7 +367,7 @@ net::awaitable<bool> SmtpSession::on_auth(std::string_view arg) {
   auto check = [verifier, login = creds.authcid, password = creds.password] {  // named: see BlockingPool::run
     return verifier->verify(login, password);
   };
-  auto verified = co_await service_->pool->run(check);
+  auto verified = co_await net::run_with_retry(*service_->pool, options_->directory_retry, check);
   if (!verified) {
     line(log::Record::auth).with("user", creds.authcid).with("error", verified.error().message).warn("AUTH failed: directory unavailable");
     reply("454 4.7.0 Temporary authentication failure");

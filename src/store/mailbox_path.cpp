@@ -101,6 +101,11 @@ Result<std::string> expand_mailbox_path(std::string_view tmpl, const MailboxPath
       case Token::home:
         if (vars.home.empty()) return bad("the mailbox path uses %HOME% but the user has no home folder");
         if (vars.home.find('\0') != std::string::npos) return bad("home folder contains NUL");
+        // A Windows home folder (\\server\share\user, H:\user) is not a local path;
+        // taken as one it would become a folder under the data folder.
+        if (vars.home.rfind("\\\\", 0) == 0 || (vars.home.size() >= 3 && vars.home[1] == ':' &&
+                                               (vars.home[2] == '\\' || vars.home[2] == '/')))
+          return bad("home folder \"" + vars.home + "\" is a Windows path; it needs the smb store or a mounted share");
         out += vars.home;
         names_user = true;
         break;

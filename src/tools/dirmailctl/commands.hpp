@@ -18,5 +18,7 @@ int config_command(const Args& args, std::ostream& out, std::ostream& err);
 int user_command(directory::LocalDirectory& dir, const Args& args, std::ostream& out, std::ostream& err);
 // domain add|list ...
 int domain_command(directory::LocalDirectory& dir, const Args& args, std::ostream& out, std::ostream& err);
+// directory status [--probe] | users | user LOGIN  (ad and ldap backends)
+int directory_command(const config::Settings& settings, const Args& args, std::ostream& out, std::ostream& err);
 
 }  // namespace dirmail::ctl

@@ -17,6 +17,10 @@ constexpr const char* usage_text =
     "  user add|del|passwd|enable|disable|list|show ...   soft accounts (embedded directory)\n"
     "  domain add|list ...      mail domains (embedded directory)\n"
     "  alias add|del|list ...   aliases (embedded directory)\n"
+    "  directory status [--probe]   directory servers (ad, ldap): health, latency, errors\n"
+    "  directory discover       domain controllers found in DNS (directory.realm)\n"
+    "  directory users          every mail user, read live from the directory\n"
+    "  directory user LOGIN     one account as the mail server sees it (live or snapshot)\n"
     "\n"
     "The configuration defaults to /etc/dirmail/dirmail.toml ($DIRMAIL_CONFIG overrides it).\n";
 
@@ -44,7 +48,7 @@ int main(int argc, char** argv) {
   std::string group = args.front();
   dirmail::ctl::Args rest(args.begin() + 1, args.end());
   if (group == "config") return dirmail::ctl::config_command(rest, std::cout, std::cerr);
-  if (group != "user" && group != "domain" && group != "alias") {
+  if (group != "user" && group != "domain" && group != "alias" && group != "directory") {
     std::cerr << "dirmailctl: unknown command \"" << group << "\"\n" << usage_text;
     return 2;
   }
@@ -53,6 +57,9 @@ int main(int argc, char** argv) {
     std::cerr << "dirmailctl: " << settings.error().message << "\n";
     return 1;
   }
+  if (group == "directory") return dirmail::ctl::directory_command(*settings, rest, std::cout, std::cerr);
+  if (settings->directory_backend != "local" && group == "user" && rest.size() == 2 && rest[0] == "show")
+    return dirmail::ctl::directory_command(*settings, {"user", rest[1]}, std::cout, std::cerr);
   if (settings->directory_backend != "local") {
     std::cerr << "dirmailctl: directory.backend is \"" << settings->directory_backend
               << "\": accounts are managed in the directory itself\n";

@@ -71,6 +71,8 @@ Account account_in_state(AccountState state) {
   account.name = "bob";
   account.domain = "example.test";
   account.state = state;
+  account.may_log_in = state == AccountState::active;
+  account.may_receive = state == AccountState::active;
   return account;
 }
 
@@ -90,9 +92,9 @@ TEST(DirectoryPasswordVerifier, OutageIsTemporaryFailureNotWrongPassword) {
   EXPECT_EQ(lookup.error().code, ErrorCode::temporary_failure);
 }
 
-TEST(DirectoryPasswordVerifier, OnlyActiveAccountsAreAccepted) {
+TEST(DirectoryPasswordVerifier, OnlyAccountsThatMayLogInAreAccepted) {
   FakePasswords right(true);
-  for (AccountState state : {AccountState::disabled, AccountState::not_mail_user}) {
+  for (AccountState state : {AccountState::disabled, AccountState::locked, AccountState::not_mail_user}) {
     FakeDirectory directory(account_in_state(state));
     DirectoryPasswordVerifier verifier(directory, right);
     auto answer = verifier.verify("bob", "pw");

@@ -134,7 +134,8 @@ TEST(LoaderErrors, OutOfRange) {
 TEST(LoaderErrors, EnumValueNotAllowed) {
   EXPECT_EQ(load_error("[log]\nlevel = \"verbose\"\n"),
             "dirmail.toml:2: log.level: \"verbose\" is not one of debug, info, warn, error");
-  EXPECT_EQ(load_error("[directory]\nbackend = \"ad\"\n"), "dirmail.toml:2: directory.backend: \"ad\" is not one of local");
+  EXPECT_EQ(load_error("[directory]\nbackend = \"nis\"\n"),
+            "dirmail.toml:2: directory.backend: \"nis\" is not one of local, ad, ldap");
   // Enum values are case-sensitive, as TOML keys are.
   EXPECT_EQ(load_error("[log]\nlevel = \"INFO\"\n"),
             "dirmail.toml:2: log.level: \"INFO\" is not one of debug, info, warn, error");

@@ -77,6 +77,14 @@ TEST(MailboxPath, RelativeHomeCannotEscapeBase) {
   EXPECT_EQ(expand_error("%HOME%/mail", vars("alice", "d", "../../etc")), ErrorCode::invalid_argument);
 }
 
+TEST(MailboxPath, WindowsHomeFoldersAreNotLocalPaths) {
+  // AD's homeDirectory: a UNC path or a drive path names no local folder.
+  EXPECT_EQ(expand_error("%HOME%/INETMAIL", vars("alice", "d", "\\\\fileserver\\home\\alice")),
+            ErrorCode::invalid_argument);
+  EXPECT_EQ(expand_error("%HOME%/INETMAIL", vars("alice", "d", "H:\\alice")), ErrorCode::invalid_argument);
+  EXPECT_EQ(expand_error("%HOME%/INETMAIL", vars("alice", "d", "D:/home/alice")), ErrorCode::invalid_argument);
+}
+
 TEST(MailboxPath, EmptyHomeIsRefusedWhenUsed) {
   EXPECT_EQ(expand_error("%HOME%/INETMAIL", vars("alice", "d", "")), ErrorCode::invalid_argument);
 }

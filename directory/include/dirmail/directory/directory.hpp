@@ -19,9 +19,19 @@ namespace dirmail::directory {
 
 enum class AccountState {
   active,
-  disabled,      // disabled, locked or expired in the directory
-  not_mail_user, // exists, but is not in the mail-users group (IMSUsers) or domain group
+  disabled,              // AD userAccountControl ACCOUNTDISABLE, a disabled soft account
+  locked,                // locked out after failed logons
+  expired,               // accountExpires has passed
+  password_expired,      // the password is older than the domain allows
+  must_change_password,  // pwdLastSet = 0: "User must change password at next logon"
+  not_mail_user,         // exists, but is not in the mail-users group (IMSUsers)
 };
+std::string_view to_string(AccountState state);
+
+// Where an answer came from: the directory itself, the short-lived cache, or the
+// last-known-good snapshot kept for directory outages.
+enum class AnswerSource { live, cache, snapshot };
+std::string_view to_string(AnswerSource source);
 
 struct Account {
   std::string name;          // login name: sAMAccountName in AD, the soft account name
@@ -32,6 +42,14 @@ struct Account {
   AccountState state = AccountState::active;
   bool require_smtp_auth = false;   // soft account "SMTP-AUTH & APOP" flag
   std::vector<std::string> groups;  // group names (AD: nested membership resolved)
+  // Further addresses that reach this account ("local@domain", lower case): AD
+  // proxyAddresses "smtp:" entries, LDAP mail values. name@domain is implied.
+  std::vector<std::string> addresses;
+  // What the per-state policy allows; the backend sets both from `state`.
+  bool may_log_in = true;
+  bool may_receive = true;
+  std::string dn;  // the directory entry (AD/LDAP); empty for soft accounts
+  AnswerSource source = AnswerSource::live;
 
   std::string address() const { return name + "@" + domain; }
 };

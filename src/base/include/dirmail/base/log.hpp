@@ -23,6 +23,7 @@ enum class Record {
   auth,     // logins, successful or not
   store,    // mailbox deliveries and expunges
   daemon,   // start, stop, reload
+  directory,  // domain controller failover and failback, outages, stale answers
 };
 std::string_view to_string(Record r);
 

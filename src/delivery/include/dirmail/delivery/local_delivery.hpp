@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "dirmail/base/retry_schedule.hpp"
 #include "dirmail/directory/directory.hpp"
 #include "dirmail/queue/queue.hpp"
 #include "dirmail/store/mail_store.hpp"
@@ -25,6 +26,9 @@ struct LocalDeliveryOptions {
   store::MailboxLocation mailboxes;
   std::size_t workers = 4;
   std::chrono::seconds retry_interval{120};
+  // A recipient lookup that no directory server answers is tried again this way
+  // before the message is deferred for retry_interval.
+  RetrySchedule directory_retry;
 };
 
 class LocalDelivery {
@@ -45,6 +49,8 @@ class LocalDelivery {
   enum class Outcome { done, retry_later };
   void worker();
   Outcome deliver(const std::string& id);
+  // The directory's answer, retried while it fails temporarily (waits end early on stop()).
+  Result<directory::Recipient> resolve_with_retry(const std::string& address);
   // Delivers to one local address; returns the recipient state or a temporary error.
   Result<queue::RecipientState> deliver_to(const queue::QueuedMessage& msg, int fd, const std::string& address,
                                            int depth, std::string& reason);

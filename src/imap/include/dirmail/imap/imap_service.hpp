@@ -9,6 +9,7 @@
 
 #include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/auth/plaintext_policy.hpp"
+#include "dirmail/base/retry_schedule.hpp"
 #include "dirmail/net/blocking_pool.hpp"
 #include "dirmail/net/listener.hpp"
 #include "dirmail/net/session_set.hpp"
@@ -22,6 +23,7 @@ struct ImapOptions {
   std::chrono::seconds idle_timeout{1800};  // RFC 3501 §5.4: at least 30 minutes
   auth::PlaintextPolicy plaintext_auth = auth::PlaintextPolicy::never;
   store::MailboxLocation mailboxes;
+  RetrySchedule directory_retry;  // logins while no directory server answers
   // How often a session in IDLE looks for new mail (RFC 2177). Not a setting yet.
   std::chrono::seconds idle_poll_interval{30};
 };

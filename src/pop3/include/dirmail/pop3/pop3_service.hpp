@@ -10,6 +10,7 @@
 
 #include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/auth/plaintext_policy.hpp"
+#include "dirmail/base/retry_schedule.hpp"
 #include "dirmail/net/blocking_pool.hpp"
 #include "dirmail/net/listener.hpp"
 #include "dirmail/net/session_set.hpp"
@@ -23,6 +24,7 @@ struct Pop3Options {
   std::chrono::seconds idle_timeout{600};
   auth::PlaintextPolicy plaintext_auth = auth::PlaintextPolicy::never;
   store::MailboxLocation mailboxes;
+  RetrySchedule directory_retry;  // logins while no directory server answers
 };
 
 // RFC 1939 asks for an exclusive lock on the maildrop for the whole session.

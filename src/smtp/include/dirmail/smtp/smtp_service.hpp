@@ -11,6 +11,7 @@
 
 #include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/auth/plaintext_policy.hpp"
+#include "dirmail/base/retry_schedule.hpp"
 #include "dirmail/directory/directory.hpp"
 #include "dirmail/net/blocking_pool.hpp"
 #include "dirmail/net/listener.hpp"
@@ -27,6 +28,7 @@ struct SmtpOptions {
   std::chrono::seconds data_timeout{600};
   auth::PlaintextPolicy plaintext_auth = auth::PlaintextPolicy::never;  // AUTH PLAIN/LOGIN without TLS
   bool require_auth = false;  // submission (RFC 6409): MAIL only after AUTH
+  RetrySchedule directory_retry;  // RCPT and AUTH lookups while no directory server answers
 };
 
 struct SmtpService {

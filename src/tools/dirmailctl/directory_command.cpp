@@ -1,0 +1,156 @@
+// dirmailctl directory status|users|user: the ad and ldap backends seen from the
+// command line. status shows what the running dirmaild reports (each DC's health,
+// latency, last error, counters, snapshot age) and, with --probe, asks every DC now.
+// user shows one account as the mail server sees it, saying whether the answer came
+// live from a DC or from the last-known-good snapshot.
+#include <sys/stat.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "commands.hpp"
+#include "dirmail/config/settings.hpp"
+#include "dirmail/directory/dc_discovery.hpp"
+#include "dirmail/directory/ldap_connection.hpp"
+#include "dirmail/directory_settings/directory_from_settings.hpp"
+#include "dirmail/store/mailbox_path.hpp"
+
+namespace dirmail::ctl {
+namespace {
+
+constexpr const char* directory_usage =
+    "usage: dirmailctl directory status [--probe]\n"
+    "       dirmailctl directory discover\n"
+    "       dirmailctl directory users\n"
+    "       dirmailctl directory user LOGIN\n";
+
+int usage(std::ostream& err) {
+  err << directory_usage;
+  return 2;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
+int show_status(const config::Settings& settings, bool probe, std::ostream& out, std::ostream& err) {
+  std::string path = directory::directory_status_file(settings);
+  std::ifstream in(path);
+  struct stat st {};
+  if (in && ::stat(path.c_str(), &st) == 0) {
+    auto age = std::time(nullptr) - st.st_mtime;
+    out << "# reported by dirmaild " << age << " s ago (" << path << ")\n" << in.rdbuf();
+    if (age > 60) out << "# the report is old: is dirmaild running?\n";
+  } else if (!probe) {
+    out << "# no report from dirmaild (" << path << "); probing the servers now\n";
+    probe = true;
+  }
+  if (!probe) return 0;
+  auto options = directory::ldap_directory_options(settings);
+  if (!options) {
+    err << "dirmailctl: " << options.error().message << "\n";
+    return 1;
+  }
+  int failures = 0;
+  for (std::size_t i = 0; i < options->servers.uris.size(); ++i) {
+    directory::LdapConnectionOptions o = options->servers.connection;
+    o.uri = options->servers.uris[i];
+    auto start = std::chrono::steady_clock::now();
+    auto c = directory::LdapConnection::open(o);
+    Status outcome = ok_status();
+    if (!c) {
+      outcome = std::move(c).error();
+    } else if (auto root = (*c)->root_dse({"currentTime"}); !root) {
+      outcome = std::move(root).error();
+    }
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+    out << "probe " << o.uri << (i == 0 ? " preferred=yes" : " preferred=no");
+    if (outcome) {
+      out << " state=healthy latency_ms=" << ms << "\n";
+    } else {
+      ++failures;
+      out << " state=failed after_ms=" << ms << " error=" << outcome.error().message << "\n";
+    }
+  }
+  return failures == 0 ? 0 : 1;
+}
+
+int show_user(directory::LdapDirectory& dir, const config::Settings& settings, const std::string& login,
+              std::ostream& out, std::ostream& err) {
+  auto account = dir.find_account(login);
+  if (!account) {
+    err << "dirmailctl: " << account.error().message << "\n";
+    return 1;
+  }
+  const auto& a = *account;
+  auto root = store::MailboxLocation{settings.store_mailbox_path, settings.server_data_dir}.root_for(
+      {a.name, a.domain, a.home});
+  out << "name:          " << a.name << "\n"
+      << "address:       " << a.address() << "\n"
+      << "addresses:     " << join(a.addresses) << "\n"
+      << "display_name:  " << a.display_name << "\n"
+      << "dn:            " << a.dn << "\n"
+      << "groups:        " << join(a.groups) << "\n"
+      << "domain:        " << a.domain << "\n"
+      << "home:          " << a.home << "\n"
+      << "state:         " << directory::to_string(a.state) << "\n"
+      << "may_log_in:    " << (a.may_log_in ? "yes" : "no") << "\n"
+      << "may_receive:   " << (a.may_receive ? "yes" : "no") << "\n"
+      << "mailbox:       " << (root ? *root : "(invalid: " + root.error().message + ")") << "\n"
+      << "answer_from:   " << directory::to_string(a.source) << "\n";
+  return 0;
+}
+
+int list_users(directory::LdapDirectory& dir, std::ostream& out, std::ostream& err) {
+  auto users = dir.list_mail_users();
+  if (!users) {
+    err << "dirmailctl: " << users.error().message << "\n";
+    return 1;
+  }
+  for (const auto& a : *users)
+    out << a.name << "\t" << a.address() << "\t" << directory::to_string(a.state) << "\t" << a.display_name << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int directory_command(const config::Settings& settings, const Args& args, std::ostream& out, std::ostream& err) {
+  if (args.empty()) return usage(err);
+  if (settings.directory_backend != "ad" && settings.directory_backend != "ldap") {
+    err << "dirmailctl: directory.backend is \"" << settings.directory_backend
+        << "\": these commands are for the ad and ldap backends\n";
+    return 1;
+  }
+  const std::string& verb = args[0];
+  if (verb == "status") {
+    if (args.size() > 2 || (args.size() == 2 && args[1] != "--probe")) return usage(err);
+    return show_status(settings, args.size() == 2, out, err);
+  }
+  if (verb == "discover" && args.size() == 1) {
+    auto found = directory::discover_domain_controllers(directory::discovery_options(settings));
+    if (!found) {
+      err << "dirmailctl: " << found.error().message << "\n";
+      return 1;
+    }
+    for (const auto& t : *found)
+      out << t.host << " port=" << t.port << " priority=" << t.priority << " weight=" << t.weight << "\n";
+    return 0;
+  }
+  if ((verb == "user" && args.size() == 2) || (verb == "users" && args.size() == 1)) {
+    auto backend = directory::open_directory(settings, /*report_status=*/false);
+    if (!backend) {
+      err << "dirmailctl: " << backend.error().message << "\n";
+      return 1;
+    }
+    if (verb == "users") return list_users(*backend->ldap, out, err);
+    return show_user(*backend->ldap, settings, args[1], out, err);
+  }
+  return usage(err);
+}
+
+}  // namespace dirmail::ctl

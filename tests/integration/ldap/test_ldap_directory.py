@@ -1,0 +1,163 @@
+#!/usr/bin/python3
+"""dirmaild with the generic ldap backend against a real OpenLDAP slapd: StartTLS
+with the test CA, a service-account bind, inetOrgPerson users, groupOfNames (memberOf
+overlay) and posixGroup (memberUid) membership, paging past the server's size limit,
+user binds for passwords, and filter injection. Run by ctest with the slapd fixture."""
+
+import poplib
+import smtplib
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "fixtures"))
+sys.path.insert(0, str(HERE.parent / "lib"))
+import slapd_info  # noqa: E402
+from directory_setup import toml_list, write_secret  # noqa: E402
+from dirmail_instance import DIRMAILCTL, DirmailInstance  # noqa: E402
+from mail_clients import wait_for_messages  # noqa: E402
+
+INFO = slapd_info.load()
+DOMAIN = INFO["mail_domain"]
+
+
+def ldap_config(folder, group, **overrides):
+    password_file = write_secret(Path(folder) / "bind.pw", INFO["service_password"])
+    settings = {
+        "backend": '"ldap"',
+        "servers": toml_list([INFO["ldap_uri"]]),
+        "start_tls": "true",
+        "bind": '"simple"',
+        "bind_dn": f'"{INFO["service_dn"]}"',
+        "bind_password_file": f'"{password_file}"',
+        "ca_file": f'"{INFO["ca_file"]}"',
+        "base_dn": f'"{INFO["base_dn"]}"',
+        "mail_domains": toml_list([DOMAIN]),
+        "mail_users_group": f'"{group}"',
+        "retry_interval": "200",
+        "retry_count": "2",
+        "cache_ttl": "2",
+    }
+    settings.update(overrides)
+    return "[directory]\n" + "\n".join(f"{k} = {v}" for k, v in settings.items()) + "\n"
+
+
+def rcpt(port, address):
+    with smtplib.SMTP("127.0.0.1", port, timeout=60) as s:
+        s.ehlo("client.example.org")
+        s.mail("sender@example.org")
+        code, text = s.rcpt(address)
+        return code, text.decode(errors="replace")
+
+
+def pop3_login(port, user, password):
+    p = poplib.POP3("127.0.0.1", port, timeout=60)
+    try:
+        p.user(user)
+        p.pass_(password)
+        p.quit()
+        return "ok"
+    except poplib.error_proto as e:
+        p.close()
+        return e.args[0].decode(errors="replace")
+
+
+def pop3_login_bytes(port, user, password):
+    """USER and PASS with raw octets (poplib encodes text as UTF-8 only)."""
+    p = poplib.POP3("127.0.0.1", port, timeout=60)
+    try:
+        p._putline(b"USER " + user)
+        p._getresp()
+        p._putline(b"PASS " + password)
+        p._getresp()
+        p.quit()
+        return "ok"
+    except poplib.error_proto as e:
+        p.close()
+        return e.args[0].decode(errors="replace")
+
+
+class GenericLdapBackend(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="dirmail-ldap-")
+        cls.dm = DirmailInstance(Path(cls.tmp.name) / "dirmail")
+        cls.dm.folder.mkdir(parents=True, exist_ok=True)
+        cls.dm.extra_config = ldap_config(cls.dm.folder, INFO["mail_group"]) + \
+            '\n[store]\nmailbox_path = "mailboxes/%USERNAME%"\n'
+        cls.dm.write_config()
+        cls.dm.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dm.stop()
+        cls.tmp.cleanup()
+
+    def user(self, name):
+        return INFO["users"][name]
+
+    def test_group_members_get_mail_and_log_in(self):
+        alice = self.user("ldapalice")
+        self.assertEqual(rcpt(self.dm.smtp_port, f"ldapalice@{DOMAIN}")[0], 250)
+        with smtplib.SMTP("127.0.0.1", self.dm.smtp_port, timeout=60) as s:
+            s.sendmail("sender@example.org", [f"ldapalice@{DOMAIN}"],
+                       b"Subject: ldap-backend\r\n\r\nldap-backend\r\n")
+        self.assertEqual(len(wait_for_messages(self.dm.pop3_port, "ldapalice", alice["password"], "ldap-backend")), 1)
+        self.assertEqual(pop3_login(self.dm.pop3_port, "ldapbob", self.user("ldapbob")["password"]), "ok")
+
+    def test_non_members_and_wrong_passwords_are_refused(self):
+        self.assertEqual(rcpt(self.dm.smtp_port, f"ldapcarol@{DOMAIN}")[0], 550)
+        self.assertIn("Authentication failed",
+                      pop3_login(self.dm.pop3_port, "ldapcarol", self.user("ldapcarol")["password"]))
+        self.assertIn("Authentication failed",
+                      pop3_login(self.dm.pop3_port, "ldapalice", self.user("ldapalice")["password"] + "x"))
+        self.assertIn("Authentication failed", pop3_login(self.dm.pop3_port, "ldapalice", ""))
+
+    def test_mail_attribute_is_an_address(self):
+        alice = self.user("ldapalice")
+        if alice["mail"] and alice["mail"].split("@")[1] == DOMAIN:
+            self.assertEqual(rcpt(self.dm.smtp_port, alice["mail"])[0], 250)
+
+    def test_filter_injection_finds_nothing(self):
+        for login in ["*", "*)(uid=*", "ldapalice)(|(uid=*", "ldap*"]:
+            with self.subTest(login=login):
+                self.assertIn("Authentication failed",
+                              pop3_login(self.dm.pop3_port, login, self.user("ldapalice")["password"]))
+        # NUL and non-UTF-8 octets: refused, whatever the stage that refuses them.
+        for login in ["ldapalice\x00", "ldap\udcffalice"]:
+            with self.subTest(login=repr(login)):
+                try:
+                    answer = pop3_login(self.dm.pop3_port, login, self.user("ldapalice")["password"])
+                except UnicodeEncodeError:
+                    answer = pop3_login_bytes(self.dm.pop3_port, b"ldap\xffalice",
+                                              self.user("ldapalice")["password"].encode())
+                self.assertTrue(answer.startswith("-ERR"), answer)
+        self.assertEqual(rcpt(self.dm.smtp_port, f"ldap*@{DOMAIN}")[0], 550)
+
+    def test_listing_pages_past_the_size_limit(self):
+        listed = self.dm.ctl("directory", "users").stdout.splitlines()
+        names = {line.split("\t")[0] for line in listed}
+        self.assertGreater(INFO["bulk_user_count"], INFO["size_limit"])
+        self.assertEqual(len(names), INFO["bulk_user_count"] + 2)
+        self.assertIn("ldapalice", names)
+        self.assertIn(INFO["bulk_users"]["last"], names)
+        self.assertNotIn("ldapcarol", names)
+
+    def test_posix_group_membership_by_member_uid(self):
+        other = Path(self.tmp.name) / "posix.toml"
+        other.write_text(self.dm.config.read_text().replace(f'mail_users_group = "{INFO["mail_group"]}"',
+                                                            f'mail_users_group = "{INFO["posix_group"]}"'))
+        shown = subprocess.run([str(DIRMAILCTL), "--config", str(other), "directory", "user", "ldaperin"],
+                               capture_output=True, text=True, timeout=60)
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        self.assertIn("state:         active", shown.stdout)
+        shown = subprocess.run([str(DIRMAILCTL), "--config", str(other), "directory", "user", "ldapalice"],
+                               capture_output=True, text=True, timeout=60)
+        self.assertIn("state:         not a mail user", shown.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

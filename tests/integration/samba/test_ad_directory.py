@@ -1,0 +1,181 @@
+#!/usr/bin/python3
+"""dirmaild with the ad backend against the real Samba AD DC: an administrator's
+workflow with samba-tool (create, IMSUsers, domain group, home folder, remove,
+disable), nested groups, proxyAddresses, filter injection, and dirmailctl's view.
+Run by ctest with the samba_dc fixture."""
+
+import os
+import poplib
+import smtplib
+import sys
+import tempfile
+import unittest
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "fixtures"))
+sys.path.insert(0, str(HERE.parent / "lib"))
+import samba_dc_info  # noqa: E402
+from directory_setup import ad_config, ad_modify, eventually, samba_tool  # noqa: E402
+from dirmail_instance import DirmailInstance  # noqa: E402
+from mail_clients import wait_for_messages  # noqa: E402
+
+INFO = samba_dc_info.load()
+DOMAIN = INFO["mail_domain"]
+
+
+def rcpt(port, address):
+    """The server's answer to RCPT TO:<address> as (code, text)."""
+    with smtplib.SMTP("127.0.0.1", port, timeout=60) as s:
+        s.ehlo("client.example.org")
+        s.mail("sender@example.org")
+        code, text = s.rcpt(address)
+        return code, text.decode(errors="replace")
+
+
+def send(port, address, tag):
+    with smtplib.SMTP("127.0.0.1", port, timeout=60) as s:
+        s.ehlo("client.example.org")
+        s.sendmail("sender@example.org", [address],
+                   f"From: sender@example.org\r\nTo: {address}\r\nSubject: {tag}\r\n\r\n{tag}\r\n".encode())
+
+
+def pop3_login(port, user, password):
+    """'ok', or the server's -ERR text."""
+    p = poplib.POP3("127.0.0.1", port, timeout=60)
+    try:
+        p.user(user)
+        p.pass_(password)
+        p.quit()
+        return "ok"
+    except poplib.error_proto as e:
+        p.close()
+        return e.args[0].decode(errors="replace")
+
+
+class AdBackend(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="dirmail-ad-")
+        cls.folder = Path(cls.tmp.name)
+        cls.homes = cls.folder / "homes"
+        cls.homes.mkdir()
+        cls.dm = DirmailInstance(cls.folder / "dirmail", extra_config="")
+        cls.dm.folder.mkdir(parents=True, exist_ok=True)
+        cls.dm.extra_config = ad_config(INFO, cls.dm.folder, [INFO["ldaps_uri"]]) + \
+            '\n[store]\nmailbox_path = "%HOME%/INETMAIL/INBOX"\n'
+        cls.dm.write_config()
+        cls.dm.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dm.stop()
+        cls.tmp.cleanup()
+
+    def new_user(self, groups=("IMSUsers", DOMAIN)):
+        """A fresh AD user made the way an administrator does it."""
+        name = "u" + uuid.uuid4().hex[:10]
+        password = "Pw-" + uuid.uuid4().hex[:12] + "!9"
+        home = self.homes / name
+        samba_tool(INFO, "user", "create", name, password, f"--home-directory={home}",
+                   "--given-name=Test", f"--surname={name}", "--use-username-as-cn")
+        for group in groups:
+            samba_tool(INFO, "group", "addmembers", group, name)
+        return name, password, home
+
+    def test_admin_workflow_create_remove_disable(self):
+        name, password, home = self.new_user()
+        address = f"{name}@{DOMAIN}"
+        # Created in AD: mail is accepted and lands in the homeDirectory template.
+        self.assertEqual(rcpt(self.dm.smtp_port, address)[0], 250)
+        send(self.dm.smtp_port, address, "workflow-1")
+        inbox = home / "INETMAIL" / "INBOX"
+        eventually(lambda: inbox.exists() and any(inbox.rglob("*")), what="mailbox under the home folder")
+        self.assertEqual(len(wait_for_messages(self.dm.pop3_port, name, password, "workflow-1")), 1)
+        # Removed from IMSUsers: refused within the cache TTL, without a restart.
+        samba_tool(INFO, "group", "removemembers", "IMSUsers", name)
+        code, text = eventually(lambda: (lambda r: r if r[0] == 550 else None)(rcpt(self.dm.smtp_port, address)),
+                                timeout=15, what="550 after removal from IMSUsers")
+        self.assertIn("5.1.1", text)
+        eventually(lambda: "Authentication failed" in pop3_login(self.dm.pop3_port, name, password),
+                   timeout=15, what="login refused after removal from IMSUsers")
+        # Back in, then disabled: the disabled policy (refuse_mail) applies.
+        samba_tool(INFO, "group", "addmembers", "IMSUsers", name)
+        eventually(lambda: rcpt(self.dm.smtp_port, address)[0] == 250, timeout=15, what="250 after re-adding")
+        samba_tool(INFO, "user", "disable", name)
+        code, text = eventually(lambda: (lambda r: r if r[0] == 550 else None)(rcpt(self.dm.smtp_port, address)),
+                                timeout=15, what="550 for a disabled account")
+        self.assertIn("5.2.1", text)
+        eventually(lambda: "Authentication failed" in pop3_login(self.dm.pop3_port, name, password),
+                   timeout=15, what="login refused for a disabled account")
+        self.assertIn("recipient refused by account state", self.dm.log_text("smtp"))
+
+    def test_nested_group_member_gets_mail_and_logs_in(self):
+        erin = INFO["users"]["erin"]
+        self.assertNotIn("IMSUsers", erin["groups"])  # only through MailStaff
+        self.assertEqual(rcpt(self.dm.smtp_port, f"erin@{DOMAIN}")[0], 250)
+
+    def test_user_outside_imsusers_is_unknown(self):
+        code, text = rcpt(self.dm.smtp_port, f"dave@{DOMAIN}")
+        self.assertEqual(code, 550)
+        self.assertIn("5.1.1", text)
+        self.assertIn("Authentication failed", pop3_login(self.dm.pop3_port, "dave", INFO["users"]["dave"]["password"]))
+
+    def test_unknown_user_and_foreign_domain(self):
+        self.assertEqual(rcpt(self.dm.smtp_port, f"nosuchuser@{DOMAIN}")[0], 550)
+        self.assertEqual(rcpt(self.dm.smtp_port, "someone@elsewhere.example")[0], 554)
+
+    def test_password_login_and_wrong_password(self):
+        alice = INFO["users"]["alice"]
+        name, password, home = self.new_user()
+        self.assertEqual(pop3_login(self.dm.pop3_port, name, password), "ok")
+        self.assertEqual(pop3_login(self.dm.pop3_port, f"{name}@{DOMAIN}", password), "ok")
+        self.assertIn("Authentication failed", pop3_login(self.dm.pop3_port, name, password + "x"))
+        self.assertIn("Authentication failed", pop3_login(self.dm.pop3_port, name, ""))
+        # A changed password works at once; the old one no longer does.
+        samba_tool(INFO, "user", "setpassword", name, f"--newpassword={password}-2")
+        self.assertEqual(pop3_login(self.dm.pop3_port, name, password + "-2"), "ok")
+        self.assertIn("Authentication failed", pop3_login(self.dm.pop3_port, name, password))
+        del alice
+
+    def test_proxy_address_reaches_its_user(self):
+        name, password, home = self.new_user()
+        ad_modify(INFO, f"CN={name},{INFO['users_dn']}", "proxyAddresses",
+                  [f"SMTP:{name}@{DOMAIN}", f"smtp:alias-{name}@{DOMAIN}", "X400:c=JP;a= ;p=Corp"])
+        send(self.dm.smtp_port, f"alias-{name}@{DOMAIN}", "proxy-alias")
+        self.assertEqual(len(wait_for_messages(self.dm.pop3_port, name, password, "proxy-alias")), 1)
+
+    def test_filter_injection_finds_nothing(self):
+        for login in ["*", "*)(sAMAccountName=*", "alice)(|(objectClass=*", "al*"]:
+            with self.subTest(login=login):
+                self.assertIn("Authentication failed",
+                              pop3_login(self.dm.pop3_port, login, INFO["users"]["alice"]["password"]))
+        code, _ = rcpt(self.dm.smtp_port, f'"*)(sAMAccountName=*"@{DOMAIN}')
+        self.assertEqual(code, 550)
+        code, _ = rcpt(self.dm.smtp_port, f"al*@{DOMAIN}")
+        self.assertEqual(code, 550)
+
+    def test_dirmailctl_shows_the_user_and_the_servers(self):
+        shown = self.dm.ctl("user", "show", "alice").stdout
+        self.assertIn("address:       alice@example.test", shown)
+        self.assertIn("IMSUsers", shown)
+        self.assertIn("alice.example@example.test", shown)
+        self.assertIn("state:         active", shown)
+        self.assertIn("answer_from:   live", shown)
+        # alice's home is a UNC path: without the smb store it names no local folder.
+        self.assertIn("is a Windows path", shown)
+        status = eventually(lambda: (lambda s: s if "state=healthy" in s else None)(
+            self.dm.ctl("directory", "status").stdout), what="a status report")
+        self.assertIn(f"dc {INFO['ldaps_uri']} state=healthy", status)
+        probed = self.dm.ctl("directory", "status", "--probe").stdout
+        self.assertIn(f"probe {INFO['ldaps_uri']} preferred=yes state=healthy", probed)
+        users = self.dm.ctl("directory", "users").stdout
+        names = [line.split("\t")[0] for line in users.splitlines()]
+        self.assertIn("alice", names)
+        self.assertIn("erin", names)
+        self.assertNotIn("dave", names)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
