@@ -91,6 +91,10 @@ Result<UserBindResult> LdapConnection::check_password(std::string_view bind_name
   user_options.bind = LdapBindMethod::simple;
   user_options.bind_dn = std::string(bind_name);
   user_options.bind_password = std::string(password);
+  // The service connection may be protected by GSSAPI sealing alone; a password must
+  // not cross the network in the clear, so the user's bind then goes over StartTLS.
+  if (options_.bind == LdapBindMethod::gssapi && user_options.uri.rfind("ldap://", 0) == 0)
+    user_options.start_tls = true;
   user_options.keytab.clear();
   user_options.principal.clear();
   auto session = LdapSession::connect(user_options);

@@ -40,7 +40,12 @@ def wait_port(port, timeout=30.0, proc=None):
 
 
 class DirmailInstance:
-    def __init__(self, folder, extra_config="", smtp_port=None, pop3_port=None, imap_port=None):
+    def __init__(self, folder, extra_config="", smtp_port=None, pop3_port=None, imap_port=None,
+                 command_prefix=(), env=None):
+        """command_prefix: words run before dirmaild (e.g. unshare for a private
+        /etc/hosts); env: its environment (default: the test's)."""
+        self.command_prefix = list(command_prefix)
+        self.env = env
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.smtp_port = smtp_port or free_port()
@@ -108,8 +113,8 @@ plaintext_auth = "loopback"
         one before dirmaild binds it, so a refused bind picks new ports and tries again."""
         for attempt in range(attempts):
             with open(self.stderr_path, "ab") as err:  # the child keeps its own copy
-                self.proc = subprocess.Popen([str(DIRMAILD), "--config", str(self.config)], stdout=err,
-                                             stderr=err, start_new_session=True)
+                self.proc = subprocess.Popen([*self.command_prefix, str(DIRMAILD), "--config", str(self.config)],
+                                             stdout=err, stderr=err, start_new_session=True, env=self.env)
             try:
                 wait_port(self.smtp_port, proc=self.proc)
                 wait_port(self.pop3_port, proc=self.proc)

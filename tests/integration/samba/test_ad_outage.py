@@ -7,10 +7,11 @@ last-known-good snapshot, unknown users get 4xx, never 5xx, and past the stalene
 bound everyone gets 4xx. Run by ctest with the samba_dc fixture, alone (it stops the
 DC)."""
 
+import imaplib
 import os
+import poplib
 import signal
 import smtplib
-import poplib
 import sys
 import tempfile
 import time
@@ -82,6 +83,11 @@ class TwoDomainControllers(unittest.TestCase):
         cls.dm.extra_config = ad_config(INFO, cls.dm.folder, cls.uris, snapshot_max_staleness="15") + \
             '\n[store]\nmailbox_path = "mailboxes/%USERNAME%"\n'
         cls.dm.write_config()
+        # POP3 waits longer than the other services (the original's per-service
+        # ADRetryMSec and ADRetryTime).
+        text = cls.dm.config.read_text().replace(
+            "[pop3]\n", "[pop3]\ndirectory_retry_interval = 300\ndirectory_retry_count = 5\n", 1)
+        cls.dm.config.write_text(text)
         cls.dm.start()
 
     @classmethod
@@ -167,6 +173,39 @@ class TwoDomainControllers(unittest.TestCase):
         # The message accepted during the outage is delivered.
         self.assertEqual(len(wait_for_messages(self.dm.pop3_port, "alice", ALICE["password"], "during-outage",
                                                timeout=60)), 1)
+
+    def test_4_per_service_retry_then_temporary_failure_everywhere(self):
+        self.wait_active(0)
+        for p in self.proxies:
+            p.refuse()
+            p.cut_connections()
+        try:
+            started = time.time()
+            code, text = rcpt(self.dm.smtp_port, f"nosuch-retry@{DOMAIN}")
+            smtp_wait = time.time() - started
+            self.assertEqual(code, 451, text)
+            self.assertIn("4.4.3", text)
+            started = time.time()
+            answer = pop3_login(self.dm.pop3_port, "nosuch-retry", "whatever")
+            pop3_wait = time.time() - started
+            self.assertIn("[SYS/TEMP]", answer)
+            # Each failed attempt is followed by its wait: 3 x 200 ms for smtp, 5 x 300 ms
+            # for pop3 (a lower bound: what the settings promise, whatever the load).
+            self.assertGreaterEqual(smtp_wait, 0.6 * 0.9)
+            self.assertGreaterEqual(pop3_wait, 1.5 * 0.9)
+            self.assertGreater(pop3_wait, smtp_wait)
+            with imaplib.IMAP4("127.0.0.1", self.dm.imap_port, timeout=120) as imap:
+                with self.assertRaises(imaplib.IMAP4.error) as refused:
+                    imap.login("nosuch-retry", "whatever")
+                self.assertIn("[UNAVAILABLE]", str(refused.exception))
+            with smtplib.SMTP("127.0.0.1", self.dm.submission_port, timeout=120) as sub:
+                sub.ehlo("client.example.org")
+                with self.assertRaises(smtplib.SMTPAuthenticationError) as refused:
+                    sub.login("nosuch-retry", "whatever")
+                self.assertEqual(refused.exception.smtp_code, 454)
+        finally:
+            for p in self.proxies:
+                p.forward()
 
 
 if __name__ == "__main__":
