@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "dirmail/config/loader.hpp"
 #include "dirmail/config/reference.hpp"
+#include "dirmail/directory_settings/directory_from_settings.hpp"
 
 namespace dirmail::ctl {
 namespace {
@@ -28,6 +29,10 @@ int config_command(const Args& args, std::ostream& out, std::ostream& err) {
       err << settings.error().message << "\n";
       return 1;
     }
+    // Settings that are only wrong together (dirmaild refuses to start on these too).
+    auto problems = directory::check_directory_settings(*settings);
+    for (const auto& p : problems) err << file << ": " << p << "\n";
+    if (!problems.empty()) return 1;
     out << file << ": ok\n";
     return 0;
   }

@@ -59,6 +59,20 @@ class ConfigErrors(unittest.TestCase):
     def test_syntax_error(self):
         self.check_case("syntax")
 
+    def test_directory_settings_that_do_not_fit_together(self):
+        path = STATE / "ad_incomplete.toml"
+        path.write_text('[server]\ndata_dir = "."\n[directory]\nbackend = "ad"\n'
+                        'servers = ["ldap://dc1.corp.example.test"]\nbind_dn = "svc-mail@corp.example.test"\n')
+        for argv in ([str(DIRMAILD), "--config", str(path)], [str(DIRMAILCTL), "config", "check", str(path)]):
+            r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+            self.assertNotEqual(r.returncode, 0, argv)
+            self.assertIn(f"{path}: directory.mail_domains", r.stderr)
+            self.assertIn("directory.bind_password_file", r.stderr)
+            self.assertIn("sends the password in the clear", r.stderr)
+        r = subprocess.run([str(DIRMAILD), "--config", str(path)], capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 78)
+        self.assertFalse((STATE / "queue").exists(), "a refused configuration must change nothing")
+
     def test_good_file_passes_check(self):
         path = STATE / "good.toml"
         path.write_text('[server]\ndata_dir = "."\n[smtp]\nlisten = ["127.0.0.1 2525"]\n')

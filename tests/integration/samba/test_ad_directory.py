@@ -4,9 +4,9 @@ workflow with samba-tool (create, IMSUsers, domain group, home folder, remove,
 disable), nested groups, proxyAddresses, filter injection, and dirmailctl's view.
 Run by ctest with the samba_dc fixture."""
 
-import os
 import poplib
 import smtplib
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -18,7 +18,7 @@ sys.path.insert(0, str(HERE.parent / "fixtures"))
 sys.path.insert(0, str(HERE.parent / "lib"))
 import samba_dc_info  # noqa: E402
 from directory_setup import ad_config, ad_modify, eventually, samba_tool  # noqa: E402
-from dirmail_instance import DirmailInstance  # noqa: E402
+from dirmail_instance import DIRMAILCTL, DirmailInstance  # noqa: E402
 from mail_clients import wait_for_messages  # noqa: E402
 
 INFO = samba_dc_info.load()
@@ -145,6 +145,29 @@ class AdBackend(unittest.TestCase):
                   [f"SMTP:{name}@{DOMAIN}", f"smtp:alias-{name}@{DOMAIN}", "X400:c=JP;a= ;p=Corp"])
         send(self.dm.smtp_port, f"alias-{name}@{DOMAIN}", "proxy-alias")
         self.assertEqual(len(wait_for_messages(self.dm.pop3_port, name, password, "proxy-alias")), 1)
+
+    def test_an_address_claimed_by_two_users_is_not_guessed(self):
+        first, _, _ = self.new_user()
+        second, _, _ = self.new_user()
+        # second claims first's address: the directory is inconsistent, the mail waits.
+        ad_modify(INFO, f"CN={second},{INFO['users_dn']}", "proxyAddresses", [f"smtp:{first}@{DOMAIN}"])
+        code, text = rcpt(self.dm.smtp_port, f"{first}@{DOMAIN}")
+        self.assertEqual(code, 451, text)
+        log = self.dm.log_text("directory")
+        self.assertIn("recipient is ambiguous in the directory", log)
+        self.assertIn(f"CN={second}", log)
+
+    def test_user_principal_name_as_login_when_configured(self):
+        variant = self.folder / "upn.toml"
+        variant.write_text(self.dm.config.read_text().replace(
+            "[directory]\n", '[directory]\nlogin_attributes = ["userPrincipalName"]\n', 1))
+        shown = subprocess.run([str(DIRMAILCTL), "--config", str(variant), "user", "show", INFO["users"]["alice"]["upn"]],
+                               capture_output=True, text=True, timeout=60)
+        self.assertEqual(shown.returncode, 0, shown.stderr)
+        self.assertIn("name:          alice", shown.stdout)
+        # Without the setting a UPN is no login.
+        plain = self.dm.ctl("user", "show", INFO["users"]["alice"]["upn"], check=False)
+        self.assertNotEqual(plain.returncode, 0)
 
     def test_filter_injection_finds_nothing(self):
         for login in ["*", "*)(sAMAccountName=*", "alice)(|(objectClass=*", "al*"]:
