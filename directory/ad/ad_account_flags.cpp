@@ -18,9 +18,11 @@ AccountState ad_account_state(const AdAccountFlags& flags, std::int64_t now_file
   // AD clears UF_LOCKOUT in the computed value once the lockout duration has passed,
   // while lockoutTime keeps its value until the next logon: trust the computed bit.
   if (flags.computed_account_control & uac_lockout) return AccountState::locked;
-  if (flags.computed_account_control & uac_password_expired) return AccountState::password_expired;
+  // pwdLastSet = 0 first: AD then also reports the password as expired in the computed
+  // flags, but "must change at next logon" is what the administrator set.
   if (flags.pwd_last_set && *flags.pwd_last_set == 0 && !(all & uac_dont_expire_password))
     return AccountState::must_change_password;
+  if (flags.computed_account_control & uac_password_expired) return AccountState::password_expired;
   return AccountState::active;
 }
 

@@ -146,6 +146,22 @@ class GenericLdapBackend(unittest.TestCase):
         self.assertIn(INFO["bulk_users"]["last"], names)
         self.assertNotIn("ldapcarol", names)
 
+    def test_home_folder_is_asked_for_only_when_the_template_uses_it(self):
+        # The original's %USERNAME% optimisation: no homeDirectory lookup without %HOME%.
+        def requested_attributes(template):
+            config = Path(self.tmp.name) / "home.toml"
+            config.write_text(self.dm.config.read_text().replace(
+                'mailbox_path = "mailboxes/%USERNAME%"', f'mailbox_path = "{template}"'))
+            log = slapd_info.OperationLog(INFO)
+            shown = subprocess.run([str(DIRMAILCTL), "--config", str(config), "directory", "user", "ldapbob"],
+                                   capture_output=True, text=True, timeout=60)
+            self.assertEqual(shown.returncode, 0, shown.stderr)
+            searches = [x for x in log.searches() if "ldapbob" in x["filter"]]
+            self.assertTrue(searches, "no search for ldapbob in the slapd log")
+            return [a.lower() for a in searches[0]["attributes"]]
+        self.assertNotIn("homedirectory", requested_attributes("mailboxes/%USERNAME%"))
+        self.assertIn("homedirectory", requested_attributes("%HOME%/INETMAIL/INBOX"))
+
     def test_posix_group_membership_by_member_uid(self):
         other = Path(self.tmp.name) / "posix.toml"
         other.write_text(self.dm.config.read_text().replace(f'mail_users_group = "{INFO["mail_group"]}"',

@@ -111,6 +111,24 @@ class AdBackend(unittest.TestCase):
                    timeout=15, what="login refused for a disabled account")
         self.assertIn("recipient refused by account state", self.dm.log_text("smtp"))
 
+    def test_account_states_follow_their_policies(self):
+        # "User must change password at next logon": mail still accepted (the default
+        # directory.password_expired_accounts = accept_mail), no login.
+        name = "u" + uuid.uuid4().hex[:10]
+        password = "Pw-" + uuid.uuid4().hex[:12] + "!9"
+        samba_tool(INFO, "user", "create", name, password, "--must-change-at-next-login", "--use-username-as-cn")
+        for group in ("IMSUsers", DOMAIN):
+            samba_tool(INFO, "group", "addmembers", group, name)
+        self.assertEqual(rcpt(self.dm.smtp_port, f"{name}@{DOMAIN}")[0], 250)
+        self.assertIn("Authentication failed", pop3_login(self.dm.pop3_port, name, password))
+        self.assertIn(f"user={name} state=\"must change password\"", self.dm.log_text("directory"))
+        # An expired account: refused (directory.expired_accounts = refuse_mail).
+        expired, _, _ = self.new_user()
+        samba_tool(INFO, "user", "setexpiry", expired, "--days=0")
+        code, text = eventually(lambda: (lambda r: r if r[0] == 550 else None)(
+            rcpt(self.dm.smtp_port, f"{expired}@{DOMAIN}")), timeout=15, what="550 for an expired account")
+        self.assertIn("5.2.1", text)
+
     def test_nested_group_member_gets_mail_and_logs_in(self):
         erin = INFO["users"]["erin"]
         self.assertNotIn("IMSUsers", erin["groups"])  # only through MailStaff

@@ -96,6 +96,17 @@ TEST(UserEntryMapping, AccountStatesFromAdFlags) {
   }
 }
 
+TEST(UserEntryMapping, MustChangeWinsOverTheComputedExpiredFlag) {
+  // AD sets UF_PASSWORD_EXPIRED in the computed flags when pwdLastSet is 0.
+  auto e = alice_entry();
+  e.attributes.push_back({"msDS-User-Account-Control-Computed", {"8388608"}});
+  for (auto& [name, values] : e.attributes)
+    if (name == "pwdLastSet") values = {"0"};
+  auto mapped = map_user_entry(e, DirectorySchema::active_directory(), mail_user());
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_EQ(mapped->account.state, AccountState::must_change_password);
+}
+
 TEST(UserEntryMapping, NotAMemberOfTheMailGroup) {
   auto c = mail_user();
   c.is_mail_user = false;

@@ -29,7 +29,7 @@ struct AdAccountFlags {
 // Seconds since the Unix epoch as a FILETIME.
 std::int64_t unix_to_filetime(std::int64_t unix_seconds);
 
-// The state, most severe first: disabled, expired, locked, password expired, must change.
+// The state, most severe first: disabled, expired, locked, must change, password expired.
 AccountState ad_account_state(const AdAccountFlags& flags, std::int64_t now_filetime);
 
 // A decimal attribute value ("-1", "132456789012345678"); nullopt if it is not one.
