@@ -133,6 +133,7 @@ class AdBackend(unittest.TestCase):
         erin = INFO["users"]["erin"]
         self.assertNotIn("IMSUsers", erin["groups"])  # only through MailStaff
         self.assertEqual(rcpt(self.dm.smtp_port, f"erin@{DOMAIN}")[0], 250)
+        self.assertEqual(pop3_login(self.dm.pop3_port, "erin", erin["password"]), "ok")
 
     def test_user_outside_imsusers_is_unknown(self):
         code, text = rcpt(self.dm.smtp_port, f"dave@{DOMAIN}")
