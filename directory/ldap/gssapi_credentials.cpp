@@ -1,5 +1,7 @@
 #include "gssapi_credentials.hpp"
 
+#include "dirmail/directory/krb5_handles.hpp"
+
 #include <gssapi/gssapi_krb5.h>
 #include <krb5/krb5.h>
 
@@ -19,13 +21,6 @@ struct KeytabCredentials::Krb5 {
 };
 
 namespace {
-
-std::string krb5_message(krb5_context context, krb5_error_code code) {
-  const char* text = krb5_get_error_message(context, code);
-  std::string message = text != nullptr ? text : "unknown Kerberos error";
-  krb5_free_error_message(context, text);
-  return message;
-}
 
 ErrorCode krb5_error_code_for(krb5_error_code code) {
   switch (code) {
@@ -51,38 +46,6 @@ ErrorCode krb5_error_code_for(krb5_error_code code) {
     default:
       return ErrorCode::permission_denied;
   }
-}
-
-// An owned krb5_principal, freed with its context.
-struct PrincipalHolder {
-  krb5_context context;
-  krb5_principal principal = nullptr;
-  ~PrincipalHolder() {
-    if (principal != nullptr) krb5_free_principal(context, principal);
-  }
-};
-
-struct KeytabHolder {
-  krb5_context context;
-  krb5_keytab keytab = nullptr;
-  ~KeytabHolder() {
-    if (keytab != nullptr) krb5_kt_close(context, keytab);
-  }
-};
-
-// The principal of the keytab's first entry.
-krb5_error_code first_principal(krb5_context context, krb5_keytab keytab, krb5_principal* out) {
-  krb5_kt_cursor cursor;
-  krb5_error_code rc = krb5_kt_start_seq_get(context, keytab, &cursor);
-  if (rc != 0) return rc;
-  krb5_keytab_entry entry;
-  rc = krb5_kt_next_entry(context, keytab, &entry, &cursor);
-  if (rc == 0) {
-    rc = krb5_copy_principal(context, entry.principal, out);
-    krb5_free_keytab_entry_contents(context, &entry);
-  }
-  krb5_kt_end_seq_get(context, keytab, &cursor);
-  return rc;
 }
 
 }  // namespace
@@ -112,18 +75,15 @@ Result<std::unique_ptr<KeytabCredentials>> KeytabCredentials::acquire(std::strin
   krb5_context ctx = krb5->context;
   auto fail = [&](krb5_error_code code, std::string_view step) {
     return make_error(krb5_error_code_for(code),
-                      prefix + " failed: " + std::string(step) + ": " + krb5_message(ctx, code));
+                      prefix + " failed: " + std::string(step) + ": " + krb5_error_text(ctx, code));
   };
 
-  // "FILE:" keeps a path with a colon from being read as a keytab type.
-  std::string keytab_name = std::string(keytab).find(':') == std::string::npos
-                                ? "FILE:" + std::string(keytab)
-                                : std::string(keytab);
-  KeytabHolder kt{ctx};
+  std::string keytab_name = keytab_name_for(keytab);
+  Krb5Keytab kt{ctx};
   if ((rc = krb5_kt_resolve(ctx, keytab_name.c_str(), &kt.keytab)) != 0) return fail(rc, "keytab");
-  PrincipalHolder client{ctx};
+  Krb5Principal client{ctx};
   if (principal.empty()) {
-    if ((rc = first_principal(ctx, kt.keytab, &client.principal)) != 0)
+    if ((rc = first_keytab_principal(ctx, kt.keytab, &client.principal)) != 0)
       return fail(rc, "reading the keytab's first entry");
   } else if ((rc = krb5_parse_name(ctx, std::string(principal).c_str(), &client.principal)) != 0) {
     return fail(rc, "principal");

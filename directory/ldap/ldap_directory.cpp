@@ -297,6 +297,28 @@ Result<Recipient> LdapDirectory::resolve_recipient(std::string_view address) {
 
 // ---- passwords -------------------------------------------------------------------------
 
+void LdapDirectory::set_password_check(std::unique_ptr<AccountPasswordCheck> check, bool bind_fallback) {
+  password_check_ = std::move(check);
+  bind_fallback_ = bind_fallback;
+}
+
+PasswordCheckAnswer LdapDirectory::bind_as_user(const Account& account, std::string_view password) {
+  std::optional<UserBindResult> bind;
+  std::string dn = account.dn;
+  Status outcome = pool_.run([&](LdapConnection& connection) -> Status {
+    auto checked = connection.check_password(dn, password);
+    if (!checked) return std::move(checked).error();
+    bind = std::move(*checked);
+    return ok_status();
+  });
+  if (!outcome) return {PasswordVerdict::temporary, outcome.error().message};
+  if (bind->accepted) return {PasswordVerdict::accepted, ""};
+  // AD names why (52e: wrong password; 533, 701, 773, 775...: the account).
+  PasswordVerdict verdict =
+      bind->refusal == BindRefusal::bad_credentials ? PasswordVerdict::wrong_password : PasswordVerdict::refused;
+  return {verdict, std::string(to_string(bind->refusal))};
+}
+
 Result<bool> LdapDirectory::verify_password(std::string_view login, std::string_view password) {
   if (password.empty()) return false;  // an empty password would be an anonymous bind
   auto account = find_account(login);
@@ -322,27 +344,33 @@ Result<bool> LdapDirectory::verify_password(std::string_view login, std::string_
   if (account->source == AnswerSource::snapshot)
     return offline(make_error(ErrorCode::temporary_failure, "no directory server answers"));
 
-  std::optional<UserBindResult> bind;
-  std::string dn = account->dn;
-  Status outcome = pool_.run([&](LdapConnection& connection) -> Status {
-    auto checked = connection.check_password(dn, password);
-    if (!checked) return std::move(checked).error();
-    bind = std::move(*checked);
-    return ok_status();
-  });
-  if (!outcome) {
-    if (outcome.error().code == ErrorCode::temporary_failure) return offline(outcome.error());
-    return std::move(outcome).error();
+  std::string method = password_check_ ? std::string(password_check_->name()) : "ldap bind";
+  PasswordCheckAnswer answer = password_check_ ? password_check_->check(*account, password)
+                                               : bind_as_user(*account, password);
+  if (answer.verdict == PasswordVerdict::temporary && password_check_ && bind_fallback_) {
+    dirlog().with("user", account->name).with("method", method).with("error", answer.reason)
+        .warn("password check failed temporarily; trying an LDAP bind");
+    method = "ldap bind";
+    answer = bind_as_user(*account, password);
   }
-  if (!bind->accepted) {
-    dirlog().with("user", account->name).with("reason", to_string(bind->refusal)).info("directory refused the password");
-    // A password the snapshot still accepts has been changed in the directory: it must
-    // stop working offline too.
-    if (snapshot_ && bind->refusal == BindRefusal::bad_credentials) {
-      auto stale = snapshot_->check_password(account->name, password);
-      if (stale && *stale) (void)snapshot_->forget_password(account->name);
-    }
-    return false;
+  switch (answer.verdict) {
+    case PasswordVerdict::temporary:
+      dirlog().with("user", account->name).with("method", method).with("error", answer.reason)
+          .warn("password could not be checked");
+      return offline(make_error(ErrorCode::temporary_failure, answer.reason));
+    case PasswordVerdict::wrong_password:
+    case PasswordVerdict::refused:
+      dirlog().with("user", account->name).with("method", method).with("reason", answer.reason)
+          .info("directory refused the password");
+      // A password the snapshot still accepts has been changed in the directory: it
+      // must stop working offline too.
+      if (snapshot_ && answer.verdict == PasswordVerdict::wrong_password) {
+        auto stale = snapshot_->check_password(account->name, password);
+        if (stale && *stale) (void)snapshot_->forget_password(account->name);
+      }
+      return false;
+    case PasswordVerdict::accepted:
+      break;
   }
   if (snapshot_) {
     Status st = snapshot_->upsert(*account, now_unix());

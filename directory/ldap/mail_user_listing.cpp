@@ -105,6 +105,18 @@ Result<std::vector<Account>> LdapDirectory::list_mail_users() {
 }
 
 Status LdapDirectory::refresh_snapshot() {
+  if (options_.on_lockout_policy && options_.schema.kind == DirectoryKind::ad) {
+    std::string base;
+    {
+      std::lock_guard lock(base_mu_);
+      base = base_dn_;
+    }
+    auto policy = read_domain_lockout_policy(pool_, base);
+    if (policy)
+      options_.on_lockout_policy(*policy);
+    else
+      dirlog().with("error", policy.error().message).warn("cannot read the domain's lockout policy");
+  }
   if (!snapshot_) return ok_status();
   auto users = list_mail_users();
   if (!users) return std::move(users).error();

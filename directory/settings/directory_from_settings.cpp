@@ -1,11 +1,13 @@
 #include "dirmail/directory_settings/directory_from_settings.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 
 #include <fmt/format.h>
 
+#include "dirmail/auth/kerberos_account_password_check.hpp"
 #include "dirmail/base/log.hpp"
 #include "dirmail/directory/account_policy.hpp"
 #include "dirmail/directory/directory_filters.hpp"
@@ -30,6 +32,26 @@ Result<std::string> read_password_file(const std::string& path) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (line.empty()) return make_error(ErrorCode::invalid_argument, "directory.bind_password_file: " + path + " is empty");
   return line;
+}
+
+std::string keytab_for_passwords(const config::Settings& s) {
+  return s.auth_keytab.empty() ? s.directory_keytab : s.auth_keytab;
+}
+
+// The Kerberos check auth.password_check asks for (auto: when the realm is known and
+// the keytab readable), or null for the LDAP bind.
+std::unique_ptr<AccountPasswordCheck> kerberos_password_check(const config::Settings& s) {
+  if (s.directory_backend != "ad" || s.auth_password_check == "bind") return nullptr;
+  std::string keytab = keytab_for_passwords(s);
+  if (s.auth_password_check == "auto" && (s.directory_realm.empty() || ::access(keytab.c_str(), R_OK) != 0))
+    return nullptr;
+  auth::KerberosPasswordCheckOptions o;
+  o.realm = s.directory_realm;
+  for (char& c : o.realm) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  o.keytab = keytab;
+  o.verify_principal = s.auth_verify_principal;
+  o.timeout = std::chrono::seconds(s.auth_kerberos_timeout);
+  return std::make_unique<auth::KerberosAccountPasswordCheck>(std::move(o));
 }
 
 StatePolicy policy(const std::string& value) { return parse_state_policy(value).value_or(StatePolicy::refuse_mail); }
@@ -59,6 +81,9 @@ std::vector<std::string> check_directory_settings(const config::Settings& s) {
       if (uri.rfind("ldap://", 0) == 0 && !s.directory_start_tls && uri.find("//127.") == std::string::npos)
         problems.push_back("directory.servers: \"" + uri + "\" with a simple bind sends the password in the clear; use ldaps:// or directory.start_tls = true");
   }
+  if ((s.auth_password_check == "kerberos" || s.auth_password_check == "kerberos_or_bind") &&
+      s.directory_backend == "ad" && s.directory_realm.empty())
+    problems.push_back("auth.password_check: Kerberos needs directory.realm (the AD domain, e.g. corp.example.test)");
   if (s.directory_bind == "gssapi" && s.directory_keytab.empty())
     problems.push_back("directory.keytab: a GSSAPI bind needs a keytab");
   if (!s.directory_user_filter.empty() && !looks_like_filter(s.directory_user_filter))
@@ -184,6 +209,7 @@ Result<DirectoryBackend> open_directory(const config::Settings& s, bool report_s
   }
   if (report_status) options->status_file = directory_status_file(s);
   auto ldap = std::make_unique<LdapDirectory>(std::move(*options), std::move(snapshot));
+  if (auto kerberos = kerberos_password_check(s)) ldap->set_password_check(std::move(kerberos), s.auth_password_check == "kerberos_or_bind");
   backend.ldap = ldap.get();
   backend.passwords = ldap.get();
   backend.directory = std::move(ldap);

@@ -28,11 +28,11 @@ Result<ListenEntry> parse_listen_entry(std::string_view entry) {
   while (i < entry.size() && is_blank(entry[i])) ++i;
   const std::size_t port_begin = i;
   while (i < entry.size() && !is_blank(entry[i])) ++i;
-  const std::string_view port = entry.substr(port_begin, i - port_begin);
+  std::string_view port = entry.substr(port_begin, i - port_begin);
   while (i < entry.size() && is_blank(entry[i])) ++i;
 
   if (address.empty() || port.empty() || i != entry.size()) {
-    return bad("listen entry \"" + std::string(entry) + "\" is not \"ADDRESS PORT\"");
+    return bad("listen entry \"" + std::string(entry) + "\" is not \"ADDRESS PORT\" or \"ADDRESS PORT*\"");
   }
 
   for (char c : entry) {
@@ -50,10 +50,15 @@ Result<ListenEntry> parse_listen_entry(std::string_view entry) {
     return bad("\"" + result.address + "\" is not an IPv4 or IPv6 address");
   }
 
+  const std::string_view port_as_written = port;
+  if (port.back() == '*') {
+    result.implicit_tls = true;
+    port.remove_suffix(1);
+  }
   unsigned value = 0;
   const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
   if (ec != std::errc{} || end != port.data() + port.size() || value < 1 || value > 65535) {
-    return bad("port \"" + std::string(port) + "\" is not a number in 1..65535");
+    return bad("port \"" + std::string(port_as_written) + "\" is not a number in 1..65535");
   }
   result.port = static_cast<std::uint16_t>(value);
   return result;

@@ -35,7 +35,9 @@ that is not listed or a malformed listen entry is an error reported as `FILE:LIN
   configuration file; every other relative path is relative to `server.data_dir`.
   An empty path stays empty.
 - **Listen entries**: `"ADDRESS PORT"`, where the address is an IPv4 or IPv6
-  literal (`"0.0.0.0 25"`, `"::1 25"`) and the port is 1..65535.
+  literal (`"0.0.0.0 25"`, `"::1 25"`) and the port is 1..65535. A `*` right after
+  the port (`"0.0.0.0 465*"`, as in the original product's `IP port[*]`) makes the
+  listener speak TLS from the first byte (implicit TLS); it needs `tls.certificate_file`.
 - **Scope**: `global` settings apply to the whole node; otherwise only the named
   service reads the setting.
 - **Group Policy value**: the registry value name of the setting in the Group

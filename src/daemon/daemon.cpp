@@ -11,6 +11,7 @@
 #include "dirmail/config/host_names.hpp"
 #include "dirmail/config/listen_entry.hpp"
 #include "dirmail/config/loader.hpp"
+#include "dirmail/net/implicit_tls.hpp"
 #include "dirmail/queue/file_queue.hpp"
 #include "dirmail/store/mailbox_path.hpp"
 #include "dirmail/store/posix_mail_store.hpp"
@@ -65,9 +66,57 @@ void keep_directory_settings(config::Settings& to, const config::Settings& from)
   }
 }
 
+auth::LoginLimiterOptions limiter_options(const config::Settings& s) {
+  auth::LoginLimiterOptions o;
+  o.failure_window = std::chrono::seconds(s.auth_failure_window);
+  o.max_failures_per_account = static_cast<int>(s.auth_max_failures_per_account);
+  o.max_failures_per_ip = static_cast<int>(s.auth_max_failures_per_ip);
+  o.max_delay = std::chrono::seconds(s.auth_max_delay);
+  o.lockout_margin = static_cast<int>(s.auth_lockout_margin);
+  return o;
+}
+
 // The loader has checked the value against the table's allowed values.
 auth::PlaintextPolicy to_plaintext(const std::string& s) {
   return auth::parse_plaintext_policy(s).value_or(auth::PlaintextPolicy::never);
+}
+
+// The TLS context from the settings (null when no certificate is configured), and a
+// refusal of implicit-TLS listeners ("PORT*") without one. Errors name the file or the
+// setting.
+Result<std::shared_ptr<const net::TlsContext>> tls_from_settings(const config::Settings& s) {
+  std::shared_ptr<const net::TlsContext> tls;
+  if (!s.tls_certificate_file.empty()) {
+    auto loaded = net::TlsContext::load({s.tls_certificate_file, s.tls_key_file, s.tls_min_version});
+    if (!loaded) return std::move(loaded).error();
+    tls = std::move(*loaded);
+  } else if (!s.tls_key_file.empty()) {
+    return make_error(ErrorCode::invalid_argument, "tls.key_file is set but tls.certificate_file is not");
+  }
+  const std::pair<const char*, const std::vector<std::string>*> lists[] = {
+      {"smtp.listen", &s.smtp_listen}, {"submission.listen", &s.submission_listen},
+      {"pop3.listen", &s.pop3_listen}, {"imap.listen", &s.imap_listen}};
+  for (const auto& [name, entries] : lists) {
+    for (const auto& entry : *entries) {
+      auto parsed = config::parse_listen_entry(entry);
+      if (!tls && parsed && parsed->implicit_tls)
+        return make_error(ErrorCode::invalid_argument,
+                          fmt::format("{}: \"{}\" asks for implicit TLS, but tls.certificate_file is not set", name,
+                                      entry));
+    }
+  }
+  return tls;
+}
+
+// A listener handler that runs the TLS handshake first, with the context and time
+// limit the service has when the connection arrives (a reload may have changed them).
+template <typename Service>
+net::SessionHandler after_tls_handshake(std::shared_ptr<Service> service, net::SessionHandler session) {
+  return [service, session](net::Connection c) {
+    auto options = service->options.load();
+    return net::run_after_tls_handshake(session, options->tls, options->handshake_timeout, service->name,
+                                        std::move(c));
+  };
 }
 
 }  // namespace
@@ -88,9 +137,15 @@ void Daemon::apply_options() {
   so.data_timeout = std::chrono::seconds(s.smtp_data_timeout);
   so.plaintext_auth = to_plaintext(s.smtp_plaintext_auth);
   so.directory_retry = retry_schedule(s, s.smtp_directory_retry_interval, s.smtp_directory_retry_count);
+  so.limit_loopback_logins = s.auth_limit_loopback;
+  const std::chrono::seconds handshake_timeout(s.tls_handshake_timeout);
+  so.tls = tls_;
+  so.starttls = s.smtp_starttls;
+  so.handshake_timeout = handshake_timeout;
   smtp_->options.store(std::make_shared<const smtp::SmtpOptions>(so));
   // Submission shares the smtp limits; it differs in requiring AUTH (RFC 6409).
   so.plaintext_auth = to_plaintext(s.submission_plaintext_auth);
+  so.starttls = s.submission_starttls;
   so.require_auth = true;
   submission_->options.store(std::make_shared<const smtp::SmtpOptions>(so));
 
@@ -100,6 +155,10 @@ void Daemon::apply_options() {
   po->plaintext_auth = to_plaintext(s.pop3_plaintext_auth);
   po->mailboxes = mailbox_location(s);
   po->directory_retry = retry_schedule(s, s.pop3_directory_retry_interval, s.pop3_directory_retry_count);
+  po->limit_loopback_logins = s.auth_limit_loopback;
+  po->tls = tls_;
+  po->starttls = s.pop3_starttls;
+  po->handshake_timeout = handshake_timeout;
   pop3_->options.store(po);
 
   auto io = std::make_shared<imap::ImapOptions>();
@@ -108,6 +167,10 @@ void Daemon::apply_options() {
   io->plaintext_auth = to_plaintext(s.imap_plaintext_auth);
   io->mailboxes = mailbox_location(s);
   io->directory_retry = retry_schedule(s, s.imap_directory_retry_interval, s.imap_directory_retry_count);
+  io->limit_loopback_logins = s.auth_limit_loopback;
+  io->tls = tls_;
+  io->starttls = s.imap_starttls;
+  io->handshake_timeout = handshake_timeout;
   imap_->options.store(io);
 
   if (delivery_) delivery_->set_options(delivery_options(s));
@@ -118,11 +181,23 @@ Status Daemon::start() {
   node_ = config::node_name(s);
   log::init({s.log_dir, node_, to_level(s.log_level), s.log_stderr});
 
+  // First, so that a bad certificate stops the start before anything else is opened.
+  auto tls = tls_from_settings(s);
+  if (!tls) return make_error(tls.error().code, tls.error().message);
+  tls_ = std::move(*tls);
+
   auto dir = directory::open_directory(s);
   if (!dir) return make_error(dir.error().code, "directory: " + dir.error().message);
   directory_ = std::move(*dir);
   verifier_ = std::make_unique<auth::DirectoryPasswordVerifier>(*directory_.directory, *directory_.passwords);
-  if (directory_.ldap) directory_.ldap->start();
+  limiter_ = std::make_unique<auth::LoginLimiter>(limiter_options(s));
+  if (directory_.ldap) {
+    // Failed binds stay below the domain's lockout threshold, re-read at each refresh.
+    directory_.ldap->set_lockout_policy_listener([limiter = limiter_.get()](const directory::DomainLockoutPolicy& p) {
+      limiter->apply_domain_lockout(p.lockout_threshold, p.observation_window);
+    });
+    directory_.ldap->start();
+  }
 
   store_ = std::make_unique<store::PosixMailStore>(store::PosixMailStoreOptions{node_});
   auto q = queue::FileQueue::open(s.queue_dir, node_);
@@ -138,6 +213,7 @@ Status Daemon::start() {
     *svc = std::make_shared<smtp::SmtpService>();
     (*svc)->directory = directory_.directory.get();
     (*svc)->verifier = verifier_.get();
+    (*svc)->limiter = limiter_.get();
     (*svc)->queue = queue_.get();
     (*svc)->pool = pool_.get();
     (*svc)->sessions = &sessions_;
@@ -148,12 +224,14 @@ Status Daemon::start() {
 
   pop3_ = std::make_shared<pop3::Pop3Service>();
   pop3_->verifier = verifier_.get();
+  pop3_->limiter = limiter_.get();
   pop3_->store = store_.get();
   pop3_->pool = pool_.get();
   pop3_->sessions = &sessions_;
 
   imap_ = std::make_shared<imap::ImapService>();
   imap_->verifier = verifier_.get();
+  imap_->limiter = limiter_.get();
   imap_->store = store_.get();
   imap_->pool = pool_.get();
   imap_->sessions = &sessions_;
@@ -174,18 +252,25 @@ Status Daemon::start() {
 
 void Daemon::sync_all_listeners() {
   const auto& s = settings_;
-  sync_listeners("smtp", s.smtp_enabled, s.smtp_listen, s.smtp_max_connections,
-                 [svc = smtp_](net::Connection c) { return smtp::run_smtp_session(svc, std::move(c)); });
-  sync_listeners("submission", s.submission_enabled, s.submission_listen, s.submission_max_connections,
-                 [svc = submission_](net::Connection c) { return smtp::run_smtp_session(svc, std::move(c)); });
-  sync_listeners("pop3", s.pop3_enabled, s.pop3_listen, s.pop3_max_connections,
-                 [svc = pop3_](net::Connection c) { return pop3::run_pop3_session(svc, std::move(c)); });
-  sync_listeners("imap", s.imap_enabled, s.imap_listen, s.imap_max_connections,
-                 [svc = imap_](net::Connection c) { return imap::run_imap_session(svc, std::move(c)); });
+  net::SessionHandler smtp = [svc = smtp_](net::Connection c) { return smtp::run_smtp_session(svc, std::move(c)); };
+  net::SessionHandler submission = [svc = submission_](net::Connection c) {
+    return smtp::run_smtp_session(svc, std::move(c));
+  };
+  net::SessionHandler pop3 = [svc = pop3_](net::Connection c) { return pop3::run_pop3_session(svc, std::move(c)); };
+  net::SessionHandler imap = [svc = imap_](net::Connection c) { return imap::run_imap_session(svc, std::move(c)); };
+  sync_listeners("smtp", s.smtp_enabled, s.smtp_listen, s.smtp_max_connections, smtp,
+                 after_tls_handshake(smtp_, smtp));
+  sync_listeners("submission", s.submission_enabled, s.submission_listen, s.submission_max_connections, submission,
+                 after_tls_handshake(submission_, submission));
+  sync_listeners("pop3", s.pop3_enabled, s.pop3_listen, s.pop3_max_connections, pop3,
+                 after_tls_handshake(pop3_, pop3));
+  sync_listeners("imap", s.imap_enabled, s.imap_listen, s.imap_max_connections, imap,
+                 after_tls_handshake(imap_, imap));
 }
 
 void Daemon::sync_listeners(const std::string& service, bool enabled, const std::vector<std::string>& entries,
-                            std::int64_t max_connections, const net::SessionHandler& handler) {
+                            std::int64_t max_connections, const net::SessionHandler& handler,
+                            const net::SessionHandler& tls_handler) {
   auto& counter = counters_[service];
   if (!counter) counter = std::make_shared<net::ConnectionCounter>();
   counter->limit = max_connections;
@@ -210,7 +295,8 @@ void Daemon::sync_listeners(const std::string& service, bool enabled, const std:
       continue;
     }
     net::tcp::endpoint endpoint(net::asio::ip::make_address(parsed->address), parsed->port);
-    auto listener = std::make_shared<net::Listener>(*io_, endpoint, service, counter, handler);
+    auto listener = std::make_shared<net::Listener>(*io_, endpoint, service, counter,
+                                                    parsed->implicit_tls ? tls_handler : handler);
     if (auto st = listener->open(); !st) {
       start_errors_.push_back(st.error().message);
       dlog().with("service", service).with("listen", entry).with("error", st.error().message).error("cannot listen");
@@ -250,6 +336,13 @@ void Daemon::reload() {
   }
   const auto& n = *fresh;
   const auto& o = settings_;
+  // The certificate is read again (it may have been renewed); new connections use it.
+  auto tls = tls_from_settings(n);
+  if (!tls) {
+    dlog().with("config", config_path_).with("error", tls.error().message).error("reload refused; keeping the running settings");
+    return;
+  }
+  tls_ = std::move(*tls);
   if (directory_settings_changed(n, o) || n.store_backend != o.store_backend || n.queue_dir != o.queue_dir || n.server_io_threads != o.server_io_threads ||
       n.server_blocking_threads != o.server_blocking_threads || n.server_data_dir != o.server_data_dir ||
       n.delivery_local_workers != o.delivery_local_workers || n.log_dir != o.log_dir ||

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "dirmail/auth/login_limiter.hpp"
 #include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/config/settings.hpp"
 #include "dirmail/delivery/local_delivery.hpp"
@@ -16,6 +17,7 @@
 #include "dirmail/net/io_threads.hpp"
 #include "dirmail/net/listener.hpp"
 #include "dirmail/net/session_set.hpp"
+#include "dirmail/net/tls_context.hpp"
 #include "dirmail/imap/imap_service.hpp"
 #include "dirmail/pop3/pop3_service.hpp"
 #include "dirmail/queue/queue.hpp"
@@ -38,7 +40,8 @@ class Daemon {
   void shutdown();
   // Opens the listeners of one service so that they match `entries` (reload-safe).
   void sync_listeners(const std::string& service, bool enabled, const std::vector<std::string>& entries,
-                      std::int64_t max_connections, const net::SessionHandler& handler);
+                      std::int64_t max_connections, const net::SessionHandler& handler,
+                      const net::SessionHandler& tls_handler);
   void sync_all_listeners();
   void apply_options();
 
@@ -46,12 +49,14 @@ class Daemon {
   config::Settings settings_;
   std::string hostname_;
   std::string node_;
+  std::shared_ptr<const net::TlsContext> tls_;  // null without tls.certificate_file
 
   std::unique_ptr<net::IoThreads> io_;
   std::unique_ptr<net::BlockingPool> pool_;
   net::SessionSet sessions_;
   directory::DirectoryBackend directory_;
   std::unique_ptr<auth::PasswordVerifier> verifier_;
+  std::unique_ptr<auth::LoginLimiter> limiter_;
   std::unique_ptr<store::MailStore> store_;
   std::unique_ptr<queue::Queue> queue_;
   std::unique_ptr<delivery::LocalDelivery> delivery_;

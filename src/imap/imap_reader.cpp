@@ -6,8 +6,8 @@
 
 namespace dirmail::imap {
 
-ImapReader::ImapReader(net::tcp::socket& socket, std::size_t buffer_size)
-    : deadline_(socket), buffer_size_(buffer_size) {}
+ImapReader::ImapReader(net::Stream& stream, std::size_t buffer_size)
+    : deadline_(stream), buffer_size_(buffer_size) {}
 
 bool ImapReader::has_buffered_line() const {
   return std::memchr(buffer_.data() + begin_, '\n', end_ - begin_) != nullptr;

@@ -15,7 +15,7 @@ namespace dirmail::imap {
 
 class ImapReader {
  public:
-  explicit ImapReader(net::tcp::socket& socket, std::size_t buffer_size = 2048);
+  explicit ImapReader(net::Stream& stream, std::size_t buffer_size = 2048);
 
   enum class LineResult { complete, too_long };
   // Appends the next line, without its CR LF, to `out`. A line longer than `max`
@@ -28,6 +28,8 @@ class ImapReader {
   net::awaitable<Status> read_exact(std::string& out, std::size_t n, std::chrono::steady_clock::duration timeout);
 
   bool has_buffered_line() const;
+  // Drops buffered input (after STARTTLS the plaintext tail must not be used).
+  void discard_buffer() { begin_ = end_ = line_bytes_ = kept_ = 0; }
 
  private:
   net::awaitable<Status> fill(std::chrono::steady_clock::duration timeout);

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "dirmail/auth/guarded_login.hpp"
 #include "dirmail/auth/sasl_password.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/imap/imap_string.hpp"
@@ -23,8 +24,8 @@ ImapSession::ImapSession(std::shared_ptr<ImapService> service, net::Connection c
     : service_(std::move(service)),
       options_(service_->options.load()),
       conn_(std::move(c)),
-      reader_(conn_.socket),
-      control_(*service_->sessions, conn_.socket),
+      reader_(conn_.stream),
+      control_(*service_->sessions, conn_.stream.socket()),
       log_(log::service(service_->name)) {}
 
 log::LogLine ImapSession::line(log::Record r) {
@@ -36,12 +37,13 @@ log::LogLine ImapSession::line(log::Record r) {
 
 net::awaitable<bool> ImapSession::flush_if_large() {
   if (out_.size() < flush_threshold) co_return true;
-  co_return static_cast<bool>(co_await out_.flush(conn_.socket, write_timeout));
+  co_return static_cast<bool>(co_await out_.flush(conn_.stream, write_timeout));
 }
 
 std::string ImapSession::capabilities() const {
   std::string caps = "IMAP4rev1 LITERAL+ ID IDLE NAMESPACE UNSELECT";
   if (state_ == State::not_authenticated) {
+    if (starttls_offered()) caps += " STARTTLS";
     if (plaintext_allowed()) caps += " AUTH=PLAIN SASL-IR";
     else caps += " LOGINDISABLED";
   }
@@ -51,11 +53,13 @@ std::string ImapSession::capabilities() const {
 net::awaitable<void> ImapSession::run() {
   if (conn_.over_limit) {
     reply("* BYE [UNAVAILABLE] Too many connections, try again later");
-    co_await net::close_connection(out_, conn_.socket);
+    co_await net::close_connection(out_, conn_.stream);
     line(log::Record::session).warn("refused: connection limit");
     co_return;
   }
-  line(log::Record::session).info("connect");
+  auto connect = line(log::Record::session);
+  if (conn_.stream.tls()) connect.with("tls", conn_.stream.tls_description());
+  connect.info("connect");
   reply(fmt::format("* OK [CAPABILITY {}] {} dirmail IMAP4rev1 server ready", capabilities(), options_->hostname));
   for (;;) {
     if (control_.stop_requested()) {
@@ -63,7 +67,7 @@ net::awaitable<void> ImapSession::run() {
       break;
     }
     if (!reader_.has_buffered_line()) {
-      if (!co_await out_.flush(conn_.socket, write_timeout)) break;
+      if (!co_await out_.flush(conn_.stream, write_timeout)) break;
       out_.release();  // an idle session keeps no output buffer (a FETCH may have grown it)
     }
     auto framing = co_await read_command();
@@ -87,8 +91,33 @@ net::awaitable<void> ImapSession::run() {
     }
     if (!keep_going) break;
   }
-  co_await net::close_connection(out_, conn_.socket);
+  co_await net::close_connection(out_, conn_.stream);
   line(log::Record::session).info("disconnect");
+}
+
+// RFC 3501 §6.2.1 / RFC 9051 §6.2.1. Commands pipelined behind STARTTLS arrived in
+// the clear and are dropped unread; the client asks for CAPABILITY again over TLS.
+net::awaitable<bool> ImapSession::starttls(const std::string& tag) {
+  if (conn_.stream.tls()) {
+    tagged(tag, "BAD TLS is already active");
+    ++errors_;
+    co_return true;
+  }
+  if (!starttls_offered() || state_ != State::not_authenticated) {
+    tagged(tag, "BAD STARTTLS is not available");
+    ++errors_;
+    co_return true;
+  }
+  tagged(tag, "OK Begin TLS negotiation now");
+  if (!co_await out_.flush(conn_.stream, write_timeout)) co_return false;
+  reader_.discard_buffer();
+  auto started = co_await conn_.stream.start_tls(*options_->tls, options_->handshake_timeout);
+  if (!started) {
+    line(log::Record::session).with("error", started.error().message).warn("STARTTLS failed");
+    co_return false;
+  }
+  line(log::Record::session).with("tls", conn_.stream.tls_description()).info("STARTTLS");
+  co_return true;
 }
 
 net::awaitable<ImapSession::Framing> ImapSession::read_command() {
@@ -136,7 +165,7 @@ net::awaitable<ImapSession::Framing> ImapSession::read_command() {
     }
     if (marker->synchronizing) {
       reply("+ Ready for literal data");
-      if (!co_await out_.flush(conn_.socket, write_timeout)) co_return Framing::closed;
+      if (!co_await out_.flush(conn_.stream, write_timeout)) co_return Framing::closed;
     }
     command_.append("\r\n");
     auto size = static_cast<std::size_t>(marker->size);
@@ -169,8 +198,7 @@ net::awaitable<bool> ImapSession::execute(const ImapCommand& cmd) {
       tagged(tag, "OK ID completed");
       co_return true;
     case CommandName::starttls:
-      tagged(tag, "BAD TLS is not available on this server yet");
-      co_return true;
+      co_return co_await starttls(tag);
     case CommandName::login:
     case CommandName::authenticate:
       if (state_ != State::not_authenticated) {
@@ -261,9 +289,18 @@ net::awaitable<bool> ImapSession::execute(const ImapCommand& cmd) {
 }
 
 net::awaitable<void> ImapSession::login(const std::string& tag, const std::string& user, const std::string& password) {
+  auth::GuardedLogin guard(service_->limiter, auth::limiter_address(conn_.peer_address, conn_.peer_is_loopback, options_->limit_loopback_logins), user);
+  co_await net::pause(guard.delay());  // grows with recent failures from this client or for this account
+  if (!guard.may_check()) {
+    line(log::Record::auth).with("login", user).with("limit", guard.refusal()).warn("login refused: too many failures");
+    tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");
+    ++errors_;
+    co_return;
+  }
   auto* verifier = service_->verifier;
   auto check = [verifier, user, password] { return verifier->verify(user, password); };  // named: see BlockingPool::run
   auto verified = co_await net::run_with_retry(*service_->pool, options_->directory_retry, check);
+  guard.record(verified);
   if (!verified) {
     line(log::Record::auth).with("login", user).with("error", verified.error().message)
         .warn("login failed: directory unavailable");
@@ -306,7 +343,7 @@ net::awaitable<bool> ImapSession::authenticate(const ImapCommand& cmd) {
     response = cmd.args[1] == "=" ? std::string() : cmd.args[1];
   } else {
     reply("+ ");
-    if (!co_await out_.flush(conn_.socket, write_timeout)) co_return false;
+    if (!co_await out_.flush(conn_.stream, write_timeout)) co_return false;
     auto got = co_await reader_.read_line(response, auth::max_sasl_response, options_->idle_timeout);
     if (!got) co_return false;
     if (*got == ImapReader::LineResult::too_long) {

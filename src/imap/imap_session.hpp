@@ -56,8 +56,10 @@ class ImapSession {
   void mailbox_management(const ImapCommand& cmd);
   std::string capabilities() const;
   bool plaintext_allowed() const {
-    return auth::plaintext_allowed(options_->plaintext_auth, false, conn_.peer_is_loopback);
+    return auth::plaintext_allowed(options_->plaintext_auth, conn_.stream.tls(), conn_.peer_is_loopback);
   }
+  bool starttls_offered() const { return options_->tls && options_->starttls && !conn_.stream.tls(); }
+  net::awaitable<bool> starttls(const std::string& tag);
 
   // selected_commands.cpp
   net::awaitable<void> select(const ImapCommand& cmd, bool read_only);

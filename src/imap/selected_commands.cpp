@@ -266,7 +266,7 @@ net::awaitable<void> ImapSession::expunge(const ImapCommand& cmd, bool silent) {
 
 net::awaitable<bool> ImapSession::idle(const ImapCommand& cmd) {
   reply("+ idling");
-  if (!co_await out_.flush(conn_.socket, write_timeout)) co_return false;
+  if (!co_await out_.flush(conn_.stream, write_timeout)) co_return false;
   auto started = std::chrono::steady_clock::now();
   std::string done;
   for (;;) {
@@ -298,7 +298,7 @@ net::awaitable<bool> ImapSession::idle(const ImapCommand& cmd) {
     }
     // The poll interval passed: report what changed (a partial "DONE" stays in `done`).
     if (!co_await sync()) co_return false;
-    if (!co_await out_.flush(conn_.socket, write_timeout)) co_return false;
+    if (!co_await out_.flush(conn_.stream, write_timeout)) co_return false;
   }
 }
 

@@ -6,8 +6,8 @@
 
 namespace dirmail::net {
 
-LineReader::LineReader(tcp::socket& socket, std::size_t max_line, std::size_t buffer_size)
-    : deadline_(socket), max_line_(max_line), capacity_(std::max(buffer_size, max_line + 2)) {}
+LineReader::LineReader(Stream& stream, std::size_t max_line, std::size_t buffer_size)
+    : deadline_(stream), max_line_(max_line), capacity_(std::max(buffer_size, max_line + 2)) {}
 
 bool LineReader::has_buffered_line() const {
   return std::memchr(buffer_.data() + begin_, '\n', end_ - begin_) != nullptr;

@@ -65,11 +65,11 @@ awaitable<void> Listener::accept_loop() {
       co_await pause.async_wait(use_awaitable);
       continue;
     }
-    Connection c{std::move(socket)};
+    Connection c{Stream(std::move(socket))};
     c.session_id = new_session_id();
     boost::system::error_code e1, e2;
-    auto peer = c.socket.remote_endpoint(e1);
-    auto local = c.socket.local_endpoint(e2);
+    auto peer = c.stream.socket().remote_endpoint(e1);
+    auto local = c.stream.socket().local_endpoint(e2);
     if (e1 || e2) continue;  // the client left already
     c.peer_address = peer.address().to_string();
     c.peer_port = peer.port();
@@ -78,11 +78,11 @@ awaitable<void> Listener::accept_loop() {
     c.peer_is_loopback = peer.address().is_loopback() ||
                          (peer.address().is_v6() && peer.address().to_v6().is_v4_mapped() &&
                           asio::ip::make_address_v4(asio::ip::v4_mapped, peer.address().to_v6()).is_loopback());
-    c.socket.set_option(tcp::no_delay(true), e1);
+    c.stream.socket().set_option(tcp::no_delay(true), e1);
     std::int64_t limit = counter_->limit.load();
     c.over_limit = limit > 0 && counter_->active.load() >= limit;
     c.slot = std::make_unique<ConnectionSlot>(counter_);
-    auto executor = c.socket.get_executor();
+    auto executor = c.stream.socket().get_executor();
     asio::co_spawn(executor, handler_(std::move(c)), asio::detached);
   }
 }

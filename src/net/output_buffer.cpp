@@ -1,15 +1,13 @@
 #include "dirmail/net/output_buffer.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 
 namespace dirmail::net {
 
-awaitable<Status> OutputBuffer::flush(tcp::socket& socket, std::chrono::steady_clock::duration timeout) {
+awaitable<Status> OutputBuffer::flush(Stream& stream, std::chrono::steady_clock::duration timeout) {
   if (buf_.empty()) co_return ok_status();
-  if (!deadline_) deadline_ = std::make_unique<SocketDeadline>(socket);
+  if (!deadline_) deadline_ = std::make_unique<SocketDeadline>(stream.socket());
   deadline_->arm(timeout);
-  auto [ec, n] = co_await asio::async_write(socket, asio::buffer(buf_), asio::as_tuple(use_awaitable));
-  (void)n;
+  auto ec = co_await stream.write(asio::buffer(buf_));
   bool expired = deadline_->disarm();
   buf_.clear();
   if (buf_.capacity() > 65536) buf_.shrink_to_fit();  // a big RETR must not pin memory

@@ -2,14 +2,8 @@
 
 #include <tuple>
 
-#include <boost/asio/as_tuple.hpp>
 
 namespace dirmail::net {
-
-awaitable<boost::system::error_code> ReadDeadline::wait_readable() {
-  auto [ec] = co_await socket_.async_wait(tcp::socket::wait_read, asio::as_tuple(use_awaitable));
-  co_return ec;
-}
 
 awaitable<Result<std::size_t>> ReadDeadline::read_some(std::string& buffer, std::size_t offset, std::size_t size,
                                                        std::chrono::steady_clock::duration timeout,
@@ -19,14 +13,13 @@ awaitable<Result<std::size_t>> ReadDeadline::read_some(std::string& buffer, std:
   std::size_t n = 0;
   if (release_while_waiting && offset == 0) {
     std::string().swap(buffer);  // an idle connection keeps no buffer
-    ec = co_await wait_readable();
+    ec = co_await stream_.wait_readable();
     if (!ec) buffer.resize(size);
   } else if (buffer.size() < size) {
     buffer.resize(size);
   }
   if (!ec) {
-    std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(buffer.data() + offset, buffer.size() - offset),
-                                                       asio::as_tuple(use_awaitable));
+    std::tie(ec, n) = co_await stream_.read_some(asio::buffer(buffer.data() + offset, buffer.size() - offset));
   }
   bool expired = deadline_.disarm();
   if (ec == asio::error::operation_aborted) {

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "dirmail/auth/guarded_login.hpp"
 #include "dirmail/base/log.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/net/line_reader.hpp"
@@ -32,8 +33,8 @@ class Pop3Session {
       : service_(std::move(service)),
         options_(service_->options.load()),
         conn_(std::move(c)),
-        reader_(conn_.socket, max_pop3_line),
-        control_(*service_->sessions, conn_.socket),
+        reader_(conn_.stream, max_pop3_line),
+        control_(*service_->sessions, conn_.stream.socket()),
         log_(log::service(service_->name)) {}
   ~Pop3Session() {
     if (!mailbox_.empty()) service_->locks.unlock(mailbox_);
@@ -48,8 +49,10 @@ class Pop3Session {
   net::awaitable<bool> send_message(std::size_t index, std::optional<std::uint64_t> body_lines);
   net::awaitable<bool> on_quit_update();
   bool plaintext_allowed() const {
-    return auth::plaintext_allowed(options_->plaintext_auth, false, conn_.peer_is_loopback);
+    return auth::plaintext_allowed(options_->plaintext_auth, conn_.stream.tls(), conn_.peer_is_loopback);
   }
+  bool stls_offered() const { return options_->tls && options_->starttls && !conn_.stream.tls(); }
+  net::awaitable<bool> on_stls(std::string_view arg);
   void capa();
   // Message number argument -> index into messages_, or nullopt after an -ERR reply.
   std::optional<std::size_t> message_arg(std::string_view arg, bool allow_deleted = false);
@@ -83,15 +86,17 @@ class Pop3Session {
 net::awaitable<void> Pop3Session::run() {
   if (conn_.over_limit) {
     reply("-ERR [SYS/TEMP] Too many connections, try again later");
-    co_await net::close_connection(out_, conn_.socket);
+    co_await net::close_connection(out_, conn_.stream);
     line(log::Record::session).warn("refused: connection limit");
     co_return;
   }
-  line(log::Record::session).info("connect");
+  auto connect = line(log::Record::session);
+  if (conn_.stream.tls()) connect.with("tls", conn_.stream.tls_description());
+  connect.info("connect");
   reply(fmt::format("+OK {} dirmail POP3 server ready", options_->hostname));
   for (;;) {
     if (!reader_.has_buffered_line()) {
-      if (!co_await out_.flush(conn_.socket, write_timeout)) break;
+      if (!co_await out_.flush(conn_.stream, write_timeout)) break;
     }
     if (!control_.begin_wait()) {  // asked to stop while busy
       reply("-ERR [SYS/TEMP] Server shutting down");
@@ -125,12 +130,13 @@ net::awaitable<void> Pop3Session::run() {
     }
     if (!keep_going) break;
   }
-  co_await net::close_connection(out_, conn_.socket);
+  co_await net::close_connection(out_, conn_.stream);
   line(log::Record::session).info("disconnect");
 }
 
 void Pop3Session::capa() {
   reply("+OK Capability list follows");
+  if (stls_offered()) reply("STLS");
   reply("TOP");
   reply("UIDL");
   if (!authenticated_ && plaintext_allowed()) reply("USER");
@@ -152,6 +158,8 @@ net::awaitable<bool> Pop3Session::authorization(const Pop3Command& cmd) {
     case Pop3Verb::noop:
       reply("-ERR Log in first");
       co_return true;
+    case Pop3Verb::stls:
+      co_return co_await on_stls(cmd.arg);
     case Pop3Verb::user:
       if (!plaintext_allowed()) {
         reply("-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections");
@@ -180,12 +188,52 @@ net::awaitable<bool> Pop3Session::authorization(const Pop3Command& cmd) {
   }
 }
 
+// RFC 2595 §4. Input pipelined behind STLS arrived in the clear and is dropped unread.
+net::awaitable<bool> Pop3Session::on_stls(std::string_view arg) {
+  if (conn_.stream.tls()) {
+    reply("-ERR Command not permitted when TLS active");
+    ++errors_;
+    co_return true;
+  }
+  if (!stls_offered()) {
+    reply("-ERR STLS not available");
+    ++errors_;
+    co_return true;
+  }
+  if (!arg.empty()) {
+    reply("-ERR STLS takes no argument");
+    ++errors_;
+    co_return true;
+  }
+  user_.clear();
+  reply("+OK Begin TLS negotiation");
+  if (!co_await out_.flush(conn_.stream, write_timeout)) co_return false;
+  reader_.discard_buffer();
+  auto started = co_await conn_.stream.start_tls(*options_->tls, options_->handshake_timeout);
+  if (!started) {
+    line(log::Record::session).with("error", started.error().message).warn("STLS failed");
+    co_return false;
+  }
+  line(log::Record::session).with("tls", conn_.stream.tls_description()).info("STLS");
+  co_return true;
+}
+
 net::awaitable<void> Pop3Session::on_pass(std::string_view password) {
   auto* verifier = service_->verifier;
   std::string login = user_;
   std::string pw(password);
+  auth::GuardedLogin guard(service_->limiter, auth::limiter_address(conn_.peer_address, conn_.peer_is_loopback, options_->limit_loopback_logins), login);
+  co_await net::pause(guard.delay());  // grows with recent failures from this client or for this account
+  if (!guard.may_check()) {
+    line(log::Record::auth).with("limit", guard.refusal()).warn("login refused: too many failures");
+    reply("-ERR [AUTH] Authentication failed");
+    user_.clear();
+    ++errors_;
+    co_return;
+  }
   auto check = [verifier, login, pw] { return verifier->verify(login, pw); };  // named: see BlockingPool::run
   auto verified = co_await net::run_with_retry(*service_->pool, options_->directory_retry, check);
+  guard.record(verified);
   if (!verified) {
     line(log::Record::auth).with("error", verified.error().message).warn("login failed: directory unavailable");
     reply("-ERR [SYS/TEMP] Directory unavailable, try again later");
@@ -344,7 +392,7 @@ net::awaitable<bool> Pop3Session::send_message(std::size_t index, std::optional<
     stuffed.clear();
     bool more = stuffer.feed(std::string_view(chunk.data(), *n), stuffed);
     out_.append(stuffed);
-    if (!co_await out_.flush(conn_.socket, write_timeout)) co_return false;
+    if (!co_await out_.flush(conn_.stream, write_timeout)) co_return false;
     if (!more) break;
   }
   stuffed.clear();

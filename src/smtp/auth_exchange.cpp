@@ -9,12 +9,12 @@ using Status = AuthExchange::Status;
 
 // Sends a 334 challenge and reads one response line; "*" cancels (RFC 4954 §4).
 net::awaitable<Result<std::string>> challenge(net::LineReader& reader, net::OutputBuffer& out,
-                                              net::tcp::socket& socket, std::string_view prompt,
+                                              net::Stream& stream, std::string_view prompt,
                                               std::chrono::seconds timeout) {
   out.append("334 ");
   out.append(prompt);
   out.append("\r\n");
-  if (auto st = co_await out.flush(socket, timeout); !st) co_return std::move(st).error();
+  if (auto st = co_await out.flush(stream, timeout); !st) co_return std::move(st).error();
   auto got = co_await reader.read_line(timeout);
   if (!got) co_return std::move(got).error();
   if (got->truncated) {
@@ -27,7 +27,7 @@ net::awaitable<Result<std::string>> challenge(net::LineReader& reader, net::Outp
 }  // namespace
 
 net::awaitable<AuthExchange> read_password_credentials(net::LineReader& reader, net::OutputBuffer& out,
-                                                       net::tcp::socket& socket, std::string_view mechanism,
+                                                       net::Stream& stream, std::string_view mechanism,
                                                        std::string_view initial_response,
                                                        std::chrono::seconds timeout) {
   AuthExchange result;
@@ -37,7 +37,7 @@ net::awaitable<AuthExchange> read_password_credentials(net::LineReader& reader, 
   if (iequals(mechanism, "PLAIN")) {
     std::string response(initial_response);
     if (response.empty()) {
-      auto r = co_await challenge(reader, out, socket, "", timeout);
+      auto r = co_await challenge(reader, out, stream, "", timeout);
       if (!r) {
       result.status = lost_or_malformed(r.error());
       co_return result;
@@ -62,7 +62,7 @@ net::awaitable<AuthExchange> read_password_credentials(net::LineReader& reader, 
   if (iequals(mechanism, "LOGIN")) {
     std::string user_b64(initial_response);
     if (user_b64.empty()) {
-      auto r = co_await challenge(reader, out, socket, auth::sasl_login_username_prompt, timeout);
+      auto r = co_await challenge(reader, out, stream, auth::sasl_login_username_prompt, timeout);
       if (!r) {
       result.status = lost_or_malformed(r.error());
       co_return result;
@@ -78,7 +78,7 @@ net::awaitable<AuthExchange> read_password_credentials(net::LineReader& reader, 
       result.status = Status::malformed;
       co_return result;
     }
-    auto r = co_await challenge(reader, out, socket, auth::sasl_login_password_prompt, timeout);
+    auto r = co_await challenge(reader, out, stream, auth::sasl_login_password_prompt, timeout);
     if (!r) {
       result.status = lost_or_malformed(r.error());
       co_return result;

@@ -2,6 +2,7 @@
 // durable queue, and 250 only after the queue has committed the message.
 #include <fmt/format.h>
 
+#include "dirmail/auth/guarded_login.hpp"
 #include "dirmail/base/log.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/base/time.hpp"
@@ -28,8 +29,8 @@ class SmtpSession {
       : service_(std::move(service)),
         options_(service_->options.load()),
         conn_(std::move(c)),
-        reader_(conn_.socket, max_line_piece),
-        control_(*service_->sessions, conn_.socket),
+        reader_(conn_.stream, max_line_piece),
+        control_(*service_->sessions, conn_.stream.socket()),
         log_(log::service(service_->name)) {}
 
   net::awaitable<void> run();
@@ -41,10 +42,12 @@ class SmtpSession {
   net::awaitable<void> on_rcpt(std::string_view arg);
   net::awaitable<bool> on_data();
   net::awaitable<bool> on_auth(std::string_view arg);
+  net::awaitable<bool> on_starttls(std::string_view arg);
   bool auth_offered() const {
     return service_->verifier != nullptr &&
-           auth::plaintext_allowed(options_->plaintext_auth, false, conn_.peer_is_loopback);
+           auth::plaintext_allowed(options_->plaintext_auth, conn_.stream.tls(), conn_.peer_is_loopback);
   }
+  bool starttls_offered() const { return options_->tls && options_->starttls && !conn_.stream.tls(); }
   net::awaitable<bool> discard_long_line();
   void ehlo_reply(std::string_view name);
   void reset_transaction();
@@ -80,11 +83,14 @@ net::awaitable<void> SmtpSession::run() {
   const auto& host = options_->hostname;
   if (conn_.over_limit) {
     reply(fmt::format("421 4.7.0 {} Too many connections, try again later", host));
-    co_await net::close_connection(out_, conn_.socket);
+    co_await net::close_connection(out_, conn_.stream);
     line(log::Record::session).warn("refused: connection limit");
     co_return;
   }
-  line(log::Record::session).with("local", fmt::format("{}:{}", conn_.local_address, conn_.local_port)).info("connect");
+  auto connect = line(log::Record::session);
+  connect.with("local", fmt::format("{}:{}", conn_.local_address, conn_.local_port));
+  if (conn_.stream.tls()) connect.with("tls", conn_.stream.tls_description());
+  connect.info("connect");
   reply(fmt::format("220 {} ESMTP dirmail", host));
   for (;;) {
     if (control_.stop_requested()) {
@@ -92,7 +98,7 @@ net::awaitable<void> SmtpSession::run() {
       break;
     }
     if (!reader_.has_buffered_line()) {
-      if (!co_await out_.flush(conn_.socket, write_timeout)) break;
+      if (!co_await out_.flush(conn_.stream, write_timeout)) break;
     }
     if (!control_.begin_wait()) continue;  // asked to stop while busy: say so at the top
     auto got = co_await reader_.read_line(options_->command_timeout);
@@ -126,7 +132,7 @@ net::awaitable<void> SmtpSession::run() {
     }
     if (!keep_going) break;
   }
-  co_await net::close_connection(out_, conn_.socket);
+  co_await net::close_connection(out_, conn_.stream);
   line(log::Record::session).info("disconnect");
 }
 
@@ -149,6 +155,7 @@ void SmtpSession::ehlo_reply(std::string_view name) {
   reply("250-PIPELINING");
   reply(fmt::format("250-SIZE {}", options_->max_message_size));
   reply("250-8BITMIME");
+  if (starttls_offered()) reply("250-STARTTLS");
   if (auth_offered()) reply("250-AUTH PLAIN LOGIN");
   reply("250 ENHANCEDSTATUSCODES");
 }
@@ -196,8 +203,9 @@ net::awaitable<bool> SmtpSession::handle(const Command& cmd) {
       co_return true;
     case Verb::auth:
       co_return co_await on_auth(cmd.arg);
-    case Verb::expn:
     case Verb::starttls:
+      co_return co_await on_starttls(cmd.arg);
+    case Verb::expn:
     case Verb::bdat:
       reply("502 5.5.1 Error: command not implemented");
       ++errors_;
@@ -342,7 +350,7 @@ net::awaitable<bool> SmtpSession::on_auth(std::string_view arg) {
   auto space = arg.find(' ');
   std::string mechanism(arg.substr(0, space));
   std::string initial(space == std::string_view::npos ? std::string_view() : trim(arg.substr(space + 1)));
-  auto exchange = co_await read_password_credentials(reader_, out_, conn_.socket, mechanism, initial,
+  auto exchange = co_await read_password_credentials(reader_, out_, conn_.stream, mechanism, initial,
                                                      options_->command_timeout);
   using Status = AuthExchange::Status;
   switch (exchange.status) {
@@ -363,11 +371,20 @@ net::awaitable<bool> SmtpSession::on_auth(std::string_view arg) {
       break;
   }
   auto& creds = exchange.credentials;
+  auth::GuardedLogin guard(service_->limiter, auth::limiter_address(conn_.peer_address, conn_.peer_is_loopback, options_->limit_loopback_logins), creds.authcid);
+  co_await net::pause(guard.delay());  // grows with recent failures from this client or for this account
+  if (!guard.may_check()) {
+    line(log::Record::auth).with("user", creds.authcid).with("limit", guard.refusal()).warn("AUTH refused: too many failures");
+    ++errors_;
+    reply("535 5.7.8 Error: authentication failed");
+    co_return true;
+  }
   auto* verifier = service_->verifier;
   auto check = [verifier, login = creds.authcid, password = creds.password] {  // named: see BlockingPool::run
     return verifier->verify(login, password);
   };
   auto verified = co_await net::run_with_retry(*service_->pool, options_->directory_retry, check);
+  guard.record(verified);
   if (!verified) {
     line(log::Record::auth).with("user", creds.authcid).with("error", verified.error().message).warn("AUTH failed: directory unavailable");
     reply("454 4.7.0 Temporary authentication failure");
@@ -388,8 +405,48 @@ net::awaitable<bool> SmtpSession::on_auth(std::string_view arg) {
   co_return true;
 }
 
+// RFC 3207. Input the client sent after STARTTLS, before the handshake, is dropped
+// unread: it arrived in the clear and could have been injected (CVE-2011-0411).
+net::awaitable<bool> SmtpSession::on_starttls(std::string_view arg) {
+  if (conn_.stream.tls()) {
+    reply("554 5.5.1 Error: TLS already active");
+    ++errors_;
+    co_return true;
+  }
+  if (!starttls_offered()) {
+    reply("502 5.5.1 Error: command not implemented");
+    ++errors_;
+    co_return true;
+  }
+  if (!arg.empty()) {
+    reply("501 5.5.4 Syntax: STARTTLS");
+    ++errors_;
+    co_return true;
+  }
+  reply("220 2.0.0 Ready to start TLS");
+  if (!co_await out_.flush(conn_.stream, write_timeout)) co_return false;
+  reader_.discard_buffer();
+  auto started = co_await conn_.stream.start_tls(*options_->tls, options_->handshake_timeout);
+  if (!started) {
+    line(log::Record::session).with("error", started.error().message).warn("STARTTLS failed");
+    co_return false;
+  }
+  // The client must start over with EHLO; nothing learnt in the clear carries over.
+  helo_.clear();
+  esmtp_ = false;
+  auth_user_.clear();
+  reset_transaction();
+  line(log::Record::session).with("tls", conn_.stream.tls_description()).info("STARTTLS");
+  co_return true;
+}
+
 std::string SmtpSession::received_header(const std::string& queue_id) const {
-  std::string with = esmtp_ ? (auth_user_.empty() ? "ESMTP" : "ESMTPA") : "SMTP";  // RFC 3848
+  std::string with = "SMTP";  // RFC 3848: ESMTP, ESMTPS (TLS), ESMTPA (AUTH), ESMTPSA
+  if (esmtp_) {
+    with = "ESMTP";
+    if (conn_.stream.tls()) with += "S";
+    if (!auth_user_.empty()) with += "A";
+  }
   std::string header = fmt::format("Received: from {} ([{}])\r\n\tby {} (dirmail) with {} id {}", helo_,
                                    conn_.peer_address, options_->hostname, with, queue_id);
   if (recipients_.size() == 1) header += fmt::format("\r\n\tfor <{}>", recipients_.front());
@@ -417,7 +474,7 @@ net::awaitable<bool> SmtpSession::on_data() {
   }
   auto& w = **writer;
   reply("354 End data with <CR><LF>.<CR><LF>");
-  if (!co_await out_.flush(conn_.socket, write_timeout)) co_return false;
+  if (!co_await out_.flush(conn_.stream, write_timeout)) co_return false;
 
   Status write_status = w.write(received_header(w.id()));
   const std::uint64_t limit = options_->max_message_size;

@@ -1,4 +1,4 @@
-// Fuzzes listener entries ("ADDRESS PORT", parse_listen_entry).
+// Fuzzes listener entries ("ADDRESS PORT" or "ADDRESS PORT*", parse_listen_entry).
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -26,12 +26,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(inet_pton(parsed->ipv6 ? AF_INET6 : AF_INET, address.c_str(), &buffer) == 1);
   FUZZ_CHECK(parsed->ipv6 == (address.find(':') != std::string::npos));
 
+  // Implicit TLS exactly when the port is written with a star.
+  const std::string_view trimmed = entry.substr(0, entry.find_last_not_of(" \t") + 1);
+  FUZZ_CHECK(parsed->implicit_tls == (!trimmed.empty() && trimmed.back() == '*'));
+
   // The canonical spelling, and one with other blanks, parse to the same entry.
-  for (const std::string& again : {address + " " + std::to_string(parsed->port),
-                                   "\t " + address + "\t\t" + std::to_string(parsed->port) + " \t"}) {
+  const std::string star = parsed->implicit_tls ? "*" : "";
+  for (const std::string& again : {address + " " + std::to_string(parsed->port) + star,
+                                   "\t " + address + "\t\t" + std::to_string(parsed->port) + star + " \t"}) {
     auto reparsed = config::parse_listen_entry(again);
     FUZZ_CHECK(reparsed.ok());
-    FUZZ_CHECK(reparsed->address == address && reparsed->port == parsed->port && reparsed->ipv6 == parsed->ipv6);
+    FUZZ_CHECK(reparsed->address == address && reparsed->port == parsed->port && reparsed->ipv6 == parsed->ipv6 &&
+               reparsed->implicit_tls == parsed->implicit_tls);
   }
   return 0;
 }

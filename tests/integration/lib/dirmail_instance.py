@@ -26,6 +26,29 @@ def free_port():
         return s.getsockname()[1]
 
 
+def make_test_pki(folder, host="mail.example.test"):
+    """A test CA and a server certificate for `host`, localhost and 127.0.0.1 signed by
+    it, made with openssl in `folder`. Returns {"ca", "cert", "key"} paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    ca, ca_key = folder / "ca.pem", folder / "ca.key"
+    cert, key, csr = folder / "server.pem", folder / "server.key", folder / "server.csr"
+    ext = folder / "server.ext"
+    if not cert.exists():
+        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        subprocess.run(["openssl", "req", "-x509", *ec, "-keyout", str(ca_key), "-out", str(ca), "-days", "30",
+                        "-subj", "/CN=dirmail test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+                        "-addext", "keyUsage=critical,keyCertSign,cRLSign"], check=True, capture_output=True)
+        subprocess.run(["openssl", "req", "-new", *ec, "-keyout", str(key), "-out", str(csr), "-subj", f"/CN={host}"],
+                       check=True, capture_output=True)
+        ext.write_text(f"subjectAltName=DNS:{host},DNS:localhost,IP:127.0.0.1\n"
+                       "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n")
+        subprocess.run(["openssl", "x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key),
+                        "-CAcreateserial", "-out", str(cert), "-days", "30", "-extfile", str(ext)],
+                       check=True, capture_output=True)
+    return {"ca": str(ca), "cert": str(cert), "key": str(key)}
+
+
 def wait_port(port, timeout=30.0, proc=None):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -41,9 +64,12 @@ def wait_port(port, timeout=30.0, proc=None):
 
 class DirmailInstance:
     def __init__(self, folder, extra_config="", smtp_port=None, pop3_port=None, imap_port=None,
-                 command_prefix=(), env=None):
+                 command_prefix=(), env=None, tls=False, plaintext_auth="loopback", tls_settings=""):
         """command_prefix: words run before dirmaild (e.g. unshare for a private
-        /etc/hosts); env: its environment (default: the test's)."""
+        /etc/hosts); env: its environment (default: the test's). tls: a test CA and
+        certificate in FOLDER/pki, a [tls] section (plus `tls_settings` lines) and
+        implicit-TLS listeners on smtps_port (submission), pop3s_port and imaps_port.
+        plaintext_auth: the submission, pop3 and imap setting."""
         self.command_prefix = list(command_prefix)
         self.env = env
         self.folder = Path(folder)
@@ -52,6 +78,13 @@ class DirmailInstance:
         self.pop3_port = pop3_port or free_port()
         self.imap_port = imap_port or free_port()
         self.submission_port = free_port()
+        self.tls = tls
+        self.tls_settings = tls_settings
+        self.plaintext_auth = plaintext_auth
+        self.pki = make_test_pki(self.folder / "pki") if tls else None
+        self.smtps_port = free_port() if tls else None
+        self.pop3s_port = free_port() if tls else None
+        self.imaps_port = free_port() if tls else None
         self.config = self.folder / "dirmail.toml"
         self.extra_config = extra_config
         self.proc = None
@@ -60,6 +93,15 @@ class DirmailInstance:
     # -- setup -------------------------------------------------------------------
     def write_config(self, extra=None):
         extra = self.extra_config if extra is None else extra
+        auth = self.plaintext_auth
+
+        def listen(port, tls_port):
+            entries = [f'"127.0.0.1 {port}"'] + ([f'"127.0.0.1 {tls_port}*"'] if tls_port else [])
+            return "[" + ", ".join(entries) + "]"
+        tls_section = ""
+        if self.tls:
+            tls_section = (f'\n[tls]\ncertificate_file = "{self.pki["cert"]}"\nkey_file = "{self.pki["key"]}"\n'
+                           f"{self.tls_settings}\n")
         self.config.write_text(
             f"""
 [server]
@@ -81,22 +123,22 @@ listen = ["127.0.0.1 {self.smtp_port}"]
 
 [submission]
 enabled = true
-listen = ["127.0.0.1 {self.submission_port}"]
-plaintext_auth = "loopback"
+listen = {listen(self.submission_port, self.smtps_port)}
+plaintext_auth = "{auth}"
 
 [pop3]
-listen = ["127.0.0.1 {self.pop3_port}"]
-plaintext_auth = "loopback"
+listen = {listen(self.pop3_port, self.pop3s_port)}
+plaintext_auth = "{auth}"
 
 [imap]
-listen = ["127.0.0.1 {self.imap_port}"]
-plaintext_auth = "loopback"
-{extra}
+listen = {listen(self.imap_port, self.imaps_port)}
+plaintext_auth = "{auth}"
+{tls_section}{extra}
 """)
 
     def ctl(self, *args, check=True, input=None):
         r = subprocess.run([str(DIRMAILCTL), "--config", str(self.config), *args], capture_output=True,
-                           text=True, input=input, timeout=60)
+                           text=True, input=input, timeout=60, env=self.env)
         if check and r.returncode != 0:
             raise RuntimeError(f"dirmailctl {' '.join(args)} failed: {r.stderr}")
         return r
@@ -120,6 +162,9 @@ plaintext_auth = "loopback"
                 wait_port(self.pop3_port, proc=self.proc)
                 wait_port(self.imap_port, proc=self.proc)
                 wait_port(self.submission_port, proc=self.proc)
+                for port in (self.smtps_port, self.pop3s_port, self.imaps_port):
+                    if port:
+                        wait_port(port, proc=self.proc)
                 return self
             except Exception:
                 self.proc.kill()  # a daemon that did not come up must not outlive the test
@@ -129,6 +174,8 @@ plaintext_auth = "loopback"
                     raise
                 self.smtp_port, self.pop3_port = free_port(), free_port()
                 self.imap_port, self.submission_port = free_port(), free_port()
+                if self.tls:
+                    self.smtps_port, self.pop3s_port, self.imaps_port = free_port(), free_port(), free_port()
                 self.write_config()
         return self
 

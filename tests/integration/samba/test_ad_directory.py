@@ -61,9 +61,13 @@ class AdBackend(unittest.TestCase):
         cls.folder = Path(cls.tmp.name)
         cls.homes = cls.folder / "homes"
         cls.homes.mkdir()
-        cls.dm = DirmailInstance(cls.folder / "dirmail", extra_config="")
+        # Passwords are checked with Kerberos (auth.password_check = auto: the realm is
+        # set and the keytab readable), verified with the service keytab.
+        env = samba_dc_info.kerberos_environment(INFO, str(cls.folder / "ccache"))
+        cls.dm = DirmailInstance(cls.folder / "dirmail", extra_config="", env=env)
         cls.dm.folder.mkdir(parents=True, exist_ok=True)
-        cls.dm.extra_config = ad_config(INFO, cls.dm.folder, [INFO["ldaps_uri"]]) + \
+        cls.dm.extra_config = ad_config(INFO, cls.dm.folder, [INFO["ldaps_uri"]],
+                                        realm=f'"{INFO["dns_domain"]}"', keytab=f'"{INFO["keytab"]}"') + \
             '\n[store]\nmailbox_path = "%HOME%/INETMAIL/INBOX"\n'
         cls.dm.write_config()
         cls.dm.start()
@@ -133,7 +137,10 @@ class AdBackend(unittest.TestCase):
         erin = INFO["users"]["erin"]
         self.assertNotIn("IMSUsers", erin["groups"])  # only through MailStaff
         self.assertEqual(rcpt(self.dm.smtp_port, f"erin@{DOMAIN}")[0], 250)
-        self.assertEqual(pop3_login(self.dm.pop3_port, "erin", erin["password"]), "ok")
+        # erin has no home folder in the fixture; the %HOME% template needs one.
+        ad_modify(INFO, erin["dn"], "homeDirectory", [str(self.homes / "erin")])
+        eventually(lambda: pop3_login(self.dm.pop3_port, "erin", erin["password"]) == "ok", timeout=15,
+                   what="erin logs in once her home folder is set")
 
     def test_user_outside_imsusers_is_unknown(self):
         code, text = rcpt(self.dm.smtp_port, f"dave@{DOMAIN}")
@@ -152,6 +159,7 @@ class AdBackend(unittest.TestCase):
         self.assertEqual(pop3_login(self.dm.pop3_port, f"{name}@{DOMAIN}", password), "ok")
         self.assertIn("Authentication failed", pop3_login(self.dm.pop3_port, name, password + "x"))
         self.assertIn("Authentication failed", pop3_login(self.dm.pop3_port, name, ""))
+        self.assertIn(f'user={name} method=kerberos reason="bad_password', self.dm.log_text("directory"))
         # A changed password works at once; the old one no longer does.
         samba_tool(INFO, "user", "setpassword", name, f"--newpassword={password}-2")
         self.assertEqual(pop3_login(self.dm.pop3_port, name, password + "-2"), "ok")

@@ -143,7 +143,7 @@ TEST(LoaderErrors, EnumValueNotAllowed) {
 
 TEST(LoaderErrors, MalformedListenEntry) {
   EXPECT_EQ(load_error("[pop3]\nlisten = [\"0.0.0.0:110\"]\n"),
-            "dirmail.toml:2: pop3.listen: listen entry \"0.0.0.0:110\" is not \"ADDRESS PORT\"");
+            "dirmail.toml:2: pop3.listen: listen entry \"0.0.0.0:110\" is not \"ADDRESS PORT\" or \"ADDRESS PORT*\"");
   EXPECT_EQ(load_error("[pop3]\nlisten = [\"0.0.0.0 110\", \"0.0.0.0 0\"]\n"),
             "dirmail.toml:2: pop3.listen: port \"0\" is not a number in 1..65535");
   EXPECT_EQ(load_error("[smtp]\nlisten = [\n\"mail.example.test 25\"]\n"),

@@ -117,7 +117,7 @@ class ImapServer {
       boost::system::error_code ec;
       net::tcp::socket socket = co_await acceptor_.async_accept(net::asio::redirect_error(net::use_awaitable, ec));
       if (ec) co_return;
-      net::Connection c{std::move(socket)};
+      net::Connection c{net::Stream(std::move(socket))};
       c.session_id = "test";
       c.peer_address = "127.0.0.1";
       c.peer_is_loopback = peer_is_loopback_;

@@ -22,7 +22,7 @@ std::vector<Piece> read_all(const std::string& input, std::size_t max_line, bool
   tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   tcp::socket client(io);
   client.connect(acceptor.local_endpoint());
-  tcp::socket server = acceptor.accept();
+  Stream server(acceptor.accept());
   asio::write(client, asio::buffer(input));
   if (close_after) client.shutdown(tcp::socket::shutdown_send);
   std::vector<Piece> pieces;

@@ -7,15 +7,16 @@
 namespace dirmail::net {
 namespace {
 
+tcp::socket connect_and_accept(tcp::acceptor& acceptor, tcp::socket& client) {
+  client.connect(acceptor.local_endpoint());
+  return acceptor.accept();
+}
+
 struct Pair {
   asio::io_context io;
   tcp::acceptor acceptor{io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
   tcp::socket client{io};
-  tcp::socket server{io};
-  Pair() {
-    client.connect(acceptor.local_endpoint());
-    server = acceptor.accept();
-  }
+  Stream server{connect_and_accept(acceptor, client)};
 };
 
 Status flush_in(Pair& p, OutputBuffer& out, std::chrono::milliseconds timeout) {

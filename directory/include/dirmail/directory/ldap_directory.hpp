@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -18,12 +19,14 @@
 #include <thread>
 #include <vector>
 
+#include "dirmail/directory/account_password_check.hpp"
 #include "dirmail/directory/account_policy.hpp"
 #include "dirmail/directory/answer_cache.hpp"
 #include "dirmail/directory/dc_pool.hpp"
 #include "dirmail/directory/directory.hpp"
 #include "dirmail/directory/directory_schema.hpp"
 #include "dirmail/directory/directory_snapshot.hpp"
+#include "dirmail/directory/domain_lockout_policy.hpp"
 
 namespace dirmail::directory {
 
@@ -42,6 +45,9 @@ struct LdapDirectoryOptions {
   std::chrono::seconds snapshot_refresh{300};
   std::chrono::seconds snapshot_max_staleness{86400};
   std::string status_file;                // written every few seconds for dirmailctl; empty: none
+  // ad: called with the domain's lockout policy at each snapshot refresh (the login
+  // limiter keeps failed binds below the lockout threshold).
+  std::function<void(const DomainLockoutPolicy&)> on_lockout_policy;
 };
 
 struct DirectoryCounters {
@@ -57,6 +63,17 @@ class LdapDirectory final : public Directory, public PasswordStore {
   // snapshot may be null (no last-known-good copy).
   LdapDirectory(LdapDirectoryOptions options, std::unique_ptr<DirectorySnapshot> snapshot);
   ~LdapDirectory() override;
+
+  // Checks passwords with `check` (e.g. Kerberos) instead of an LDAP bind as the user;
+  // with bind_fallback, a temporary failure of `check` falls back to the bind. Call
+  // before start().
+  void set_password_check(std::unique_ptr<AccountPasswordCheck> check, bool bind_fallback);
+
+  // ad: `listener` gets the domain's lockout policy at each snapshot refresh. Call
+  // before start().
+  void set_lockout_policy_listener(std::function<void(const DomainLockoutPolicy&)> listener) {
+    options_.on_lockout_policy = std::move(listener);
+  }
 
   // Starts the DC probe and the snapshot refresh (and status file) thread.
   void start();
@@ -91,6 +108,9 @@ class LdapDirectory final : public Directory, public PasswordStore {
   Result<Account> from_snapshot_by_name(const std::string& name, const Error& outage);
   Result<Recipient> from_snapshot_by_address(const std::string& address, const Error& outage);
   void finish(Account& account) const;
+  // The LDAP bind as the user: accepted, wrong_password or refused; temporary when no
+  // DC could be asked.
+  PasswordCheckAnswer bind_as_user(const Account& account, std::string_view password);
   void remember(const Account& account);
   void refresh_loop();
   void write_status_file() const;
@@ -98,6 +118,8 @@ class LdapDirectory final : public Directory, public PasswordStore {
 
   LdapDirectoryOptions options_;
   std::unique_ptr<DirectorySnapshot> snapshot_;
+  std::unique_ptr<AccountPasswordCheck> password_check_;
+  bool bind_fallback_ = false;
   DcPool pool_;
   AnswerCache<Account> logins_;
   AnswerCache<Recipient> recipients_;

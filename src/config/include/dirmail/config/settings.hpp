@@ -41,8 +41,9 @@ struct Settings {
 using SettingField = std::variant<bool Settings::*, std::int64_t Settings::*, std::string Settings::*,
                                   std::vector<std::string> Settings::*>;
 
-// The unit of a StringList whose entries are listener addresses "ADDRESS PORT".
-inline constexpr std::string_view kListenEntryUnit = "ADDRESS PORT";
+// The unit of a StringList whose entries are listener addresses "ADDRESS PORT", with
+// a "*" after the port for implicit TLS.
+inline constexpr std::string_view kListenEntryUnit = "ADDRESS PORT[*]";
 
 // One row of settings.def.
 struct SettingSpec {

@@ -7,12 +7,14 @@
 #include <memory>
 #include <string>
 
+#include "dirmail/auth/login_limiter.hpp"
 #include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/auth/plaintext_policy.hpp"
 #include "dirmail/base/retry_schedule.hpp"
 #include "dirmail/net/blocking_pool.hpp"
 #include "dirmail/net/listener.hpp"
 #include "dirmail/net/session_set.hpp"
+#include "dirmail/net/tls_context.hpp"
 #include "dirmail/store/mail_store.hpp"
 #include "dirmail/store/mailbox_path.hpp"
 
@@ -24,6 +26,10 @@ struct ImapOptions {
   auth::PlaintextPolicy plaintext_auth = auth::PlaintextPolicy::never;
   store::MailboxLocation mailboxes;
   RetrySchedule directory_retry;  // logins while no directory server answers
+  bool limit_loopback_logins = false;  // auth.limit_loopback
+  std::shared_ptr<const net::TlsContext> tls;  // null: no certificate, no STARTTLS
+  bool starttls = true;                        // offer STARTTLS (RFC 3501 §6.2.1) when tls is set
+  std::chrono::seconds handshake_timeout{30};
   // How often a session in IDLE looks for new mail (RFC 2177). Not a setting yet.
   std::chrono::seconds idle_poll_interval{30};
 };
@@ -32,6 +38,7 @@ struct ImapService {
   std::string name = "imap";
   std::atomic<std::shared_ptr<const ImapOptions>> options;
   auth::PasswordVerifier* verifier = nullptr;
+  auth::LoginLimiter* limiter = nullptr;  // brute-force delays; null: none
   store::MailStore* store = nullptr;
   net::BlockingPool* pool = nullptr;
   net::SessionSet* sessions = nullptr;

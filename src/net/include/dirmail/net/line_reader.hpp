@@ -23,7 +23,7 @@ struct Line {
 
 class LineReader {
  public:
-  LineReader(tcp::socket& socket, std::size_t max_line, std::size_t buffer_size = 4096);
+  LineReader(Stream& stream, std::size_t max_line, std::size_t buffer_size = 4096);
 
   // The next line or piece. Errors: cancelled on timeout or shutdown, io_error on a
   // broken connection, not_found at end of stream.

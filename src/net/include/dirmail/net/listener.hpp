@@ -11,6 +11,7 @@
 #include "dirmail/base/result.hpp"
 #include "dirmail/net/asio.hpp"
 #include "dirmail/net/io_threads.hpp"
+#include "dirmail/net/stream.hpp"
 
 namespace dirmail::net {
 
@@ -34,7 +35,7 @@ class ConnectionSlot {
 };
 
 struct Connection {
-  tcp::socket socket;
+  Stream stream;  // plain, or TLS already for an implicit-TLS listener
   std::string session_id;  // unique within this process, logged with every line
   std::string peer_address;
   std::uint16_t peer_port = 0;

@@ -9,6 +9,7 @@
 #include "dirmail/base/result.hpp"
 #include "dirmail/net/asio.hpp"
 #include "dirmail/net/socket_deadline.hpp"
+#include "dirmail/net/stream.hpp"
 
 namespace dirmail::net {
 
@@ -18,8 +19,8 @@ class OutputBuffer {
   std::size_t size() const { return buf_.size(); }
   bool empty() const { return buf_.empty(); }
   // Writes everything; cancelled on timeout, io_error when the peer is gone. One
-  // buffer serves one socket.
-  awaitable<Status> flush(tcp::socket& socket, std::chrono::steady_clock::duration timeout);
+  // buffer serves one stream.
+  awaitable<Status> flush(Stream& stream, std::chrono::steady_clock::duration timeout);
   // Gives back the memory a large reply grew (an idle session should hold none).
   void release() { std::string().swap(buf_); }
 

@@ -9,16 +9,17 @@
 #include "dirmail/base/result.hpp"
 #include "dirmail/net/asio.hpp"
 #include "dirmail/net/socket_deadline.hpp"
+#include "dirmail/net/stream.hpp"
 
 namespace dirmail::net {
 
 class ReadDeadline {
  public:
-  explicit ReadDeadline(tcp::socket& socket) : socket_(socket), deadline_(socket) {}
+  explicit ReadDeadline(Stream& stream) : stream_(stream), deadline_(stream.socket()) {}
   ReadDeadline(const ReadDeadline&) = delete;
   ReadDeadline& operator=(const ReadDeadline&) = delete;
 
-  // Waits until the socket is readable, then reads some bytes into buffer[offset,
+  // Waits until the stream is readable (with TLS: or OpenSSL holds data already), then reads some bytes into buffer[offset,
   // buffer.size()); when `release_while_waiting` is set and the buffer holds nothing
   // worth keeping, its memory is given back during the wait and taken again (with
   // `size` bytes) once data is there. Errors: cancelled on timeout or cancel(),
@@ -27,9 +28,7 @@ class ReadDeadline {
                                            std::chrono::steady_clock::duration timeout, bool release_while_waiting);
 
  private:
-  awaitable<boost::system::error_code> wait_readable();
-
-  tcp::socket& socket_;
+  Stream& stream_;
   SocketDeadline deadline_;
 };
 

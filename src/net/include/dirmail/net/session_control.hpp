@@ -37,7 +37,7 @@ class SessionControl {
   SessionSet::Handle handle_;  // last: registered once the flags exist
 };
 
-// Sends what is left in `out` (briefly: the peer may be gone) and closes the socket.
-awaitable<void> close_connection(OutputBuffer& out, tcp::socket& socket);
+// Sends what is left in `out` (briefly: the peer may be gone) and closes the connection.
+awaitable<void> close_connection(OutputBuffer& out, Stream& stream);
 
 }  // namespace dirmail::net

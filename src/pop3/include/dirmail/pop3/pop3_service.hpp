@@ -8,12 +8,14 @@
 #include <set>
 #include <string>
 
+#include "dirmail/auth/login_limiter.hpp"
 #include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/auth/plaintext_policy.hpp"
 #include "dirmail/base/retry_schedule.hpp"
 #include "dirmail/net/blocking_pool.hpp"
 #include "dirmail/net/listener.hpp"
 #include "dirmail/net/session_set.hpp"
+#include "dirmail/net/tls_context.hpp"
 #include "dirmail/store/mail_store.hpp"
 #include "dirmail/store/mailbox_path.hpp"
 
@@ -25,6 +27,10 @@ struct Pop3Options {
   auth::PlaintextPolicy plaintext_auth = auth::PlaintextPolicy::never;
   store::MailboxLocation mailboxes;
   RetrySchedule directory_retry;  // logins while no directory server answers
+  bool limit_loopback_logins = false;  // auth.limit_loopback
+  std::shared_ptr<const net::TlsContext> tls;  // null: no certificate, no STLS
+  bool starttls = true;                        // offer STLS (RFC 2595) when tls is set
+  std::chrono::seconds handshake_timeout{30};
 };
 
 // RFC 1939 asks for an exclusive lock on the maildrop for the whole session.
@@ -48,6 +54,7 @@ struct Pop3Service {
   std::string name = "pop3";
   std::atomic<std::shared_ptr<const Pop3Options>> options;
   auth::PasswordVerifier* verifier = nullptr;
+  auth::LoginLimiter* limiter = nullptr;  // brute-force delays; null: none
   store::MailStore* store = nullptr;
   net::BlockingPool* pool = nullptr;
   net::SessionSet* sessions = nullptr;

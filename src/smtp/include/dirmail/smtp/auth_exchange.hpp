@@ -19,7 +19,7 @@ struct AuthExchange {
 };
 
 net::awaitable<AuthExchange> read_password_credentials(net::LineReader& reader, net::OutputBuffer& out,
-                                                       net::tcp::socket& socket, std::string_view mechanism,
+                                                       net::Stream& stream, std::string_view mechanism,
                                                        std::string_view initial_response,
                                                        std::chrono::seconds timeout);
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "dirmail/auth/login_limiter.hpp"
 #include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/auth/plaintext_policy.hpp"
 #include "dirmail/base/retry_schedule.hpp"
@@ -16,6 +17,7 @@
 #include "dirmail/net/blocking_pool.hpp"
 #include "dirmail/net/listener.hpp"
 #include "dirmail/net/session_set.hpp"
+#include "dirmail/net/tls_context.hpp"
 #include "dirmail/queue/queue.hpp"
 
 namespace dirmail::smtp {
@@ -29,6 +31,10 @@ struct SmtpOptions {
   auth::PlaintextPolicy plaintext_auth = auth::PlaintextPolicy::never;  // AUTH PLAIN/LOGIN without TLS
   bool require_auth = false;  // submission (RFC 6409): MAIL only after AUTH
   RetrySchedule directory_retry;  // RCPT and AUTH lookups while no directory server answers
+  bool limit_loopback_logins = false;  // auth.limit_loopback
+  std::shared_ptr<const net::TlsContext> tls;  // null: no certificate, no STARTTLS
+  bool starttls = true;                        // offer STARTTLS (RFC 3207) when tls is set
+  std::chrono::seconds handshake_timeout{30};
 };
 
 struct SmtpService {
@@ -36,6 +42,7 @@ struct SmtpService {
   std::atomic<std::shared_ptr<const SmtpOptions>> options;
   directory::Directory* directory = nullptr;
   auth::PasswordVerifier* verifier = nullptr;
+  auth::LoginLimiter* limiter = nullptr;  // brute-force delays; null: none
   queue::Queue* queue = nullptr;
   net::BlockingPool* pool = nullptr;
   net::SessionSet* sessions = nullptr;
