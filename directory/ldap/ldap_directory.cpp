@@ -43,6 +43,7 @@ LdapDirectory::LdapDirectory(LdapDirectoryOptions options, std::unique_ptr<Direc
       pool_(options_.servers),
       logins_({options_.cache_ttl, options_.negative_cache_ttl}),
       recipients_({options_.cache_ttl, options_.negative_cache_ttl}),
+      verified_(options_.verified_password_ttl),
       base_dn_(options_.base_dn) {}
 
 LdapDirectory::~LdapDirectory() { stop(); }
@@ -344,6 +345,10 @@ Result<bool> LdapDirectory::verify_password(std::string_view login, std::string_
   if (account->source == AnswerSource::snapshot)
     return offline(make_error(ErrorCode::temporary_failure, "no directory server answers"));
 
+  if (verified_.contains(account->name, password)) {
+    ++cached_logins_;
+    return true;
+  }
   std::string method = password_check_ ? std::string(password_check_->name()) : "ldap bind";
   PasswordCheckAnswer answer = password_check_ ? password_check_->check(*account, password)
                                                : bind_as_user(*account, password);
@@ -362,6 +367,7 @@ Result<bool> LdapDirectory::verify_password(std::string_view login, std::string_
     case PasswordVerdict::refused:
       dirlog().with("user", account->name).with("method", method).with("reason", answer.reason)
           .info("directory refused the password");
+      verified_.forget(account->name);
       // A password the snapshot still accepts has been changed in the directory: it
       // must stop working offline too.
       if (snapshot_ && answer.verdict == PasswordVerdict::wrong_password) {
@@ -372,6 +378,7 @@ Result<bool> LdapDirectory::verify_password(std::string_view login, std::string_
     case PasswordVerdict::accepted:
       break;
   }
+  verified_.remember(account->name, password);
   if (snapshot_) {
     Status st = snapshot_->upsert(*account, now_unix());
     if (st) st = snapshot_->remember_password(account->name, password);
@@ -427,6 +434,7 @@ DirectoryCounters LdapDirectory::counters() const {
   c.stale_answers = stale_answers_;
   c.failed_lookups = failed_lookups_;
   c.offline_logins = offline_logins_;
+  c.cached_logins = cached_logins_;
   return c;
 }
 

@@ -158,8 +158,9 @@ std::string LdapDirectory::status_report() const {
     out += "\n";
   }
   auto c = counters();
-  out += fmt::format("live_answers {}\ncache_hits {}\nstale_answers {}\nfailed_lookups {}\noffline_logins {}\n",
-                     c.live_answers, c.cache_hits, c.stale_answers, c.failed_lookups, c.offline_logins);
+  out += fmt::format(
+      "live_answers {}\ncache_hits {}\nstale_answers {}\nfailed_lookups {}\noffline_logins {}\ncached_logins {}\n",
+      c.live_answers, c.cache_hits, c.stale_answers, c.failed_lookups, c.offline_logins, c.cached_logins);
   if (snapshot_) {
     std::int64_t taken = snapshot_->taken_at();
     out += fmt::format("snapshot_users {}\nsnapshot_age_s {}\n", snapshot_->size(),

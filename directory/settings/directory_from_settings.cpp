@@ -177,6 +177,7 @@ Result<LdapDirectoryOptions> ldap_directory_options(const config::Settings& s) {
   o.cache_ttl = std::chrono::seconds(s.directory_cache_ttl);
   o.negative_cache_ttl = std::chrono::seconds(s.directory_negative_cache_ttl);
   o.snapshot_refresh = std::chrono::seconds(s.directory_snapshot_refresh);
+  o.verified_password_ttl = std::chrono::seconds(s.auth_verified_password_ttl);
   o.snapshot_max_staleness = std::chrono::seconds(s.directory_snapshot_max_staleness);
   return o;
 }

@@ -1,5 +1,7 @@
 #include "daemon.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <thread>
 #include <variant>
@@ -108,6 +110,33 @@ Result<std::shared_ptr<const net::TlsContext>> tls_from_settings(const config::S
   return tls;
 }
 
+// The GSSAPI acceptor credentials of auth.gssapi: on fails the start when one is
+// missing; auto offers each service whose principal the keytab holds.
+Result<Daemon::GssapiAcceptors> gssapi_acceptors(const config::Settings& s) {
+  Daemon::GssapiAcceptors acceptors;
+  if (s.auth_gssapi == "off") return acceptors;
+  const bool required = s.auth_gssapi == "on";
+  std::string keytab = s.auth_keytab.empty() ? s.directory_keytab : s.auth_keytab;
+  std::string hostname = s.auth_gssapi_hostname.empty() ? config::host_name(s) : s.auth_gssapi_hostname;
+  if (!required && (s.directory_backend != "ad" || s.directory_realm.empty() || ::access(keytab.c_str(), R_OK) != 0)) {
+    dlog().with("keytab", keytab).info("Kerberos single sign-on (GSSAPI) not offered: needs the ad backend, directory.realm and a readable keytab");
+    return acceptors;
+  }
+  const std::pair<const char*, std::shared_ptr<const auth::GssapiAcceptor>*> services[] = {
+      {"smtp", &acceptors.smtp}, {"pop", &acceptors.pop3}, {"imap", &acceptors.imap}};
+  for (const auto& [service, slot] : services) {
+    auto loaded = auth::GssapiAcceptor::load({keytab, service, hostname, s.directory_realm});
+    if (!loaded) {
+      if (required) return make_error(loaded.error().code, "auth.gssapi: " + loaded.error().message);
+      dlog().with("error", loaded.error().message).warn("Kerberos single sign-on (GSSAPI) not offered for " + std::string(service));
+      continue;
+    }
+    dlog().with("principal", (*loaded)->service_principal()).with("keytab", keytab).info("Kerberos single sign-on (GSSAPI) offered");
+    *slot = std::move(*loaded);
+  }
+  return acceptors;
+}
+
 // A listener handler that runs the TLS handshake first, with the context and time
 // limit the service has when the connection arrives (a reload may have changed them).
 template <typename Service>
@@ -142,6 +171,7 @@ void Daemon::apply_options() {
   so.tls = tls_;
   so.starttls = s.smtp_starttls;
   so.handshake_timeout = handshake_timeout;
+  so.gssapi = gssapi_.smtp;
   smtp_->options.store(std::make_shared<const smtp::SmtpOptions>(so));
   // Submission shares the smtp limits; it differs in requiring AUTH (RFC 6409).
   so.plaintext_auth = to_plaintext(s.submission_plaintext_auth);
@@ -159,6 +189,7 @@ void Daemon::apply_options() {
   po->tls = tls_;
   po->starttls = s.pop3_starttls;
   po->handshake_timeout = handshake_timeout;
+  po->gssapi = gssapi_.pop3;
   pop3_->options.store(po);
 
   auto io = std::make_shared<imap::ImapOptions>();
@@ -171,6 +202,7 @@ void Daemon::apply_options() {
   io->tls = tls_;
   io->starttls = s.imap_starttls;
   io->handshake_timeout = handshake_timeout;
+  io->gssapi = gssapi_.imap;
   imap_->options.store(io);
 
   if (delivery_) delivery_->set_options(delivery_options(s));
@@ -191,6 +223,9 @@ Status Daemon::start() {
   directory_ = std::move(*dir);
   verifier_ = std::make_unique<auth::DirectoryPasswordVerifier>(*directory_.directory, *directory_.passwords);
   limiter_ = std::make_unique<auth::LoginLimiter>(limiter_options(s));
+  auto gssapi = gssapi_acceptors(s);
+  if (!gssapi) return make_error(gssapi.error().code, gssapi.error().message);
+  gssapi_ = std::move(*gssapi);
   if (directory_.ldap) {
     // Failed binds stay below the domain's lockout threshold, re-read at each refresh.
     directory_.ldap->set_lockout_policy_listener([limiter = limiter_.get()](const directory::DomainLockoutPolicy& p) {
@@ -224,6 +259,7 @@ Status Daemon::start() {
 
   pop3_ = std::make_shared<pop3::Pop3Service>();
   pop3_->verifier = verifier_.get();
+  pop3_->directory = directory_.directory.get();
   pop3_->limiter = limiter_.get();
   pop3_->store = store_.get();
   pop3_->pool = pool_.get();
@@ -231,6 +267,7 @@ Status Daemon::start() {
 
   imap_ = std::make_shared<imap::ImapService>();
   imap_->verifier = verifier_.get();
+  imap_->directory = directory_.directory.get();
   imap_->limiter = limiter_.get();
   imap_->store = store_.get();
   imap_->pool = pool_.get();

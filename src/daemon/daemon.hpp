@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "dirmail/auth/gssapi_exchange.hpp"
 #include "dirmail/auth/login_limiter.hpp"
 #include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/config/settings.hpp"
@@ -28,6 +29,11 @@ namespace dirmail::daemon {
 
 class Daemon {
  public:
+  // Kerberos single sign-on per service (auth.gssapi); null: not offered.
+  struct GssapiAcceptors {
+    std::shared_ptr<const auth::GssapiAcceptor> smtp, pop3, imap;
+  };
+
   Daemon(std::string config_path, config::Settings settings);
   ~Daemon();
 
@@ -57,6 +63,7 @@ class Daemon {
   directory::DirectoryBackend directory_;
   std::unique_ptr<auth::PasswordVerifier> verifier_;
   std::unique_ptr<auth::LoginLimiter> limiter_;
+  GssapiAcceptors gssapi_;  // loaded at start
   std::unique_ptr<store::MailStore> store_;
   std::unique_ptr<queue::Queue> queue_;
   std::unique_ptr<delivery::LocalDelivery> delivery_;

@@ -1,10 +1,11 @@
 // The IMAP session loop: command framing (lines and literals), the not-authenticated
-// state (CAPABILITY, LOGIN, AUTHENTICATE PLAIN) and the mailbox-list commands.
+// state (CAPABILITY, LOGIN, AUTHENTICATE PLAIN and GSSAPI) and the mailbox-list commands.
 #include "imap_session.hpp"
 
 #include <fmt/format.h>
 
 #include "dirmail/auth/guarded_login.hpp"
+#include "dirmail/auth/login_account.hpp"
 #include "dirmail/auth/sasl_password.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/imap/imap_string.hpp"
@@ -44,8 +45,10 @@ std::string ImapSession::capabilities() const {
   std::string caps = "IMAP4rev1 LITERAL+ ID IDLE NAMESPACE UNSELECT";
   if (state_ == State::not_authenticated) {
     if (starttls_offered()) caps += " STARTTLS";
-    if (plaintext_allowed()) caps += " AUTH=PLAIN SASL-IR";
+    if (gssapi_offered()) caps += " AUTH=GSSAPI";  // no password: offered without TLS too
+    if (plaintext_allowed()) caps += " AUTH=PLAIN";
     else caps += " LOGINDISABLED";
+    if (gssapi_offered() || plaintext_allowed()) caps += " SASL-IR";
   }
   return caps;
 }
@@ -313,12 +316,15 @@ net::awaitable<void> ImapSession::login(const std::string& tag, const std::strin
     ++errors_;
     co_return;
   }
-  const directory::Account& account = **verified;
+  enter_authenticated(tag, **verified);
+}
+
+void ImapSession::enter_authenticated(const std::string& tag, const directory::Account& account) {
   auto root = options_->mailboxes.root_for({account.name, account.domain, account.home});
   if (!root) {
-    line(log::Record::auth).with("login", user).with("error", root.error().message).error("bad mailbox path");
+    line(log::Record::auth).with("login", account.name).with("error", root.error().message).error("bad mailbox path");
     tagged(tag, "NO [UNAVAILABLE] Mailbox path is invalid; tell the administrator");
-    co_return;
+    return;
   }
   mailbox_root_ = std::move(*root);
   user_ = account.address();
@@ -329,6 +335,7 @@ net::awaitable<void> ImapSession::login(const std::string& tag, const std::strin
 
 net::awaitable<bool> ImapSession::authenticate(const ImapCommand& cmd) {
   const std::string& tag = cmd.tag;
+  if (iequals(cmd.args[0], "GSSAPI") && gssapi_offered()) co_return co_await authenticate_gssapi(cmd);
   if (!iequals(cmd.args[0], "PLAIN")) {
     tagged(tag, "NO [CANNOT] Unsupported authentication mechanism");
     co_return true;
@@ -369,6 +376,64 @@ net::awaitable<bool> ImapSession::authenticate(const ImapCommand& cmd) {
     co_return true;
   }
   co_await login(tag, creds->authcid, creds->password);
+  co_return true;
+}
+
+// Kerberos single sign-on (RFC 4752). No password, so nothing for the login limiter;
+// the account must still be one that may log in to mail.
+net::awaitable<bool> ImapSession::authenticate_gssapi(const ImapCommand& cmd) {
+  const std::string& tag = cmd.tag;
+  auth::GssapiExchange exchange(options_->gssapi);
+  std::string response;
+  bool have_response = cmd.args.size() > 1;
+  if (have_response) response = cmd.args[1] == "=" ? std::string() : cmd.args[1];
+  auth::GssapiStep result;
+  for (;;) {
+    if (!have_response) {
+      reply("+ " + result.challenge);
+      if (!co_await out_.flush(conn_.stream, write_timeout)) co_return false;
+      response.clear();
+      auto got = co_await reader_.read_line(response, auth::max_gssapi_response, options_->idle_timeout);
+      if (!got) co_return false;
+      if (*got == ImapReader::LineResult::too_long) {
+        tagged(tag, "BAD [LIMIT] Authentication response too long");
+        ++errors_;
+        co_return true;
+      }
+      if (response == "*") {
+        tagged(tag, "BAD Authentication cancelled");
+        co_return true;
+      }
+    }
+    have_response = false;
+    auto step = [ex = &exchange, response] { return ex->step(response); };  // named: see BlockingPool::run
+    result = co_await service_->pool->run(step);
+    if (result.state != auth::GssapiStep::State::challenge) break;
+  }
+  if (result.state == auth::GssapiStep::State::failed) {
+    line(log::Record::auth).with("mechanism", "gssapi").with("reason", result.reason).warn("login failed: Kerberos");
+    tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");
+    ++errors_;
+    co_return true;
+  }
+  auto* directory = service_->directory;
+  auto find = [directory, name = result.account] { return auth::find_login_account(*directory, name); };  // named: see BlockingPool::run
+  auto account = co_await net::run_with_retry(*service_->pool, options_->directory_retry, find);
+  if (!account) {
+    line(log::Record::auth).with("login", result.principal).with("error", account.error().message)
+        .warn("login failed: directory unavailable");
+    tagged(tag, "NO [UNAVAILABLE] Directory unavailable, try again later");
+    co_return true;
+  }
+  if (!account->has_value()) {
+    line(log::Record::auth).with("login", result.principal).with("mechanism", "gssapi")
+        .warn("login failed: not a mail user who may log in");
+    tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");
+    ++errors_;
+    co_return true;
+  }
+  line(log::Record::auth).with("login", result.principal).with("mechanism", "gssapi").info("Kerberos principal accepted");
+  enter_authenticated(tag, **account);
   co_return true;
 }
 

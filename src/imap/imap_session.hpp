@@ -48,6 +48,10 @@ class ImapSession {
   net::awaitable<bool> execute(const ImapCommand& cmd);
   net::awaitable<void> login(const std::string& tag, const std::string& user, const std::string& password);
   net::awaitable<bool> authenticate(const ImapCommand& cmd);
+  net::awaitable<bool> authenticate_gssapi(const ImapCommand& cmd);
+  // The account's mailbox, then the authenticated state (or NO when the path is bad).
+  void enter_authenticated(const std::string& tag, const directory::Account& account);
+  bool gssapi_offered() const { return options_->gssapi != nullptr && service_->directory != nullptr; }
   void list(const ImapCommand& cmd);
   net::awaitable<void> status(const ImapCommand& cmd);
   // The named mailbox's status for SELECT, EXAMINE and STATUS; nullopt after the NO

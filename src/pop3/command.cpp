@@ -21,11 +21,12 @@ Result<Pop3Command> parse_pop3_command(std::string_view line) {
   std::string_view arg = sp == std::string_view::npos ? std::string_view() : line.substr(sp + 1);
   for (const auto& [name, verb] : verbs) {
     if (!iequals(word, name)) continue;
-    // PASS takes the rest of the line as is (passwords may have spaces); others are trimmed.
+    // PASS takes the rest of the line as is (passwords may have spaces); others are
+    // trimmed. AUTH's initial response is bound by the line only (RFC 5034 §4).
     if (verb != Pop3Verb::pass) {
       arg = trim(arg);
       for (auto part : split(arg, ' '))
-        if (part.size() > max_pop3_arg) return make_error(ErrorCode::invalid_argument, "Argument too long");
+        if (verb != Pop3Verb::auth && part.size() > max_pop3_arg) return make_error(ErrorCode::invalid_argument, "Argument too long");
     }
     return Pop3Command{verb, arg};
   }

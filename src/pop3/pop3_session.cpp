@@ -1,4 +1,5 @@
-// One POP3 session (RFC 1939): AUTHORIZATION with USER/PASS, TRANSACTION on a
+// One POP3 session (RFC 1939): AUTHORIZATION with USER/PASS or AUTH (RFC 5034:
+// PLAIN, and GSSAPI for Kerberos single sign-on), TRANSACTION on a
 // snapshot of INBOX, UPDATE (expunge) at QUIT. Response codes from RFC 2449/3206.
 #include <optional>
 #include <vector>
@@ -6,11 +7,14 @@
 #include <fmt/format.h>
 
 #include "dirmail/auth/guarded_login.hpp"
+#include "dirmail/auth/login_account.hpp"
+#include "dirmail/auth/sasl_password.hpp"
 #include "dirmail/base/log.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/net/line_reader.hpp"
 #include "dirmail/net/output_buffer.hpp"
 #include "dirmail/net/pause.hpp"
+#include "dirmail/net/read_long_line.hpp"
 #include "dirmail/net/retrying_call.hpp"
 #include "dirmail/net/session_control.hpp"
 #include "dirmail/pop3/command.hpp"
@@ -46,6 +50,20 @@ class Pop3Session {
   net::awaitable<bool> authorization(const Pop3Command& cmd);
   net::awaitable<bool> transaction(const Pop3Command& cmd);
   net::awaitable<void> on_pass(std::string_view password);
+  net::awaitable<bool> on_auth(std::string_view arg);
+  net::awaitable<bool> on_auth_gssapi(std::string_view initial);
+  // Sends "+ challenge" and reads the client's answer; nullopt when the connection is
+  // gone. An answer too long is replied to here and comes back as "*" (cancelled).
+  net::awaitable<std::optional<std::string>> sasl_challenge(std::string_view challenge);
+  bool sasl_cancelled(std::string_view response) {
+    if (response != "*") return false;
+    if (!sasl_too_long_) reply("-ERR Authentication cancelled");
+    sasl_too_long_ = false;
+    return true;
+  }
+  // Locks and loads the account's maildrop and enters TRANSACTION (or says why not).
+  net::awaitable<void> open_maildrop(const directory::Account& account);
+  bool gssapi_offered() const { return options_->gssapi != nullptr && service_->directory != nullptr; }
   net::awaitable<bool> send_message(std::size_t index, std::optional<std::uint64_t> body_lines);
   net::awaitable<bool> on_quit_update();
   bool plaintext_allowed() const {
@@ -77,6 +95,7 @@ class Pop3Session {
 
   std::string user_;            // from USER, then the logged-in account
   bool authenticated_ = false;
+  bool sasl_too_long_ = false;  // the last SASL response was refused as too long
   std::string mailbox_;         // locked mailbox root
   std::vector<store::MessageInfo> messages_;
   std::vector<bool> deleted_;
@@ -140,6 +159,12 @@ void Pop3Session::capa() {
   reply("TOP");
   reply("UIDL");
   if (!authenticated_ && plaintext_allowed()) reply("USER");
+  if (!authenticated_) {
+    std::string mechanisms;
+    if (gssapi_offered()) mechanisms += " GSSAPI";
+    if (plaintext_allowed() && service_->verifier != nullptr) mechanisms += " PLAIN";
+    if (!mechanisms.empty()) reply("SASL" + mechanisms);
+  }
   reply("RESP-CODES");
   reply("AUTH-RESP-CODE");
   reply("PIPELINING");
@@ -181,6 +206,8 @@ net::awaitable<bool> Pop3Session::authorization(const Pop3Command& cmd) {
       }
       co_await on_pass(cmd.arg);
       co_return true;
+    case Pop3Verb::auth:
+      co_return co_await on_auth(cmd.arg);
     default:
       reply("-ERR Unknown command in AUTHORIZATION state");
       ++errors_;
@@ -248,7 +275,10 @@ net::awaitable<void> Pop3Session::on_pass(std::string_view password) {
     ++errors_;
     co_return;
   }
-  const directory::Account& account = **verified;
+  co_await open_maildrop(**verified);
+}
+
+net::awaitable<void> Pop3Session::open_maildrop(const directory::Account& account) {
   auto root = options_->mailboxes.root_for({account.name, account.domain, account.home});
   if (!root) {
     line(log::Record::auth).with("error", root.error().message).error("bad mailbox path");
@@ -281,6 +311,110 @@ net::awaitable<void> Pop3Session::on_pass(std::string_view password) {
   std::uint64_t total = 0;
   for (const auto& m : messages_) total += m.size;
   reply(fmt::format("+OK Logged in, {} messages ({} octets)", messages_.size(), total));
+}
+
+net::awaitable<std::optional<std::string>> Pop3Session::sasl_challenge(std::string_view challenge) {
+  reply(fmt::format("+ {}", challenge));
+  if (!co_await out_.flush(conn_.stream, write_timeout)) co_return std::nullopt;
+  // RFC 5034 §4: the 255-octet line limit does not bind SASL responses.
+  auto got = co_await net::read_long_line(reader_, auth::max_gssapi_response, options_->idle_timeout);
+  if (!got) {
+    if (got.error().code != ErrorCode::limit_exceeded) co_return std::nullopt;
+    reply("-ERR Authentication response too long");
+    ++errors_;
+    sasl_too_long_ = true;
+    co_return std::string("*");
+  }
+  co_return std::move(*got);
+}
+
+// RFC 5034. The mechanism's failures answer -ERR; the session stays in AUTHORIZATION.
+net::awaitable<bool> Pop3Session::on_auth(std::string_view arg) {
+  auto space = arg.find(' ');
+  std::string mechanism(arg.substr(0, space));
+  std::string initial(space == std::string_view::npos ? std::string_view() : arg.substr(space + 1));
+  if (mechanism.empty()) {
+    reply("-ERR AUTH needs a mechanism");
+    ++errors_;
+    co_return true;
+  }
+  if (iequals(mechanism, "GSSAPI") && gssapi_offered()) co_return co_await on_auth_gssapi(initial);
+  if (!iequals(mechanism, "PLAIN") || service_->verifier == nullptr) {
+    reply("-ERR Unsupported authentication mechanism");
+    ++errors_;
+    co_return true;
+  }
+  if (!plaintext_allowed()) {
+    reply("-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections");
+    co_return true;
+  }
+  if (initial.empty()) {
+    auto r = co_await sasl_challenge("");
+    if (!r) co_return false;
+    initial = std::move(*r);
+  } else if (initial == "=") {
+    initial.clear();
+  }
+  if (sasl_cancelled(initial)) co_return true;
+  auto creds = auth::decode_sasl_plain(initial);
+  if (!creds) {
+    reply("-ERR Malformed PLAIN response");
+    ++errors_;
+    co_return true;
+  }
+  if (!creds->authzid.empty() && creds->authzid != creds->authcid) {
+    line(log::Record::auth).with("login", creds->authcid).warn("login failed: authorization identity refused");
+    reply("-ERR [AUTH] Authentication failed");
+    ++errors_;
+    co_return true;
+  }
+  user_ = creds->authcid;
+  co_await on_pass(creds->password);
+  co_return true;
+}
+
+// Kerberos single sign-on: no password, so nothing for the login limiter; the
+// account must still be one that may log in to mail.
+net::awaitable<bool> Pop3Session::on_auth_gssapi(std::string_view initial) {
+  auth::GssapiExchange exchange(options_->gssapi);
+  std::string response(initial == "=" ? std::string_view() : initial);
+  bool have_response = !initial.empty();
+  auth::GssapiStep result;
+  for (;;) {
+    if (!have_response) {
+      auto r = co_await sasl_challenge(result.challenge);
+      if (!r) co_return false;
+      response = std::move(*r);
+    }
+    have_response = false;
+    if (sasl_cancelled(response)) co_return true;
+    auto step = [ex = &exchange, response] { return ex->step(response); };  // named: see BlockingPool::run
+    result = co_await service_->pool->run(step);
+    if (result.state != auth::GssapiStep::State::challenge) break;
+  }
+  if (result.state == auth::GssapiStep::State::failed) {
+    line(log::Record::auth).with("mechanism", "gssapi").with("reason", result.reason).warn("login failed: Kerberos");
+    reply("-ERR [AUTH] Authentication failed");
+    ++errors_;
+    co_return true;
+  }
+  auto* directory = service_->directory;
+  auto find = [directory, name = result.account] { return auth::find_login_account(*directory, name); };  // named: see BlockingPool::run
+  auto account = co_await net::run_with_retry(*service_->pool, options_->directory_retry, find);
+  if (!account) {
+    line(log::Record::auth).with("login", result.principal).with("error", account.error().message).warn("login failed: directory unavailable");
+    reply("-ERR [SYS/TEMP] Directory unavailable, try again later");
+    co_return true;
+  }
+  if (!account->has_value()) {
+    line(log::Record::auth).with("login", result.principal).with("mechanism", "gssapi").warn("login failed: not a mail user who may log in");
+    reply("-ERR [AUTH] Authentication failed");
+    ++errors_;
+    co_return true;
+  }
+  line(log::Record::auth).with("login", result.principal).with("mechanism", "gssapi").info("Kerberos principal accepted");
+  co_await open_maildrop(**account);
+  co_return true;
 }
 
 std::optional<std::size_t> Pop3Session::message_arg(std::string_view arg, bool allow_deleted) {

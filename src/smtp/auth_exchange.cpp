@@ -1,6 +1,7 @@
 #include "dirmail/smtp/auth_exchange.hpp"
 
 #include "dirmail/base/strings.hpp"
+#include "dirmail/net/read_long_line.hpp"
 
 namespace dirmail::smtp {
 namespace {
@@ -24,7 +25,53 @@ net::awaitable<Result<std::string>> challenge(net::LineReader& reader, net::Outp
   co_return std::string(got->text);
 }
 
+// A 334 challenge and a response that may be as long as a Kerberos ticket.
+net::awaitable<Result<std::string>> long_challenge(net::LineReader& reader, net::OutputBuffer& out,
+                                                   net::Stream& stream, std::string_view prompt,
+                                                   std::chrono::seconds timeout) {
+  out.append("334 ");
+  out.append(prompt);
+  out.append("\r\n");
+  if (auto st = co_await out.flush(stream, timeout); !st) co_return std::move(st).error();
+  co_return co_await net::read_long_line(reader, auth::max_gssapi_response, timeout);
+}
+
 }  // namespace
+
+net::awaitable<GssapiAuthExchange> run_gssapi_exchange(net::LineReader& reader, net::OutputBuffer& out,
+                                                       net::Stream& stream, net::BlockingPool& pool,
+                                                       std::shared_ptr<const auth::GssapiAcceptor> acceptor,
+                                                       std::string_view initial_response,
+                                                       std::chrono::seconds timeout) {
+  using GStatus = GssapiAuthExchange::Status;
+  GssapiAuthExchange result;
+  auth::GssapiExchange exchange(std::move(acceptor));
+  std::string response(initial_response);
+  if (response == "=") response.clear();
+  bool have_response = !initial_response.empty();
+  for (;;) {
+    if (!have_response) {
+      auto r = co_await long_challenge(reader, out, stream, result.result.challenge, timeout);
+      if (!r) {
+        result.status = r.error().code == ErrorCode::limit_exceeded ? GStatus::malformed : GStatus::connection_lost;
+        co_return result;
+      }
+      response = std::move(*r);
+    }
+    have_response = false;
+    if (response == "*") {
+      result.status = GStatus::cancelled;
+      co_return result;
+    }
+    auto step = [ex = &exchange, response] { return ex->step(response); };  // named: see BlockingPool::run
+    result.result = co_await pool.run(step);
+    switch (result.result.state) {
+      case auth::GssapiStep::State::challenge: continue;
+      case auth::GssapiStep::State::authenticated: result.status = GStatus::authenticated; co_return result;
+      case auth::GssapiStep::State::failed: result.status = GStatus::failed; co_return result;
+    }
+  }
+}
 
 net::awaitable<AuthExchange> read_password_credentials(net::LineReader& reader, net::OutputBuffer& out,
                                                        net::Stream& stream, std::string_view mechanism,

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "dirmail/auth/guarded_login.hpp"
+#include "dirmail/auth/login_account.hpp"
 #include "dirmail/base/log.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/base/time.hpp"
@@ -42,11 +43,14 @@ class SmtpSession {
   net::awaitable<void> on_rcpt(std::string_view arg);
   net::awaitable<bool> on_data();
   net::awaitable<bool> on_auth(std::string_view arg);
+  net::awaitable<bool> on_auth_gssapi(std::string_view initial);
   net::awaitable<bool> on_starttls(std::string_view arg);
   bool auth_offered() const {
     return service_->verifier != nullptr &&
            auth::plaintext_allowed(options_->plaintext_auth, conn_.stream.tls(), conn_.peer_is_loopback);
   }
+  // Not a plaintext mechanism: offered without TLS too.
+  bool gssapi_offered() const { return options_->gssapi != nullptr && service_->directory != nullptr; }
   bool starttls_offered() const { return options_->tls && options_->starttls && !conn_.stream.tls(); }
   net::awaitable<bool> discard_long_line();
   void ehlo_reply(std::string_view name);
@@ -156,7 +160,10 @@ void SmtpSession::ehlo_reply(std::string_view name) {
   reply(fmt::format("250-SIZE {}", options_->max_message_size));
   reply("250-8BITMIME");
   if (starttls_offered()) reply("250-STARTTLS");
-  if (auth_offered()) reply("250-AUTH PLAIN LOGIN");
+  std::string mechanisms;
+  if (gssapi_offered()) mechanisms += " GSSAPI";
+  if (auth_offered()) mechanisms += " PLAIN LOGIN";
+  if (!mechanisms.empty()) reply("250-AUTH" + mechanisms);
   reply("250 ENHANCEDSTATUSCODES");
 }
 
@@ -342,14 +349,15 @@ net::awaitable<bool> SmtpSession::on_auth(std::string_view arg) {
     ++errors_;
     co_return true;
   }
+  auto space = arg.find(' ');
+  std::string mechanism(arg.substr(0, space));
+  std::string initial(space == std::string_view::npos ? std::string_view() : trim(arg.substr(space + 1)));
+  if (iequals(mechanism, "GSSAPI") && gssapi_offered()) co_return co_await on_auth_gssapi(initial);
   if (!auth_offered()) {
     reply("538 5.7.11 Encryption required for requested authentication mechanism");
     ++errors_;
     co_return true;
   }
-  auto space = arg.find(' ');
-  std::string mechanism(arg.substr(0, space));
-  std::string initial(space == std::string_view::npos ? std::string_view() : trim(arg.substr(space + 1)));
   auto exchange = co_await read_password_credentials(reader_, out_, conn_.stream, mechanism, initial,
                                                      options_->command_timeout);
   using Status = AuthExchange::Status;
@@ -401,6 +409,51 @@ net::awaitable<bool> SmtpSession::on_auth(std::string_view arg) {
   }
   auth_user_ = (*verified)->address();
   line(log::Record::auth).with("user", auth_user_).with("mechanism", to_lower(mechanism)).info("AUTH ok");
+  reply("235 2.7.0 Authentication successful");
+  co_return true;
+}
+
+// Kerberos single sign-on. No password is sent, so the login limiter has nothing to
+// protect; the account must still be one that may log in to mail.
+net::awaitable<bool> SmtpSession::on_auth_gssapi(std::string_view initial) {
+  auto exchange = co_await run_gssapi_exchange(reader_, out_, conn_.stream, *service_->pool, options_->gssapi,
+                                               initial, options_->command_timeout);
+  using Status = GssapiAuthExchange::Status;
+  switch (exchange.status) {
+    case Status::connection_lost:
+      co_return false;
+    case Status::cancelled:
+      reply("501 5.0.0 Authentication cancelled");
+      co_return true;
+    case Status::malformed:
+      reply("501 5.5.2 Cannot decode response");
+      ++errors_;
+      co_return true;
+    case Status::failed:
+      line(log::Record::auth).with("mechanism", "gssapi").with("reason", exchange.result.reason).warn("AUTH failed: Kerberos");
+      ++errors_;
+      reply("535 5.7.8 Error: authentication failed");
+      co_return true;
+    case Status::authenticated:
+      break;
+  }
+  const auth::GssapiStep& user = exchange.result;
+  auto* directory = service_->directory;
+  auto find = [directory, name = user.account] { return auth::find_login_account(*directory, name); };  // named: see BlockingPool::run
+  auto account = co_await net::run_with_retry(*service_->pool, options_->directory_retry, find);
+  if (!account) {
+    line(log::Record::auth).with("user", user.principal).with("error", account.error().message).warn("AUTH failed: directory unavailable");
+    reply("454 4.7.0 Temporary authentication failure");
+    co_return true;
+  }
+  if (!account->has_value()) {
+    line(log::Record::auth).with("user", user.principal).with("mechanism", "gssapi").warn("AUTH failed: not a mail user who may log in");
+    ++errors_;
+    reply("535 5.7.8 Error: authentication failed");
+    co_return true;
+  }
+  auth_user_ = (*account)->address();
+  line(log::Record::auth).with("user", auth_user_).with("principal", user.principal).with("mechanism", "gssapi").info("AUTH ok");
   reply("235 2.7.0 Authentication successful");
   co_return true;
 }

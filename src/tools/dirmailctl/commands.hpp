@@ -21,4 +21,7 @@ int domain_command(directory::LocalDirectory& dir, const Args& args, std::ostrea
 // directory status [--probe] | users | user LOGIN  (ad and ldap backends)
 int directory_command(const config::Settings& settings, const Args& args, std::ostream& out, std::ostream& err);
 
+// kerberos check [--host NAME] [--keytab FILE] [--kinit USER]  (the service keytab doctor)
+int kerberos_command(const config::Settings& settings, const Args& args, std::ostream& out, std::ostream& err);
+
 }  // namespace dirmail::ctl

@@ -5,6 +5,7 @@ disable), nested groups, proxyAddresses, filter injection, and dirmailctl's view
 Run by ctest with the samba_dc fixture."""
 
 import poplib
+import re
 import smtplib
 import subprocess
 import sys
@@ -157,6 +158,9 @@ class AdBackend(unittest.TestCase):
         name, password, home = self.new_user()
         self.assertEqual(pop3_login(self.dm.pop3_port, name, password), "ok")
         self.assertEqual(pop3_login(self.dm.pop3_port, f"{name}@{DOMAIN}", password), "ok")
+        # The second login was answered from the verified-password cache, not the KDC.
+        eventually(lambda: re.search(r"^cached_logins [1-9]", self.dm.ctl("directory", "status").stdout, re.M),
+                   timeout=15, what="a cached login in the status report")
         self.assertIn("Authentication failed", pop3_login(self.dm.pop3_port, name, password + "x"))
         self.assertIn("Authentication failed", pop3_login(self.dm.pop3_port, name, ""))
         self.assertIn(f'user={name} method=kerberos reason="bad_password', self.dm.log_text("directory"))

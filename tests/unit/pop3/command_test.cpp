@@ -26,5 +26,15 @@ TEST(ParsePop3Command, Limits) {
   EXPECT_FALSE(parse_pop3_command(std::string("USER a\0b", 8)).ok());
 }
 
+TEST(ParsePop3Command, AuthInitialResponseIsBoundByTheLineOnly) {
+  // RFC 5034 §4: a base64 initial response is longer than POP3's 40-octet arguments.
+  const std::string line = "AUTH PLAIN " + std::string(200, 'A');  // arg views into it
+  auto c = parse_pop3_command(line);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->verb, Pop3Verb::auth);
+  EXPECT_EQ(c->arg, "PLAIN " + std::string(200, 'A'));
+  EXPECT_EQ(parse_pop3_command("AUTH PLAIN " + std::string(250, 'A')).error().code, ErrorCode::limit_exceeded);
+}
+
 }  // namespace
 }  // namespace dirmail::pop3

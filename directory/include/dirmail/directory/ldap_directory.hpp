@@ -27,6 +27,7 @@
 #include "dirmail/directory/directory_schema.hpp"
 #include "dirmail/directory/directory_snapshot.hpp"
 #include "dirmail/directory/domain_lockout_policy.hpp"
+#include "dirmail/directory/verified_password_cache.hpp"
 
 namespace dirmail::directory {
 
@@ -42,6 +43,7 @@ struct LdapDirectoryOptions {
   AccountStatePolicies policies;
   std::chrono::seconds cache_ttl{30};
   std::chrono::seconds negative_cache_ttl{10};
+  std::chrono::seconds verified_password_ttl{300};  // 0: every login asks the KDC/DC
   std::chrono::seconds snapshot_refresh{300};
   std::chrono::seconds snapshot_max_staleness{86400};
   std::string status_file;                // written every few seconds for dirmailctl; empty: none
@@ -56,6 +58,7 @@ struct DirectoryCounters {
   std::uint64_t stale_answers = 0;     // served from the snapshot during an outage
   std::uint64_t failed_lookups = 0;    // temporary failures returned
   std::uint64_t offline_logins = 0;    // passwords checked against the snapshot
+  std::uint64_t cached_logins = 0;     // passwords recently verified, not asked again
 };
 
 class LdapDirectory final : public Directory, public PasswordStore {
@@ -123,13 +126,15 @@ class LdapDirectory final : public Directory, public PasswordStore {
   DcPool pool_;
   AnswerCache<Account> logins_;
   AnswerCache<Recipient> recipients_;
+  VerifiedPasswordCache verified_;
 
   mutable std::mutex base_mu_;
   std::string base_dn_;
   std::optional<std::string> group_dn_;
   std::chrono::steady_clock::time_point group_dn_expires_{};
 
-  std::atomic<std::uint64_t> live_answers_{0}, stale_answers_{0}, failed_lookups_{0}, offline_logins_{0};
+  std::atomic<std::uint64_t> live_answers_{0}, stale_answers_{0}, failed_lookups_{0}, offline_logins_{0},
+      cached_logins_{0};
 
   std::mutex refresh_mu_;
   std::condition_variable refresh_cv_;

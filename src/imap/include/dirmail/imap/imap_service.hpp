@@ -7,10 +7,12 @@
 #include <memory>
 #include <string>
 
+#include "dirmail/auth/gssapi_exchange.hpp"
 #include "dirmail/auth/login_limiter.hpp"
 #include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/auth/plaintext_policy.hpp"
 #include "dirmail/base/retry_schedule.hpp"
+#include "dirmail/directory/directory.hpp"
 #include "dirmail/net/blocking_pool.hpp"
 #include "dirmail/net/listener.hpp"
 #include "dirmail/net/session_set.hpp"
@@ -32,12 +34,15 @@ struct ImapOptions {
   std::chrono::seconds handshake_timeout{30};
   // How often a session in IDLE looks for new mail (RFC 2177). Not a setting yet.
   std::chrono::seconds idle_poll_interval{30};
+  // Kerberos single sign-on (AUTHENTICATE GSSAPI, imap/host@REALM); null: not offered.
+  std::shared_ptr<const auth::GssapiAcceptor> gssapi;
 };
 
 struct ImapService {
   std::string name = "imap";
   std::atomic<std::shared_ptr<const ImapOptions>> options;
   auth::PasswordVerifier* verifier = nullptr;
+  directory::Directory* directory = nullptr;  // GSSAPI logins: the account without a password
   auth::LoginLimiter* limiter = nullptr;  // brute-force delays; null: none
   store::MailStore* store = nullptr;
   net::BlockingPool* pool = nullptr;

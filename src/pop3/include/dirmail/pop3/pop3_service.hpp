@@ -8,10 +8,12 @@
 #include <set>
 #include <string>
 
+#include "dirmail/auth/gssapi_exchange.hpp"
 #include "dirmail/auth/login_limiter.hpp"
 #include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/auth/plaintext_policy.hpp"
 #include "dirmail/base/retry_schedule.hpp"
+#include "dirmail/directory/directory.hpp"
 #include "dirmail/net/blocking_pool.hpp"
 #include "dirmail/net/listener.hpp"
 #include "dirmail/net/session_set.hpp"
@@ -31,6 +33,8 @@ struct Pop3Options {
   std::shared_ptr<const net::TlsContext> tls;  // null: no certificate, no STLS
   bool starttls = true;                        // offer STLS (RFC 2595) when tls is set
   std::chrono::seconds handshake_timeout{30};
+  // Kerberos single sign-on (AUTH GSSAPI, pop/host@REALM); null: not offered.
+  std::shared_ptr<const auth::GssapiAcceptor> gssapi;
 };
 
 // RFC 1939 asks for an exclusive lock on the maildrop for the whole session.
@@ -54,6 +58,7 @@ struct Pop3Service {
   std::string name = "pop3";
   std::atomic<std::shared_ptr<const Pop3Options>> options;
   auth::PasswordVerifier* verifier = nullptr;
+  directory::Directory* directory = nullptr;  // GSSAPI logins: the account without a password
   auth::LoginLimiter* limiter = nullptr;  // brute-force delays; null: none
   store::MailStore* store = nullptr;
   net::BlockingPool* pool = nullptr;

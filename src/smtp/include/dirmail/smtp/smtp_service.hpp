@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "dirmail/auth/gssapi_exchange.hpp"
 #include "dirmail/auth/login_limiter.hpp"
 #include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/auth/plaintext_policy.hpp"
@@ -35,6 +36,8 @@ struct SmtpOptions {
   std::shared_ptr<const net::TlsContext> tls;  // null: no certificate, no STARTTLS
   bool starttls = true;                        // offer STARTTLS (RFC 3207) when tls is set
   std::chrono::seconds handshake_timeout{30};
+  // Kerberos single sign-on (AUTH GSSAPI, smtp/host@REALM); null: not offered.
+  std::shared_ptr<const auth::GssapiAcceptor> gssapi;
 };
 
 struct SmtpService {
