@@ -84,9 +84,21 @@ void LdapDirectory::finish(Account& account) const {
 
 // ---- live lookups --------------------------------------------------------------------
 
-Result<std::string> LdapDirectory::base_dn() {
+Result<std::string> LdapDirectory::base_dn(LdapConnection& connection) {
+  {
+    std::lock_guard lock(base_mu_);
+    if (!base_dn_.empty()) return base_dn_;
+  }
+  auto root = connection.root_dse({"defaultNamingContext", "namingContexts"});
+  if (!root) return std::move(root).error();
+  std::string base = root->first("defaultNamingContext");
+  if (base.empty()) base = root->first("namingContexts");
+  if (base.empty())
+    return make_error(ErrorCode::permission_denied,
+                      connection.uri() + ": the root DSE names no naming context; set directory.base_dn");
   std::lock_guard lock(base_mu_);
-  return base_dn_;
+  base_dn_ = base;
+  return base;
 }
 
 Result<std::optional<std::string>> LdapDirectory::mail_group_dn(LdapConnection& connection, const std::string& base) {
@@ -146,20 +158,9 @@ Result<std::optional<Account>> LdapDirectory::search_user_live(const std::string
   std::optional<Account> account;
   Status outcome = pool_.run([&](LdapConnection& connection) -> Status {
     account.reset();
-    std::string base;
-    {
-      std::lock_guard lock(base_mu_);
-      base = base_dn_;
-    }
-    if (base.empty()) {
-      auto root = connection.root_dse({"defaultNamingContext", "namingContexts"});
-      if (!root) return std::move(root).error();
-      base = root->first("defaultNamingContext");
-      if (base.empty()) base = root->first("namingContexts");
-      if (base.empty()) return make_error(ErrorCode::permission_denied, connection.uri() + ": the root DSE names no naming context; set directory.base_dn");
-      std::lock_guard lock(base_mu_);
-      base_dn_ = base;
-    }
+    auto known_base = base_dn(connection);
+    if (!known_base) return std::move(known_base).error();
+    const std::string& base = *known_base;
     LdapSearch search;
     search.base = base;
     search.filter = filter;

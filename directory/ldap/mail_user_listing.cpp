@@ -29,19 +29,9 @@ Result<std::vector<Account>> LdapDirectory::list_mail_users() {
   std::vector<LdapEntry> entries;
   Status outcome = pool_.run([&](LdapConnection& connection) -> Status {
     entries.clear();
-    std::string base;
-    {
-      std::lock_guard lock(base_mu_);
-      base = base_dn_;
-    }
-    if (base.empty()) {
-      auto root = connection.root_dse({"defaultNamingContext", "namingContexts"});
-      if (!root) return std::move(root).error();
-      base = root->first("defaultNamingContext");
-      if (base.empty()) base = root->first("namingContexts");
-      std::lock_guard lock(base_mu_);
-      base_dn_ = base;
-    }
+    auto known_base = base_dn(connection);
+    if (!known_base) return std::move(known_base).error();
+    const std::string& base = *known_base;
     auto group_dn = mail_group_dn(connection, base);
     if (!group_dn) return std::move(group_dn).error();
     if (!*group_dn) return ok_status();

@@ -18,7 +18,7 @@ sys.path.insert(0, str(HERE.parent / "lib"))
 import slapd_info  # noqa: E402
 from directory_setup import toml_list, write_secret  # noqa: E402
 from dirmail_instance import DIRMAILCTL, DirmailInstance  # noqa: E402
-from mail_clients import wait_for_messages  # noqa: E402
+from mail_clients import pop3_login, rcpt, wait_for_messages  # noqa: E402
 
 INFO = slapd_info.load()
 DOMAIN = INFO["mail_domain"]
@@ -45,24 +45,6 @@ def ldap_config(folder, group, **overrides):
     return "[directory]\n" + "\n".join(f"{k} = {v}" for k, v in settings.items()) + "\n"
 
 
-def rcpt(port, address):
-    with smtplib.SMTP("127.0.0.1", port, timeout=60) as s:
-        s.ehlo("client.example.org")
-        s.mail("sender@example.org")
-        code, text = s.rcpt(address)
-        return code, text.decode(errors="replace")
-
-
-def pop3_login(port, user, password):
-    p = poplib.POP3("127.0.0.1", port, timeout=60)
-    try:
-        p.user(user)
-        p.pass_(password)
-        p.quit()
-        return "ok"
-    except poplib.error_proto as e:
-        p.close()
-        return e.args[0].decode(errors="replace")
 
 
 def pop3_login_bytes(port, user, password):

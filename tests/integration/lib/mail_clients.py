@@ -66,3 +66,33 @@ def wait_for_messages(port, user, password, tag, count=1, timeout=30.0):
             return found
         time.sleep(0.1)
     return found
+
+
+def rcpt(port, address, timeout=120):
+    """The server's answer to MAIL FROM then RCPT TO:<address>, as (code, text)."""
+    with smtplib.SMTP("127.0.0.1", port, timeout=timeout) as s:
+        s.ehlo("client.example.org")
+        s.mail("sender@example.org")
+        code, text = s.rcpt(address)
+        return code, text.decode(errors="replace")
+
+
+def send_tagged(port, address, tag, timeout=120):
+    """A small message to `address` whose subject and body are `tag`."""
+    with smtplib.SMTP("127.0.0.1", port, timeout=timeout) as s:
+        s.ehlo("client.example.org")
+        s.sendmail("sender@example.org", [address],
+                   f"From: sender@example.org\r\nTo: {address}\r\nSubject: {tag}\r\n\r\n{tag}\r\n".encode())
+
+
+def pop3_login(port, user, password, timeout=120):
+    """USER/PASS: "ok", or the server's -ERR line."""
+    p = poplib.POP3("127.0.0.1", port, timeout=timeout)
+    try:
+        p.user(user)
+        p.pass_(password)
+        p.quit()
+        return "ok"
+    except poplib.error_proto as e:
+        p.close()
+        return e.args[0].decode(errors="replace")

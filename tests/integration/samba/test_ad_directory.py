@@ -4,9 +4,7 @@ workflow with samba-tool (create, IMSUsers, domain group, home folder, remove,
 disable), nested groups, proxyAddresses, filter injection, and dirmailctl's view.
 Run by ctest with the samba_dc fixture."""
 
-import poplib
 import re
-import smtplib
 import subprocess
 import sys
 import tempfile
@@ -20,39 +18,13 @@ sys.path.insert(0, str(HERE.parent / "lib"))
 import samba_dc_info  # noqa: E402
 from directory_setup import ad_config, ad_modify, eventually, samba_tool  # noqa: E402
 from dirmail_instance import DIRMAILCTL, DirmailInstance  # noqa: E402
-from mail_clients import wait_for_messages  # noqa: E402
+from mail_clients import pop3_login, rcpt, send_tagged, wait_for_messages  # noqa: E402
 
 INFO = samba_dc_info.load()
 DOMAIN = INFO["mail_domain"]
 
 
-def rcpt(port, address):
-    """The server's answer to RCPT TO:<address> as (code, text)."""
-    with smtplib.SMTP("127.0.0.1", port, timeout=60) as s:
-        s.ehlo("client.example.org")
-        s.mail("sender@example.org")
-        code, text = s.rcpt(address)
-        return code, text.decode(errors="replace")
 
-
-def send(port, address, tag):
-    with smtplib.SMTP("127.0.0.1", port, timeout=60) as s:
-        s.ehlo("client.example.org")
-        s.sendmail("sender@example.org", [address],
-                   f"From: sender@example.org\r\nTo: {address}\r\nSubject: {tag}\r\n\r\n{tag}\r\n".encode())
-
-
-def pop3_login(port, user, password):
-    """'ok', or the server's -ERR text."""
-    p = poplib.POP3("127.0.0.1", port, timeout=60)
-    try:
-        p.user(user)
-        p.pass_(password)
-        p.quit()
-        return "ok"
-    except poplib.error_proto as e:
-        p.close()
-        return e.args[0].decode(errors="replace")
 
 
 class AdBackend(unittest.TestCase):
@@ -94,7 +66,7 @@ class AdBackend(unittest.TestCase):
         address = f"{name}@{DOMAIN}"
         # Created in AD: mail is accepted and lands in the homeDirectory template.
         self.assertEqual(rcpt(self.dm.smtp_port, address)[0], 250)
-        send(self.dm.smtp_port, address, "workflow-1")
+        send_tagged(self.dm.smtp_port, address, "workflow-1")
         inbox = home / "INETMAIL" / "INBOX"
         eventually(lambda: inbox.exists() and any(inbox.rglob("*")), what="mailbox under the home folder")
         self.assertEqual(len(wait_for_messages(self.dm.pop3_port, name, password, "workflow-1")), 1)
@@ -174,7 +146,7 @@ class AdBackend(unittest.TestCase):
         name, password, home = self.new_user()
         ad_modify(INFO, f"CN={name},{INFO['users_dn']}", "proxyAddresses",
                   [f"SMTP:{name}@{DOMAIN}", f"smtp:alias-{name}@{DOMAIN}", "X400:c=JP;a= ;p=Corp"])
-        send(self.dm.smtp_port, f"alias-{name}@{DOMAIN}", "proxy-alias")
+        send_tagged(self.dm.smtp_port, f"alias-{name}@{DOMAIN}", "proxy-alias")
         self.assertEqual(len(wait_for_messages(self.dm.pop3_port, name, password, "proxy-alias")), 1)
 
     def test_an_address_claimed_by_two_users_is_not_guessed(self):

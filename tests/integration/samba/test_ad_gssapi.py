@@ -6,9 +6,6 @@ StartTLS. The DC's host name must resolve for Kerberos: dirmaild runs in a mount
 namespace with a private /etc/hosts (the host's files are untouched). Run by ctest
 with the samba_dc fixture."""
 
-import os
-import poplib
-import smtplib
 import subprocess
 import sys
 import tempfile
@@ -21,29 +18,12 @@ sys.path.insert(0, str(HERE.parent / "lib"))
 import samba_dc_info  # noqa: E402
 from directory_setup import toml_list  # noqa: E402
 from dirmail_instance import DIRMAILCTL, DirmailInstance  # noqa: E402
+from mail_clients import pop3_login, rcpt  # noqa: E402
 
 INFO = samba_dc_info.load()
 DOMAIN = INFO["mail_domain"]
 
 
-def rcpt(port, address):
-    with smtplib.SMTP("127.0.0.1", port, timeout=60) as s:
-        s.ehlo("client.example.org")
-        s.mail("sender@example.org")
-        code, text = s.rcpt(address)
-        return code, text.decode(errors="replace")
-
-
-def pop3_login(port, user, password):
-    p = poplib.POP3("127.0.0.1", port, timeout=60)
-    try:
-        p.user(user)
-        p.pass_(password)
-        p.quit()
-        return "ok"
-    except poplib.error_proto as e:
-        p.close()
-        return e.args[0].decode(errors="replace")
 
 
 class KerberosBindAndDnsDiscovery(unittest.TestCase):

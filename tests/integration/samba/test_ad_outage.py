@@ -9,7 +9,6 @@ DC)."""
 
 import imaplib
 import os
-import poplib
 import signal
 import smtplib
 import sys
@@ -25,7 +24,7 @@ import samba_dc_info  # noqa: E402
 from directory_setup import ad_config, eventually  # noqa: E402
 from dirmail_instance import DirmailInstance  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
-from mail_clients import wait_for_messages  # noqa: E402
+from mail_clients import pop3_login, rcpt, send_tagged, wait_for_messages  # noqa: E402
 
 INFO = samba_dc_info.load()
 DOMAIN = INFO["mail_domain"]
@@ -36,31 +35,7 @@ BOB = INFO["users"]["bob"]
 PROXY_ADDRESSES = [a for a in (f"127.0.0.{n}" for n in range(29, 10, -1)) if a != INFO["address"]]
 
 
-def rcpt(port, address):
-    with smtplib.SMTP("127.0.0.1", port, timeout=120) as s:
-        s.ehlo("client.example.org")
-        s.mail("sender@example.org")
-        code, text = s.rcpt(address)
-        return code, text.decode(errors="replace")
 
-
-def send(port, address, tag):
-    with smtplib.SMTP("127.0.0.1", port, timeout=120) as s:
-        s.ehlo("client.example.org")
-        s.sendmail("sender@example.org", [address],
-                   f"From: sender@example.org\r\nTo: {address}\r\nSubject: {tag}\r\n\r\n{tag}\r\n".encode())
-
-
-def pop3_login(port, user, password):
-    p = poplib.POP3("127.0.0.1", port, timeout=120)
-    try:
-        p.user(user)
-        p.pass_(password)
-        p.quit()
-        return "ok"
-    except poplib.error_proto as e:
-        p.close()
-        return e.args[0].decode(errors="replace")
 
 
 def status(dm):
@@ -151,7 +126,7 @@ class TwoDomainControllers(unittest.TestCase):
             time.sleep(2.5)  # past the cache TTL
             code, text = rcpt(self.dm.smtp_port, f"alice@{DOMAIN}")
             self.assertEqual(code, 250, text)
-            send(self.dm.smtp_port, f"alice@{DOMAIN}", "during-outage")
+            send_tagged(self.dm.smtp_port, f"alice@{DOMAIN}", "during-outage")
             self.assertEqual(pop3_login(self.dm.pop3_port, "alice", ALICE["password"]), "ok")
             self.assertIn("Authentication failed", pop3_login(self.dm.pop3_port, "alice", "wrong-password"))
             code, text = rcpt(self.dm.smtp_port, f"nosuchuser@{DOMAIN}")

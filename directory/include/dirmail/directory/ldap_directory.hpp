@@ -104,7 +104,8 @@ class LdapDirectory final : public Directory, public PasswordStore {
  private:
   struct Lookup;  // one user search + membership decision on one connection
   Result<std::optional<Account>> search_user_live(const std::string& filter, const std::string& what);
-  Result<std::string> base_dn();
+  // directory.base_dn, or the server's default naming context, learnt once.
+  Result<std::string> base_dn(LdapConnection& connection);
   Result<std::optional<std::string>> mail_group_dn(LdapConnection& connection, const std::string& base);
   Result<bool> is_member(LdapConnection& connection, const std::string& base, const std::string& group_dn,
                          const LdapEntry& user);
