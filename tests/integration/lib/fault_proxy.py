@@ -314,15 +314,22 @@ class FaultProxy:
             call()
 
     def _next_timeout(self):
-        """Seconds until the next delayed chunk falls due. Chunks already due wait for
-        their socket to become writable (EVENT_WRITE), not for a timeout."""
+        """Seconds until the next delayed chunk falls due. A due chunk whose socket
+        waits for EVENT_WRITE (its buffer was full) waits for that, not for a timeout;
+        one that fell due after _pump() looked (so no EVENT_WRITE was asked for) is
+        written on the next turn: timeout 0."""
         if not self._forwarding():
             return None
         now = time.monotonic()
-        dues = [d.chunks[0][0] for link in self._links
-                for d in (link.to_target, link.to_client)
-                if d.chunks and d.chunks[0][0] > now]
-        return min(dues) - now if dues else None
+        dues = []
+        for link in self._links:
+            for direction, destination in ((link.to_target, link.upstream), (link.to_client, link.client)):
+                if not direction.chunks:
+                    continue
+                if self._registered.get(destination, 0) & selectors.EVENT_WRITE:
+                    continue
+                dues.append(direction.chunks[0][0])
+        return max(0.0, min(dues) - now) if dues else None
 
     def _forwarding(self):
         return self._mode in (PASS, DELAY, REFUSE)
