@@ -4,7 +4,11 @@ workflow with samba-tool (create, IMSUsers, domain group, home folder, remove,
 disable), nested groups, proxyAddresses, filter injection, and dirmailctl's view.
 Run by ctest with the samba_dc fixture."""
 
+import imaplib
+import poplib
 import re
+import smtplib
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -201,6 +205,73 @@ class AdBackend(unittest.TestCase):
         self.assertIn("alice", names)
         self.assertIn("erin", names)
         self.assertNotIn("dave", names)
+
+
+class AdPasswordsOverTls(unittest.TestCase):
+    """PLAIN and LOGIN with the AD password over STARTTLS and implicit TLS, on every
+    protocol; without TLS the password is refused (plaintext_auth = never)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="dirmail-ad-tls-")
+        folder = Path(cls.tmp.name)
+        env = samba_dc_info.kerberos_environment(INFO, str(folder / "ccache"))
+        cls.dm = DirmailInstance(folder / "dirmail", env=env, tls=True, plaintext_auth="never")
+        cls.dm.extra_config = ad_config(INFO, cls.dm.folder, [INFO["ldaps_uri"]],
+                                        realm=f'"{INFO["dns_domain"]}"', keytab=f'"{INFO["keytab"]}"') + \
+            '\n[store]\nmailbox_path = "mailboxes/%USERNAME%"\n'
+        cls.dm.write_config()
+        cls.dm.start()
+        cls.tls = ssl.create_default_context(cafile=cls.dm.pki["ca"])
+        cls.bob = INFO["users"]["bob"]
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dm.stop()
+        cls.tmp.cleanup()
+
+    def test_pop3(self):
+        p = poplib.POP3("127.0.0.1", self.dm.pop3_port, timeout=60)
+        with self.assertRaises(poplib.error_proto):  # no password before TLS
+            p.user("bob")
+            p.pass_(self.bob["password"])
+        p.close()
+        p = poplib.POP3("127.0.0.1", self.dm.pop3_port, timeout=60)
+        p.stls(self.tls)
+        p.user("bob")
+        self.assertTrue(p.pass_(self.bob["password"]).startswith(b"+OK"))
+        p.quit()
+        p = poplib.POP3_SSL("127.0.0.1", self.dm.pop3s_port, timeout=60, context=self.tls)
+        p.user("bob")
+        self.assertTrue(p.pass_(self.bob["password"]).startswith(b"+OK"))
+        p.quit()
+
+    def test_imap(self):
+        with imaplib.IMAP4("127.0.0.1", self.dm.imap_port, timeout=60) as imap:
+            self.assertIn("LOGINDISABLED", imap.capabilities)
+            imap.starttls(self.tls)
+            self.assertEqual(imap.login("bob", self.bob["password"])[0], "OK")
+        with imaplib.IMAP4_SSL("127.0.0.1", self.dm.imaps_port, ssl_context=self.tls, timeout=60) as imap:
+            self.assertEqual(imap.login("bob", self.bob["password"])[0], "OK")
+            self.assertEqual(imap.select("INBOX")[0], "OK")
+
+    def test_submission_plain_and_login(self):
+        with smtplib.SMTP("127.0.0.1", self.dm.submission_port, timeout=60) as s:
+            s.ehlo("client.example.org")
+            self.assertNotIn("auth", s.esmtp_features)  # no password mechanism before TLS
+            s.starttls(context=self.tls)
+            s.ehlo("client.example.org")
+            s.user, s.password = "bob", self.bob["password"]
+            self.assertEqual(s.auth("LOGIN", s.auth_login)[0], 235)
+        with smtplib.SMTP_SSL("127.0.0.1", self.dm.smtps_port, context=self.tls, timeout=60) as s:
+            s.ehlo("client.example.org")
+            s.user, s.password = "bob", self.bob["password"]
+            self.assertEqual(s.auth("PLAIN", s.auth_plain)[0], 235)
+        with smtplib.SMTP_SSL("127.0.0.1", self.dm.smtps_port, context=self.tls, timeout=60) as s:
+            s.ehlo("client.example.org")
+            s.user, s.password = "bob", self.bob["password"] + "x"
+            with self.assertRaises(smtplib.SMTPAuthenticationError):
+                s.auth("PLAIN", s.auth_plain)
 
 
 if __name__ == "__main__":
