@@ -25,19 +25,18 @@ std::chrono::milliseconds since(Clock::time_point start) {
 }  // namespace
 
 DcPool::DcPool(DcPoolOptions options) : options_(std::move(options)), health_({}, options_.failback_after) {
-  install(options_.uris);
+  std::lock_guard lock(health_mu_);
+  install_locked(options_.uris);
 }
 
 DcPool::~DcPool() { stop(); }
 
-void DcPool::install(std::vector<std::string> uris) {
+void DcPool::install_locked(std::vector<std::string> uris) {
   auto servers = std::make_shared<Servers>();
   servers->uris = std::move(uris);
   for (std::size_t i = 0; i < servers->uris.size(); ++i) servers->idle.push_back(std::make_unique<Idle>());
-  DcHealthTable health(servers->uris, options_.failback_after);
-  std::lock_guard lock(health_mu_);
+  health_ = DcHealthTable(servers->uris, options_.failback_after);
   servers_ = std::move(servers);
-  health_ = std::move(health);
 }
 
 DcPool::ServersPtr DcPool::current_servers() {
@@ -45,12 +44,12 @@ DcPool::ServersPtr DcPool::current_servers() {
   return servers_;
 }
 
-void DcPool::rediscover_if_due(bool force) {
+void DcPool::rediscover_if_due() {
   if (!options_.discover) return;
   {
     std::lock_guard lock(health_mu_);
     auto now = Clock::now();
-    if (!force && now < next_discovery_) return;
+    if (now < next_discovery_) return;
     // Another request may start discovery meanwhile: this one only reserves the slot.
     next_discovery_ = now + options_.probe_interval;
   }
@@ -68,11 +67,7 @@ void DcPool::rediscover_if_due(bool force) {
   std::string list;
   for (const auto& u : *found) list += (list.empty() ? "" : " ") + u;
   dirlog().with("servers", list).info("domain controllers found in DNS");
-  auto servers = std::make_shared<Servers>();
-  servers->uris = std::move(*found);
-  for (std::size_t i = 0; i < servers->uris.size(); ++i) servers->idle.push_back(std::make_unique<Idle>());
-  health_ = DcHealthTable(servers->uris, options_.failback_after);
-  servers_ = std::move(servers);
+  install_locked(std::move(*found));
 }
 
 void DcPool::start_probing() {
@@ -157,7 +152,7 @@ void DcPool::record(const ServersPtr& servers, std::size_t index, const Status& 
 Status DcPool::run(const Operation& op) {
   ServersPtr servers = current_servers();
   if (servers->uris.empty()) {
-    rediscover_if_due(false);
+    rediscover_if_due();
     servers = current_servers();
     if (servers->uris.empty()) {
       std::lock_guard lock(health_mu_);
@@ -198,7 +193,7 @@ void DcPool::probe_loop() {
       std::unique_lock lock(probe_mu_);
       if (probe_cv_.wait_for(lock, options_.probe_interval, [this] { return stopping_; })) return;
     }
-    rediscover_if_due(false);
+    rediscover_if_due();
     ServersPtr servers;
     std::vector<std::size_t> targets;
     {

@@ -65,14 +65,7 @@ Result<std::vector<std::string>> LocalDirectory::local_domains() {
   std::lock_guard lock(mutex_);
   auto stmt = db_->prepare("SELECT name FROM domains ORDER BY name");
   if (!stmt) return std::move(stmt).error();
-  std::vector<std::string> domains;
-  for (;;) {
-    auto row = stmt->step();
-    if (!row) return std::move(row).error();
-    if (!*row) break;
-    domains.push_back(stmt->column_text(0));
-  }
-  return domains;
+  return stmt->column_texts(0);
 }
 
 Result<bool> LocalDirectory::is_local_domain(std::string_view domain) {

@@ -72,6 +72,16 @@ Status SqliteStatement::run() {
   return ok_status();
 }
 
+Result<std::vector<std::string>> SqliteStatement::column_texts(int index) {
+  std::vector<std::string> values;
+  for (;;) {
+    auto row = step();
+    if (!row) return std::move(row).error();
+    if (!*row) return values;
+    values.push_back(column_text(index));
+  }
+}
+
 std::string SqliteStatement::column_text(int index) const {
   const unsigned char* text = sqlite3_column_text(stmt_, index);
   int size = sqlite3_column_bytes(stmt_, index);

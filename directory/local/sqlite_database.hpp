@@ -7,6 +7,7 @@
 #include <string_view>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 #include "dirmail/base/result.hpp"
 
@@ -39,6 +40,8 @@ class SqliteStatement {
 
   std::string column_text(int index) const;
   std::int64_t column_int(int index) const;
+  // Steps through every remaining row, collecting one text column.
+  Result<std::vector<std::string>> column_texts(int index);
 
  private:
   sqlite3* db_;

@@ -318,14 +318,7 @@ Result<std::vector<std::string>> DirectorySnapshot::mail_domains() {
   std::lock_guard lock(mutex_);
   auto stmt = db_->prepare("SELECT name FROM mail_domains ORDER BY name");
   if (!stmt) return std::move(stmt).error();
-  std::vector<std::string> domains;
-  for (;;) {
-    auto row = stmt->step();
-    if (!row) return std::move(row).error();
-    if (!*row) break;
-    domains.push_back(stmt->column_text(0));
-  }
-  return domains;
+  return stmt->column_texts(0);
 }
 
 std::int64_t DirectorySnapshot::taken_at() const {

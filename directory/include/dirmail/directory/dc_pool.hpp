@@ -67,8 +67,9 @@ class DcPool {
 
   ServersPtr current_servers();
   // Discovery, when configured and due; keeps the old list when it fails.
-  void rediscover_if_due(bool force);
-  void install(std::vector<std::string> uris);
+  void rediscover_if_due();
+  // A new DC list with fresh health and idle connections; health_mu_ held.
+  void install_locked(std::vector<std::string> uris);
   Result<std::unique_ptr<LdapConnection>> connect(const std::string& uri);
   std::unique_ptr<LdapConnection> take_idle(Idle& idle);
   void give_back(Idle& idle, std::unique_ptr<LdapConnection> connection);
