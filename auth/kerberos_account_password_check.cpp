@@ -9,8 +9,9 @@ directory::PasswordVerdict password_verdict(KerberosPasswordOutcome outcome) {
     case KerberosPasswordOutcome::empty_password:
     case KerberosPasswordOutcome::bad_password:
     case KerberosPasswordOutcome::unknown_principal: return V::wrong_password;
+    // Samba's and Windows' KDCs say "expired" only after the right password.
+    case KerberosPasswordOutcome::password_expired: return V::expired;
     case KerberosPasswordOutcome::revoked:
-    case KerberosPasswordOutcome::password_expired:
     case KerberosPasswordOutcome::refused: return V::refused;
     case KerberosPasswordOutcome::clock_skew:
     case KerberosPasswordOutcome::kdc_unreachable:

@@ -316,8 +316,11 @@ PasswordCheckAnswer LdapDirectory::bind_as_user(const Account& account, std::str
   if (!outcome) return {PasswordVerdict::temporary, outcome.error().message};
   if (bind->accepted) return {PasswordVerdict::accepted, ""};
   // AD names why (52e: wrong password; 533, 701, 773, 775...: the account).
-  PasswordVerdict verdict =
-      bind->refusal == BindRefusal::bad_credentials ? PasswordVerdict::wrong_password : PasswordVerdict::refused;
+  // 532 and 773 come only with the right password.
+  PasswordVerdict verdict = PasswordVerdict::refused;
+  if (bind->refusal == BindRefusal::bad_credentials) verdict = PasswordVerdict::wrong_password;
+  if (bind->refusal == BindRefusal::password_expired || bind->refusal == BindRefusal::must_change_password)
+    verdict = PasswordVerdict::expired;
   return {verdict, std::string(to_string(bind->refusal))};
 }
 
@@ -328,12 +331,14 @@ Result<bool> LdapDirectory::verify_password(std::string_view login, std::string_
     if (account.error().code == ErrorCode::temporary_failure) return std::move(account).error();
     return false;
   }
-  if (account->state == AccountState::not_mail_user || !account->may_log_in) {
+  const bool password_too_old =
+      account->state == AccountState::password_expired || account->state == AccountState::must_change_password;
+  if (account->state == AccountState::not_mail_user || (!account->may_log_in && !password_too_old)) {
     dirlog().with("user", account->name).with("state", to_string(account->state)).info("login refused by account state");
     return false;
   }
   auto offline = [&](const Error& outage) -> Result<bool> {
-    if (!snapshot_ || options_.snapshot_max_staleness.count() == 0) return outage;
+    if (!snapshot_ || options_.snapshot_max_staleness.count() == 0 || !account->may_log_in) return outage;
     auto found = snapshot_->find_by_name(account->name);
     if (!found || !*found || now_unix() - (*found)->seen_at > options_.snapshot_max_staleness.count()) return outage;
     auto matches = snapshot_->check_password(account->name, password);
@@ -346,7 +351,7 @@ Result<bool> LdapDirectory::verify_password(std::string_view login, std::string_
   if (account->source == AnswerSource::snapshot)
     return offline(make_error(ErrorCode::temporary_failure, "no directory server answers"));
 
-  if (verified_.contains(account->name, password)) {
+  if (verified_.contains(account->name, password) && account->may_log_in) {
     ++cached_logins_;
     return true;
   }
@@ -359,7 +364,16 @@ Result<bool> LdapDirectory::verify_password(std::string_view login, std::string_
     method = "ldap bind";
     answer = bind_as_user(*account, password);
   }
+  // The right password of an account whose password has expired: the user must change
+  // it first. Said only after the check, so a guesser learns nothing.
+  if (password_too_old && !account->may_log_in && answer.verdict == PasswordVerdict::accepted)
+    answer.verdict = PasswordVerdict::expired;
   switch (answer.verdict) {
+    case PasswordVerdict::expired:
+      dirlog().with("user", account->name).with("method", method).with("reason", answer.reason)
+          .info("login refused: the password is right but has expired or must be changed");
+      verified_.forget(account->name);
+      return make_error(ErrorCode::permission_denied, "password expired or must be changed");
     case PasswordVerdict::temporary:
       dirlog().with("user", account->name).with("method", method).with("error", answer.reason)
           .warn("password could not be checked");

@@ -11,6 +11,7 @@
 
 #include "dirmail/base/log.hpp"
 #include "dirmail/config/host_names.hpp"
+#include "dirmail/directory_settings/auth_from_settings.hpp"
 #include "dirmail/config/listen_entry.hpp"
 #include "dirmail/config/loader.hpp"
 #include "dirmail/net/implicit_tls.hpp"
@@ -81,6 +82,10 @@ auth::LoginLimiterOptions limiter_options(const config::Settings& s) {
 // The loader has checked the value against the table's allowed values.
 auth::PlaintextPolicy to_plaintext(const std::string& s) {
   return auth::parse_plaintext_policy(s).value_or(auth::PlaintextPolicy::never);
+}
+
+auth::PasswordSource to_password_source(const std::string& s) {
+  return auth::parse_password_source(s).value_or(auth::PasswordSource::directory);
 }
 
 // The TLS context from the settings (null when no certificate is configured), and a
@@ -172,11 +177,17 @@ void Daemon::apply_options() {
   so.starttls = s.smtp_starttls;
   so.handshake_timeout = handshake_timeout;
   so.gssapi = gssapi_.smtp;
+  so.authenticator = authenticator_;
+  so.cram_md5 = s.auth_cram_md5 && authenticator_->shared_secrets_available();
+  so.password_source = to_password_source(s.smtp_auth_password_source);
+  so.security_level = smtp::parse_security_level(s.smtp_auth_security_level).value_or(smtp::SecurityLevel::open);
   smtp_->options.store(std::make_shared<const smtp::SmtpOptions>(so));
   // Submission shares the smtp limits; it differs in requiring AUTH (RFC 6409).
   so.plaintext_auth = to_plaintext(s.submission_plaintext_auth);
   so.starttls = s.submission_starttls;
   so.require_auth = true;
+  so.security_level = smtp::SecurityLevel::auth_only;
+  so.password_source = to_password_source(s.submission_auth_password_source);
   submission_->options.store(std::make_shared<const smtp::SmtpOptions>(so));
 
   auto po = std::make_shared<pop3::Pop3Options>();
@@ -190,6 +201,9 @@ void Daemon::apply_options() {
   po->starttls = s.pop3_starttls;
   po->handshake_timeout = handshake_timeout;
   po->gssapi = gssapi_.pop3;
+  po->authenticator = authenticator_;
+  po->cram_md5 = s.auth_cram_md5 && authenticator_->shared_secrets_available();
+  po->apop = s.pop3_apop && authenticator_->shared_secrets_available();
   pop3_->options.store(po);
 
   auto io = std::make_shared<imap::ImapOptions>();
@@ -203,6 +217,8 @@ void Daemon::apply_options() {
   io->starttls = s.imap_starttls;
   io->handshake_timeout = handshake_timeout;
   io->gssapi = gssapi_.imap;
+  io->authenticator = authenticator_;
+  io->cram_md5 = s.auth_cram_md5 && authenticator_->shared_secrets_available();
   imap_->options.store(io);
 
   if (delivery_) delivery_->set_options(delivery_options(s));
@@ -222,6 +238,9 @@ Status Daemon::start() {
   if (!dir) return make_error(dir.error().code, "directory: " + dir.error().message);
   directory_ = std::move(*dir);
   verifier_ = std::make_unique<auth::DirectoryPasswordVerifier>(*directory_.directory, *directory_.passwords);
+  auto authenticator = make_authenticator(s);
+  if (!authenticator) return std::move(authenticator).error();
+  authenticator_ = std::move(*authenticator);
   limiter_ = std::make_unique<auth::LoginLimiter>(limiter_options(s));
   auto gssapi = gssapi_acceptors(s);
   if (!gssapi) return make_error(gssapi.error().code, gssapi.error().message);
@@ -247,7 +266,6 @@ Status Daemon::start() {
   for (auto* svc : {&smtp_, &submission_}) {
     *svc = std::make_shared<smtp::SmtpService>();
     (*svc)->directory = directory_.directory.get();
-    (*svc)->verifier = verifier_.get();
     (*svc)->limiter = limiter_.get();
     (*svc)->queue = queue_.get();
     (*svc)->pool = pool_.get();
@@ -258,7 +276,6 @@ Status Daemon::start() {
   submission_->name = "submission";
 
   pop3_ = std::make_shared<pop3::Pop3Service>();
-  pop3_->verifier = verifier_.get();
   pop3_->directory = directory_.directory.get();
   pop3_->limiter = limiter_.get();
   pop3_->store = store_.get();
@@ -266,7 +283,6 @@ Status Daemon::start() {
   pop3_->sessions = &sessions_;
 
   imap_ = std::make_shared<imap::ImapService>();
-  imap_->verifier = verifier_.get();
   imap_->directory = directory_.directory.get();
   imap_->limiter = limiter_.get();
   imap_->store = store_.get();
@@ -285,6 +301,14 @@ Status Daemon::start() {
   }
   dlog().with("node", node_).with("hostname", hostname_).with("config", config_path_).info("started");
   return ok_status();
+}
+
+Result<std::shared_ptr<auth::Authenticator>> Daemon::make_authenticator(const config::Settings& s) {
+  auto secrets = directory::open_secrets_file(s);
+  if (!secrets) return std::move(secrets).error();
+  if (*secrets) dlog().with("file", s.auth_secrets_file).info("SMTP-AUTH/APOP secrets file opened");
+  return std::make_shared<auth::Authenticator>(*directory_.directory, *verifier_, std::move(*secrets),
+                                               s.auth_master_users);
 }
 
 void Daemon::sync_all_listeners() {
@@ -379,7 +403,20 @@ void Daemon::reload() {
     dlog().with("config", config_path_).with("error", tls.error().message).error("reload refused; keeping the running settings");
     return;
   }
+  auto authenticator = make_authenticator(n);
+  if (!authenticator) {
+    dlog().with("config", config_path_).with("error", authenticator.error().message).error("reload refused; keeping the running settings");
+    return;
+  }
+  // A renewed keytab (new KVNO after a password change of the service account).
+  auto gssapi = gssapi_acceptors(n);
+  if (!gssapi) {
+    dlog().with("config", config_path_).with("error", gssapi.error().message).error("reload refused; keeping the running settings");
+    return;
+  }
   tls_ = std::move(*tls);
+  authenticator_ = std::move(*authenticator);
+  gssapi_ = std::move(*gssapi);
   if (directory_settings_changed(n, o) || n.store_backend != o.store_backend || n.queue_dir != o.queue_dir || n.server_io_threads != o.server_io_threads ||
       n.server_blocking_threads != o.server_blocking_threads || n.server_data_dir != o.server_data_dir ||
       n.delivery_local_workers != o.delivery_local_workers || n.log_dir != o.log_dir ||

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "dirmail/auth/authenticator.hpp"
 #include "dirmail/auth/gssapi_exchange.hpp"
 #include "dirmail/auth/login_limiter.hpp"
 #include "dirmail/auth/password_verifier.hpp"
@@ -50,6 +51,8 @@ class Daemon {
                       const net::SessionHandler& tls_handler);
   void sync_all_listeners();
   void apply_options();
+  // The authenticator the settings ask for (opens auth.secrets_file).
+  Result<std::shared_ptr<auth::Authenticator>> make_authenticator(const config::Settings& s);
 
   std::string config_path_;
   config::Settings settings_;
@@ -62,8 +65,10 @@ class Daemon {
   net::SessionSet sessions_;
   directory::DirectoryBackend directory_;
   std::unique_ptr<auth::PasswordVerifier> verifier_;
+  // Rebuilt on reload (auth.secrets_file, auth.master_users); sessions keep theirs.
+  std::shared_ptr<auth::Authenticator> authenticator_;
   std::unique_ptr<auth::LoginLimiter> limiter_;
-  GssapiAcceptors gssapi_;  // loaded at start
+  GssapiAcceptors gssapi_;  // loaded at start, again on reload (a new keytab)
   std::unique_ptr<store::MailStore> store_;
   std::unique_ptr<queue::Queue> queue_;
   std::unique_ptr<delivery::LocalDelivery> delivery_;

@@ -6,6 +6,7 @@
 
 #include "daemon.hpp"
 #include "dirmail/config/loader.hpp"
+#include "dirmail/directory_settings/auth_from_settings.hpp"
 #include "dirmail/directory_settings/directory_from_settings.hpp"
 
 namespace {
@@ -40,7 +41,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "dirmaild: %s\n", settings.error().message.c_str());
     return 78;  // EX_CONFIG
   }
-  if (auto problems = dirmail::directory::check_directory_settings(*settings); !problems.empty()) {
+  auto problems = dirmail::directory::check_directory_settings(*settings);
+  for (auto& p : dirmail::directory::check_auth_settings(*settings)) problems.push_back(std::move(p));
+  if (!problems.empty()) {
     for (const auto& p : problems) std::fprintf(stderr, "dirmaild: %s: %s\n", config_path.c_str(), p.c_str());
     return 78;
   }

@@ -1,5 +1,6 @@
 // The IMAP session loop: command framing (lines and literals), the not-authenticated
-// state (CAPABILITY, LOGIN, AUTHENTICATE PLAIN and GSSAPI) and the mailbox-list commands.
+// state (CAPABILITY, STARTTLS; LOGIN and AUTHENTICATE are in authenticate_command.cpp)
+// and the mailbox-list commands.
 #include "imap_session.hpp"
 
 #include <fmt/format.h>
@@ -46,9 +47,10 @@ std::string ImapSession::capabilities() const {
   if (state_ == State::not_authenticated) {
     if (starttls_offered()) caps += " STARTTLS";
     if (gssapi_offered()) caps += " AUTH=GSSAPI";  // no password: offered without TLS too
-    if (plaintext_allowed()) caps += " AUTH=PLAIN";
+    if (cram_md5_offered()) caps += " AUTH=CRAM-MD5";
+    if (password_auth_offered()) caps += " AUTH=PLAIN AUTH=LOGIN";
     else caps += " LOGINDISABLED";
-    if (gssapi_offered() || plaintext_allowed()) caps += " SASL-IR";
+    if (gssapi_offered() || cram_md5_offered() || password_auth_offered()) caps += " SASL-IR";
   }
   return caps;
 }
@@ -209,7 +211,7 @@ net::awaitable<bool> ImapSession::execute(const ImapCommand& cmd) {
         co_return true;
       }
       if (cmd.name == CommandName::authenticate) co_return co_await authenticate(cmd);
-      if (!plaintext_allowed()) {
+      if (!password_auth_offered()) {
         tagged(tag, "NO [PRIVACYREQUIRED] Plaintext authentication is disallowed on non-secure connections");
         ++errors_;
         co_return true;
@@ -289,152 +291,6 @@ net::awaitable<bool> ImapSession::execute(const ImapCommand& cmd) {
       tagged(tag, "BAD Command not valid in this state");
       co_return true;
   }
-}
-
-net::awaitable<void> ImapSession::login(const std::string& tag, const std::string& user, const std::string& password) {
-  auth::GuardedLogin guard(service_->limiter, auth::limiter_address(conn_.peer_address, conn_.peer_is_loopback, options_->limit_loopback_logins), user);
-  co_await net::pause(guard.delay());  // grows with recent failures from this client or for this account
-  if (!guard.may_check()) {
-    line(log::Record::auth).with("login", user).with("limit", guard.refusal()).warn("login refused: too many failures");
-    tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");
-    ++errors_;
-    co_return;
-  }
-  auto* verifier = service_->verifier;
-  auto check = [verifier, user, password] { return verifier->verify(user, password); };  // named: see BlockingPool::run
-  auto verified = co_await net::run_with_retry(*service_->pool, options_->directory_retry, check);
-  guard.record(verified);
-  if (!verified) {
-    line(log::Record::auth).with("login", user).with("error", verified.error().message)
-        .warn("login failed: directory unavailable");
-    tagged(tag, "NO [UNAVAILABLE] Directory unavailable, try again later");
-    co_return;
-  }
-  if (!verified->has_value()) {
-    line(log::Record::auth).with("login", user).warn("login failed: wrong credentials");
-    tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");
-    ++errors_;
-    co_return;
-  }
-  enter_authenticated(tag, **verified);
-}
-
-void ImapSession::enter_authenticated(const std::string& tag, const directory::Account& account) {
-  auto root = options_->mailboxes.root_for({account.name, account.domain, account.home});
-  if (!root) {
-    line(log::Record::auth).with("login", account.name).with("error", root.error().message).error("bad mailbox path");
-    tagged(tag, "NO [UNAVAILABLE] Mailbox path is invalid; tell the administrator");
-    return;
-  }
-  mailbox_root_ = std::move(*root);
-  user_ = account.address();
-  state_ = State::authenticated;
-  line(log::Record::auth).info("login");
-  tagged(tag, fmt::format("OK [CAPABILITY {}] Logged in", capabilities()));
-}
-
-net::awaitable<bool> ImapSession::authenticate(const ImapCommand& cmd) {
-  const std::string& tag = cmd.tag;
-  if (iequals(cmd.args[0], "GSSAPI") && gssapi_offered()) co_return co_await authenticate_gssapi(cmd);
-  if (!iequals(cmd.args[0], "PLAIN")) {
-    tagged(tag, "NO [CANNOT] Unsupported authentication mechanism");
-    co_return true;
-  }
-  if (!plaintext_allowed()) {
-    tagged(tag, "NO [PRIVACYREQUIRED] Plaintext authentication is disallowed on non-secure connections");
-    ++errors_;
-    co_return true;
-  }
-  std::string response;
-  if (cmd.args.size() > 1) {
-    response = cmd.args[1] == "=" ? std::string() : cmd.args[1];
-  } else {
-    reply("+ ");
-    if (!co_await out_.flush(conn_.stream, write_timeout)) co_return false;
-    auto got = co_await reader_.read_line(response, auth::max_sasl_response, options_->idle_timeout);
-    if (!got) co_return false;
-    if (*got == ImapReader::LineResult::too_long) {
-      tagged(tag, "BAD [LIMIT] Authentication response too long");
-      ++errors_;
-      co_return true;
-    }
-    if (response == "*") {
-      tagged(tag, "BAD Authentication cancelled");
-      co_return true;
-    }
-  }
-  auto creds = auth::decode_sasl_plain(response);
-  if (!creds) {
-    tagged(tag, "BAD Malformed PLAIN response");
-    ++errors_;
-    co_return true;
-  }
-  if (!creds->authzid.empty() && creds->authzid != creds->authcid) {
-    line(log::Record::auth).with("login", creds->authcid).warn("login failed: authorization identity refused");
-    tagged(tag, "NO [AUTHORIZATIONFAILED] Acting as another user is not allowed");
-    ++errors_;
-    co_return true;
-  }
-  co_await login(tag, creds->authcid, creds->password);
-  co_return true;
-}
-
-// Kerberos single sign-on (RFC 4752). No password, so nothing for the login limiter;
-// the account must still be one that may log in to mail.
-net::awaitable<bool> ImapSession::authenticate_gssapi(const ImapCommand& cmd) {
-  const std::string& tag = cmd.tag;
-  auth::GssapiExchange exchange(options_->gssapi);
-  std::string response;
-  bool have_response = cmd.args.size() > 1;
-  if (have_response) response = cmd.args[1] == "=" ? std::string() : cmd.args[1];
-  auth::GssapiStep result;
-  for (;;) {
-    if (!have_response) {
-      reply("+ " + result.challenge);
-      if (!co_await out_.flush(conn_.stream, write_timeout)) co_return false;
-      response.clear();
-      auto got = co_await reader_.read_line(response, auth::max_gssapi_response, options_->idle_timeout);
-      if (!got) co_return false;
-      if (*got == ImapReader::LineResult::too_long) {
-        tagged(tag, "BAD [LIMIT] Authentication response too long");
-        ++errors_;
-        co_return true;
-      }
-      if (response == "*") {
-        tagged(tag, "BAD Authentication cancelled");
-        co_return true;
-      }
-    }
-    have_response = false;
-    auto step = [ex = &exchange, response] { return ex->step(response); };  // named: see BlockingPool::run
-    result = co_await service_->pool->run(step);
-    if (result.state != auth::GssapiStep::State::challenge) break;
-  }
-  if (result.state == auth::GssapiStep::State::failed) {
-    line(log::Record::auth).with("mechanism", "gssapi").with("reason", result.reason).warn("login failed: Kerberos");
-    tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");
-    ++errors_;
-    co_return true;
-  }
-  auto* directory = service_->directory;
-  auto find = [directory, name = result.account] { return auth::find_login_account(*directory, name); };  // named: see BlockingPool::run
-  auto account = co_await net::run_with_retry(*service_->pool, options_->directory_retry, find);
-  if (!account) {
-    line(log::Record::auth).with("login", result.principal).with("error", account.error().message)
-        .warn("login failed: directory unavailable");
-    tagged(tag, "NO [UNAVAILABLE] Directory unavailable, try again later");
-    co_return true;
-  }
-  if (!account->has_value()) {
-    line(log::Record::auth).with("login", result.principal).with("mechanism", "gssapi")
-        .warn("login failed: not a mail user who may log in");
-    tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");
-    ++errors_;
-    co_return true;
-  }
-  line(log::Record::auth).with("login", result.principal).with("mechanism", "gssapi").info("Kerberos principal accepted");
-  enter_authenticated(tag, **account);
-  co_return true;
 }
 
 void ImapSession::list(const ImapCommand& cmd) {

@@ -4,6 +4,7 @@
 // commands), selected_commands.cpp (SELECT, sync, STORE, SEARCH, EXPUNGE) and
 // fetch_command.cpp (FETCH).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,12 +47,25 @@ class ImapSession {
   // imap_session.cpp
   net::awaitable<Framing> read_command();
   net::awaitable<bool> execute(const ImapCommand& cmd);
+
+  // authenticate_command.cpp
   net::awaitable<void> login(const std::string& tag, const std::string& user, const std::string& password);
   net::awaitable<bool> authenticate(const ImapCommand& cmd);
   net::awaitable<bool> authenticate_gssapi(const ImapCommand& cmd);
+  // Sends "+ challenge" and reads the answer: nullopt when the connection is gone; an
+  // empty optional string after a BAD reply (too long, cancelled).
+  net::awaitable<std::optional<std::optional<std::string>>> sasl_challenge(const std::string& tag,
+                                                                           std::string_view challenge,
+                                                                           std::size_t max_size);
+  // The checks every password-like login shares (login limiter, directory retries,
+  // replies); `check` runs on the blocking pool.
+  net::awaitable<void> finish_login(const std::string& tag, const std::string& login, std::string_view mechanism,
+                                    std::function<auth::LoginAnswer()> check);
   // The account's mailbox, then the authenticated state (or NO when the path is bad).
   void enter_authenticated(const std::string& tag, const directory::Account& account);
   bool gssapi_offered() const { return options_->gssapi != nullptr && service_->directory != nullptr; }
+  bool password_auth_offered() const { return options_->authenticator != nullptr && plaintext_allowed(); }
+  bool cram_md5_offered() const { return options_->authenticator != nullptr && options_->cram_md5; }
   void list(const ImapCommand& cmd);
   net::awaitable<void> status(const ImapCommand& cmd);
   // The named mailbox's status for SELECT, EXAMINE and STATUS; nullopt after the NO

@@ -1,6 +1,7 @@
-// One POP3 session (RFC 1939): AUTHORIZATION with USER/PASS or AUTH (RFC 5034:
-// PLAIN, and GSSAPI for Kerberos single sign-on), TRANSACTION on a
+// One POP3 session (RFC 1939): AUTHORIZATION with USER/PASS, APOP or AUTH (RFC 5034:
+// PLAIN, LOGIN, CRAM-MD5, and GSSAPI for Kerberos single sign-on), TRANSACTION on a
 // snapshot of INBOX, UPDATE (expunge) at QUIT. Response codes from RFC 2449/3206.
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -8,7 +9,8 @@
 
 #include "dirmail/auth/guarded_login.hpp"
 #include "dirmail/auth/login_account.hpp"
-#include "dirmail/auth/sasl_password.hpp"
+#include "dirmail/auth/sasl_password_exchange.hpp"
+#include "dirmail/auth/shared_secret_mechanisms.hpp"
 #include "dirmail/base/log.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/net/line_reader.hpp"
@@ -50,6 +52,11 @@ class Pop3Session {
   net::awaitable<bool> authorization(const Pop3Command& cmd);
   net::awaitable<bool> transaction(const Pop3Command& cmd);
   net::awaitable<void> on_pass(std::string_view password);
+  net::awaitable<void> on_apop(std::string_view arg);
+  // The checks every password-like login shares: the login limiter, directory retries,
+  // the replies; then the maildrop. `check` runs on the blocking pool.
+  net::awaitable<void> finish_login(std::string login, std::string_view mechanism,
+                                    std::function<auth::LoginAnswer()> check);
   net::awaitable<bool> on_auth(std::string_view arg);
   net::awaitable<bool> on_auth_gssapi(std::string_view initial);
   // Sends "+ challenge" and reads the client's answer; nullopt when the connection is
@@ -64,6 +71,9 @@ class Pop3Session {
   // Locks and loads the account's maildrop and enters TRANSACTION (or says why not).
   net::awaitable<void> open_maildrop(const directory::Account& account);
   bool gssapi_offered() const { return options_->gssapi != nullptr && service_->directory != nullptr; }
+  bool password_auth_offered() const { return options_->authenticator != nullptr && plaintext_allowed(); }
+  bool cram_md5_offered() const { return options_->authenticator != nullptr && options_->cram_md5; }
+  bool apop_offered() const { return options_->authenticator != nullptr && options_->apop; }
   net::awaitable<bool> send_message(std::size_t index, std::optional<std::uint64_t> body_lines);
   net::awaitable<bool> on_quit_update();
   bool plaintext_allowed() const {
@@ -94,6 +104,7 @@ class Pop3Session {
   std::shared_ptr<spdlog::logger> log_;
 
   std::string user_;            // from USER, then the logged-in account
+  std::string apop_token_;      // the greeting's "<...>" when APOP is offered
   bool authenticated_ = false;
   bool sasl_too_long_ = false;  // the last SASL response was refused as too long
   std::string mailbox_;         // locked mailbox root
@@ -112,7 +123,12 @@ net::awaitable<void> Pop3Session::run() {
   auto connect = line(log::Record::session);
   if (conn_.stream.tls()) connect.with("tls", conn_.stream.tls_description());
   connect.info("connect");
-  reply(fmt::format("+OK {} dirmail POP3 server ready", options_->hostname));
+  if (apop_offered()) {
+    apop_token_ = auth::make_challenge_token(options_->hostname);
+    reply(fmt::format("+OK {} dirmail POP3 server ready {}", options_->hostname, apop_token_));
+  } else {
+    reply(fmt::format("+OK {} dirmail POP3 server ready", options_->hostname));
+  }
   for (;;) {
     if (!reader_.has_buffered_line()) {
       if (!co_await out_.flush(conn_.stream, write_timeout)) break;
@@ -162,7 +178,8 @@ void Pop3Session::capa() {
   if (!authenticated_) {
     std::string mechanisms;
     if (gssapi_offered()) mechanisms += " GSSAPI";
-    if (plaintext_allowed() && service_->verifier != nullptr) mechanisms += " PLAIN";
+    if (cram_md5_offered()) mechanisms += " CRAM-MD5";
+    if (password_auth_offered()) mechanisms += " PLAIN LOGIN";
     if (!mechanisms.empty()) reply("SASL" + mechanisms);
   }
   reply("RESP-CODES");
@@ -208,6 +225,9 @@ net::awaitable<bool> Pop3Session::authorization(const Pop3Command& cmd) {
       co_return true;
     case Pop3Verb::auth:
       co_return co_await on_auth(cmd.arg);
+    case Pop3Verb::apop:
+      co_await on_apop(cmd.arg);
+      co_return true;
     default:
       reply("-ERR Unknown command in AUTHORIZATION state");
       ++errors_;
@@ -246,9 +266,43 @@ net::awaitable<bool> Pop3Session::on_stls(std::string_view arg) {
 }
 
 net::awaitable<void> Pop3Session::on_pass(std::string_view password) {
-  auto* verifier = service_->verifier;
-  std::string login = user_;
-  std::string pw(password);
+  if (!password_auth_offered()) {
+    reply("-ERR [AUTH] Authentication failed");
+    user_.clear();
+    co_return;
+  }
+  auth::PasswordCredentials credentials{"", user_, std::string(password)};
+  auto check = [authenticator = options_->authenticator, credentials] {
+    return authenticator->password(credentials, auth::PasswordSource::directory);
+  };
+  co_await finish_login(user_, "user", check);
+}
+
+// RFC 1939 §7: "APOP name digest", the digest over the greeting's token and the
+// secrets-file password.
+net::awaitable<void> Pop3Session::on_apop(std::string_view arg) {
+  auto space = arg.rfind(' ');
+  if (!apop_offered()) {
+    reply("-ERR APOP not available");
+    ++errors_;
+    co_return;
+  }
+  if (space == std::string_view::npos || space == 0) {
+    reply("-ERR APOP needs a name and a digest");
+    ++errors_;
+    co_return;
+  }
+  std::string name(trim(arg.substr(0, space)));
+  std::string digest(arg.substr(space + 1));
+  auto check = [authenticator = options_->authenticator, name, digest, token = apop_token_] {
+    return authenticator->shared_secret(name, [&](std::string_view secret) { return auth::apop_proves(secret, token, digest); });
+  };
+  co_await finish_login(name, "apop", check);
+}
+
+net::awaitable<void> Pop3Session::finish_login(std::string login, std::string_view mechanism,
+                                               std::function<auth::LoginAnswer()> check) {
+  user_ = login;
   auth::GuardedLogin guard(service_->limiter, auth::limiter_address(conn_.peer_address, conn_.peer_is_loopback, options_->limit_loopback_logins), login);
   co_await net::pause(guard.delay());  // grows with recent failures from this client or for this account
   if (!guard.may_check()) {
@@ -258,17 +312,23 @@ net::awaitable<void> Pop3Session::on_pass(std::string_view password) {
     ++errors_;
     co_return;
   }
-  auto check = [verifier, login, pw] { return verifier->verify(login, pw); };  // named: see BlockingPool::run
   auto verified = co_await net::run_with_retry(*service_->pool, options_->directory_retry, check);
   guard.record(verified);
+  if (!verified && auth::is_password_expired(verified.error())) {
+    line(log::Record::auth).with("mechanism", mechanism).warn("login failed: password expired");
+    reply("-ERR [AUTH] Authentication failed");  // RFC 3206 has no code for it
+    user_.clear();
+    ++errors_;
+    co_return;
+  }
   if (!verified) {
-    line(log::Record::auth).with("error", verified.error().message).warn("login failed: directory unavailable");
+    line(log::Record::auth).with("mechanism", mechanism).with("error", verified.error().message).warn("login failed: directory unavailable");
     reply("-ERR [SYS/TEMP] Directory unavailable, try again later");
     user_.clear();
     co_return;
   }
   if (!verified->has_value()) {
-    line(log::Record::auth).warn("login failed: wrong credentials");
+    line(log::Record::auth).with("mechanism", mechanism).warn("login failed: wrong credentials");
     co_await net::pause(failed_login_delay);  // slows guessing without locking the account
     reply("-ERR [AUTH] Authentication failed");
     user_.clear();
@@ -339,37 +399,37 @@ net::awaitable<bool> Pop3Session::on_auth(std::string_view arg) {
     co_return true;
   }
   if (iequals(mechanism, "GSSAPI") && gssapi_offered()) co_return co_await on_auth_gssapi(initial);
-  if (!iequals(mechanism, "PLAIN") || service_->verifier == nullptr) {
+  auto known = auth::parse_sasl_password_mechanism(mechanism);
+  bool offered = known && (*known == auth::SaslPasswordMechanism::cram_md5 ? cram_md5_offered() : password_auth_offered());
+  if (known && !offered && auth::sends_password(*known) && options_->authenticator != nullptr) {
+    reply("-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections");
+    co_return true;
+  }
+  if (!offered) {
     reply("-ERR Unsupported authentication mechanism");
     ++errors_;
     co_return true;
   }
-  if (!plaintext_allowed()) {
-    reply("-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections");
-    co_return true;
-  }
-  if (initial.empty()) {
-    auto r = co_await sasl_challenge("");
+  using State = auth::SaslPasswordExchange::State;
+  auth::SaslPasswordExchange exchange(*known, options_->hostname);
+  std::optional<std::string_view> first;
+  if (!initial.empty()) first = initial == "=" ? std::string_view() : std::string_view(initial);
+  auto step = exchange.start(first);
+  while (step.state == State::challenge) {
+    auto r = co_await sasl_challenge(step.challenge);
     if (!r) co_return false;
-    initial = std::move(*r);
-  } else if (initial == "=") {
-    initial.clear();
+    if (sasl_cancelled(*r)) co_return true;
+    step = exchange.respond(*r);
   }
-  if (sasl_cancelled(initial)) co_return true;
-  auto creds = auth::decode_sasl_plain(initial);
-  if (!creds) {
-    reply("-ERR Malformed PLAIN response");
+  if (step.state != State::done) {
+    reply("-ERR Malformed authentication response");
     ++errors_;
     co_return true;
   }
-  if (!creds->authzid.empty() && creds->authzid != creds->authcid) {
-    line(log::Record::auth).with("login", creds->authcid).warn("login failed: authorization identity refused");
-    reply("-ERR [AUTH] Authentication failed");
-    ++errors_;
-    co_return true;
-  }
-  user_ = creds->authcid;
-  co_await on_pass(creds->password);
+  auto check = [authenticator = options_->authenticator, claim = exchange.claim()] {
+    return authenticator->check(claim, auth::PasswordSource::directory);
+  };
+  co_await finish_login(exchange.claim().login(), auth::to_string(*known), check);
   co_return true;
 }
 

@@ -1,6 +1,5 @@
 #include "dirmail/smtp/auth_exchange.hpp"
 
-#include "dirmail/base/strings.hpp"
 #include "dirmail/net/read_long_line.hpp"
 
 namespace dirmail::smtp {
@@ -73,77 +72,33 @@ net::awaitable<GssapiAuthExchange> run_gssapi_exchange(net::LineReader& reader, 
   }
 }
 
-net::awaitable<AuthExchange> read_password_credentials(net::LineReader& reader, net::OutputBuffer& out,
-                                                       net::Stream& stream, std::string_view mechanism,
-                                                       std::string_view initial_response,
-                                                       std::chrono::seconds timeout) {
+net::awaitable<AuthExchange> run_sasl_password_exchange(net::LineReader& reader, net::OutputBuffer& out,
+                                                        net::Stream& stream, auth::SaslPasswordMechanism mechanism,
+                                                        std::string_view hostname,
+                                                        std::string_view initial_response,
+                                                        std::chrono::seconds timeout) {
+  using State = auth::SaslPasswordExchange::State;
   AuthExchange result;
-  auto lost_or_malformed = [](const Error& e) {
-    return e.code == ErrorCode::limit_exceeded ? Status::malformed : Status::connection_lost;
-  };
-  if (iequals(mechanism, "PLAIN")) {
-    std::string response(initial_response);
-    if (response.empty()) {
-      auto r = co_await challenge(reader, out, stream, "", timeout);
-      if (!r) {
-      result.status = lost_or_malformed(r.error());
-      co_return result;
-    }
-      response = std::move(*r);
-    } else if (response == "=") {
-      response.clear();  // an empty initial response
-    }
-    if (response == "*") {
-      result.status = Status::cancelled;
-      co_return result;
-    }
-    auto creds = auth::decode_sasl_plain(response);
-    if (!creds) {
-      result.status = Status::malformed;
-      co_return result;
-    }
-    result.status = Status::ok;
-    result.credentials = std::move(*creds);
-    co_return result;
-  }
-  if (iequals(mechanism, "LOGIN")) {
-    std::string user_b64(initial_response);
-    if (user_b64.empty()) {
-      auto r = co_await challenge(reader, out, stream, auth::sasl_login_username_prompt, timeout);
-      if (!r) {
-      result.status = lost_or_malformed(r.error());
-      co_return result;
-    }
-      user_b64 = std::move(*r);
-    }
-    if (user_b64 == "*") {
-      result.status = Status::cancelled;
-      co_return result;
-    }
-    auto user = auth::decode_sasl_login_field(user_b64);
-    if (!user || user->empty()) {
-      result.status = Status::malformed;
-      co_return result;
-    }
-    auto r = co_await challenge(reader, out, stream, auth::sasl_login_password_prompt, timeout);
+  auth::SaslPasswordExchange exchange(mechanism, std::string(hostname));
+  std::optional<std::string_view> initial;
+  if (!initial_response.empty()) initial = initial_response == "=" ? std::string_view() : initial_response;
+  auto step = exchange.start(initial);
+  while (step.state == State::challenge) {
+    auto r = co_await challenge(reader, out, stream, step.challenge, timeout);
     if (!r) {
-      result.status = lost_or_malformed(r.error());
+      result.status = r.error().code == ErrorCode::limit_exceeded ? Status::malformed : Status::connection_lost;
       co_return result;
     }
-    if (*r == "*") {
-      result.status = Status::cancelled;
-      co_return result;
-    }
-    auto password = auth::decode_sasl_login_field(*r);
-    if (!password || password->empty()) {
-      result.status = Status::malformed;
-      co_return result;
-    }
-    result.status = Status::ok;
-    result.credentials = auth::PasswordCredentials{"", std::move(*user), std::move(*password)};
-    co_return result;
+    step = exchange.respond(*r);
   }
-  result.status = Status::unsupported_mechanism;
+  switch (step.state) {
+    case State::done:
+      result.status = Status::ok;
+      result.claim = exchange.claim();
+      break;
+    case State::cancelled: result.status = Status::cancelled; break;
+    default: result.status = Status::malformed; break;
+  }
   co_return result;
 }
 

@@ -2,8 +2,6 @@
 // durable queue, and 250 only after the queue has committed the message.
 #include <fmt/format.h>
 
-#include "dirmail/auth/guarded_login.hpp"
-#include "dirmail/auth/login_account.hpp"
 #include "dirmail/base/log.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/base/time.hpp"
@@ -12,76 +10,11 @@
 #include "dirmail/net/pause.hpp"
 #include "dirmail/net/retrying_call.hpp"
 #include "dirmail/net/session_control.hpp"
-#include "dirmail/smtp/auth_exchange.hpp"
 #include "dirmail/smtp/command.hpp"
 #include "dirmail/smtp/smtp_service.hpp"
+#include "smtp_session.hpp"
 
 namespace dirmail::smtp {
-namespace {
-
-constexpr std::size_t max_line_piece = 4096;
-constexpr int max_errors = 20;  // then 421: a client this confused is not a mail client
-constexpr auto write_timeout = std::chrono::seconds(300);
-constexpr auto failed_auth_delay = std::chrono::seconds(1);
-
-class SmtpSession {
- public:
-  SmtpSession(std::shared_ptr<SmtpService> service, net::Connection c)
-      : service_(std::move(service)),
-        options_(service_->options.load()),
-        conn_(std::move(c)),
-        reader_(conn_.stream, max_line_piece),
-        control_(*service_->sessions, conn_.stream.socket()),
-        log_(log::service(service_->name)) {}
-
-  net::awaitable<void> run();
-
- private:
-  // Returns false when the session must end.
-  net::awaitable<bool> handle(const Command& cmd);
-  net::awaitable<void> on_mail(std::string_view arg);
-  net::awaitable<void> on_rcpt(std::string_view arg);
-  net::awaitable<bool> on_data();
-  net::awaitable<bool> on_auth(std::string_view arg);
-  net::awaitable<bool> on_auth_gssapi(std::string_view initial);
-  net::awaitable<bool> on_starttls(std::string_view arg);
-  bool auth_offered() const {
-    return service_->verifier != nullptr &&
-           auth::plaintext_allowed(options_->plaintext_auth, conn_.stream.tls(), conn_.peer_is_loopback);
-  }
-  // Not a plaintext mechanism: offered without TLS too.
-  bool gssapi_offered() const { return options_->gssapi != nullptr && service_->directory != nullptr; }
-  bool starttls_offered() const { return options_->tls && options_->starttls && !conn_.stream.tls(); }
-  net::awaitable<bool> discard_long_line();
-  void ehlo_reply(std::string_view name);
-  void reset_transaction();
-  void reply(std::string_view text) {
-    out_.append(text);
-    out_.append("\r\n");
-  }
-  log::LogLine line(log::Record r) {
-    log::LogLine l(log_, r);
-    l.with("session", conn_.session_id).with("client", conn_.peer_address);
-    return l;
-  }
-  std::string received_header(const std::string& queue_id) const;
-
-  std::shared_ptr<SmtpService> service_;
-  std::shared_ptr<const SmtpOptions> options_;
-  net::Connection conn_;
-  net::LineReader reader_;
-  net::OutputBuffer out_;
-  net::SessionControl control_;
-  std::shared_ptr<spdlog::logger> log_;
-
-  std::string helo_;
-  bool esmtp_ = false;
-  std::string auth_user_;  // the account address after a successful AUTH
-  bool have_sender_ = false;
-  std::string sender_;
-  std::vector<std::string> recipients_;
-  int errors_ = 0;
-};
 
 net::awaitable<void> SmtpSession::run() {
   const auto& host = options_->hostname;
@@ -162,7 +95,8 @@ void SmtpSession::ehlo_reply(std::string_view name) {
   if (starttls_offered()) reply("250-STARTTLS");
   std::string mechanisms;
   if (gssapi_offered()) mechanisms += " GSSAPI";
-  if (auth_offered()) mechanisms += " PLAIN LOGIN";
+  if (mechanism_offered(auth::SaslPasswordMechanism::cram_md5)) mechanisms += " CRAM-MD5";
+  if (password_auth_offered()) mechanisms += " PLAIN LOGIN";
   if (!mechanisms.empty()) reply("250-AUTH" + mechanisms);
   reply("250 ENHANCEDSTATUSCODES");
 }
@@ -231,7 +165,7 @@ net::awaitable<void> SmtpSession::on_mail(std::string_view arg) {
     ++errors_;
     co_return;
   }
-  if (options_->require_auth && auth_user_.empty()) {
+  if (auth_user_.empty() && (options_->require_auth || options_->security_level == SecurityLevel::auth_only)) {
     reply("530 5.7.0 Authentication required");
     co_return;
   }
@@ -263,6 +197,15 @@ net::awaitable<void> SmtpSession::on_mail(std::string_view arg) {
     } else {
       reply(fmt::format("555 5.5.4 Unsupported option: {}", key));
       ++errors_;
+      co_return;
+    }
+  }
+  if (auth_user_.empty() && options_->security_level == SecurityLevel::auth_file) {
+    auto needs = co_await sender_needs_auth(parsed->path.address());
+    if (!needs) co_return;
+    if (*needs) {
+      line(log::Record::accept).with("from", parsed->path.address()).info("sender must authenticate (auth_file level)");
+      reply("530 5.7.0 Authentication required");
       co_return;
     }
   }
@@ -331,131 +274,6 @@ net::awaitable<void> SmtpSession::on_rcpt(std::string_view arg) {
   }
   recipients_.push_back(std::move(address));
   reply("250 2.1.5 Ok");
-}
-
-net::awaitable<bool> SmtpSession::on_auth(std::string_view arg) {
-  if (!esmtp_) {
-    reply("503 5.5.1 Error: send EHLO first");
-    ++errors_;
-    co_return true;
-  }
-  if (!auth_user_.empty()) {
-    reply("503 5.5.1 Error: already authenticated");
-    ++errors_;
-    co_return true;
-  }
-  if (have_sender_) {
-    reply("503 5.5.1 Error: AUTH not allowed during a mail transaction");
-    ++errors_;
-    co_return true;
-  }
-  auto space = arg.find(' ');
-  std::string mechanism(arg.substr(0, space));
-  std::string initial(space == std::string_view::npos ? std::string_view() : trim(arg.substr(space + 1)));
-  if (iequals(mechanism, "GSSAPI") && gssapi_offered()) co_return co_await on_auth_gssapi(initial);
-  if (!auth_offered()) {
-    reply("538 5.7.11 Encryption required for requested authentication mechanism");
-    ++errors_;
-    co_return true;
-  }
-  auto exchange = co_await read_password_credentials(reader_, out_, conn_.stream, mechanism, initial,
-                                                     options_->command_timeout);
-  using Status = AuthExchange::Status;
-  switch (exchange.status) {
-    case Status::connection_lost:
-      co_return false;
-    case Status::unsupported_mechanism:
-      reply("504 5.5.4 Unrecognized authentication type");
-      ++errors_;
-      co_return true;
-    case Status::cancelled:
-      reply("501 5.0.0 Authentication cancelled");
-      co_return true;
-    case Status::malformed:
-      reply("501 5.5.2 Cannot decode response");
-      ++errors_;
-      co_return true;
-    case Status::ok:
-      break;
-  }
-  auto& creds = exchange.credentials;
-  auth::GuardedLogin guard(service_->limiter, auth::limiter_address(conn_.peer_address, conn_.peer_is_loopback, options_->limit_loopback_logins), creds.authcid);
-  co_await net::pause(guard.delay());  // grows with recent failures from this client or for this account
-  if (!guard.may_check()) {
-    line(log::Record::auth).with("user", creds.authcid).with("limit", guard.refusal()).warn("AUTH refused: too many failures");
-    ++errors_;
-    reply("535 5.7.8 Error: authentication failed");
-    co_return true;
-  }
-  auto* verifier = service_->verifier;
-  auto check = [verifier, login = creds.authcid, password = creds.password] {  // named: see BlockingPool::run
-    return verifier->verify(login, password);
-  };
-  auto verified = co_await net::run_with_retry(*service_->pool, options_->directory_retry, check);
-  guard.record(verified);
-  if (!verified) {
-    line(log::Record::auth).with("user", creds.authcid).with("error", verified.error().message).warn("AUTH failed: directory unavailable");
-    reply("454 4.7.0 Temporary authentication failure");
-    co_return true;
-  }
-  bool identity_ok = creds.authzid.empty() || (verified->has_value() && (iequals(creds.authzid, creds.authcid) ||
-                                                                          iequals(creds.authzid, (*verified)->address())));
-  if (!verified->has_value() || !identity_ok) {
-    line(log::Record::auth).with("user", creds.authcid).with("mechanism", mechanism).warn("AUTH failed: wrong credentials");
-    ++errors_;
-    co_await net::pause(failed_auth_delay);  // slows guessing without locking the account
-    reply("535 5.7.8 Error: authentication failed");
-    co_return true;
-  }
-  auth_user_ = (*verified)->address();
-  line(log::Record::auth).with("user", auth_user_).with("mechanism", to_lower(mechanism)).info("AUTH ok");
-  reply("235 2.7.0 Authentication successful");
-  co_return true;
-}
-
-// Kerberos single sign-on. No password is sent, so the login limiter has nothing to
-// protect; the account must still be one that may log in to mail.
-net::awaitable<bool> SmtpSession::on_auth_gssapi(std::string_view initial) {
-  auto exchange = co_await run_gssapi_exchange(reader_, out_, conn_.stream, *service_->pool, options_->gssapi,
-                                               initial, options_->command_timeout);
-  using Status = GssapiAuthExchange::Status;
-  switch (exchange.status) {
-    case Status::connection_lost:
-      co_return false;
-    case Status::cancelled:
-      reply("501 5.0.0 Authentication cancelled");
-      co_return true;
-    case Status::malformed:
-      reply("501 5.5.2 Cannot decode response");
-      ++errors_;
-      co_return true;
-    case Status::failed:
-      line(log::Record::auth).with("mechanism", "gssapi").with("reason", exchange.result.reason).warn("AUTH failed: Kerberos");
-      ++errors_;
-      reply("535 5.7.8 Error: authentication failed");
-      co_return true;
-    case Status::authenticated:
-      break;
-  }
-  const auth::GssapiStep& user = exchange.result;
-  auto* directory = service_->directory;
-  auto find = [directory, name = user.account] { return auth::find_login_account(*directory, name); };  // named: see BlockingPool::run
-  auto account = co_await net::run_with_retry(*service_->pool, options_->directory_retry, find);
-  if (!account) {
-    line(log::Record::auth).with("user", user.principal).with("error", account.error().message).warn("AUTH failed: directory unavailable");
-    reply("454 4.7.0 Temporary authentication failure");
-    co_return true;
-  }
-  if (!account->has_value()) {
-    line(log::Record::auth).with("user", user.principal).with("mechanism", "gssapi").warn("AUTH failed: not a mail user who may log in");
-    ++errors_;
-    reply("535 5.7.8 Error: authentication failed");
-    co_return true;
-  }
-  auth_user_ = (*account)->address();
-  line(log::Record::auth).with("user", auth_user_).with("principal", user.principal).with("mechanism", "gssapi").info("AUTH ok");
-  reply("235 2.7.0 Authentication successful");
-  co_return true;
 }
 
 // RFC 3207. Input the client sent after STARTTLS, before the handshake, is dropped
@@ -598,8 +416,6 @@ net::awaitable<bool> SmtpSession::on_data() {
   if (service_->on_queued) service_->on_queued(id);
   co_return true;
 }
-
-}  // namespace
 
 net::awaitable<void> run_smtp_session(std::shared_ptr<SmtpService> service, net::Connection connection) {
   SmtpSession session(std::move(service), std::move(connection));

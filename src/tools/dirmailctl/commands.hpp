@@ -21,6 +21,9 @@ int domain_command(directory::LocalDirectory& dir, const Args& args, std::ostrea
 // directory status [--probe] | users | user LOGIN  (ad and ldap backends)
 int directory_command(const config::Settings& settings, const Args& args, std::ostream& out, std::ostream& err);
 
+// secret set|delete|list  (auth.secrets_file: SMTP-AUTH, CRAM-MD5 and APOP passwords)
+int secret_command(const config::Settings& settings, const Args& args, std::ostream& out, std::ostream& err);
+
 // kerberos check [--host NAME] [--keytab FILE] [--kinit USER]  (the service keytab doctor)
 int kerberos_command(const config::Settings& settings, const Args& args, std::ostream& out, std::ostream& err);
 

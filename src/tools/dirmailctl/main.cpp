@@ -21,6 +21,7 @@ constexpr const char* usage_text =
     "  directory discover       domain controllers found in DNS (directory.realm)\n"
     "  directory users          every mail user, read live from the directory\n"
     "  directory user LOGIN     one account as the mail server sees it (live or snapshot)\n"
+    "  secret set|delete|list   SMTP-AUTH/APOP passwords (auth.secrets_file; CRAM-MD5, APOP)\n"
     "  kerberos check [--host NAME] [--kinit USER]   the service keytab: principals, SPNs, KVNO,\n"
     "                           enctypes, clock skew, DNS; each failure with its fix\n"
     "\n"
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
   dirmail::ctl::Args rest(args.begin() + 1, args.end());
   if (group == "config") return dirmail::ctl::config_command(rest, std::cout, std::cerr);
   if (group != "user" && group != "domain" && group != "alias" && group != "directory" &&
-      group != "kerberos") {
+      group != "kerberos" && group != "secret") {
     std::cerr << "dirmailctl: unknown command \"" << group << "\"\n" << usage_text;
     return 2;
   }
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (group == "directory") return dirmail::ctl::directory_command(*settings, rest, std::cout, std::cerr);
+  if (group == "secret") return dirmail::ctl::secret_command(*settings, rest, std::cout, std::cerr);
   if (group == "kerberos") return dirmail::ctl::kerberos_command(*settings, rest, std::cout, std::cerr);
   if (settings->directory_backend != "local" && group == "user" && rest.size() == 2 && rest[0] == "show")
     return dirmail::ctl::directory_command(*settings, {"user", rest[1]}, std::cout, std::cerr);

@@ -14,6 +14,7 @@
 #include <set>
 #include <string>
 
+#include "command_words.hpp"
 #include "commands.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/directory/local_directory.hpp"
@@ -45,42 +46,6 @@ int failed(std::ostream& err, const Error& error) {
   return 1;
 }
 
-// The words after the verb: positional arguments, "--opt VALUE" / "--opt=VALUE"
-// options, and "--flag" flags.
-struct Words {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> values;
-  std::set<std::string> flags;
-};
-
-Result<Words> parse_words(const Args& args, const std::set<std::string>& value_options,
-                          const std::set<std::string>& flag_options) {
-  Words words;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    const std::string& word = args[i];
-    if (!word.starts_with("--")) {
-      words.positional.push_back(word);
-      continue;
-    }
-    auto eq = word.find('=');
-    std::string name = word.substr(0, eq);
-    if (value_options.contains(name)) {
-      if (eq != std::string::npos) {
-        words.values[name] = word.substr(eq + 1);
-      } else if (i + 1 < args.size()) {
-        words.values[name] = args[++i];
-      } else {
-        return make_error(ErrorCode::invalid_argument, name + " needs a value");
-      }
-    } else if (flag_options.contains(name) && eq == std::string::npos) {
-      words.flags.insert(name);
-    } else {
-      return make_error(ErrorCode::invalid_argument, "unknown option " + word);
-    }
-  }
-  return words;
-}
-
 // "1048576", "500K", "100M", "2G" (binary multiples).
 std::optional<std::uint64_t> parse_bytes(std::string_view text) {
   std::uint64_t multiplier = 1;
@@ -99,60 +64,6 @@ std::optional<std::uint64_t> parse_bytes(std::string_view text) {
   if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   if (value > UINT64_MAX / multiplier) return std::nullopt;
   return value * multiplier;
-}
-
-// Turns terminal echo off while a password is typed; restores it on every path.
-class EchoOff {
- public:
-  EchoOff() {
-    if (::tcgetattr(STDIN_FILENO, &saved_) != 0) return;
-    termios quiet = saved_;
-    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-    active_ = ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
-  }
-  ~EchoOff() {
-    if (active_) ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved_);
-  }
-  EchoOff(const EchoOff&) = delete;
-  EchoOff& operator=(const EchoOff&) = delete;
-
- private:
-  termios saved_{};
-  bool active_ = false;
-};
-
-// One line of standard input, without its line ending.
-Result<std::string> read_line(std::istream& in) {
-  std::string line;
-  if (!std::getline(in, line)) return make_error(ErrorCode::invalid_argument, "no password on standard input");
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.size() > directory::max_password_length)
-    return make_error(ErrorCode::invalid_argument, "password is longer than 1024 bytes");
-  return line;
-}
-
-// A person at a terminal types the password twice, unseen; a script pipes one line.
-Result<std::string> read_password(std::ostream& err, bool may_prompt) {
-  if (!may_prompt || !::isatty(STDIN_FILENO)) return read_line(std::cin);
-  EchoOff echo_off;
-  err << "Password: " << std::flush;
-  auto first = read_line(std::cin);
-  err << "\n";
-  if (!first) return first;
-  err << "Retype password: " << std::flush;
-  auto second = read_line(std::cin);
-  err << "\n";
-  if (!second) return second;
-  if (*first != *second) return make_error(ErrorCode::invalid_argument, "the passwords do not match");
-  return first;
-}
-
-Result<std::string> password_from(const Words& words, std::ostream& err) {
-  bool on_line = words.values.contains("--password");
-  bool from_stdin = words.flags.contains("--password-stdin");
-  if (on_line && from_stdin) return make_error(ErrorCode::invalid_argument, "give --password or --password-stdin, not both");
-  if (on_line) return words.values.at("--password");
-  return read_password(err, !from_stdin);
 }
 
 int add_user(directory::LocalDirectory& dir, const Args& args, std::ostream& out, std::ostream& err) {

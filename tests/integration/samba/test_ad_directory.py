@@ -4,6 +4,7 @@ workflow with samba-tool (create, IMSUsers, domain group, home folder, remove,
 disable), nested groups, proxyAddresses, filter injection, and dirmailctl's view.
 Run by ctest with the samba_dc fixture."""
 
+import base64
 import imaplib
 import poplib
 import re
@@ -26,6 +27,16 @@ from mail_clients import pop3_login, rcpt, send_tagged, wait_for_messages  # noq
 
 INFO = samba_dc_info.load()
 DOMAIN = INFO["mail_domain"]
+
+
+def imap_login_refusal(port, user, password):
+    """The NO text of an IMAP LOGIN that must fail."""
+    with imaplib.IMAP4("127.0.0.1", port, timeout=60) as imap:
+        try:
+            imap.login(user, password)
+        except imaplib.IMAP4.error as e:
+            return str(e)
+    raise AssertionError(f"IMAP LOGIN as {user} succeeded")
 
 
 
@@ -102,7 +113,14 @@ class AdBackend(unittest.TestCase):
             samba_tool(INFO, "group", "addmembers", group, name)
         self.assertEqual(rcpt(self.dm.smtp_port, f"{name}@{DOMAIN}")[0], 250)
         self.assertIn("Authentication failed", pop3_login(self.dm.pop3_port, name, password))
-        self.assertIn(f"user={name} state=\"must change password\"", self.dm.log_text("directory"))
+        # IMAP says why (RFC 5530), but only to the one who knows the password.
+        self.assertIn("[EXPIRED]", imap_login_refusal(self.dm.imap_port, name, password))
+        wrong = imap_login_refusal(self.dm.imap_port, name, password + "x")
+        self.assertIn("[AUTHENTICATIONFAILED]", wrong)
+        self.assertNotIn("EXPIRED", wrong)
+        self.assertRegex(self.dm.log_text("directory"),
+                         f"user={name} .*login refused: the password is right but has expired")
+        self.assertIn("login failed: password expired", self.dm.log_text("pop3"))
         # An expired account: refused (directory.expired_accounts = refuse_mail).
         expired, _, _ = self.new_user()
         samba_tool(INFO, "user", "setexpiry", expired, "--days=0")
@@ -246,6 +264,34 @@ class AdPasswordsOverTls(unittest.TestCase):
         self.assertTrue(p.pass_(self.bob["password"]).startswith(b"+OK"))
         p.quit()
 
+    def test_pop3_auth_plain_and_login(self):
+        user, pw = "bob", self.bob["password"]
+        plain = base64.b64encode(f"\0{user}\0{pw}".encode()).decode()
+        p = poplib.POP3("127.0.0.1", self.dm.pop3_port, timeout=60)
+        self.assertNotIn("PLAIN", " ".join(p.capa().get("SASL", [])))  # not before TLS
+        p.stls(self.tls)
+        self.assertIn("LOGIN", p.capa().get("SASL", []))
+        self.assertTrue(p._shortcmd(f"AUTH PLAIN {plain}").startswith(b"+OK"))
+        p.quit()
+        p = poplib.POP3_SSL("127.0.0.1", self.dm.pop3s_port, timeout=60, context=self.tls)
+        self.assertEqual(p._shortcmd("AUTH LOGIN"), b"+ VXNlcm5hbWU6")
+        self.assertEqual(p._shortcmd(base64.b64encode(user.encode()).decode()), b"+ UGFzc3dvcmQ6")
+        self.assertTrue(p._shortcmd(base64.b64encode(pw.encode()).decode()).startswith(b"+OK"))
+        p.quit()
+
+    def test_imap_authenticate_plain_and_login(self):
+        user, pw = "bob", self.bob["password"]
+
+        def login_answers(challenge):
+            return user if challenge.startswith(b"User") else pw
+        with imaplib.IMAP4("127.0.0.1", self.dm.imap_port, timeout=60) as imap:
+            imap.starttls(self.tls)
+            self.assertIn("AUTH=LOGIN", imap.capabilities)
+            self.assertEqual(imap.authenticate("PLAIN", lambda _: f"\0{user}\0{pw}")[0], "OK")
+        with imaplib.IMAP4_SSL("127.0.0.1", self.dm.imaps_port, ssl_context=self.tls, timeout=60) as imap:
+            self.assertEqual(imap.authenticate("LOGIN", login_answers)[0], "OK")
+            self.assertEqual(imap.select("INBOX")[0], "OK")
+
     def test_imap(self):
         with imaplib.IMAP4("127.0.0.1", self.dm.imap_port, timeout=60) as imap:
             self.assertIn("LOGINDISABLED", imap.capabilities)
@@ -272,6 +318,36 @@ class AdPasswordsOverTls(unittest.TestCase):
             s.user, s.password = "bob", self.bob["password"] + "x"
             with self.assertRaises(smtplib.SMTPAuthenticationError):
                 s.auth("PLAIN", s.auth_plain)
+
+
+class ExpiredPasswordOverBind(unittest.TestCase):
+    """auth.password_check = bind: AD's bind says 773 (must change) only for the right
+    password; IMAP answers [EXPIRED] then, and a plain failure otherwise."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="dirmail-ad-bind-")
+        folder = Path(cls.tmp.name)
+        cls.dm = DirmailInstance(folder / "dirmail")
+        cls.dm.folder.mkdir(parents=True, exist_ok=True)
+        cls.dm.extra_config = ad_config(INFO, cls.dm.folder, [INFO["ldaps_uri"]]) + \
+            '\n[auth]\npassword_check = "bind"\n[store]\nmailbox_path = "mailboxes/%USERNAME%"\n'
+        cls.dm.write_config()
+        cls.dm.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dm.stop()
+        cls.tmp.cleanup()
+
+    def test_must_change_at_next_logon(self):
+        name = "u" + uuid.uuid4().hex[:10]
+        password = "Pw-" + uuid.uuid4().hex[:12] + "!9"
+        samba_tool(INFO, "user", "create", name, password, "--must-change-at-next-login", "--use-username-as-cn")
+        samba_tool(INFO, "group", "addmembers", "IMSUsers", name)
+        self.assertIn("[EXPIRED]", imap_login_refusal(self.dm.imap_port, name, password))
+        self.assertNotIn("EXPIRED", imap_login_refusal(self.dm.imap_port, name, "Wrong-" + password))
+        self.assertRegex(self.dm.log_text("directory"), f"user={name} .*reason=must_change_password")
 
 
 if __name__ == "__main__":

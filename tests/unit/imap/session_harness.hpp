@@ -37,6 +37,24 @@ class ScriptedVerifier final : public auth::PasswordVerifier {
   }
 };
 
+// The directory behind the authenticator: alice only (for the paths that ask it).
+class AliceDirectory final : public directory::Directory {
+ public:
+  std::string_view backend_name() const override { return "test"; }
+  Result<std::vector<std::string>> local_domains() override { return std::vector<std::string>{"example.test"}; }
+  Result<bool> is_local_domain(std::string_view d) override { return d == "example.test"; }
+  Result<directory::Account> find_account(std::string_view login) override {
+    if (login != "alice" && login != "alice@example.test") return make_error(ErrorCode::not_found, "no such user");
+    directory::Account a;
+    a.name = "alice";
+    a.domain = "example.test";
+    return a;
+  }
+  Result<directory::Recipient> resolve_recipient(std::string_view) override {
+    return make_error(ErrorCode::not_found, "not used");
+  }
+};
+
 class TempFolder {
  public:
   TempFolder() {
@@ -61,8 +79,8 @@ class ImapServer {
   explicit ImapServer(ImapOptions options = default_options(), bool peer_is_loopback = true)
       : peer_is_loopback_(peer_is_loopback) {
     options.mailboxes.base_dir = folder_.path();
+    options.authenticator = std::make_shared<auth::Authenticator>(directory_, verifier_, nullptr, std::vector<std::string>{});
     service_->options.store(std::make_shared<const ImapOptions>(options));
-    service_->verifier = &verifier_;
     service_->store = &store_;
     service_->pool = &pool_;
     service_->sessions = &sessions_;
@@ -128,6 +146,7 @@ class ImapServer {
   TempFolder folder_;
   bool peer_is_loopback_;
   ScriptedVerifier verifier_;
+  AliceDirectory directory_;
   store::PosixMailStore store_;
   net::BlockingPool pool_{2};
   net::SessionSet sessions_;

@@ -9,12 +9,16 @@
 
 namespace dirmail::auth {
 
+inline bool is_password_expired(const Error& e) { return e.code == ErrorCode::permission_denied; }
+
 class PasswordVerifier {
  public:
   virtual ~PasswordVerifier() = default;
   // The account on success; std::nullopt for wrong credentials, an unknown login or an
   // account that may not use mail (disabled, not a mail user); temporary_failure when
-  // the directory could not answer (the caller says "try again", never "wrong password").
+  // the directory could not answer (the caller says "try again", never "wrong password");
+  // permission_denied (is_password_expired) for the right password of an account whose
+  // password has expired or must be changed at next logon.
   virtual Result<std::optional<directory::Account>> verify(std::string_view login, std::string_view password) = 0;
 };
 

@@ -13,7 +13,8 @@ namespace dirmail::directory {
 enum class PasswordVerdict {
   accepted,
   wrong_password,  // the user's mistake: counts as a failed login
-  refused,         // the account may not log in (disabled, locked, expired, must change)
+  refused,         // the account may not log in (disabled, locked, expired account)
+  expired,         // the password is right but has expired or must be changed first
   temporary,       // the directory or KDC could not answer, or our setup is wrong
 };
 

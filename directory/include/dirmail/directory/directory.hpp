@@ -89,7 +89,8 @@ class PasswordStore {
  public:
   virtual ~PasswordStore() = default;
   // true: the password is right; false: wrong password or unknown login;
-  // temporary_failure: could not check.
+  // temporary_failure: could not check; permission_denied: the password is right but
+  // has expired or must be changed (IMAP says [EXPIRED]).
   virtual Result<bool> verify_password(std::string_view login, std::string_view password) = 0;
 };
 

@@ -7,9 +7,9 @@
 #include <memory>
 #include <string>
 
+#include "dirmail/auth/authenticator.hpp"
 #include "dirmail/auth/gssapi_exchange.hpp"
 #include "dirmail/auth/login_limiter.hpp"
-#include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/auth/plaintext_policy.hpp"
 #include "dirmail/base/retry_schedule.hpp"
 #include "dirmail/directory/directory.hpp"
@@ -36,12 +36,14 @@ struct ImapOptions {
   std::chrono::seconds idle_poll_interval{30};
   // Kerberos single sign-on (AUTHENTICATE GSSAPI, imap/host@REALM); null: not offered.
   std::shared_ptr<const auth::GssapiAcceptor> gssapi;
+  // Checks LOGIN and AUTHENTICATE; null: no password logins. Swapped on reload.
+  std::shared_ptr<auth::Authenticator> authenticator;
+  bool cram_md5 = false;  // offer AUTHENTICATE CRAM-MD5 (auth.cram_md5 and a secrets file)
 };
 
 struct ImapService {
   std::string name = "imap";
   std::atomic<std::shared_ptr<const ImapOptions>> options;
-  auth::PasswordVerifier* verifier = nullptr;
   directory::Directory* directory = nullptr;  // GSSAPI logins: the account without a password
   auth::LoginLimiter* limiter = nullptr;  // brute-force delays; null: none
   store::MailStore* store = nullptr;

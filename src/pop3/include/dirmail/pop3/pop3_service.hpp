@@ -8,9 +8,9 @@
 #include <set>
 #include <string>
 
+#include "dirmail/auth/authenticator.hpp"
 #include "dirmail/auth/gssapi_exchange.hpp"
 #include "dirmail/auth/login_limiter.hpp"
-#include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/auth/plaintext_policy.hpp"
 #include "dirmail/base/retry_schedule.hpp"
 #include "dirmail/directory/directory.hpp"
@@ -35,6 +35,10 @@ struct Pop3Options {
   std::chrono::seconds handshake_timeout{30};
   // Kerberos single sign-on (AUTH GSSAPI, pop/host@REALM); null: not offered.
   std::shared_ptr<const auth::GssapiAcceptor> gssapi;
+  // Checks USER/PASS, APOP and AUTH; null: no password logins. Swapped on reload.
+  std::shared_ptr<auth::Authenticator> authenticator;
+  bool cram_md5 = false;  // offer AUTH CRAM-MD5 (auth.cram_md5 and a secrets file)
+  bool apop = false;      // offer APOP (pop3.apop and a secrets file)
 };
 
 // RFC 1939 asks for an exclusive lock on the maildrop for the whole session.
@@ -57,7 +61,6 @@ class MailboxLocks {
 struct Pop3Service {
   std::string name = "pop3";
   std::atomic<std::shared_ptr<const Pop3Options>> options;
-  auth::PasswordVerifier* verifier = nullptr;
   directory::Directory* directory = nullptr;  // GSSAPI logins: the account without a password
   auth::LoginLimiter* limiter = nullptr;  // brute-force delays; null: none
   store::MailStore* store = nullptr;

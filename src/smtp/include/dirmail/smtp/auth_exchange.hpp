@@ -1,14 +1,14 @@
 #pragma once
-// The SMTP AUTH exchange (RFC 4954) for the password mechanisms PLAIN and LOGIN:
-// prompts with 334, reads the client's base64 responses, decodes the credentials.
-// Checking them is the caller's job (auth::PasswordVerifier). And the GSSAPI
-// exchange (RFC 4752), which ends with an authenticated Kerberos principal.
+// The SMTP AUTH exchange (RFC 4954) for PLAIN, LOGIN and CRAM-MD5: prompts with 334,
+// reads the client's base64 responses, and ends with what they claim; checking it is
+// the caller's job (auth::Authenticator). And the GSSAPI exchange (RFC 4752), which
+// ends with an authenticated Kerberos principal.
 #include <chrono>
 #include <string>
 #include <string_view>
 
 #include "dirmail/auth/gssapi_exchange.hpp"
-#include "dirmail/auth/sasl_password.hpp"
+#include "dirmail/auth/sasl_password_exchange.hpp"
 #include "dirmail/net/blocking_pool.hpp"
 #include "dirmail/net/line_reader.hpp"
 #include "dirmail/net/output_buffer.hpp"
@@ -16,15 +16,18 @@
 namespace dirmail::smtp {
 
 struct AuthExchange {
-  enum class Status { ok, unsupported_mechanism, cancelled, malformed, connection_lost };
+  enum class Status { ok, cancelled, malformed, connection_lost };
   Status status = Status::malformed;
-  auth::PasswordCredentials credentials;
+  auth::SaslClaim claim;
 };
 
-net::awaitable<AuthExchange> read_password_credentials(net::LineReader& reader, net::OutputBuffer& out,
-                                                       net::Stream& stream, std::string_view mechanism,
-                                                       std::string_view initial_response,
-                                                       std::chrono::seconds timeout);
+// `initial_response` as given after the mechanism name: empty for none, "=" for an
+// empty one. `hostname` goes into the CRAM-MD5 challenge.
+net::awaitable<AuthExchange> run_sasl_password_exchange(net::LineReader& reader, net::OutputBuffer& out,
+                                                        net::Stream& stream, auth::SaslPasswordMechanism mechanism,
+                                                        std::string_view hostname,
+                                                        std::string_view initial_response,
+                                                        std::chrono::seconds timeout);
 
 struct GssapiAuthExchange {
   enum class Status { authenticated, failed, cancelled, malformed, connection_lost };

@@ -7,11 +7,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "dirmail/auth/authenticator.hpp"
 #include "dirmail/auth/gssapi_exchange.hpp"
 #include "dirmail/auth/login_limiter.hpp"
-#include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/auth/plaintext_policy.hpp"
 #include "dirmail/base/retry_schedule.hpp"
 #include "dirmail/directory/directory.hpp"
@@ -23,6 +24,14 @@
 
 namespace dirmail::smtp {
 
+// The original's SMTP security levels (smtp.auth_security_level).
+enum class SecurityLevel {
+  open,       // 1: mail accepted with or without AUTH
+  auth_only,  // 2: every message needs AUTH
+  auth_file,  // 3: senders with a secrets-file entry must AUTH
+};
+std::optional<SecurityLevel> parse_security_level(std::string_view value);
+
 struct SmtpOptions {
   std::string hostname;                 // greeting, Received:, replies
   std::uint64_t max_message_size = 0;   // bytes; 0 = unlimited
@@ -31,6 +40,11 @@ struct SmtpOptions {
   std::chrono::seconds data_timeout{600};
   auth::PlaintextPolicy plaintext_auth = auth::PlaintextPolicy::never;  // AUTH PLAIN/LOGIN without TLS
   bool require_auth = false;  // submission (RFC 6409): MAIL only after AUTH
+  SecurityLevel security_level = SecurityLevel::open;
+  // Checks AUTH; null: AUTH not offered. Swapped on reload with the options.
+  std::shared_ptr<auth::Authenticator> authenticator;
+  auth::PasswordSource password_source = auth::PasswordSource::directory;  // PLAIN and LOGIN
+  bool cram_md5 = false;  // offer CRAM-MD5 (auth.cram_md5 and a secrets file)
   RetrySchedule directory_retry;  // RCPT and AUTH lookups while no directory server answers
   bool limit_loopback_logins = false;  // auth.limit_loopback
   std::shared_ptr<const net::TlsContext> tls;  // null: no certificate, no STARTTLS
@@ -44,7 +58,6 @@ struct SmtpService {
   std::string name;  // "smtp" or "submission": the log service and listener name
   std::atomic<std::shared_ptr<const SmtpOptions>> options;
   directory::Directory* directory = nullptr;
-  auth::PasswordVerifier* verifier = nullptr;
   auth::LoginLimiter* limiter = nullptr;  // brute-force delays; null: none
   queue::Queue* queue = nullptr;
   net::BlockingPool* pool = nullptr;
