@@ -30,6 +30,15 @@ bool Authenticator::is_master_user(std::string_view login) const {
   return false;
 }
 
+std::optional<std::string> Authenticator::secret_key(const directory::Account& account) const {
+  if (!secrets_) return std::nullopt;
+  if (secrets_->has_entry(account.address())) return account.address();
+  if (!secrets_->has_entry(account.name)) return std::nullopt;
+  auto same = directory_.find_account(account.name);
+  if (same && iequals(same->address(), account.address())) return account.name;
+  return std::nullopt;
+}
+
 LoginAnswer Authenticator::password(const PasswordCredentials& c, PasswordSource source) {
   using Answer = std::optional<directory::Account>;
   const bool other_identity = !c.authzid.empty() && !iequals(c.authzid, c.authcid);
@@ -43,12 +52,17 @@ LoginAnswer Authenticator::password(const PasswordCredentials& c, PasswordSource
   }
   LoginAnswer verified = Answer();
   if (source == PasswordSource::secrets_file) {
-    if (secrets_ && secrets_->verify_password(c.authcid, c.password)) verified = find_login_account(directory_, c.authcid);
+    verified = find_login_account(directory_, c.authcid);
+    if (verified && *verified) {
+      auto key = secret_key(**verified);
+      if (!key || !secrets_->verify_password(*key, c.password)) verified = Answer();
+    }
   } else {
     verified = passwords_.verify(c.authcid, c.password);
   }
-  // "alice" may name herself as "alice@example.test"; nobody else.
-  if (other_identity && verified && *verified && !iequals(c.authzid, (*verified)->address())) {
+  // "alice" may name herself as "alice@example.test" and the reverse; nobody else.
+  if (other_identity && verified && *verified && !iequals(c.authzid, (*verified)->address()) &&
+      !iequals(c.authzid, (*verified)->name)) {
     authlog().with("user", c.authcid).with("authzid", c.authzid).warn("authorization identity refused");
     return Answer();
   }
@@ -59,12 +73,15 @@ LoginAnswer Authenticator::shared_secret(std::string_view login,
                                          const std::function<bool(std::string_view secret)>& proves) {
   using Answer = std::optional<directory::Account>;
   if (!secrets_) return Answer();
-  auto secret = secrets_->shared_secret(login);
+  auto account = find_login_account(directory_, login);
+  if (!account || !*account) return account;
+  auto key = secret_key(**account);
+  auto secret = key ? secrets_->shared_secret(*key) : std::nullopt;
   if (!secret) return Answer();
   bool proven = proves(*secret);
   std::fill(secret->begin(), secret->end(), '\0');
   if (!proven) return Answer();
-  return find_login_account(directory_, login);
+  return account;
 }
 
 LoginAnswer Authenticator::check(const SaslClaim& claim, PasswordSource source) {

@@ -7,6 +7,7 @@
 #include <gssapi/gssapi_krb5.h>
 
 #include "dirmail/auth/kerberos_ticket_name.hpp"
+#include "dirmail/auth/spnego_token.hpp"
 #include "dirmail/base/base64.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/directory/krb5_handles.hpp"
@@ -19,14 +20,17 @@ constexpr std::size_t max_authzid = 256;
 constexpr unsigned char no_security_layer = 0x01;
 
 gss_OID_desc krb5_mechanism = {9, const_cast<char*>("\x2a\x86\x48\x86\xf7\x12\x01\x02\x02")};
+gss_OID_desc spnego_mechanism = {6, const_cast<char*>("\x2b\x06\x01\x05\x05\x02")};
 
 // The text of every status message of one kind (GSS_C_GSS_CODE or GSS_C_MECH_CODE).
-void append_status(std::string& out, OM_uint32 code, int type) {
+// `mechanism`: the one whose minor codes these are; GSS_C_NO_OID lets the mechglue
+// find it (SPNEGO passes on its inner mechanism's codes).
+void append_status(std::string& out, OM_uint32 code, int type, gss_OID mechanism) {
   OM_uint32 context = 0;
   do {
     OM_uint32 minor = 0;
     gss_buffer_desc text = GSS_C_EMPTY_BUFFER;
-    OM_uint32 major = gss_display_status(&minor, code, type, &krb5_mechanism, &context, &text);
+    OM_uint32 major = gss_display_status(&minor, code, type, mechanism, &context, &text);
     if (GSS_ERROR(major)) break;
     if (!out.empty()) out += ": ";
     out.append(static_cast<const char*>(text.value), text.length);
@@ -35,10 +39,10 @@ void append_status(std::string& out, OM_uint32 code, int type) {
 }
 
 // "Unspecified GSS failure: Wrong principal in request" and the like.
-std::string gss_error_text(OM_uint32 major, OM_uint32 minor) {
+std::string gss_error_text(OM_uint32 major, OM_uint32 minor, gss_OID mechanism = &krb5_mechanism) {
   std::string text;
-  append_status(text, major, GSS_C_GSS_CODE);
-  if (minor != 0) append_status(text, minor, GSS_C_MECH_CODE);
+  append_status(text, major, GSS_C_GSS_CODE, mechanism);
+  if (minor != 0) append_status(text, minor, GSS_C_MECH_CODE, mechanism);
   return text;
 }
 
@@ -93,6 +97,20 @@ std::string keytab_lacks(const std::string& keytab, const std::string& principal
 
 }  // namespace
 
+std::optional<GssMechanism> parse_gss_mechanism(std::string_view name) {
+  if (iequals(name, "GSSAPI")) return GssMechanism::gssapi;
+  if (iequals(name, "GSS-SPNEGO")) return GssMechanism::gss_spnego;
+  return std::nullopt;
+}
+
+std::string_view sasl_name(GssMechanism mechanism) {
+  return mechanism == GssMechanism::gssapi ? "GSSAPI" : "GSS-SPNEGO";
+}
+
+std::string_view log_name(GssMechanism mechanism) {
+  return mechanism == GssMechanism::gssapi ? "gssapi" : "gss-spnego";
+}
+
 struct GssapiAcceptor::Credential {
   gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
   ~Credential() {
@@ -109,8 +127,12 @@ struct GssapiExchange::Context {
   }
 };
 
-GssapiAcceptor::GssapiAcceptor(std::unique_ptr<Credential> credential, std::string principal, std::string realm)
-    : credential_(std::move(credential)), principal_(std::move(principal)), realm_(std::move(realm)) {}
+GssapiAcceptor::GssapiAcceptor(std::unique_ptr<Credential> kerberos, std::unique_ptr<Credential> spnego,
+                               std::string principal, std::string realm)
+    : kerberos_(std::move(kerberos)),
+      spnego_(std::move(spnego)),
+      principal_(std::move(principal)),
+      realm_(std::move(realm)) {}
 
 GssapiAcceptor::~GssapiAcceptor() = default;
 
@@ -139,18 +161,28 @@ Result<std::shared_ptr<const GssapiAcceptor>> GssapiAcceptor::load(const GssapiA
   std::string keytab_name = directory::keytab_name_for(options.keytab);
   gss_key_value_element_desc element{"keytab", keytab_name.c_str()};
   gss_key_value_set_desc store{1, &element};
-  gss_OID_set_desc mechanisms{1, &krb5_mechanism};
-  auto credential = std::make_unique<Credential>();
-  major = gss_acquire_cred_from(&minor, name.name, GSS_C_INDEFINITE, &mechanisms, GSS_C_ACCEPT, &store,
-                                &credential->cred, nullptr, nullptr);
+  gss_OID_set_desc kerberos_only{1, &krb5_mechanism};
+  auto kerberos = std::make_unique<Credential>();
+  major = gss_acquire_cred_from(&minor, name.name, GSS_C_INDEFINITE, &kerberos_only, GSS_C_ACCEPT, &store,
+                                &kerberos->cred, nullptr, nullptr);
   if (GSS_ERROR(major))
     return make_error(ErrorCode::invalid_argument, prefix + ": " + gss_error_text(major, minor));
+  // SPNEGO would offer every mechanism installed (gss-ntlmssp brings NTLM): Kerberos
+  // only, as NTLM would log users in without a ticket, so without the service check.
+  gss_OID_set_desc spnego_only{1, &spnego_mechanism};
+  auto spnego = std::make_unique<Credential>();
+  major = gss_acquire_cred_from(&minor, name.name, GSS_C_INDEFINITE, &spnego_only, GSS_C_ACCEPT, &store,
+                                &spnego->cred, nullptr, nullptr);
+  if (!GSS_ERROR(major)) major = gss_set_neg_mechs(&minor, spnego->cred, &kerberos_only);
+  if (GSS_ERROR(major))
+    return make_error(ErrorCode::invalid_argument,
+                      prefix + " (SPNEGO): " + gss_error_text(major, minor, GSS_C_NO_OID));
   return std::shared_ptr<const GssapiAcceptor>(
-      new GssapiAcceptor(std::move(credential), std::move(principal), std::move(realm)));
+      new GssapiAcceptor(std::move(kerberos), std::move(spnego), std::move(principal), std::move(realm)));
 }
 
-GssapiExchange::GssapiExchange(std::shared_ptr<const GssapiAcceptor> acceptor)
-    : acceptor_(std::move(acceptor)), context_(std::make_unique<Context>()) {}
+GssapiExchange::GssapiExchange(std::shared_ptr<const GssapiAcceptor> acceptor, GssMechanism mechanism)
+    : acceptor_(std::move(acceptor)), mechanism_(mechanism), context_(std::make_unique<Context>()) {}
 
 GssapiExchange::~GssapiExchange() = default;
 
@@ -169,56 +201,119 @@ GssapiStep GssapiExchange::step(std::string_view base64_response) {
   if (!raw) return fail("response is not base64");
   switch (phase_) {
     case Phase::accepting: return accept(*raw);
-    case Phase::awaiting_empty: return offer_layer();  // RFC 4752 §3.1: the client's answer carries nothing
+    case Phase::awaiting_empty:
+      if (mechanism_ == GssMechanism::gss_spnego) return end_spnego(*raw);
+      return offer_layer();  // RFC 4752 §3.1: the client's answer carries nothing
     case Phase::awaiting_layer: return choose_layer(*raw);
     case Phase::finished: break;
   }
   return fail("the exchange is already over");
 }
 
-GssapiStep GssapiExchange::accept(const std::string& token) {
-  if (token.empty()) return fail("empty GSSAPI token");
-  if (context_->context == GSS_C_NO_CONTEXT) {
-    // The key alone does not tell one SPN of an account from another (see
-    // kerberos_ticket_name.hpp): the ticket must name this service.
-    auto service = ticket_service_principal(token);
-    if (!service) return fail(service.error().message);
-    if (!iequals(*service, acceptor_->service_principal()))
-      return fail("the ticket is for " + *service + ", not for " + acceptor_->service_principal());
+// The key alone does not tell one SPN of an account from another (see
+// kerberos_ticket_name.hpp): the ticket must name this service.
+std::string GssapiExchange::ticket_refusal(std::string_view kerberos_token) const {
+  auto service = ticket_service_principal(kerberos_token);
+  if (!service) return service.error().message;
+  if (!iequals(*service, acceptor_->service_principal()))
+    return "the ticket is for " + *service + ", not for " + acceptor_->service_principal();
+  return "";
+}
+
+std::string GssapiExchange::kerberos_refusal(const std::string& token) const {
+  if (context_->context != GSS_C_NO_CONTEXT) return "";  // the ticket came in the first token
+  return ticket_refusal(token);
+}
+
+// Every client token must be SPNEGO (the mechglue would hand a bare Kerberos token
+// straight to Kerberos), and the one Kerberos token in it, wherever it comes, must
+// carry a ticket for this service. A second one is refused: the first was checked.
+std::string GssapiExchange::spnego_refusal(const std::string& token) {
+  auto parsed = parse_spnego_client_token(token);
+  if (!parsed) return parsed.error().message;
+  const bool first = context_->context == GSS_C_NO_CONTEXT;
+  if (first != (parsed->kind == SpnegoClientToken::Kind::init))
+    return first ? "the first SPNEGO token is not a NegTokenInit" : "a NegTokenInit after the first SPNEGO token";
+  if (first) {
+    std::string offered;
+    bool kerberos = false;
+    for (auto oid : parsed->mech_types) {
+      kerberos = kerberos || is_kerberos_oid(oid);
+      offered += (offered.empty() ? "" : ", ") + mechanism_name(oid);
+    }
+    if (!kerberos) return "the client offers no Kerberos in SPNEGO (" + offered + "); only Kerberos is accepted";
   }
+  if (parsed->mech_token.empty()) return "";
+  if (ticket_checked_) return "a second Kerberos token in one SPNEGO exchange";
+  if (parsed->mech_token.starts_with(std::string_view("NTLMSSP\0", 8)))
+    return "the client sent an NTLM token in SPNEGO; only Kerberos is accepted";
+  if (auto refused = ticket_refusal(parsed->mech_token); !refused.empty()) return refused;
+  ticket_checked_ = true;
+  return "";
+}
+
+GssapiStep GssapiExchange::accept(const std::string& token) {
+  const bool spnego = mechanism_ == GssMechanism::gss_spnego;
+  const std::string name(sasl_name(mechanism_));
+  if (token.empty()) return fail("empty " + name + " token");
+  if (auto refused = spnego ? spnego_refusal(token) : kerberos_refusal(token); !refused.empty())
+    return fail(std::move(refused));
+  const GssapiAcceptor::Credential& credential = spnego ? *acceptor_->spnego_ : *acceptor_->kerberos_;
+  gss_OID error_mechanism = spnego ? GSS_C_NO_OID : &krb5_mechanism;
   OM_uint32 minor = 0;
   gss_buffer_desc input = view(token);
   Buffer output;
   Name source;
-  OM_uint32 major = gss_accept_sec_context(&minor, &context_->context, acceptor_->credential_->cred, &input,
-                                           GSS_C_NO_CHANNEL_BINDINGS, &source.name, nullptr, &output.buffer,
+  gss_OID negotiated = GSS_C_NO_OID;
+  OM_uint32 major = gss_accept_sec_context(&minor, &context_->context, credential.cred, &input,
+                                           GSS_C_NO_CHANNEL_BINDINGS, &source.name, &negotiated, &output.buffer,
                                            nullptr, nullptr, nullptr);
   if (GSS_ERROR(major))
-    return fail("GSSAPI for " + acceptor_->service_principal() + " refused the ticket: " +
-                gss_error_text(major, minor));
+    return fail(name + " for " + acceptor_->service_principal() + " refused the ticket: " +
+                gss_error_text(major, minor, error_mechanism));
   if (major & GSS_S_CONTINUE_NEEDED) {
     GssapiStep s;
     s.state = GssapiStep::State::challenge;
     s.challenge = base64_encode(output.text());
     return s;
   }
+  // Set to Kerberos only at load; checked again because the account is taken from it.
+  if (negotiated == GSS_C_NO_OID || !is_kerberos_oid(std::string_view(static_cast<const char*>(negotiated->elements),
+                                                                      negotiated->length)))
+    return fail(name + " completed with a mechanism other than Kerberos");
+  if (spnego && !ticket_checked_) return fail("SPNEGO completed without a Kerberos ticket");
   Buffer display;
   major = gss_display_name(&minor, source.name, &display.buffer, nullptr);
-  if (GSS_ERROR(major)) return fail("cannot read the client principal: " + gss_error_text(major, minor));
+  if (GSS_ERROR(major))
+    return fail("cannot read the client principal: " + gss_error_text(major, minor, error_mechanism));
   principal_ = display.text();
   auto account = account_name_of_principal(principal_, acceptor_->realm());
   if (!account) return fail(account.error().message);
   account_ = std::move(*account);
   if (output.buffer.length != 0) {
-    // Mutual authentication: the AP-REP goes first, the layer offer after the
-    // client's empty answer.
+    // GSSAPI: mutual authentication, the AP-REP goes first, the layer offer after
+    // the client's empty answer. GSS-SPNEGO: the last NegTokenResp, then done.
     phase_ = Phase::awaiting_empty;
     GssapiStep s;
     s.state = GssapiStep::State::challenge;
     s.challenge = base64_encode(output.text());
     return s;
   }
-  return offer_layer();
+  return spnego ? authenticated() : offer_layer();
+}
+
+GssapiStep GssapiExchange::end_spnego(const std::string& response) {
+  if (!response.empty()) return fail("the client answered the last SPNEGO token with data, not an empty response");
+  return authenticated();
+}
+
+GssapiStep GssapiExchange::authenticated() {
+  phase_ = Phase::finished;
+  GssapiStep s;
+  s.state = GssapiStep::State::authenticated;
+  s.principal = principal_;
+  s.account = account_;
+  return s;
 }
 
 GssapiStep GssapiExchange::offer_layer() {
@@ -251,12 +346,7 @@ GssapiStep GssapiExchange::choose_layer(const std::string& wrapped) {
   if (authzid.size() > max_authzid) return fail("authorization identity too long");
   if (!authzid_is_user(authzid, principal_, account_))
     return fail(principal_ + " asked to act as " + authzid + ": refused");
-  phase_ = Phase::finished;
-  GssapiStep s;
-  s.state = GssapiStep::State::authenticated;
-  s.principal = principal_;
-  s.account = account_;
-  return s;
+  return authenticated();
 }
 
 Result<std::string> account_name_of_principal(std::string_view principal, std::string_view realm) {

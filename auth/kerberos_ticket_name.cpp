@@ -2,61 +2,20 @@
 
 #include <cstdint>
 
+#include "der_element.hpp"
+
 namespace dirmail::auth {
 namespace {
+
+using der::Element;
+using der::find_element;
+using der::only_element;
+using der::read_element;
 
 // The Kerberos 5 mechanism OID 1.2.840.113554.1.2.2, DER encoded.
 constexpr std::string_view krb5_oid = "\x06\x09\x2a\x86\x48\x86\xf7\x12\x01\x02\x02";
 constexpr std::string_view ap_req_token_id("\x01\x00", 2);  // sized: it holds a NUL
 constexpr std::size_t max_name_components = 10;
-
-// One DER element: its tag octet and contents; `in` moves past it.
-struct Element {
-  unsigned char tag = 0;
-  std::string_view contents;
-};
-
-bool read_element(std::string_view& in, Element& out) {
-  if (in.size() < 2) return false;
-  out.tag = static_cast<unsigned char>(in[0]);
-  if ((out.tag & 0x1f) == 0x1f) return false;  // high tag numbers: not in these messages
-  auto first = static_cast<unsigned char>(in[1]);
-  std::size_t pos = 2;
-  std::size_t length = 0;
-  if (first < 0x80) {
-    length = first;
-  } else {
-    std::size_t octets = first & 0x7f;
-    if (octets == 0 || octets > 3 || in.size() < pos + octets) return false;  // 3 octets: 16 MB, far over the limit
-    for (std::size_t i = 0; i < octets; ++i) length = (length << 8) | static_cast<unsigned char>(in[pos + i]);
-    pos += octets;
-  }
-  if (in.size() - pos < length) return false;
-  out.contents = in.substr(pos, length);
-  in.remove_prefix(pos + length);
-  return true;
-}
-
-// The element with `tag` among the elements of `in` (a SEQUENCE's contents).
-bool find_element(std::string_view in, unsigned char tag, std::string_view& contents) {
-  Element e;
-  while (!in.empty()) {
-    if (!read_element(in, e)) return false;
-    if (e.tag == tag) {
-      contents = e.contents;
-      return true;
-    }
-  }
-  return false;
-}
-
-// `in` is exactly one element with `tag`; its contents.
-bool only_element(std::string_view in, unsigned char tag, std::string_view& contents) {
-  Element e;
-  if (!read_element(in, e) || e.tag != tag || !in.empty()) return false;
-  contents = e.contents;
-  return true;
-}
 
 bool printable(std::string_view text) {
   if (text.empty()) return false;

@@ -28,7 +28,7 @@ Result<std::shared_ptr<SecretsFile>> SecretsFile::open(std::string path, std::st
 }
 
 Result<SecretsFile::Snapshot> SecretsFile::load(Version* version) const {
-  auto where = [this](const Error& e) { return make_error(e.code, "auth.secrets_file: " + e.message); };
+  auto where = [](const Error& e) { return make_error(e.code, "auth.secrets_file: " + e.message); };
   *version = stat_version();
   auto text = posix::read_private_file(path_, max_secrets_file_size);
   if (!text) return where(text.error());
@@ -52,10 +52,15 @@ Result<SecretsFile::Snapshot> SecretsFile::load(Version* version) const {
 }
 
 SecretsFile::Version SecretsFile::stat_version() const {
-  struct stat st {};
-  if (::stat(path_.c_str(), &st) != 0) return {};
   auto ns = [](const timespec& t) { return static_cast<long long>(t.tv_sec) * 1000000000 + t.tv_nsec; };
-  return {ns(st.st_mtim), ns(st.st_ctim), static_cast<long long>(st.st_size), static_cast<long long>(st.st_ino)};
+  Version v;
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) == 0)
+    v.file = {ns(st.st_mtim), ns(st.st_ctim), static_cast<long long>(st.st_size), static_cast<long long>(st.st_ino)};
+  // The key is read with the file: fixing its mode must be noticed too.
+  if (!key_path_.empty() && ::stat(key_path_.c_str(), &st) == 0)
+    v.key = {ns(st.st_mtim), ns(st.st_ctim), static_cast<long long>(st.st_size), static_cast<long long>(st.st_ino)};
+  return v;
 }
 
 std::shared_ptr<const SecretsFile::Snapshot> SecretsFile::current() {
@@ -80,9 +85,6 @@ std::optional<SecretEntry> SecretsFile::find(const Snapshot& s, std::string_view
   auto key = secret_login_key(login);
   if (!key) return std::nullopt;
   if (auto it = s.entries.find(*key); it != s.entries.end()) return it->second;
-  auto at = key->rfind('@');
-  if (at == std::string::npos) return std::nullopt;
-  if (auto it = s.entries.find(key->substr(0, at)); it != s.entries.end()) return it->second;
   return std::nullopt;
 }
 

@@ -43,8 +43,8 @@ Result<std::vector<SecretEntry>> parse_secrets_file(std::string_view text) {
     auto bad = [number](std::string_view why) {
       return make_error(ErrorCode::invalid_argument, fmt::format("line {}: {}", number, why));
     };
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);  // the same limit for CRLF and LF files
     if (line.size() > max_secrets_line) return make_error(ErrorCode::limit_exceeded, fmt::format("line {}: longer than 4096 bytes", number));
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     std::string_view trimmed = trim(line);
     if (trimmed.empty() || trimmed.front() == '#') continue;
     auto gap = trimmed.find_first_of(" \t");

@@ -11,7 +11,9 @@
 namespace dirmail::posix {
 
 Result<std::string> read_private_file(const std::string& path, std::size_t max_size) {
-  auto fd = open_file(path, O_RDONLY | O_NOCTTY);
+  // O_NONBLOCK: a FIFO planted at the path must not hang the start (it fails the
+  // regular-file check below instead).
+  auto fd = open_file(path, O_RDONLY | O_NOCTTY | O_NONBLOCK);
   if (!fd) return std::move(fd).error();
   struct stat st {};
   if (::fstat(fd->get(), &st) != 0) return make_error(ErrorCode::io_error, "cannot stat " + path);
@@ -33,7 +35,8 @@ Status write_private_file(const std::string& path, const std::string& content) {
   auto slash = path.rfind('/');
   std::string folder = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
   std::string temporary = fmt::format("{}.tmp.{}", path, ::getpid());
-  auto fd = open_file(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  ::unlink(temporary.c_str());  // a leftover of a crash; never follow a link planted there
+  auto fd = open_file(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
   if (!fd) return std::move(fd).error();
   Status st = ::fchmod(fd->get(), 0600) == 0 ? write_all(fd->get(), content, temporary)
                                              : make_error(ErrorCode::io_error, "cannot chmod " + temporary);

@@ -16,6 +16,7 @@
 #include "dirmail/config/loader.hpp"
 #include "dirmail/net/implicit_tls.hpp"
 #include "dirmail/queue/file_queue.hpp"
+#include "dirmail/smtp/smtp_settings.hpp"
 #include "dirmail/store/mailbox_path.hpp"
 #include "dirmail/store/posix_mail_store.hpp"
 
@@ -124,7 +125,7 @@ Result<Daemon::GssapiAcceptors> gssapi_acceptors(const config::Settings& s) {
   std::string keytab = s.auth_keytab.empty() ? s.directory_keytab : s.auth_keytab;
   std::string hostname = s.auth_gssapi_hostname.empty() ? config::host_name(s) : s.auth_gssapi_hostname;
   if (!required && (s.directory_backend != "ad" || s.directory_realm.empty() || ::access(keytab.c_str(), R_OK) != 0)) {
-    dlog().with("keytab", keytab).info("Kerberos single sign-on (GSSAPI) not offered: needs the ad backend, directory.realm and a readable keytab");
+    dlog().with("keytab", keytab).info("Kerberos single sign-on (GSSAPI, GSS-SPNEGO) not offered: needs the ad backend, directory.realm and a readable keytab");
     return acceptors;
   }
   const std::pair<const char*, std::shared_ptr<const auth::GssapiAcceptor>*> services[] = {
@@ -133,10 +134,10 @@ Result<Daemon::GssapiAcceptors> gssapi_acceptors(const config::Settings& s) {
     auto loaded = auth::GssapiAcceptor::load({keytab, service, hostname, s.directory_realm});
     if (!loaded) {
       if (required) return make_error(loaded.error().code, "auth.gssapi: " + loaded.error().message);
-      dlog().with("error", loaded.error().message).warn("Kerberos single sign-on (GSSAPI) not offered for " + std::string(service));
+      dlog().with("error", loaded.error().message).warn("Kerberos single sign-on (GSSAPI, GSS-SPNEGO) not offered for " + std::string(service));
       continue;
     }
-    dlog().with("principal", (*loaded)->service_principal()).with("keytab", keytab).info("Kerberos single sign-on (GSSAPI) offered");
+    dlog().with("principal", (*loaded)->service_principal()).with("keytab", keytab).info("Kerberos single sign-on (GSSAPI, GSS-SPNEGO) offered");
     *slot = std::move(*loaded);
   }
   return acceptors;
@@ -167,6 +168,12 @@ void Daemon::apply_options() {
   so.hostname = hostname_;
   so.max_message_size = static_cast<std::uint64_t>(s.smtp_max_message_size);
   so.max_recipients = static_cast<std::size_t>(s.smtp_max_recipients);
+  so.greeting_delay = std::chrono::seconds(s.smtp_greeting_delay);
+  if (auto received = smtp::received_template(s)) so.received = *received;  // checked at start
+  so.max_header_size = static_cast<std::uint64_t>(s.smtp_max_header_size);
+  so.max_header_fields = static_cast<std::uint64_t>(s.smtp_max_header_fields);
+  so.vrfy = s.smtp_vrfy;
+  so.sender_trust = smtp::parse_sender_trust(s.smtp_sender_trust).value_or(smtp::SenderTrust::auth_id);
   so.command_timeout = std::chrono::seconds(s.smtp_command_timeout);
   so.data_timeout = std::chrono::seconds(s.smtp_data_timeout);
   so.plaintext_auth = to_plaintext(s.smtp_plaintext_auth);
@@ -186,8 +193,11 @@ void Daemon::apply_options() {
   so.plaintext_auth = to_plaintext(s.submission_plaintext_auth);
   so.starttls = s.submission_starttls;
   so.require_auth = true;
+  so.greeting_delay = std::chrono::seconds(0);  // clients wait for submission's greeting anyway
   so.security_level = smtp::SecurityLevel::auth_only;
   so.password_source = to_password_source(s.submission_auth_password_source);
+  so.sender_trust = smtp::parse_sender_trust(s.submission_sender_trust).value_or(smtp::SenderTrust::envelope);
+  so.add_missing_headers = s.submission_add_missing_headers;
   submission_->options.store(std::make_shared<const smtp::SmtpOptions>(so));
 
   auto po = std::make_shared<pop3::Pop3Options>();
@@ -319,22 +329,39 @@ void Daemon::sync_all_listeners() {
   };
   net::SessionHandler pop3 = [svc = pop3_](net::Connection c) { return pop3::run_pop3_session(svc, std::move(c)); };
   net::SessionHandler imap = [svc = imap_](net::Connection c) { return imap::run_imap_session(svc, std::move(c)); };
-  sync_listeners("smtp", s.smtp_enabled, s.smtp_listen, s.smtp_max_connections, smtp,
+  sync_listeners("smtp", s.smtp_enabled, s.smtp_listen,
+                 {s.smtp_max_connections, s.smtp_max_connections_per_ip, s.smtp_refuse_on_addresses}, smtp,
                  after_tls_handshake(smtp_, smtp));
-  sync_listeners("submission", s.submission_enabled, s.submission_listen, s.submission_max_connections, submission,
-                 after_tls_handshake(submission_, submission));
-  sync_listeners("pop3", s.pop3_enabled, s.pop3_listen, s.pop3_max_connections, pop3,
+  sync_listeners("submission", s.submission_enabled, s.submission_listen,
+                 {s.submission_max_connections, s.submission_max_connections_per_ip, s.submission_refuse_on_addresses},
+                 submission, after_tls_handshake(submission_, submission));
+  sync_listeners("pop3", s.pop3_enabled, s.pop3_listen,
+                 {s.pop3_max_connections, s.pop3_max_connections_per_ip, s.pop3_refuse_on_addresses}, pop3,
                  after_tls_handshake(pop3_, pop3));
-  sync_listeners("imap", s.imap_enabled, s.imap_listen, s.imap_max_connections, imap,
+  sync_listeners("imap", s.imap_enabled, s.imap_listen,
+                 {s.imap_max_connections, s.imap_max_connections_per_ip, s.imap_refuse_on_addresses}, imap,
                  after_tls_handshake(imap_, imap));
 }
 
 void Daemon::sync_listeners(const std::string& service, bool enabled, const std::vector<std::string>& entries,
-                            std::int64_t max_connections, const net::SessionHandler& handler,
+                            const ConnectionPolicy& policy, const net::SessionHandler& handler,
                             const net::SessionHandler& tls_handler) {
   auto& counter = counters_[service];
   if (!counter) counter = std::make_shared<net::ConnectionCounter>();
-  counter->limit = max_connections;
+  counter->limit = policy.max_connections;
+  counter->per_address_limit = policy.max_per_address;
+  counter->count_loopback = settings_.server_limit_loopback_connections;
+  std::vector<std::string> refused;
+  for (const auto& a : policy.refused_local_addresses) {
+    boost::system::error_code ec;
+    auto address = net::asio::ip::make_address(a, ec);
+    if (ec) {
+      start_errors_.push_back(fmt::format("{}.refuse_on_addresses: \"{}\" is not an IP address", service, a));
+      continue;
+    }
+    refused.push_back(address.to_string());  // the form the accepted socket reports
+  }
+  counter->set_refused_local_addresses(std::move(refused));
   auto& open = listeners_[service];
   std::map<std::string, bool> wanted;
   if (enabled)

@@ -45,9 +45,15 @@ class Daemon {
  private:
   void reload();
   void shutdown();
+  // A service's *.max_connections, *.max_connections_per_ip, *.refuse_on_addresses.
+  struct ConnectionPolicy {
+    std::int64_t max_connections = 0;
+    std::int64_t max_per_address = 0;
+    const std::vector<std::string>& refused_local_addresses;
+  };
   // Opens the listeners of one service so that they match `entries` (reload-safe).
   void sync_listeners(const std::string& service, bool enabled, const std::vector<std::string>& entries,
-                      std::int64_t max_connections, const net::SessionHandler& handler,
+                      const ConnectionPolicy& policy, const net::SessionHandler& handler,
                       const net::SessionHandler& tls_handler);
   void sync_all_listeners();
   void apply_options();

@@ -8,6 +8,7 @@
 #include "dirmail/config/loader.hpp"
 #include "dirmail/directory_settings/auth_from_settings.hpp"
 #include "dirmail/directory_settings/directory_from_settings.hpp"
+#include "dirmail/smtp/smtp_settings.hpp"
 
 namespace {
 
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
   }
   auto problems = dirmail::directory::check_directory_settings(*settings);
   for (auto& p : dirmail::directory::check_auth_settings(*settings)) problems.push_back(std::move(p));
+  for (auto& p : dirmail::smtp::check_smtp_settings(*settings)) problems.push_back(std::move(p));
   if (!problems.empty()) {
     for (const auto& p : problems) std::fprintf(stderr, "dirmaild: %s: %s\n", config_path.c_str(), p.c_str());
     return 78;

@@ -1,5 +1,6 @@
 // IMAP LOGIN and AUTHENTICATE (RFC 3501 §6.2, SASL-IR RFC 4959): PLAIN, LOGIN and
-// CRAM-MD5 checked by the Authenticator, GSSAPI for Kerberos single sign-on. Response
+// CRAM-MD5 checked by the Authenticator, GSSAPI and GSS-SPNEGO for Kerberos single
+// sign-on. Response
 // codes from RFC 5530.
 #include <fmt/format.h>
 
@@ -97,7 +98,8 @@ net::awaitable<std::optional<std::optional<std::string>>> ImapSession::sasl_chal
 
 net::awaitable<bool> ImapSession::authenticate(const ImapCommand& cmd) {
   const std::string& tag = cmd.tag;
-  if (iequals(cmd.args[0], "GSSAPI") && gssapi_offered()) co_return co_await authenticate_gssapi(cmd);
+  if (auto gss = auth::parse_gss_mechanism(cmd.args[0]); gss && gssapi_offered())
+    co_return co_await authenticate_gssapi(cmd, *gss);
   auto known = auth::parse_sasl_password_mechanism(cmd.args[0]);
   bool offered = known && (*known == auth::SaslPasswordMechanism::cram_md5 ? cram_md5_offered() : password_auth_offered());
   if (known && !offered && auth::sends_password(*known) && options_->authenticator != nullptr) {
@@ -133,11 +135,12 @@ net::awaitable<bool> ImapSession::authenticate(const ImapCommand& cmd) {
   co_return true;
 }
 
-// Kerberos single sign-on (RFC 4752). No password, so nothing for the login limiter;
-// the account must still be one that may log in to mail.
-net::awaitable<bool> ImapSession::authenticate_gssapi(const ImapCommand& cmd) {
+// Kerberos single sign-on (GSSAPI, RFC 4752, or GSS-SPNEGO). No password, so nothing
+// for the login limiter; the account must still be one that may log in to mail.
+net::awaitable<bool> ImapSession::authenticate_gssapi(const ImapCommand& cmd, auth::GssMechanism mechanism) {
   const std::string& tag = cmd.tag;
-  auth::GssapiExchange exchange(options_->gssapi);
+  const std::string_view mech = auth::log_name(mechanism);
+  auth::GssapiExchange exchange(options_->gssapi, mechanism);
   std::string response;
   bool have_response = cmd.args.size() > 1;
   if (have_response) response = cmd.args[1] == "=" ? std::string() : cmd.args[1];
@@ -155,7 +158,7 @@ net::awaitable<bool> ImapSession::authenticate_gssapi(const ImapCommand& cmd) {
     if (result.state != auth::GssapiStep::State::challenge) break;
   }
   if (result.state == auth::GssapiStep::State::failed) {
-    line(log::Record::auth).with("mechanism", "gssapi").with("reason", result.reason).warn("login failed: Kerberos");
+    line(log::Record::auth).with("mechanism", mech).with("reason", result.reason).warn("login failed: Kerberos");
     tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");
     ++errors_;
     co_return true;
@@ -170,13 +173,13 @@ net::awaitable<bool> ImapSession::authenticate_gssapi(const ImapCommand& cmd) {
     co_return true;
   }
   if (!account->has_value()) {
-    line(log::Record::auth).with("login", result.principal).with("mechanism", "gssapi")
+    line(log::Record::auth).with("login", result.principal).with("mechanism", mech)
         .warn("login failed: not a mail user who may log in");
     tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");
     ++errors_;
     co_return true;
   }
-  line(log::Record::auth).with("login", result.principal).with("mechanism", "gssapi").info("Kerberos principal accepted");
+  line(log::Record::auth).with("login", result.principal).with("mechanism", mech).info("Kerberos principal accepted");
   enter_authenticated(tag, **account);
   co_return true;
 }

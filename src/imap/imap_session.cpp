@@ -46,7 +46,7 @@ std::string ImapSession::capabilities() const {
   std::string caps = "IMAP4rev1 LITERAL+ ID IDLE NAMESPACE UNSELECT";
   if (state_ == State::not_authenticated) {
     if (starttls_offered()) caps += " STARTTLS";
-    if (gssapi_offered()) caps += " AUTH=GSSAPI";  // no password: offered without TLS too
+    if (gssapi_offered()) caps += " AUTH=GSSAPI AUTH=GSS-SPNEGO";  // no password: offered without TLS too
     if (cram_md5_offered()) caps += " AUTH=CRAM-MD5";
     if (password_auth_offered()) caps += " AUTH=PLAIN AUTH=LOGIN";
     else caps += " LOGINDISABLED";

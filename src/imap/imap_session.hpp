@@ -51,7 +51,7 @@ class ImapSession {
   // authenticate_command.cpp
   net::awaitable<void> login(const std::string& tag, const std::string& user, const std::string& password);
   net::awaitable<bool> authenticate(const ImapCommand& cmd);
-  net::awaitable<bool> authenticate_gssapi(const ImapCommand& cmd);
+  net::awaitable<bool> authenticate_gssapi(const ImapCommand& cmd, auth::GssMechanism mechanism);
   // Sends "+ challenge" and reads the answer: nullopt when the connection is gone; an
   // empty optional string after a BAD reply (too long, cancelled).
   net::awaitable<std::optional<std::optional<std::string>>> sasl_challenge(const std::string& tag,

@@ -52,4 +52,18 @@ awaitable<Result<Line>> LineReader::read_line(std::chrono::steady_clock::duratio
   }
 }
 
+awaitable<Result<std::string_view>> LineReader::read_bytes(std::size_t max,
+                                                           std::chrono::steady_clock::duration timeout) {
+  if (begin_ == end_) {
+    begin_ = end_ = 0;
+    auto n = co_await deadline_.read_some(buffer_, end_, capacity_, timeout, true);
+    if (!n) co_return std::move(n).error();
+    end_ += *n;
+  }
+  std::size_t take = std::min(max, end_ - begin_);
+  std::string_view out(buffer_.data() + begin_, take);
+  begin_ += take;
+  co_return out;
+}
+
 }  // namespace dirmail::net

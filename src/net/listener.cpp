@@ -16,6 +16,36 @@ std::string new_session_id() {
   return fmt::format("{:08x}{:06x}", prefix, counter.fetch_add(1) & 0xffffff);
 }
 
+void ConnectionCounter::set_refused_local_addresses(std::vector<std::string> addresses) {
+  std::lock_guard lock(mutex_);
+  refused_ = std::move(addresses);
+}
+
+bool ConnectionCounter::refuses_local_address(const std::string& address) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& a : refused_)
+    if (a == address) return true;
+  return false;
+}
+
+bool ConnectionCounter::admit_address(const std::string& peer) {
+  std::lock_guard lock(mutex_);
+  std::int64_t limit = per_address_limit.load();
+  auto& count = per_address_[peer];
+  if (limit > 0 && count >= limit) {
+    if (count == 0) per_address_.erase(peer);
+    return false;
+  }
+  ++count;
+  return true;
+}
+
+void ConnectionCounter::release_address(const std::string& peer) {
+  std::lock_guard lock(mutex_);
+  auto it = per_address_.find(peer);
+  if (it != per_address_.end() && --it->second <= 0) per_address_.erase(it);
+}
+
 Listener::Listener(IoThreads& threads, tcp::endpoint endpoint, std::string service,
                    std::shared_ptr<ConnectionCounter> counter, SessionHandler handler)
     : threads_(threads),
@@ -78,10 +108,28 @@ awaitable<void> Listener::accept_loop() {
     c.peer_is_loopback = peer.address().is_loopback() ||
                          (peer.address().is_v6() && peer.address().to_v6().is_v4_mapped() &&
                           asio::ip::make_address_v4(asio::ip::v4_mapped, peer.address().to_v6()).is_loopback());
+    if (counter_->refuses_local_address(c.local_address)) {
+      // Not answered on this address at all: no banner, the connection just closes.
+      log::LogLine(log::service(service_), log::Record::session).with("session", c.session_id)
+          .with("client", c.peer_address).with("local", c.local_address).info("refused: not served on this address");
+      c.stream.socket().close(e1);
+      continue;
+    }
     c.stream.socket().set_option(tcp::no_delay(true), e1);
     std::int64_t limit = counter_->limit.load();
     c.over_limit = limit > 0 && counter_->active.load() >= limit;
-    c.slot = std::make_unique<ConnectionSlot>(counter_);
+    std::string counted;
+    if (!c.peer_is_loopback || counter_->count_loopback.load()) {
+      if (counter_->admit_address(c.peer_address)) {
+        counted = c.peer_address;
+      } else {
+        c.over_limit = true;  // the session gives its protocol's "too many connections"
+        log::LogLine(log::service(service_), log::Record::session).with("session", c.session_id)
+            .with("client", c.peer_address).with("limit", counter_->per_address_limit.load())
+            .warn("refused: too many connections from this address");
+      }
+    }
+    c.slot = std::make_unique<ConnectionSlot>(counter_, std::move(counted));
     auto executor = c.stream.socket().get_executor();
     asio::co_spawn(executor, handler_(std::move(c)), asio::detached);
   }

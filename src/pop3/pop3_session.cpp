@@ -1,5 +1,5 @@
 // One POP3 session (RFC 1939): AUTHORIZATION with USER/PASS, APOP or AUTH (RFC 5034:
-// PLAIN, LOGIN, CRAM-MD5, and GSSAPI for Kerberos single sign-on), TRANSACTION on a
+// PLAIN, LOGIN, CRAM-MD5, GSSAPI and GSS-SPNEGO for Kerberos single sign-on), TRANSACTION on a
 // snapshot of INBOX, UPDATE (expunge) at QUIT. Response codes from RFC 2449/3206.
 #include <functional>
 #include <optional>
@@ -58,7 +58,7 @@ class Pop3Session {
   net::awaitable<void> finish_login(std::string login, std::string_view mechanism,
                                     std::function<auth::LoginAnswer()> check);
   net::awaitable<bool> on_auth(std::string_view arg);
-  net::awaitable<bool> on_auth_gssapi(std::string_view initial);
+  net::awaitable<bool> on_auth_gssapi(auth::GssMechanism mechanism, std::string_view initial);
   // Sends "+ challenge" and reads the client's answer; nullopt when the connection is
   // gone. An answer too long is replied to here and comes back as "*" (cancelled).
   net::awaitable<std::optional<std::string>> sasl_challenge(std::string_view challenge);
@@ -177,7 +177,7 @@ void Pop3Session::capa() {
   if (!authenticated_ && plaintext_allowed()) reply("USER");
   if (!authenticated_) {
     std::string mechanisms;
-    if (gssapi_offered()) mechanisms += " GSSAPI";
+    if (gssapi_offered()) mechanisms += " GSSAPI GSS-SPNEGO";
     if (cram_md5_offered()) mechanisms += " CRAM-MD5";
     if (password_auth_offered()) mechanisms += " PLAIN LOGIN";
     if (!mechanisms.empty()) reply("SASL" + mechanisms);
@@ -398,7 +398,8 @@ net::awaitable<bool> Pop3Session::on_auth(std::string_view arg) {
     ++errors_;
     co_return true;
   }
-  if (iequals(mechanism, "GSSAPI") && gssapi_offered()) co_return co_await on_auth_gssapi(initial);
+  if (auto gss = auth::parse_gss_mechanism(mechanism); gss && gssapi_offered())
+    co_return co_await on_auth_gssapi(*gss, initial);
   auto known = auth::parse_sasl_password_mechanism(mechanism);
   bool offered = known && (*known == auth::SaslPasswordMechanism::cram_md5 ? cram_md5_offered() : password_auth_offered());
   if (known && !offered && auth::sends_password(*known) && options_->authenticator != nullptr) {
@@ -435,8 +436,9 @@ net::awaitable<bool> Pop3Session::on_auth(std::string_view arg) {
 
 // Kerberos single sign-on: no password, so nothing for the login limiter; the
 // account must still be one that may log in to mail.
-net::awaitable<bool> Pop3Session::on_auth_gssapi(std::string_view initial) {
-  auth::GssapiExchange exchange(options_->gssapi);
+net::awaitable<bool> Pop3Session::on_auth_gssapi(auth::GssMechanism mechanism, std::string_view initial) {
+  const std::string_view mech = auth::log_name(mechanism);
+  auth::GssapiExchange exchange(options_->gssapi, mechanism);
   std::string response(initial == "=" ? std::string_view() : initial);
   bool have_response = !initial.empty();
   auth::GssapiStep result;
@@ -453,7 +455,7 @@ net::awaitable<bool> Pop3Session::on_auth_gssapi(std::string_view initial) {
     if (result.state != auth::GssapiStep::State::challenge) break;
   }
   if (result.state == auth::GssapiStep::State::failed) {
-    line(log::Record::auth).with("mechanism", "gssapi").with("reason", result.reason).warn("login failed: Kerberos");
+    line(log::Record::auth).with("mechanism", mech).with("reason", result.reason).warn("login failed: Kerberos");
     reply("-ERR [AUTH] Authentication failed");
     ++errors_;
     co_return true;
@@ -467,12 +469,12 @@ net::awaitable<bool> Pop3Session::on_auth_gssapi(std::string_view initial) {
     co_return true;
   }
   if (!account->has_value()) {
-    line(log::Record::auth).with("login", result.principal).with("mechanism", "gssapi").warn("login failed: not a mail user who may log in");
+    line(log::Record::auth).with("login", result.principal).with("mechanism", mech).warn("login failed: not a mail user who may log in");
     reply("-ERR [AUTH] Authentication failed");
     ++errors_;
     co_return true;
   }
-  line(log::Record::auth).with("login", result.principal).with("mechanism", "gssapi").info("Kerberos principal accepted");
+  line(log::Record::auth).with("login", result.principal).with("mechanism", mech).info("Kerberos principal accepted");
   co_await open_maildrop(**account);
   co_return true;
 }

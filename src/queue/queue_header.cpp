@@ -55,8 +55,20 @@ Result<std::string> format_queue_header(std::string_view id, const Envelope& env
   if (!envelope.helo.empty()) DIRMAIL_TRY(line("helo", envelope.helo));
   if (!envelope.auth_user.empty()) DIRMAIL_TRY(line("auth", envelope.auth_user));
   DIRMAIL_TRY(line("from", envelope.sender));
-  for (const auto& rcpt : envelope.recipients) {
-    DIRMAIL_TRY(line("rcpt", rcpt));
+  if (!envelope.body.empty()) DIRMAIL_TRY(line("body", envelope.body));
+  if (envelope.smtputf8) DIRMAIL_TRY(line("smtputf8", "yes"));
+  if (!envelope.dsn_ret.empty()) DIRMAIL_TRY(line("ret", envelope.dsn_ret));
+  if (!envelope.dsn_envid.empty()) DIRMAIL_TRY(line("envid", envelope.dsn_envid));
+  if (!envelope.recipient_dsn.empty() && envelope.recipient_dsn.size() != envelope.recipients.size())
+    return make_error(ErrorCode::invalid_argument, "recipient DSN list does not match the recipients");
+  for (std::size_t i = 0; i < envelope.recipients.size(); ++i) {
+    DIRMAIL_TRY(line("rcpt", envelope.recipients[i]));
+    // A recipient's DSN lines follow its rcpt line.
+    if (!envelope.recipient_dsn.empty()) {
+      const auto& dsn = envelope.recipient_dsn[i];
+      if (!dsn.notify.empty()) DIRMAIL_TRY(line("notify", dsn.notify));
+      if (!dsn.orcpt.empty()) DIRMAIL_TRY(line("orcpt", dsn.orcpt));
+    }
     if (out.size() >= kMaxQueueHeaderBytes) break;
   }
   out += '\n';
@@ -123,9 +135,22 @@ Result<ParsedQueueHeader> parse_queue_header(std::string_view file_start) {
     } else if (key == "from") {
       DIRMAIL_TRY(once(have_from));
       parsed.envelope.sender = std::string(value);
+    } else if (key == "body") {
+      parsed.envelope.body = std::string(value);
+    } else if (key == "smtputf8") {
+      parsed.envelope.smtputf8 = value == "yes";
+    } else if (key == "ret") {
+      parsed.envelope.dsn_ret = std::string(value);
+    } else if (key == "envid") {
+      parsed.envelope.dsn_envid = std::string(value);
     } else if (key == "rcpt") {
       if (parsed.envelope.recipients.size() == kMaxQueueRecipients) return malformed("too many recipients");
       parsed.envelope.recipients.emplace_back(value);
+      parsed.envelope.recipient_dsn.emplace_back();
+    } else if (key == "notify" || key == "orcpt") {
+      if (parsed.envelope.recipient_dsn.empty()) return malformed(std::string(key) + " before any rcpt");
+      auto& dsn = parsed.envelope.recipient_dsn.back();
+      (key == "notify" ? dsn.notify : dsn.orcpt) = std::string(value);
     }
     // Other keys: written by a newer version; skipped.
   }
@@ -133,6 +158,10 @@ Result<ParsedQueueHeader> parse_queue_header(std::string_view file_start) {
   if (!have_received) return malformed("missing received");
   if (!have_from) return malformed("missing from");
   if (parsed.envelope.recipients.empty()) return malformed("no recipients");
+  // No recipient asked for anything: no list, as before DSN existed.
+  bool any_dsn = false;
+  for (const auto& d : parsed.envelope.recipient_dsn) any_dsn = any_dsn || !d.notify.empty() || !d.orcpt.empty();
+  if (!any_dsn) parsed.envelope.recipient_dsn.clear();
   parsed.body_offset = pos;
   return parsed;
 }

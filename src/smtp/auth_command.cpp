@@ -1,5 +1,6 @@
 // SMTP AUTH (RFC 4954): PLAIN, LOGIN and CRAM-MD5 checked by the Authenticator, GSSAPI
-// for Kerberos single sign-on; and the sender check of security level 3 (auth_file).
+// and GSS-SPNEGO for Kerberos single sign-on; and the sender check of security level 3
+// (auth_file).
 #include <fmt/format.h>
 
 #include "dirmail/auth/guarded_login.hpp"
@@ -16,6 +17,13 @@ std::optional<SecurityLevel> parse_security_level(std::string_view value) {
   if (value == "open") return SecurityLevel::open;
   if (value == "auth_only") return SecurityLevel::auth_only;
   if (value == "auth_file") return SecurityLevel::auth_file;
+  return std::nullopt;
+}
+
+std::optional<SenderTrust> parse_sender_trust(std::string_view value) {
+  if (value == "auth_id") return SenderTrust::auth_id;
+  if (value == "envelope") return SenderTrust::envelope;
+  if (value == "envelope_and_from") return SenderTrust::envelope_and_from;
   return std::nullopt;
 }
 
@@ -38,7 +46,8 @@ net::awaitable<bool> SmtpSession::on_auth(std::string_view arg) {
   auto space = arg.find(' ');
   std::string mechanism(arg.substr(0, space));
   std::string initial(space == std::string_view::npos ? std::string_view() : trim(arg.substr(space + 1)));
-  if (iequals(mechanism, "GSSAPI") && gssapi_offered()) co_return co_await on_auth_gssapi(initial);
+  if (auto gss = auth::parse_gss_mechanism(mechanism); gss && gssapi_offered())
+    co_return co_await on_auth_gssapi(*gss, initial);
   auto known = auth::parse_sasl_password_mechanism(mechanism);
   if (!known || options_->authenticator == nullptr) {
     reply("504 5.5.4 Unrecognized authentication type");
@@ -108,7 +117,7 @@ net::awaitable<bool> SmtpSession::finish_sasl_password(const auth::SaslClaim& cl
     reply("535 5.7.8 Error: authentication failed");
     co_return true;
   }
-  auth_user_ = (*verified)->address();
+  remember_auth_user(**verified);
   line(log::Record::auth).with("user", auth_user_).with("mechanism", mechanism).info("AUTH ok");
   reply("235 2.7.0 Authentication successful");
   co_return true;
@@ -116,9 +125,10 @@ net::awaitable<bool> SmtpSession::finish_sasl_password(const auth::SaslClaim& cl
 
 // Kerberos single sign-on. No password is sent, so the login limiter has nothing to
 // protect; the account must still be one that may log in to mail.
-net::awaitable<bool> SmtpSession::on_auth_gssapi(std::string_view initial) {
+net::awaitable<bool> SmtpSession::on_auth_gssapi(auth::GssMechanism mechanism, std::string_view initial) {
+  const std::string_view mech = auth::log_name(mechanism);
   auto exchange = co_await run_gssapi_exchange(reader_, out_, conn_.stream, *service_->pool, options_->gssapi,
-                                               initial, options_->command_timeout);
+                                               mechanism, initial, options_->command_timeout);
   using Status = GssapiAuthExchange::Status;
   switch (exchange.status) {
     case Status::connection_lost:
@@ -131,7 +141,7 @@ net::awaitable<bool> SmtpSession::on_auth_gssapi(std::string_view initial) {
       ++errors_;
       co_return true;
     case Status::failed:
-      line(log::Record::auth).with("mechanism", "gssapi").with("reason", exchange.result.reason).warn("AUTH failed: Kerberos");
+      line(log::Record::auth).with("mechanism", mech).with("reason", exchange.result.reason).warn("AUTH failed: Kerberos");
       ++errors_;
       reply("535 5.7.8 Error: authentication failed");
       co_return true;
@@ -148,13 +158,13 @@ net::awaitable<bool> SmtpSession::on_auth_gssapi(std::string_view initial) {
     co_return true;
   }
   if (!account->has_value()) {
-    line(log::Record::auth).with("user", user.principal).with("mechanism", "gssapi").warn("AUTH failed: not a mail user who may log in");
+    line(log::Record::auth).with("user", user.principal).with("mechanism", mech).warn("AUTH failed: not a mail user who may log in");
     ++errors_;
     reply("535 5.7.8 Error: authentication failed");
     co_return true;
   }
-  auth_user_ = (*account)->address();
-  line(log::Record::auth).with("user", auth_user_).with("principal", user.principal).with("mechanism", "gssapi").info("AUTH ok");
+  remember_auth_user(**account);
+  line(log::Record::auth).with("user", auth_user_).with("principal", user.principal).with("mechanism", mech).info("AUTH ok");
   reply("235 2.7.0 Authentication successful");
   co_return true;
 }
@@ -166,7 +176,7 @@ net::awaitable<std::optional<bool>> SmtpSession::sender_needs_auth(const std::st
     auto resolved = dir->resolve_recipient(sender);
     if (!resolved) return std::move(resolved).error();
     if (resolved->kind != directory::RecipientKind::account || !resolved->account) return false;
-    return resolved->account->require_smtp_auth || authenticator->has_secret(resolved->account->address());
+    return resolved->account->require_smtp_auth || authenticator->has_secret(*resolved->account);
   };
   auto needs = co_await net::run_with_retry(*service_->pool, options_->directory_retry, lookup);
   if (!needs) {

@@ -40,11 +40,12 @@ net::awaitable<Result<std::string>> long_challenge(net::LineReader& reader, net:
 net::awaitable<GssapiAuthExchange> run_gssapi_exchange(net::LineReader& reader, net::OutputBuffer& out,
                                                        net::Stream& stream, net::BlockingPool& pool,
                                                        std::shared_ptr<const auth::GssapiAcceptor> acceptor,
+                                                       auth::GssMechanism mechanism,
                                                        std::string_view initial_response,
                                                        std::chrono::seconds timeout) {
   using GStatus = GssapiAuthExchange::Status;
   GssapiAuthExchange result;
-  auth::GssapiExchange exchange(std::move(acceptor));
+  auth::GssapiExchange exchange(std::move(acceptor), mechanism);
   std::string response(initial_response);
   if (response == "=") response.clear();
   bool have_response = !initial_response.empty();

@@ -101,6 +101,7 @@ Result<std::pair<std::string_view, std::string_view>> bracketed(std::string_view
 
 Result<Path> parse_mailbox(std::string_view s) {
   if (s.size() > max_path) return make_error(ErrorCode::limit_exceeded, "path too long");
+  if (!valid_utf8(s)) return syntax("the address is not valid UTF-8");
   // Source routes (@a,@b:user@d) are obsolete; RFC 5321 says accept and ignore them.
   if (!s.empty() && s.front() == '@') {
     auto colon = s.find(':');

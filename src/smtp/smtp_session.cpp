@@ -28,6 +28,19 @@ net::awaitable<void> SmtpSession::run() {
   connect.with("local", fmt::format("{}:{}", conn_.local_address, conn_.local_port));
   if (conn_.stream.tls()) connect.with("tls", conn_.stream.tls_description());
   connect.info("connect");
+  if (options_->greeting_delay.count() > 0) {
+    // A client that talks before the greeting does not follow the protocol: the mark of
+    // a spam engine (RFC 5321 §4.3.1: the client waits for the 220).
+    auto early = co_await reader_.read_bytes(1, options_->greeting_delay);
+    if (early || early.error().code != ErrorCode::cancelled) {
+      if (early) {
+        line(log::Record::session).warn("refused: the client spoke before the greeting");
+        reply(fmt::format("554 5.5.0 {} Error: SMTP protocol synchronization", host));
+      }
+      co_await net::close_connection(out_, conn_.stream);
+      co_return;
+    }
+  }
   reply(fmt::format("220 {} ESMTP dirmail", host));
   for (;;) {
     if (control_.stop_requested()) {
@@ -84,7 +97,18 @@ net::awaitable<bool> SmtpSession::discard_long_line() {
 void SmtpSession::reset_transaction() {
   have_sender_ = false;
   sender_.clear();
+  mail_params_ = {};
   recipients_.clear();
+  recipient_dsn_.clear();
+  if (bdat_writer_) bdat_writer_->abort();
+  bdat_intake_.reset();
+  bdat_writer_.reset();
+}
+
+void SmtpSession::remember_auth_user(const directory::Account& account) {
+  auth_user_ = account.address();
+  auth_addresses_ = {to_lower(auth_user_)};
+  for (const auto& a : account.addresses) auth_addresses_.push_back(to_lower(a));
 }
 
 void SmtpSession::ehlo_reply(std::string_view name) {
@@ -92,9 +116,13 @@ void SmtpSession::ehlo_reply(std::string_view name) {
   reply("250-PIPELINING");
   reply(fmt::format("250-SIZE {}", options_->max_message_size));
   reply("250-8BITMIME");
+  reply("250-SMTPUTF8");
+  reply("250-DSN");
+  reply("250-CHUNKING");
+  if (options_->vrfy) reply("250-VRFY");
   if (starttls_offered()) reply("250-STARTTLS");
   std::string mechanisms;
-  if (gssapi_offered()) mechanisms += " GSSAPI";
+  if (gssapi_offered()) mechanisms += " GSSAPI GSS-SPNEGO";
   if (mechanism_offered(auth::SaslPasswordMechanism::cram_md5)) mechanisms += " CRAM-MD5";
   if (password_auth_offered()) mechanisms += " PLAIN LOGIN";
   if (!mechanisms.empty()) reply("250-AUTH" + mechanisms);
@@ -137,20 +165,19 @@ net::awaitable<bool> SmtpSession::handle(const Command& cmd) {
       reply(fmt::format("221 2.0.0 {} Bye", options_->hostname));
       co_return false;
     case Verb::vrfy:
-      reply("252 2.5.2 Cannot VRFY user, but will accept message and attempt delivery");
+    case Verb::expn:
+      co_await on_vrfy(cmd.arg, cmd.verb == Verb::expn);
       co_return true;
     case Verb::help:
-      reply("214 2.0.0 Commands: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT VRFY HELP");
+      reply("214-2.0.0 Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY EXPN HELP AUTH STARTTLS");
+      reply("214 2.0.0 See RFC 5321; dirmail");
       co_return true;
+    case Verb::bdat:
+      co_return co_await on_bdat(cmd.arg);
     case Verb::auth:
       co_return co_await on_auth(cmd.arg);
     case Verb::starttls:
       co_return co_await on_starttls(cmd.arg);
-    case Verb::expn:
-    case Verb::bdat:
-      reply("502 5.5.1 Error: command not implemented");
-      ++errors_;
-      co_return true;
     case Verb::unknown:
       reply("500 5.5.2 Error: command not recognized");
       ++errors_;
@@ -180,25 +207,26 @@ net::awaitable<void> SmtpSession::on_mail(std::string_view arg) {
     ++errors_;
     co_return;
   }
-  for (const auto& [key, value] : parsed->params) {
-    if (key == "SIZE" && esmtp_) {
-      auto size = parse_decimal(value, 20);
-      if (!size) {
-        reply("501 5.5.4 Bad SIZE parameter");
-        ++errors_;
-        co_return;
-      }
-      if (options_->max_message_size > 0 && *size > options_->max_message_size) {
-        reply("552 5.3.4 Message size exceeds fixed limit");
-        co_return;
-      }
-    } else if (key == "BODY" && esmtp_ && (iequals(value, "7BIT") || iequals(value, "8BITMIME"))) {
-      // 8BITMIME is advertised: nothing to do, we store octets as they come.
-    } else {
-      reply(fmt::format("555 5.5.4 Unsupported option: {}", key));
-      ++errors_;
-      co_return;
-    }
+  auto params = parse_mail_parameters(parsed->params, esmtp_);
+  if (!params) {
+    reply(params.error().message);
+    ++errors_;
+    co_return;
+  }
+  if (params->size && options_->max_message_size > 0 && *params->size > options_->max_message_size) {
+    reply("552 5.3.4 Message size exceeds fixed limit");
+    co_return;
+  }
+  if (!params->smtputf8 && !is_ascii(parsed->path.address())) {
+    reply("553 5.6.7 Non-ASCII sender address needs the SMTPUTF8 parameter");
+    ++errors_;
+    co_return;
+  }
+  if (!auth_user_.empty() && options_->sender_trust != SenderTrust::auth_id && !owned_by_auth_user(parsed->path.address())) {
+    line(log::Record::accept).with("user", auth_user_).with("from", parsed->path.address())
+        .warn("envelope sender not owned by the authenticated user (sender trust)");
+    reply(fmt::format("553 5.7.1 <{}>: Sender address not owned by {}", parsed->path.address(), auth_user_));
+    co_return;
   }
   if (auth_user_.empty() && options_->security_level == SecurityLevel::auth_file) {
     auto needs = co_await sender_needs_auth(parsed->path.address());
@@ -211,6 +239,7 @@ net::awaitable<void> SmtpSession::on_mail(std::string_view arg) {
   }
   have_sender_ = true;
   sender_ = parsed->path.address();
+  mail_params_ = std::move(*params);
   line(log::Record::accept).with("helo", helo_).with("from", sender_).info("MAIL FROM");
   reply("250 2.1.0 Ok");
 }
@@ -227,8 +256,14 @@ net::awaitable<void> SmtpSession::on_rcpt(std::string_view arg) {
     ++errors_;
     co_return;
   }
-  if (!parsed->params.empty()) {
-    reply(fmt::format("555 5.5.4 Unsupported option: {}", parsed->params.front().first));
+  auto params = parse_rcpt_parameters(parsed->params, esmtp_);
+  if (!params) {
+    reply(params.error().message);
+    ++errors_;
+    co_return;
+  }
+  if (!mail_params_.smtputf8 && !is_ascii(parsed->path.address())) {
+    reply("553 5.6.7 Non-ASCII recipient address needs the SMTPUTF8 parameter of MAIL");
     ++errors_;
     co_return;
   }
@@ -273,6 +308,7 @@ net::awaitable<void> SmtpSession::on_rcpt(std::string_view arg) {
       co_return;
   }
   recipients_.push_back(std::move(address));
+  recipient_dsn_.push_back({params->notify, params->orcpt});
   reply("250 2.1.5 Ok");
 }
 
@@ -311,110 +347,63 @@ net::awaitable<bool> SmtpSession::on_starttls(std::string_view arg) {
   co_return true;
 }
 
-std::string SmtpSession::received_header(const std::string& queue_id) const {
-  std::string with = "SMTP";  // RFC 3848: ESMTP, ESMTPS (TLS), ESMTPA (AUTH), ESMTPSA
-  if (esmtp_) {
-    with = "ESMTP";
-    if (conn_.stream.tls()) with += "S";
-    if (!auth_user_.empty()) with += "A";
+net::awaitable<void> SmtpSession::on_vrfy(std::string_view arg, bool expn) {
+  if (!options_->vrfy) {
+    // RFC 5321 §7.3: a server that will not say whether a user exists answers 252.
+    if (expn) reply("502 5.5.1 Error: EXPN is disabled");
+    else reply("252 2.5.2 Cannot VRFY user, but will accept message and attempt delivery");
+    co_return;
   }
-  std::string header = fmt::format("Received: from {} ([{}])\r\n\tby {} (dirmail) with {} id {}", helo_,
-                                   conn_.peer_address, options_->hostname, with, queue_id);
-  if (recipients_.size() == 1) header += fmt::format("\r\n\tfor <{}>", recipients_.front());
-  header += fmt::format("; {}\r\n", rfc5322_date(unix_now()));
-  return header;
-}
-
-net::awaitable<bool> SmtpSession::on_data() {
-  if (!have_sender_) {
-    reply("503 5.5.1 Error: need MAIL command");
+  std::string name(trim(arg));
+  if (name.size() >= 2 && name.front() == '<' && name.back() == '>') name = name.substr(1, name.size() - 2);
+  if (name.empty() || name.size() > max_path || !valid_utf8(name)) {
+    reply(fmt::format("501 5.5.4 Syntax: {} address", expn ? "EXPN" : "VRFY"));
     ++errors_;
-    co_return true;
+    co_return;
   }
-  if (recipients_.empty()) {
-    reply("554 5.5.1 Error: no valid recipients");
-    co_return true;
-  }
-  queue::Envelope env{sender_, recipients_, conn_.peer_address, helo_, auth_user_, unix_now()};
-  auto writer = service_->queue->begin(env);
-  if (!writer) {
-    line(log::Record::session).with("error", writer.error().message).error("cannot create queue file");
-    reply(writer.error().code == ErrorCode::temporary_failure ? "452 4.3.1 Error: insufficient system storage"
-                                                             : "451 4.3.0 Error: queue file write error");
-    co_return true;
-  }
-  auto& w = **writer;
-  reply("354 End data with <CR><LF>.<CR><LF>");
-  if (!co_await out_.flush(conn_.stream, write_timeout)) co_return false;
-
-  Status write_status = w.write(received_header(w.id()));
-  const std::uint64_t limit = options_->max_message_size;
-  bool too_big = false;
-  bool in_headers = true;
-  bool line_start = true;
-  bool prev_crlf = true;  // the CR LF that ended the DATA command
-  std::string message_id;
-  for (;;) {
-    auto got = co_await reader_.read_line(options_->data_timeout);
-    if (!got) {
-      w.abort();
-      if (got.error().code == ErrorCode::cancelled)
-        reply(fmt::format("421 4.4.2 {} Error: timeout exceeded", options_->hostname));
-      line(log::Record::session).with("error", got.error().message).warn("connection lost during DATA");
-      co_return false;
+  auto* dir = service_->directory;
+  // A bare name is an account name (unique across the mail domains in AD).
+  auto lookup = [dir, name]() -> Result<directory::Recipient> {
+    if (name.find('@') != std::string::npos) return dir->resolve_recipient(name);
+    auto account = dir->find_account(name);
+    if (!account) {
+      if (account.error().code == ErrorCode::not_found) return directory::Recipient{};
+      return std::move(account).error();
     }
-    std::string_view text = got->text;
-    // Only CR LF "." CR LF ends the data: a dot line with a bare LF before or after it
-    // is message text, so no second message can be smuggled past us (or past the
-    // next server) in one DATA.
-    if (line_start && got->complete && text == "." && got->crlf && prev_crlf) break;
-    if (got->complete) prev_crlf = got->crlf;
-    if (line_start && !text.empty() && text.front() == '.') text.remove_prefix(1);  // dot-unstuffing
-    if (in_headers && line_start) {
-      if (got->complete && text.empty()) in_headers = false;
-      else if (message_id.empty() && istarts_with(text, "Message-ID:"))
-        message_id = std::string(trim(text.substr(11)).substr(0, 256));
+    return directory::Recipient{directory::RecipientKind::account, std::move(*account), {}};
+  };
+  auto found = co_await net::run_with_retry(*service_->pool, options_->directory_retry, lookup);
+  const std::string shown = escape_control(name);
+  if (!found) {
+    if (found.error().code == ErrorCode::invalid_argument) reply(fmt::format("501 5.1.3 <{}>: Bad address", shown));
+    else reply(fmt::format("451 4.4.3 <{}>: Directory unavailable, try again later", shown));
+    co_return;
+  }
+  line(log::Record::session).with("command", expn ? "EXPN" : "VRFY").with("name", shown).info("address query");
+  switch (found->kind) {
+    case directory::RecipientKind::account: {
+      const auto& a = *found->account;
+      if (a.state == directory::AccountState::not_mail_user || !a.may_receive) break;
+      if (a.display_name.empty()) reply(fmt::format("250 2.1.5 <{}>", a.address()));
+      else reply(fmt::format("250 2.1.5 {} <{}>", escape_control(a.display_name), a.address()));
+      co_return;
     }
-    if (!too_big && write_status.ok()) {
-      if (limit > 0 && w.size() + text.size() + 2 > limit + 4096) {  // headroom for our Received:
-        too_big = true;
-      } else {
-        write_status = w.write(text);
-        if (got->complete && write_status.ok()) write_status = w.write("\r\n");
+    case directory::RecipientKind::alias:
+      if (!expn) {
+        reply(fmt::format("250 2.1.5 <{}>", shown));
+        co_return;
       }
-    }
-    line_start = got->complete;
+      for (std::size_t i = 0; i < found->targets.size(); ++i)
+        reply(fmt::format("250{}2.1.5 <{}>", i + 1 == found->targets.size() ? " " : "-", found->targets[i]));
+      if (found->targets.empty()) reply(fmt::format("250 2.1.5 <{}>", shown));
+      co_return;
+    case directory::RecipientKind::not_local:
+      reply(fmt::format("551 5.1.6 <{}>: Not a local address", shown));
+      co_return;
+    case directory::RecipientKind::unknown:
+      break;
   }
-  if (too_big) {
-    w.abort();
-    reply("552 5.3.4 Error: message file too big");
-    reset_transaction();
-    co_return true;
-  }
-  if (write_status.ok()) {
-    write_status = co_await service_->pool->run([&w] { return w.commit(); });
-  }
-  if (!write_status.ok()) {
-    w.abort();
-    line(log::Record::session).with("error", write_status.error().message).error("queue commit failed");
-    if (write_status.error().code == ErrorCode::temporary_failure)
-      reply("452 4.3.1 Error: insufficient system storage");
-    else
-      reply("451 4.3.0 Error: queue file write error");
-    reset_transaction();
-    co_return true;
-  }
-  std::string id = w.id();
-  auto rec = line(log::Record::receive);
-  rec.with("queue_id", id).with("from", sender_).with("size", w.size()).with("nrcpt", recipients_.size());
-  if (!message_id.empty()) rec.with("message_id", message_id);
-  if (!auth_user_.empty()) rec.with("user", auth_user_);
-  for (const auto& r : recipients_) rec.with("to", r);
-  rec.info("queued");
-  reply(fmt::format("250 2.0.0 Ok: queued as {}", id));
-  reset_transaction();
-  if (service_->on_queued) service_->on_queued(id);
-  co_return true;
+  reply(fmt::format("550 5.1.1 <{}>: User unknown", shown));
 }
 
 net::awaitable<void> run_smtp_session(std::shared_ptr<SmtpService> service, net::Connection connection) {

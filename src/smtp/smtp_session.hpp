@@ -1,6 +1,6 @@
 #pragma once
 // The SMTP session class, private to the smtp library: smtp_session.cpp runs the
-// commands and DATA, auth_command.cpp runs AUTH.
+// commands, message_transfer.cpp DATA and BDAT, auth_command.cpp AUTH.
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,7 +12,9 @@
 #include "dirmail/net/output_buffer.hpp"
 #include "dirmail/net/session_control.hpp"
 #include "dirmail/smtp/command.hpp"
+#include "dirmail/smtp/esmtp_parameters.hpp"
 #include "dirmail/smtp/smtp_service.hpp"
+#include "message_intake.hpp"
 
 namespace dirmail::smtp {
 
@@ -39,8 +41,23 @@ class SmtpSession {
   net::awaitable<void> on_mail(std::string_view arg);
   net::awaitable<void> on_rcpt(std::string_view arg);
   net::awaitable<bool> on_data();
+  // BDAT (RFC 3030): one chunk; the message ends with the LAST chunk.
+  net::awaitable<bool> on_bdat(std::string_view arg);
+  // VRFY and EXPN (RFC 5321 §3.5): answered from the directory only when smtp.vrfy is on.
+  net::awaitable<void> on_vrfy(std::string_view arg, bool expn);
+  // Opens the queue file for the transaction and writes our Received: (or replies why
+  // not and returns null).
+  std::unique_ptr<queue::MessageWriter> begin_message();
+  // The end of DATA or of the last BDAT chunk: the intake's verdict, the sender-trust
+  // check on From:, the commit, the reply. Resets the transaction.
+  net::awaitable<bool> finish_message(queue::MessageWriter& writer, MessageIntake& intake);
+  IntakeLimits intake_limits() const;
+  // After a successful AUTH: who, and every address of theirs (sender trust).
+  void remember_auth_user(const directory::Account& account);
+  // Whether the authenticated user owns `address` (sender trust).
+  bool owned_by_auth_user(std::string_view address) const;
   net::awaitable<bool> on_auth(std::string_view arg);
-  net::awaitable<bool> on_auth_gssapi(std::string_view initial);
+  net::awaitable<bool> on_auth_gssapi(auth::GssMechanism mechanism, std::string_view initial);
   // Checks a PLAIN, LOGIN or CRAM-MD5 claim (login limiter, directory retries) and answers.
   net::awaitable<bool> finish_sasl_password(const auth::SaslClaim& claim);
   // smtp.auth_security_level = auth_file: whether an unauthenticated sender must AUTH;
@@ -84,9 +101,15 @@ class SmtpSession {
   std::string helo_;
   bool esmtp_ = false;
   std::string auth_user_;  // the account address after a successful AUTH
+  std::vector<std::string> auth_addresses_;  // every address of that account (lower case)
   bool have_sender_ = false;
   std::string sender_;
+  MailParameters mail_params_;
   std::vector<std::string> recipients_;
+  std::vector<queue::RecipientDsn> recipient_dsn_;
+  // BDAT in progress: the queue file and its intake, until the LAST chunk.
+  std::unique_ptr<queue::MessageWriter> bdat_writer_;
+  std::unique_ptr<MessageIntake> bdat_intake_;
   int errors_ = 0;
 };
 

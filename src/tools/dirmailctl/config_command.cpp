@@ -6,6 +6,7 @@
 #include "dirmail/config/reference.hpp"
 #include "dirmail/directory_settings/auth_from_settings.hpp"
 #include "dirmail/directory_settings/directory_from_settings.hpp"
+#include "dirmail/smtp/smtp_settings.hpp"
 
 namespace dirmail::ctl {
 namespace {
@@ -33,6 +34,7 @@ int config_command(const Args& args, std::ostream& out, std::ostream& err) {
     // Settings that are only wrong together (dirmaild refuses to start on these too).
     auto problems = directory::check_directory_settings(*settings);
     for (auto& p : directory::check_auth_settings(*settings)) problems.push_back(std::move(p));
+    for (auto& p : smtp::check_smtp_settings(*settings)) problems.push_back(std::move(p));
     for (const auto& p : problems) err << file << ": " << p << "\n";
     if (!problems.empty()) return 1;
     out << file << ": ok\n";

@@ -1,16 +1,20 @@
 #!/usr/bin/python3
 """Kerberos single sign-on against the real Samba AD DC and its KDC: a user kinits,
-then logs in to IMAP, POP3 and SMTP submission with SASL GSSAPI (RFC 4752), with
-Python's python3-gssapi driving the exchange by hand and with curl
-(--login-options AUTH=GSSAPI). dirmaild accepts with the service keytab (imap/,
-pop/ and smtp/ on the mail service host). A ticket for another service is refused
-with a clear log line; a user who is not a mail user (dave) is refused although his
-ticket is valid. Run by ctest with the samba_dc fixture."""
+then logs in to IMAP, POP3 and SMTP submission with SASL GSSAPI (RFC 4752) and
+GSS-SPNEGO (raw SPNEGO tokens around Kerberos), with Python's python3-gssapi driving
+the exchange by hand and with curl (--login-options AUTH=GSSAPI). dirmaild accepts
+with the service keytab (imap/, pop/ and smtp/ on the mail service host). A ticket
+for another service is refused with a clear log line; a user who is not a mail user
+(dave) is refused although his ticket is valid. And an administrator who adds the
+keytab after the start (or renews it) makes dirmaild offer single sign-on with a
+SIGHUP. Run by ctest with the samba_dc fixture."""
 
 import base64
 import imaplib
 import os
 import poplib
+import shutil
+import signal
 import smtplib
 import subprocess
 import sys
@@ -32,6 +36,8 @@ MAIL_HOST = INFO["mail_service_host"]
 # MIT reads KRB5_CONFIG when the first context is made: set before gssapi is used.
 os.environ["KRB5_CONFIG"] = INFO["krb5_conf"]
 import gssapi  # noqa: E402
+
+SPNEGO = gssapi.OID.from_int_seq("1.3.6.1.5.5.2")
 
 
 def kinit(user, ccache):
@@ -65,21 +71,42 @@ class SaslGssapiClient:
         return self.ctx.wrap(b"\x01\x00\x00\x00" + self.authzid, False).message
 
 
-def imap_gssapi(port, client):
+class SaslSpnegoClient:
+    """The client side of SASL GSS-SPNEGO: raw SPNEGO tokens (python3-gssapi with the
+    SPNEGO mechanism, which offers Kerberos), no security layer round. The server's
+    last token completes the context and is answered with an empty response."""
+
+    def __init__(self, ccache, service, mutual=True):
+        creds = gssapi.Credentials(usage="initiate", store={"ccache": "FILE:" + ccache})
+        name = gssapi.Name(f"{service}/{MAIL_HOST}@{REALM}", gssapi.NameType.kerberos_principal)
+        flags = gssapi.RequirementFlag.out_of_sequence_detection
+        if mutual:
+            flags |= gssapi.RequirementFlag.mutual_authentication
+        self.ctx = gssapi.SecurityContext(name=name, creds=creds, usage="initiate", mech=SPNEGO, flags=flags)
+        self.tokens_sent = 0
+
+    def __call__(self, challenge=None):
+        if self.ctx.complete:
+            raise AssertionError("the server sent a challenge after the SPNEGO context was complete")
+        self.tokens_sent += 1
+        return self.ctx.step(challenge or None) or b""
+
+
+def imap_gssapi(port, client, mechanism="GSSAPI"):
     """'ok' and the IMAP connection, or the server's NO text and None."""
     imap = imaplib.IMAP4("127.0.0.1", port, timeout=60)
     try:
-        imap.authenticate("GSSAPI", client)
+        imap.authenticate(mechanism, client)
         return "ok", imap
     except imaplib.IMAP4.error as e:
         imap.logout()
         return str(e), None
 
 
-def pop3_gssapi(port, client):
+def pop3_gssapi(port, client, mechanism="GSSAPI"):
     """'ok' and the POP3 connection (logged in), or the -ERR line and None."""
     p = poplib.POP3("127.0.0.1", port, timeout=60)
-    p._putcmd("AUTH GSSAPI")
+    p._putcmd("AUTH " + mechanism)
     while True:
         line, _ = p._getline()
         if line.startswith(b"+OK"):
@@ -94,10 +121,10 @@ def b64(data):
     return base64.b64encode(data).decode()
 
 
-def smtp_gssapi(s, client, initial_response=True):
-    """The AUTH GSSAPI exchange by hand (smtplib.auth handles text responses only);
-    returns the final reply code."""
-    code, text = s.docmd("AUTH", "GSSAPI " + b64(client()) if initial_response else "GSSAPI")
+def smtp_gssapi(s, client, initial_response=True, mechanism="GSSAPI"):
+    """The AUTH GSSAPI (or GSS-SPNEGO) exchange by hand (smtplib.auth handles text
+    responses only); returns the final reply code."""
+    code, text = s.docmd("AUTH", f"{mechanism} {b64(client())}" if initial_response else mechanism)
     while code == 334:
         code, text = s.docmd(b64(client(base64.b64decode(text))))
     return code
@@ -178,7 +205,7 @@ class KerberosSingleSignOn(unittest.TestCase):
 
     def test_pop3_gssapi_login(self):
         p = poplib.POP3("127.0.0.1", self.dm.pop3_port, timeout=60)
-        self.assertEqual(p.capa().get("SASL"), ["GSSAPI", "PLAIN"])
+        self.assertEqual(p.capa().get("SASL")[:3], ["GSSAPI", "GSS-SPNEGO", "PLAIN"])
         p.quit()
         result, p = pop3_gssapi(self.dm.pop3_port, SaslGssapiClient(self.alice_cache, "pop", mutual=False))
         self.assertEqual(result, "ok")
@@ -218,6 +245,77 @@ class KerberosSingleSignOn(unittest.TestCase):
         eventually(lambda: f"not for smtp/{MAIL_HOST}@{REALM}" in self.auth_log("submission"),
                    timeout=10, what="Kerberos failure in the submission log")
 
+    # -- GSS-SPNEGO: the same tickets in SPNEGO tokens, Kerberos only ---------------
+
+    def test_imap_gss_spnego_login_is_alices_session(self):
+        with imaplib.IMAP4("127.0.0.1", self.dm.imap_port, timeout=60) as imap:
+            self.assertIn("AUTH=GSS-SPNEGO", imap.capabilities)
+        client = SaslSpnegoClient(self.alice_cache, "imap")
+        result, imap = imap_gssapi(self.dm.imap_port, client, "GSS-SPNEGO")
+        self.assertEqual(result, "ok")
+        self.assertTrue(client.ctx.complete)
+        self.assertEqual(client.tokens_sent, 2)  # the NegTokenInit, then the empty answer to the last token
+        typ, _ = imap.select("INBOX")
+        self.assertEqual(typ, "OK")
+        imap.logout()
+        log = eventually(lambda: (lambda t: t if "mechanism=gss-spnego" in t else None)(self.auth_log("imap")),
+                         timeout=10, what="GSS-SPNEGO login in the IMAP log")
+        self.assertIn(f"login={INFO['users']['alice']['principal']}", log)
+
+    def test_imap_gss_spnego_ticket_for_the_smtp_service_is_refused(self):
+        result, _ = imap_gssapi(self.dm.imap_port, SaslSpnegoClient(self.alice_cache, "smtp"), "GSS-SPNEGO")
+        self.assertIn("AUTHENTICATIONFAILED", result)
+        wanted = f"the ticket is for smtp/{MAIL_HOST}@{REALM}, not for imap/{MAIL_HOST}@{REALM}"
+        line = eventually(lambda: next((l for l in self.auth_log("imap").splitlines()
+                                        if "mechanism=gss-spnego" in l and wanted in l), None),
+                          timeout=10, what="GSS-SPNEGO refusal in the IMAP log")
+        self.assertIn("login failed: Kerberos", line)
+
+    def test_pop3_gss_spnego_login(self):
+        result, p = pop3_gssapi(self.dm.pop3_port, SaslSpnegoClient(self.alice_cache, "pop", mutual=False),
+                                "GSS-SPNEGO")
+        self.assertEqual(result, "ok")
+        count, _ = p.stat()
+        self.assertGreaterEqual(count, 0)
+        p.quit()
+        eventually(lambda: "mechanism=gss-spnego" in self.auth_log("pop3"), timeout=10,
+                   what="GSS-SPNEGO login in the POP3 log")
+
+    def test_submission_gss_spnego_then_mail(self):
+        with smtplib.SMTP("127.0.0.1", self.dm.submission_port, timeout=60) as s:
+            s.ehlo("client.example.org")
+            self.assertIn("GSS-SPNEGO", s.esmtp_features.get("auth", "").split())
+            client = SaslSpnegoClient(self.alice_cache, "smtp")
+            # The NegTokenInit in base64 is longer than an SMTP command line may be: as
+            # RFC 4954 §4 asks, the client sends it after the 334 instead.
+            self.assertEqual(smtp_gssapi(s, client, initial_response=False, mechanism="GSS-SPNEGO"), 235)
+            code, _ = s.mail(f"alice@{DOMAIN}")
+            self.assertEqual(code, 250)
+            s.rset()
+        line = eventually(lambda: next((l for l in self.auth_log("submission").splitlines()
+                                        if "mechanism=gss-spnego" in l and "AUTH ok" in l), None),
+                          timeout=10, what="GSS-SPNEGO login in the submission log")
+        self.assertIn(f"user=alice@{DOMAIN}", line)
+
+    def test_submission_gss_spnego_ticket_for_the_imap_service_is_refused(self):
+        with smtplib.SMTP("127.0.0.1", self.dm.submission_port, timeout=60) as s:
+            s.ehlo("client.example.org")
+            client = SaslSpnegoClient(self.alice_cache, "imap")
+            self.assertEqual(smtp_gssapi(s, client, initial_response=False, mechanism="GSS-SPNEGO"), 535)
+            code, _ = s.mail(f"alice@{DOMAIN}")
+            self.assertEqual(code, 530)
+        wanted = f"the ticket is for imap/{MAIL_HOST}@{REALM}, not for smtp/{MAIL_HOST}@{REALM}"
+        eventually(lambda: any("mechanism=gss-spnego" in l and wanted in l
+                               for l in self.auth_log("submission").splitlines()),
+                   timeout=10, what="GSS-SPNEGO refusal in the submission log")
+
+    def test_a_bare_kerberos_token_is_not_gss_spnego(self):
+        # A GSSAPI client token sent under the GSS-SPNEGO name: refused before MIT sees it.
+        result, _ = imap_gssapi(self.dm.imap_port, SaslGssapiClient(self.alice_cache, "imap"), "GSS-SPNEGO")
+        self.assertIn("AUTHENTICATIONFAILED", result)
+        eventually(lambda: "the mechanism is Kerberos 5, not SPNEGO" in self.auth_log("imap"),
+                   timeout=10, what="bare Kerberos refusal in the IMAP log")
+
     # -- curl, a real client, resolving the mail host name to this server ------------
 
     def curl(self, url, *extra):
@@ -242,6 +340,85 @@ class KerberosSingleSignOn(unittest.TestCase):
                          "--mail-rcpt", f"bob@{DOMAIN}", "-T", str(message_file))
         self.assertEqual(done.returncode, 0, done.stderr)
         self.assertIn(f"user=alice@{DOMAIN}", self.auth_log("submission"))
+
+
+def imap_capabilities(port):
+    with imaplib.IMAP4("127.0.0.1", port, timeout=60) as imap:
+        return imap.capabilities
+
+
+def submission_auth_mechanisms(port):
+    with smtplib.SMTP("127.0.0.1", port, timeout=60) as s:
+        s.ehlo("client.example.org")
+        return s.esmtp_features.get("auth", "").split()
+
+
+class KeytabAddedAfterTheStart(unittest.TestCase):
+    """auth.gssapi = "auto" with auth.keytab naming a file that is not there yet: no
+    single sign-on at the start; the administrator copies the keytab in place (or a
+    renewed one over it, after a password change of the service account) and sends
+    SIGHUP; from then on GSSAPI is offered and logins work, without a restart."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="dirmail-ad-sso-reload-")
+        cls.folder = Path(cls.tmp.name)
+        cls.alice_cache = str(cls.folder / "alice.ccache")
+        kinit("alice", cls.alice_cache)
+        cls.keytab = cls.folder / "keytab-later" / "mail.keytab"
+        env = samba_dc_info.kerberos_environment(INFO, str(cls.folder / "server.ccache"))
+        cls.dm = DirmailInstance(cls.folder / "dirmail", extra_config="", env=env)
+        cls.dm.extra_config = ad_config(INFO, cls.dm.folder, [INFO["ldaps_uri"]], realm=f'"{INFO["dns_domain"]}"') + \
+            f'\n[auth]\ngssapi = "auto"\nkeytab = "{cls.keytab}"\ngssapi_hostname = "{MAIL_HOST}"\n' + \
+            '\n[store]\nmailbox_path = "mailboxes/%USERNAME%"\n'
+        cls.dm.write_config()
+        try:
+            cls.dm.start()
+        except RuntimeError:
+            print(cls.dm.stderr_path.read_text(errors="replace"), file=sys.stderr)
+            cls.tmp.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dm.stop()
+        cls.tmp.cleanup()
+
+    def test_sighup_reads_the_keytab_that_was_added(self):
+        # Before: nothing offered, and the daemon log says why.
+        self.assertNotIn("AUTH=GSSAPI", imap_capabilities(self.dm.imap_port))
+        self.assertNotIn("GSSAPI", submission_auth_mechanisms(self.dm.submission_port))
+        p = poplib.POP3("127.0.0.1", self.dm.pop3_port, timeout=60)
+        self.assertNotIn("GSSAPI", p.capa().get("SASL", []))
+        p.quit()
+        result, _ = imap_gssapi(self.dm.imap_port, SaslGssapiClient(self.alice_cache, "imap"))
+        self.assertNotEqual(result, "ok")
+        self.assertIn("single sign-on (GSSAPI, GSS-SPNEGO) not offered", self.dm.log_text("daemon"))
+
+        self.keytab.parent.mkdir()
+        shutil.copyfile(INFO["keytab"], self.keytab)
+        self.keytab.chmod(0o600)
+        self.dm.signal(signal.SIGHUP)
+        eventually(lambda: "AUTH=GSSAPI" in imap_capabilities(self.dm.imap_port), timeout=20,
+                   what="AUTH=GSSAPI after SIGHUP")
+        log = self.dm.log_text("daemon")
+        self.assertIn(f"principal=imap/{MAIL_HOST}@{REALM}", log)
+        self.assertNotIn("reload refused", log)
+
+        # After: offered by every service, and logins work.
+        self.assertIn("AUTH=GSS-SPNEGO", imap_capabilities(self.dm.imap_port))
+        self.assertIn("GSSAPI", submission_auth_mechanisms(self.dm.submission_port))
+        result, imap = imap_gssapi(self.dm.imap_port, SaslGssapiClient(self.alice_cache, "imap"))
+        self.assertEqual(result, "ok")
+        self.assertEqual(imap.select("INBOX")[0], "OK")
+        imap.logout()
+        result, p = pop3_gssapi(self.dm.pop3_port, SaslSpnegoClient(self.alice_cache, "pop"), "GSS-SPNEGO")
+        self.assertEqual(result, "ok")
+        p.quit()
+        with smtplib.SMTP("127.0.0.1", self.dm.submission_port, timeout=60) as s:
+            s.ehlo("client.example.org")
+            self.assertEqual(smtp_gssapi(s, SaslGssapiClient(self.alice_cache, "smtp")), 235)
+        self.assertIn(f"login={INFO['users']['alice']['principal']}", self.dm.log_text("imap"))
 
 
 if __name__ == "__main__":

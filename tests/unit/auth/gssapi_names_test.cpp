@@ -8,42 +8,12 @@
 
 #include "dirmail/auth/gssapi_exchange.hpp"
 #include "dirmail/auth/kerberos_ticket_name.hpp"
+#include "kerberos_tokens.hpp"
 
 namespace dirmail::auth {
 namespace {
 
-std::string der(unsigned char tag, const std::string& contents) {
-  std::string out(1, static_cast<char>(tag));
-  std::size_t n = contents.size();
-  if (n < 0x80) {
-    out += static_cast<char>(n);
-  } else if (n < 0x100) {
-    out += '\x81';
-    out += static_cast<char>(n);
-  } else {
-    out += '\x82';
-    out += static_cast<char>(n >> 8);
-    out += static_cast<char>(n & 0xff);
-  }
-  return out + contents;
-}
-
-// A Kerberos 5 initial context token around an AP-REQ whose ticket names `components`
-// in `realm` (RFC 1964 §1.1, RFC 4120 §5.3 and §5.5.1); the encrypted parts are filler.
-std::string initial_token(const std::vector<std::string>& components, const std::string& realm,
-                          std::size_t filler = 40) {
-  std::string names;
-  for (const auto& c : components) names += der(0x1b, c);
-  std::string sname = der(0x30, der(0xa0, der(0x02, "\x02")) + der(0xa1, der(0x30, names)));
-  std::string enc_part = der(0x30, der(0xa0, der(0x02, "\x12")) + der(0xa2, der(0x04, std::string(filler, 'x'))));
-  std::string ticket = der(0x61, der(0x30, der(0xa0, der(0x02, "\x05")) + der(0xa1, der(0x1b, realm)) +
-                                               der(0xa2, sname) + der(0xa3, enc_part)));
-  std::string ap_req = der(0x6e, der(0x30, der(0xa0, der(0x02, "\x05")) + der(0xa1, der(0x02, "\x0e")) +
-                                               der(0xa2, der(0x03, std::string("\x00\x20\x00\x00\x00", 5))) +
-                                               der(0xa3, ticket) + der(0xa4, enc_part)));
-  return der(0x60, std::string("\x06\x09\x2a\x86\x48\x86\xf7\x12\x01\x02\x02", 11) + std::string("\x01\x00", 2) +
-                       ap_req);
-}
+using testing::initial_token;
 
 TEST(TicketServicePrincipal, ReadsTheTicketsServerNameAndRealm) {
   auto name = ticket_service_principal(initial_token({"imap", "mail.corp.example.test"}, "CORP.EXAMPLE.TEST"));

@@ -33,6 +33,36 @@ TEST(QueueHeader, RoundTripsWithBodyAfterTheBlankLine) {
   EXPECT_EQ(file.substr(parsed->body_offset), "Subject: hi\r\n\r\nbody\r\n");
 }
 
+TEST(QueueHeader, EsmtpAndDsnParametersRoundTripPerRecipient) {
+  Envelope e = sample();
+  e.body = "8BITMIME";
+  e.smtputf8 = true;
+  e.dsn_ret = "HDRS";
+  e.dsn_envid = "QQ314159";
+  e.recipient_dsn = {{"SUCCESS,FAILURE", "rfc822;bob@example.test"}, {"NEVER", ""}};
+  auto header = format_queue_header("0123ABCDxyz", e);
+  ASSERT_TRUE(header.ok()) << header.error().message;
+  auto parsed = parse_queue_header(*header + "\r\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->envelope.body, "8BITMIME");
+  EXPECT_TRUE(parsed->envelope.smtputf8);
+  EXPECT_EQ(parsed->envelope.dsn_ret, "HDRS");
+  EXPECT_EQ(parsed->envelope.dsn_envid, "QQ314159");
+  EXPECT_EQ(parsed->envelope.recipient_dsn, e.recipient_dsn);
+}
+
+TEST(QueueHeader, DsnListMustMatchTheRecipientsAndFollowARcpt) {
+  Envelope e = sample();
+  e.recipient_dsn = {{"NEVER", ""}};
+  EXPECT_FALSE(format_queue_header("ID1", e).ok());
+  std::string bad = std::string(kQueueFileMagic) + "\nid ID1\nreceived 1\nfrom \nnotify NEVER\nrcpt a@b\n\n";
+  EXPECT_FALSE(parse_queue_header(bad).ok());
+  // Without any DSN request the list stays empty, as files from before DSN read.
+  auto plain = parse_queue_header(*format_queue_header("ID1", sample()));
+  ASSERT_TRUE(plain.ok());
+  EXPECT_TRUE(plain->envelope.recipient_dsn.empty());
+}
+
 TEST(QueueHeader, NullSenderAndOptionalFieldsRoundTrip) {
   Envelope e;
   e.recipients = {"postmaster@example.test"};

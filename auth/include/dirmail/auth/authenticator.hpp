@@ -47,11 +47,16 @@ class Authenticator {
   LoginAnswer check(const SaslClaim& claim, PasswordSource source);
 
   bool shared_secrets_available() const { return secrets_ != nullptr; }
-  // Whether the login has an entry in the secrets file (smtp.auth_security_level = auth_file).
-  bool has_secret(std::string_view login) const { return secrets_ && secrets_->has_entry(login); }
+  // Whether the account has an entry in the secrets file (smtp.auth_security_level =
+  // auth_file). Blocking: may ask the directory.
+  bool has_secret(const directory::Account& account) const { return secret_key(account).has_value(); }
 
  private:
   bool is_master_user(std::string_view login) const;
+  // The secrets-file entry of an account: its address, else its bare name when that
+  // name finds the same account (always in AD; not for a soft-account name that
+  // several mail domains share).
+  std::optional<std::string> secret_key(const directory::Account& account) const;
 
   directory::Directory& directory_;
   PasswordVerifier& passwords_;

@@ -23,7 +23,8 @@ class SecretsFile {
   // `key_path` may be empty when every entry is a hash.
   static Result<std::shared_ptr<SecretsFile>> open(std::string path, std::string key_path);
 
-  // The entry for a login: "alice@example.test" finds "alice@example.test", else "alice".
+  // Entries are found by their exact login (without case): the Authenticator decides
+  // which of an account's names ("alice@example.test", "alice") to ask for.
   bool has_entry(std::string_view login);
   // The password of a sealed entry, for CRAM-MD5 and APOP; nullopt without one.
   std::optional<std::string> shared_secret(std::string_view login);
@@ -38,8 +39,12 @@ class SecretsFile {
     std::optional<SealingKey> key;
   };
   // What tells a changed file: a rewrite moves mtime or the inode, a chmod only ctime.
-  struct Version {
+  struct FileVersion {
     long long mtime_ns = 0, ctime_ns = 0, size = 0, inode = 0;
+    bool operator==(const FileVersion&) const = default;
+  };
+  struct Version {
+    FileVersion file, key;
     bool operator==(const Version&) const = default;
   };
   SecretsFile(std::string path, std::string key_path) : path_(std::move(path)), key_path_(std::move(key_path)) {}

@@ -14,7 +14,7 @@ std::string make_challenge_token(std::string_view hostname);
 
 struct CramMd5Response {
   std::string login;
-  std::string digest;  // 32 lower-case hex digits
+  std::string digest;  // 32 hex digits, as sent (either case proves)
 };
 
 // Decodes the base64 client response "login SP hex-digest". invalid_argument for bad

@@ -20,6 +20,10 @@ std::optional<std::uint64_t> parse_decimal(std::string_view s, std::size_t max_d
 // Control characters (and DEL) as \xNN, so that text quoted from an input cannot
 // break a one-line message or log record.
 std::string escape_control(std::string_view s);
+// Whether every octet is 7-bit ASCII.
+bool is_ascii(std::string_view s);
+// Whether `s` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, <= U+10FFFF).
+bool valid_utf8(std::string_view s);
 // Replaces every occurrence of `from` (case-sensitive) with `to`.
 std::string replace_all(std::string_view s, std::string_view from, std::string_view to);
 

@@ -29,6 +29,10 @@ class LineReader {
   // broken connection, not_found at end of stream.
   awaitable<Result<Line>> read_line(std::chrono::steady_clock::duration timeout);
 
+  // Up to `max` raw octets (a BDAT chunk, RFC 3030): what is buffered first, else what
+  // one read brings. Valid until the next read. Errors as read_line.
+  awaitable<Result<std::string_view>> read_bytes(std::size_t max, std::chrono::steady_clock::duration timeout);
+
   // Whether a whole line is already buffered (used to batch pipelined replies).
   bool has_buffered_line() const;
   // Drops buffered input (after a STARTTLS the plaintext tail must not be reused).

@@ -6,7 +6,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "dirmail/base/result.hpp"
 #include "dirmail/net/asio.hpp"
@@ -15,23 +18,50 @@
 
 namespace dirmail::net {
 
-// Counts a service's open connections.
+// A service's connection policy and counts: its open connections, those per client
+// address, and the local addresses it does not answer on. Shared by the service's
+// listeners; the daemon changes the limits on reload.
 class ConnectionCounter {
  public:
   std::atomic<std::int64_t> active{0};
-  std::atomic<std::int64_t> limit{0};  // 0 = unlimited
+  std::atomic<std::int64_t> limit{0};               // 0 = unlimited
+  std::atomic<std::int64_t> per_address_limit{0};   // 0 = unlimited
+  std::atomic<bool> count_loopback{false};          // loopback clients count per address too
+
+  // The local addresses (as the accepted socket sees them) on which connections are
+  // closed at once, without a greeting: a node's real IP in a cluster (the original's
+  // hidden*.dat files).
+  void set_refused_local_addresses(std::vector<std::string> addresses);
+  bool refuses_local_address(const std::string& address) const;
+
+  // Counts one more connection from `peer`; false (and nothing counted) when the
+  // address already has per_address_limit of them.
+  bool admit_address(const std::string& peer);
+  void release_address(const std::string& peer);
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::int64_t> per_address_;
+  std::vector<std::string> refused_;
 };
 
 // Held by a session for its lifetime; releases its place in the counter.
 class ConnectionSlot {
  public:
-  explicit ConnectionSlot(std::shared_ptr<ConnectionCounter> c) : counter_(std::move(c)) { ++counter_->active; }
+  ConnectionSlot(std::shared_ptr<ConnectionCounter> c, std::string counted_address)
+      : counter_(std::move(c)), address_(std::move(counted_address)) {
+    ++counter_->active;
+  }
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
-  ~ConnectionSlot() { --counter_->active; }
+  ~ConnectionSlot() {
+    --counter_->active;
+    if (!address_.empty()) counter_->release_address(address_);
+  }
 
  private:
   std::shared_ptr<ConnectionCounter> counter_;
+  std::string address_;  // counted per address; empty when not
 };
 
 struct Connection {

@@ -16,6 +16,14 @@
 
 namespace dirmail::queue {
 
+// What a client asked for in delivery status notifications (RFC 3461) for one
+// recipient; kept so that outbound delivery can pass them on and bounces honour them.
+struct RecipientDsn {
+  std::string notify;  // "" (not given), "NEVER", or a comma list of SUCCESS, FAILURE, DELAY
+  std::string orcpt;   // "" or "addr-type;xtext" as the client sent it
+  bool operator==(const RecipientDsn&) const = default;
+};
+
 struct Envelope {
   std::string sender;                   // reverse path without <>; empty for the null sender
   std::vector<std::string> recipients;  // forward paths without <>
@@ -23,6 +31,12 @@ struct Envelope {
   std::string helo;
   std::string auth_user;                // empty when not authenticated
   std::int64_t received_at = 0;         // unix seconds
+  // ESMTP parameters the message came with (empty or false when not given).
+  std::string body;                     // "7BIT" or "8BITMIME" (MAIL BODY=)
+  bool smtputf8 = false;                // MAIL SMTPUTF8 (RFC 6531)
+  std::string dsn_ret;                  // "FULL" or "HDRS" (MAIL RET=)
+  std::string dsn_envid;                // xtext (MAIL ENVID=)
+  std::vector<RecipientDsn> recipient_dsn;  // parallel to recipients, or empty
 };
 
 // A message being written. Not thread-safe; one per SMTP transaction.

@@ -1,8 +1,8 @@
 #pragma once
 // The SMTP AUTH exchange (RFC 4954) for PLAIN, LOGIN and CRAM-MD5: prompts with 334,
 // reads the client's base64 responses, and ends with what they claim; checking it is
-// the caller's job (auth::Authenticator). And the GSSAPI exchange (RFC 4752), which
-// ends with an authenticated Kerberos principal.
+// the caller's job (auth::Authenticator). And the GSSAPI (RFC 4752) and GSS-SPNEGO
+// exchanges, which end with an authenticated Kerberos principal.
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -35,10 +35,11 @@ struct GssapiAuthExchange {
   auth::GssapiStep result;  // authenticated: the user; failed: the reason
 };
 
-// Runs the GSSAPI steps on `pool` (they may touch the replay cache on disk).
+// Runs the GSSAPI or GSS-SPNEGO steps on `pool` (they may touch the replay cache on disk).
 net::awaitable<GssapiAuthExchange> run_gssapi_exchange(net::LineReader& reader, net::OutputBuffer& out,
                                                        net::Stream& stream, net::BlockingPool& pool,
                                                        std::shared_ptr<const auth::GssapiAcceptor> acceptor,
+                                                       auth::GssMechanism mechanism,
                                                        std::string_view initial_response,
                                                        std::chrono::seconds timeout);
 

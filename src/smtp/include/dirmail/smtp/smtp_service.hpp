@@ -21,6 +21,7 @@
 #include "dirmail/net/session_set.hpp"
 #include "dirmail/net/tls_context.hpp"
 #include "dirmail/queue/queue.hpp"
+#include "dirmail/smtp/received_template.hpp"
 
 namespace dirmail::smtp {
 
@@ -32,10 +33,25 @@ enum class SecurityLevel {
 };
 std::optional<SecurityLevel> parse_security_level(std::string_view value);
 
+// Who an authenticated user may send as (the original's sender trust).
+enum class SenderTrust {
+  auth_id,            // any envelope sender and From:
+  envelope,           // the envelope sender must be one of the user's addresses
+  envelope_and_from,  // and so must the From: header field
+};
+std::optional<SenderTrust> parse_sender_trust(std::string_view value);
+
 struct SmtpOptions {
   std::string hostname;                 // greeting, Received:, replies
   std::uint64_t max_message_size = 0;   // bytes; 0 = unlimited
   std::size_t max_recipients = 100;
+  std::uint64_t max_header_size = 0;    // bytes of the header section; 0 = unlimited
+  std::uint64_t max_header_fields = 0;  // 0 = unlimited
+  bool add_missing_headers = false;     // Message-ID and Date (submission, RFC 6409 §8)
+  bool vrfy = false;                    // answer VRFY and EXPN from the directory
+  SenderTrust sender_trust = SenderTrust::auth_id;
+  std::shared_ptr<const ReceivedTemplate> received;  // null: the built-in template
+  std::chrono::seconds greeting_delay{0};  // smtp.greeting_delay: early talkers are refused
   std::chrono::seconds command_timeout{300};
   std::chrono::seconds data_timeout{600};
   auth::PlaintextPolicy plaintext_auth = auth::PlaintextPolicy::never;  // AUTH PLAIN/LOGIN without TLS
