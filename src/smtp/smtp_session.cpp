@@ -133,7 +133,9 @@ net::awaitable<bool> SmtpSession::handle(const Command& cmd) {
   switch (cmd.verb) {
     case Verb::helo:
     case Verb::ehlo:
-      if (cmd.arg.empty()) {
+      // The name goes into our replies, the Received: field and the queue file: a
+      // control character (a bare CR, NUL) in it is a syntax error, not text.
+      if (cmd.arg.empty() || escape_control(cmd.arg).size() != cmd.arg.size()) {
         reply(fmt::format("501 5.5.4 Syntax: {} hostname", cmd.verb == Verb::ehlo ? "EHLO" : "HELO"));
         ++errors_;
         co_return true;

@@ -36,7 +36,8 @@ def setUpModule():
     SERVER = DirmailInstance(
         STATE / "server",
         smtp_settings=f'max_header_fields = {MAX_FIELDS}\nmax_message_size = {MAX_SIZE}\n'
-                      'plaintext_auth = "loopback"\nsender_trust = "envelope_and_from"')
+                      'plaintext_auth = "loopback"\nsender_trust = "envelope_and_from"\n'
+                      'received_template = "from %HELO% [%CLIENT_IP%]\\n by %HOST% (test template) id %ID%; %DATE%"')
     SERVER.provision()
     SERVER.start()
 
@@ -211,6 +212,25 @@ class Smuggling(unittest.TestCase):
             self.assertEqual(body.count(b"\n"), body.count(b"\r\n"), f"bare LF stored for {probe!r}")
             messages = [m for _, m in pop3_fetch_all(SERVER.pop3_port, DAVE, DAVE_PW) if f"smuggled {t}".encode() in m]
             self.assertEqual(len(messages), 1, probe)
+
+
+class ReceivedField(unittest.TestCase):
+    def test_the_template_is_used_and_the_helo_cannot_inject(self):
+        t = tag()
+        d = Dialogue(SERVER.smtp_port)
+        d.send(b"EHLO evil.example\rX-Injected: yes\r\n")  # a bare CR inside the name
+        self.assertTrue(d.reply().startswith("501 5.5.4"))
+        self.assertTrue(d.command("EHLO evil.example").startswith("250"))
+        self.assertTrue(d.command("MAIL FROM:<s@elsewhere.example>").startswith("250"))
+        self.assertTrue(d.command(f"RCPT TO:<{ERIN}>").startswith("250"))
+        self.assertTrue(d.command("DATA").startswith("354"))
+        self.assertTrue(d.command(f"Subject: received {t}\r\n\r\nhi\r\n.").startswith("250"))
+        d.close()
+        [raw] = wait_for_messages(SERVER.pop3_port, ERIN, ERIN_PW, f"received {t}")
+        header = raw.split(b"\r\n\r\n", 1)[0]
+        self.assertRegex(header, rb"\r\nReceived: from evil.example \[127\.0\.0\.1\]\r\n\tby "
+                                 rb"mail\.example\.test \(test template\) id \w+; \w{3}, ")
+        self.assertNotIn(b"\r\nX-Injected:", header)
 
 
 class HeaderLimits(unittest.TestCase):
