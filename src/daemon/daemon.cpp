@@ -170,6 +170,14 @@ void Daemon::apply_options() {
   so.max_recipients = static_cast<std::size_t>(s.smtp_max_recipients);
   so.greeting_delay = std::chrono::seconds(s.smtp_greeting_delay);
   if (auto received = smtp::received_template(s)) so.received = *received;  // checked at start
+  if (auto rules = smtp::relay_rules(s)) {
+    so.relay_rules = *rules;
+    for (const auto& w : (*rules)->warnings()) dlog().with("warning", w).warn("relay rules");
+    dlog().with("rules", (*rules)->rules().size()).info("relay rules loaded");
+  } else {
+    // A file that went bad since the start: keep the running rules (reload is refused below).
+    so.relay_rules = smtp_->options.load() ? smtp_->options.load()->relay_rules : nullptr;
+  }
   so.max_header_size = static_cast<std::uint64_t>(s.smtp_max_header_size);
   so.max_header_fields = static_cast<std::uint64_t>(s.smtp_max_header_fields);
   so.vrfy = s.smtp_vrfy;
@@ -428,6 +436,10 @@ void Daemon::reload() {
   auto tls = tls_from_settings(n);
   if (!tls) {
     dlog().with("config", config_path_).with("error", tls.error().message).error("reload refused; keeping the running settings");
+    return;
+  }
+  if (auto problems = smtp::check_smtp_settings(n); !problems.empty()) {
+    dlog().with("config", config_path_).with("error", problems.front()).error("reload refused; keeping the running settings");
     return;
   }
   auto authenticator = make_authenticator(n);

@@ -97,6 +97,8 @@ net::awaitable<bool> SmtpSession::discard_long_line() {
 void SmtpSession::reset_transaction() {
   have_sender_ = false;
   sender_.clear();
+  sender_path_ = {};
+  sender_class_.reset();
   mail_params_ = {};
   recipients_.clear();
   recipient_dsn_.clear();
@@ -194,7 +196,7 @@ net::awaitable<void> SmtpSession::on_mail(std::string_view arg) {
     ++errors_;
     co_return;
   }
-  if (auth_user_.empty() && (options_->require_auth || options_->security_level == SecurityLevel::auth_only)) {
+  if (auth_user_.empty() && options_->require_auth) {
     reply("530 5.7.0 Authentication required");
     co_return;
   }
@@ -230,7 +232,15 @@ net::awaitable<void> SmtpSession::on_mail(std::string_view arg) {
     reply(fmt::format("553 5.7.1 <{}>: Sender address not owned by {}", parsed->path.address(), auth_user_));
     co_return;
   }
-  if (auth_user_.empty() && options_->security_level == SecurityLevel::auth_file) {
+  // Security level 2 asks everyone to AUTH; level 3 the senders with an SMTP-AUTH
+  // password; a "norelay,2" rule for the client waives both (relay_rules.hpp).
+  const bool waived = relay_rules().waives_auth_requirement(IpAddress::parse(conn_.peer_address),
+                                                            EnvelopeSender::from_path(parsed->path));
+  if (auth_user_.empty() && options_->security_level == SecurityLevel::auth_only && !waived) {
+    reply("530 5.7.0 Authentication required");
+    co_return;
+  }
+  if (auth_user_.empty() && options_->security_level == SecurityLevel::auth_file && !waived) {
     auto needs = co_await sender_needs_auth(parsed->path.address());
     if (!needs) co_return;
     if (*needs) {
@@ -241,6 +251,7 @@ net::awaitable<void> SmtpSession::on_mail(std::string_view arg) {
   }
   have_sender_ = true;
   sender_ = parsed->path.address();
+  sender_path_ = parsed->path;
   mail_params_ = std::move(*params);
   line(log::Record::accept).with("helo", helo_).with("from", sender_).info("MAIL FROM");
   reply("250 2.1.0 Ok");
@@ -287,28 +298,14 @@ net::awaitable<void> SmtpSession::on_rcpt(std::string_view arg) {
     reply(fmt::format("451 4.4.3 <{}>: Directory unavailable, try again later", address));
     co_return;
   }
-  switch (resolved->kind) {
-    case directory::RecipientKind::account:
-      if (resolved->account->state == directory::AccountState::not_mail_user) {
-        reply(fmt::format("550 5.1.1 <{}>: Recipient address rejected: User unknown", address));
-        co_return;
-      }
-      if (!resolved->account->may_receive) {
-        line(log::Record::session).with("to", address)
-            .with("state", directory::to_string(resolved->account->state)).info("recipient refused by account state");
-        reply(fmt::format("550 5.2.1 <{}>: Mailbox disabled", address));
-        co_return;
-      }
-      break;
-    case directory::RecipientKind::alias:
-      break;
-    case directory::RecipientKind::not_local:
-      reply(fmt::format("554 5.7.1 <{}>: Relay access denied", address));
-      co_return;
-    case directory::RecipientKind::unknown:
-      reply(fmt::format("550 5.1.1 <{}>: Recipient address rejected: User unknown", address));
-      co_return;
+  if (resolved->kind == directory::RecipientKind::account && resolved->account->may_receive == false &&
+      resolved->account->state != directory::AccountState::not_mail_user) {
+    line(log::Record::session).with("to", address)
+        .with("state", directory::to_string(resolved->account->state)).info("recipient refused by account state");
+    reply(fmt::format("550 5.2.1 <{}>: Mailbox disabled", address));
+    co_return;
   }
+  if (!co_await relay_permits(address, *resolved)) co_return;
   recipients_.push_back(std::move(address));
   recipient_dsn_.push_back({params->notify, params->orcpt});
   reply("250 2.1.5 Ok");

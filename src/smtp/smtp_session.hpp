@@ -13,6 +13,7 @@
 #include "dirmail/net/session_control.hpp"
 #include "dirmail/smtp/command.hpp"
 #include "dirmail/smtp/esmtp_parameters.hpp"
+#include "dirmail/smtp/relay_rules.hpp"
 #include "dirmail/smtp/smtp_service.hpp"
 #include "message_intake.hpp"
 
@@ -43,6 +44,10 @@ class SmtpSession {
   net::awaitable<bool> on_data();
   // BDAT (RFC 3030): one chunk; the message ends with the LAST chunk.
   net::awaitable<bool> on_bdat(std::string_view arg);
+  // The relay rules' verdict on one recipient (relay_check.cpp): true to take it,
+  // false after the refusal (or a 451 when the directory cannot classify the sender).
+  net::awaitable<bool> relay_permits(const std::string& address, const directory::Recipient& recipient);
+  const RelayRules& relay_rules() const;
   // VRFY and EXPN (RFC 5321 §3.5): answered from the directory only when smtp.vrfy is on.
   net::awaitable<void> on_vrfy(std::string_view arg, bool expn);
   // Opens the queue file for the transaction and writes our Received: (or replies why
@@ -104,6 +109,8 @@ class SmtpSession {
   std::vector<std::string> auth_addresses_;  // every address of that account (lower case)
   bool have_sender_ = false;
   std::string sender_;
+  Path sender_path_;
+  std::optional<AddressClass> sender_class_;  // looked up at the first RCPT
   MailParameters mail_params_;
   std::vector<std::string> recipients_;
   std::vector<queue::RecipientDsn> recipient_dsn_;

@@ -22,6 +22,7 @@
 #include "dirmail/net/tls_context.hpp"
 #include "dirmail/queue/queue.hpp"
 #include "dirmail/smtp/received_template.hpp"
+#include "dirmail/smtp/relay_rules.hpp"
 
 namespace dirmail::smtp {
 
@@ -51,6 +52,7 @@ struct SmtpOptions {
   bool vrfy = false;                    // answer VRFY and EXPN from the directory
   SenderTrust sender_trust = SenderTrust::auth_id;
   std::shared_ptr<const ReceivedTemplate> received;  // null: the built-in template
+  std::shared_ptr<const RelayRules> relay_rules;     // null: none (the default matrix)
   std::chrono::seconds greeting_delay{0};  // smtp.greeting_delay: early talkers are refused
   std::chrono::seconds command_timeout{300};
   std::chrono::seconds data_timeout{600};
