@@ -92,7 +92,8 @@ void MessageIntake::take_segment(std::string_view text, bool complete) {
   }
   write(text);
   if (complete) write("\r\n");
-  line_start_ = complete;
+  // An empty piece (the text before a CR that ends a chunk) leaves us where we were.
+  line_start_ = complete || (line_start_ && text.empty());
 }
 
 // Pieces of a header line are gathered (up to a bound) and the line is looked at once
@@ -116,7 +117,10 @@ void MessageIntake::note_header_line(std::string_view line) {
     field_ = Field::other;
     if (field_is(line, "Message-ID")) {
       has_message_id_ = true;
-      if (message_id_.empty()) message_id_ = std::string(trim(line.substr(11)).substr(0, 256));
+      if (message_id_.empty()) {
+        field_ = Field::message_id;  // the value may be on a folded line
+        line.remove_prefix(11);
+      }
     } else if (field_is(line, "Date")) {
       has_date_ = true;
     } else if (field_is(line, "From") && !has_from_) {
@@ -125,8 +129,12 @@ void MessageIntake::note_header_line(std::string_view line) {
       line.remove_prefix(5);
     }
   }
-  if (field_ == Field::from && from_.size() < max_from_value)
-    from_ += line.substr(0, max_from_value - from_.size());  // unfolded: the CR LF is dropped
+  if (field_ == Field::from) {
+    if (from_.size() + line.size() > max_from_value) from_truncated_ = true;
+    if (from_.size() < max_from_value) from_ += line.substr(0, max_from_value - from_.size());  // unfolded
+  }
+  if (field_ == Field::message_id && message_id_.empty())
+    message_id_ = std::string(trim(line).substr(0, 256));
 }
 
 void MessageIntake::end_header() {

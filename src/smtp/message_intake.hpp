@@ -49,6 +49,8 @@ class MessageIntake {
   // The unfolded value of the first From: field ("" without one), at most max_from_value.
   const std::string& from_value() const { return from_; }
   bool has_from() const { return has_from_; }
+  // The From: value was longer than max_from_value: from_value() is not all of it.
+  bool from_truncated() const { return from_truncated_; }
 
  private:
   void take_line(std::string_view text, bool complete);
@@ -68,10 +70,11 @@ class MessageIntake {
   bool in_header_ = true;
   bool line_start_ = true;
   bool pending_cr_ = false;  // BDAT: a CR at a chunk's end, maybe half of a CR LF
-  enum class Field { other, from } field_ = Field::other;
+  enum class Field { other, from, message_id } field_ = Field::other;
   bool has_message_id_ = false;
   bool has_date_ = false;
   bool has_from_ = false;
+  bool from_truncated_ = false;
   std::string message_id_;
   std::string from_;
   std::string header_line_;  // the header line being received, up to max_watched_line

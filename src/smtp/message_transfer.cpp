@@ -181,7 +181,8 @@ net::awaitable<bool> SmtpSession::finish_message(queue::MessageWriter& w, Messag
   }
   if (refusal.empty() && !auth_user_.empty() && options_->sender_trust == SenderTrust::envelope_and_from) {
     auto from = header_addresses(intake.from_value());
-    bool owned = !from.empty();
+    // What could not be read whole cannot be vouched for: refused, not waved through.
+    bool owned = !from.empty() && !intake.from_truncated() && from.size() < max_header_addresses;
     for (const auto& a : from) owned = owned && owned_by_auth_user(a);
     if (!owned) {
       line(log::Record::accept).with("user", auth_user_).with("from_header", escape_control(intake.from_value()))

@@ -41,7 +41,7 @@ Result<ReceivedTemplate> ReceivedTemplate::parse(std::string_view text) {
       continue;
     }
     if (c == '\r') continue;
-    if (static_cast<unsigned char>(c) < 0x20 && c != '\t')
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f)
       return make_error(ErrorCode::invalid_argument, "control character in the template");
     if (c != '%') {
       literal += c;

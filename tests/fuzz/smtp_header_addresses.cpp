@@ -15,12 +15,6 @@ namespace {
 using namespace dirmail;
 using Addresses = std::vector<std::string>;
 
-// Known bugs, reported to the lead and kept as DISABLED_HeaderAddressesBug.* unit
-// tests: a "<" inside a comment is taken for the address, and a quoted-pair in a
-// comment ("\(" or "\)") is read as a parenthesis. While they stand the generated
-// comments hold neither; set this to true to find them.
-constexpr bool comments_with_angles_and_quoted_pairs = false;
-
 bool lower_trimmed_with_at(const std::string& a) {
   if (a.find('@') == std::string::npos) return false;
   for (char c : a)
@@ -86,13 +80,8 @@ std::string comment(Reader& r, int depth = 0) {
       out += comment(r, depth + 1);
       continue;
     }
-    if (c == '(' || c == ')' || c == '\\') {  // as a quoted-pair
-      if (!comments_with_angles_and_quoted_pairs) continue;
-      out += '\\';
-    } else if (c == '<' && !comments_with_angles_and_quoted_pairs) {
-      continue;
-    }
-    out += c;  // '"' too: a plain character in a comment
+    if (c == '(' || c == ')' || c == '\\') out += '\\';  // as a quoted-pair
+    out += c;  // '"' and '<' too: plain characters in a comment
   }
   return out + ")";
 }

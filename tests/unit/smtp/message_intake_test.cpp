@@ -304,6 +304,28 @@ TEST(MessageIntake, MessageIdNotedIsTheFirstTrimmedAndCapped) {
   EXPECT_EQ(take_as_bdat("Message-ID: " + long_id + "\r\n\r\n", no_limits).message_id, long_id.substr(0, 256));
 }
 
+// RFC 5322 allows folding white space before the "<": the value on the next line counts.
+TEST(MessageIntake, FoldedMessageIdIsNoted) {
+  auto o = take_as_bdat("Message-ID:\r\n <folded@example.test>\r\n\r\nb\r\n", submission());
+  EXPECT_EQ(o.message_id, "<folded@example.test>");
+  EXPECT_EQ(stored_field_count(o.stored, "Message-ID"), 1u);  // and none is added
+}
+
+// Sender trust must not vouch for a From: it could not read whole.
+TEST(MessageIntake, AFromLongerThanTheCapIsMarkedTruncated) {
+  RecordingWriter long_writer;
+  MessageIntake long_from(long_writer, no_limits);
+  long_from.add_chunk("From: me@example.test (" + std::string(MessageIntake::max_from_value, 'x') +
+                      "), forged@evil.test\r\n\r\nb\r\n");
+  long_from.finish();
+  EXPECT_TRUE(long_from.from_truncated());
+  RecordingWriter writer;
+  MessageIntake fits(writer, no_limits);
+  fits.add_chunk("From: me@example.test\r\n\r\n");
+  fits.finish();
+  EXPECT_FALSE(fits.from_truncated());
+}
+
 TEST(MessageIntake, SubmissionSplitsStoreWhatDataStores) {
   const std::string text = "From: a@b.test\r\nSubject: x\r\n\r\nbody\r\n";
   const auto data = without_added_values(take_as_data(text, submission()));
@@ -343,12 +365,12 @@ TEST(MessageIntake, FromValueIsCapped) {
   }
 }
 
-// --- known bugs (see the report to the lead) -------------------------------------
-// The header is watched per piece, not per line: a BDAT chunk that ends inside a
-// field name hides the field (message_intake.cpp, MessageIntake::watch_header checks
-// field names only on a piece that starts a line).
+// --- the header watch sees the header as stored ---------------------------------
+// Where a BDAT chunk or a DATA piece ends must not hide a field, and a bare CR (stored
+// as a line end) is a line end for the header watch too: otherwise a Message-ID or
+// Date is added twice, or a second From: decides the sender trust check.
 
-TEST(MessageIntakeBug, ChunkEndingInsideMessageIdDoesNotHideIt) {
+TEST(MessageIntakeHeaderWatch, ChunkEndingInsideMessageIdDoesNotHideIt) {
   const std::string text = "Message-ID: <given@x>\r\nDate: Thu, 01 Jan 1970 00:00:00 +0000\r\n\r\nb\r\n";
   for (std::size_t cut = 0; cut <= text.size(); ++cut) {
     auto o = take_as_bdat(text, submission(), {cut});
@@ -357,7 +379,7 @@ TEST(MessageIntakeBug, ChunkEndingInsideMessageIdDoesNotHideIt) {
   }
 }
 
-TEST(MessageIntakeBug, ChunkEndingInsideFromDoesNotHideIt) {
+TEST(MessageIntakeHeaderWatch, ChunkEndingInsideFromDoesNotHideIt) {
   // The stored header's first From: is forged@evil.test; the intake notes the second.
   const std::string text = "From: forged@evil.test\r\nFrom: me@example.test\r\n\r\nb\r\n";
   auto o = take_as_bdat(text, no_limits, {3});
@@ -365,9 +387,7 @@ TEST(MessageIntakeBug, ChunkEndingInsideFromDoesNotHideIt) {
   EXPECT_EQ(o.from_value, " forged@evil.test");
 }
 
-// A bare CR is stored as a line end, but the header watch does not treat it as one
-// (message_intake.cpp, MessageIntake::take_line calls watch_header on the whole text).
-TEST(MessageIntakeBug, BareCrStartsAFieldTheHeaderWatchSees) {
+TEST(MessageIntakeHeaderWatch, BareCrStartsAFieldTheHeaderWatchSees) {
   const std::string text = "X-A: 1\rFrom: forged@evil.test\r\nFrom: me@example.test\r\n\r\nb\r\n";
   for (const auto& o : {take_as_bdat(text, no_limits), take_as_data(text, no_limits)}) {
     EXPECT_EQ(stored_from_value(o.stored), " forged@evil.test");
@@ -378,10 +398,22 @@ TEST(MessageIntakeBug, BareCrStartsAFieldTheHeaderWatchSees) {
   EXPECT_EQ(stored_field_count(o.stored, "Message-ID"), 1u) << testing::PrintToString(o.stored);
 }
 
-// Each piece of a header line counts 2 octets for a line end it does not have
-// (message_intake.cpp, MessageIntake::watch_header: header_size_ += text.size() + 2),
-// so a header that fits in one chunk is refused when sent in two.
-TEST(MessageIntakeBug, HeaderSizeDoesNotDependOnChunks) {
+// Known bug (reported): after a bare CR that ends a piece, take_line hands take_segment
+// an empty, incomplete rest, which sets line_start_ to false although the stored text
+// is at a line start; a CR LF right after is then not seen as the empty line that ends
+// the header (message_intake.cpp, MessageIntake::take_line / take_segment). BDAT only:
+// no DATA piece ends in a CR that an empty line end follows.
+TEST(MessageIntakeHeaderWatch, BareCrEndingAPieceKeepsTheLineStart) {
+  // BDAT: "Subject: a" CR | CR LF "body": the stored header ends before "body".
+  const std::string text = "Subject: a\r\r\nbody\r\n";
+  auto whole = without_added_values(take_as_bdat(text, submission()));
+  auto split = take_as_bdat(text, submission(), {12});
+  EXPECT_EQ(stored_field_count(split.stored, "Message-ID"), 1u) << testing::PrintToString(split.stored);
+  EXPECT_EQ(without_added_values(split), whole);
+}
+
+// A line end counts once per line, not once per piece.
+TEST(MessageIntakeHeaderWatch, HeaderSizeDoesNotDependOnChunks) {
   IntakeLimits limits;
   limits.max_header_size = 20;
   const std::string fits = "Subject: 012345678\r\n\r\nb\r\n";    // a field of 20 octets with its CR LF
