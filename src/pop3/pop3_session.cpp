@@ -165,6 +165,12 @@ net::awaitable<void> Pop3Session::run() {
     }
     if (!keep_going) break;
   }
+  // UPDATE is over: free the maildrop before the client hears the last reply, so that a
+  // client logging in again at once does not find it still locked ([IN-USE]).
+  if (!mailbox_.empty()) {
+    service_->locks.unlock(mailbox_);
+    mailbox_.clear();
+  }
   co_await net::close_connection(out_, conn_.stream);
   line(log::Record::session).info("disconnect");
 }
