@@ -226,7 +226,9 @@ net::awaitable<void> SmtpSession::on_mail(std::string_view arg) {
     ++errors_;
     co_return;
   }
-  if (!auth_user_.empty() && options_->sender_trust != SenderTrust::auth_id && !owned_by_auth_user(parsed->path.address())) {
+  // The null sender (a read receipt, RFC 8098) belongs to nobody and is not checked.
+  if (!auth_user_.empty() && options_->sender_trust != SenderTrust::auth_id && !parsed->path.null() &&
+      !owned_by_auth_user(parsed->path.address())) {
     line(log::Record::accept).with("user", auth_user_).with("from", parsed->path.address())
         .warn("envelope sender not owned by the authenticated user (sender trust)");
     reply(fmt::format("553 5.7.1 <{}>: Sender address not owned by {}", parsed->path.address(), auth_user_));

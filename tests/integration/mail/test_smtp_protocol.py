@@ -275,6 +275,8 @@ class Submission(unittest.TestCase):
             self.assertEqual(code, 553, text)
             self.assertIn(b"5.7.1", text)
             self.assertEqual(s.mail(ALICE)[0], 250)
+            s.rset()
+            self.assertEqual(s.mail("")[0], 250)  # the null sender of a read receipt (RFC 8098)
 
 
 class SenderTrustFromHeader(unittest.TestCase):
