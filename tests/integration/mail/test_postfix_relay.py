@@ -40,7 +40,11 @@ class PostfixRelaysToDirmail(unittest.TestCase):
         cls.dirmail = DirmailInstance(STATE / "dirmail")
         cls.dirmail.provision()
         cls.dirmail.start()
-        cls.postfix = PostfixServer(STATE / "postfix", free_port(), NoCgroup())
+        # Postfix's unprivileged processes must reach its folders: a path under a private
+        # (0700) folder, as a CI checkout made with mktemp -d is, would not do.
+        cls.postfix_root = Path(tempfile.mkdtemp(prefix="dirmail-postfix-"))
+        os.chmod(cls.postfix_root, 0o755)
+        cls.postfix = PostfixServer(cls.postfix_root, free_port(), NoCgroup())
         cls.postfix.setup()
         with open(cls.postfix.etc / "main.cf", "a") as f:
             # Later entries win: example.test is no longer Postfix's own, everything goes
@@ -53,6 +57,7 @@ class PostfixRelaysToDirmail(unittest.TestCase):
     def tearDownClass(cls):
         cls.postfix.stop()
         cls.dirmail.stop()
+        shutil.rmtree(cls.postfix_root, ignore_errors=True)
 
     def send_through_postfix(self, recipient, tag):
         with smtplib.SMTP("127.0.0.1", self.postfix.port, timeout=30) as s:
