@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "dirmail/base/strings.hpp"
-#include "dirmail/imap/header_fields.hpp"
+#include "dirmail/base/header_fields.hpp"
 #include "dirmail/imap/imap_string.hpp"
 
 namespace dirmail::imap {

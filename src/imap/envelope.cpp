@@ -4,7 +4,7 @@
 
 #include "dirmail/base/strings.hpp"
 #include "dirmail/imap/address_list.hpp"
-#include "dirmail/imap/header_fields.hpp"
+#include "dirmail/base/header_fields.hpp"
 #include "dirmail/imap/imap_string.hpp"
 
 namespace dirmail::imap {

@@ -9,7 +9,7 @@
 #include "dirmail/imap/body_structure.hpp"
 #include "dirmail/imap/envelope.hpp"
 #include "dirmail/imap/flag_list.hpp"
-#include "dirmail/imap/header_fields.hpp"
+#include "dirmail/base/header_fields.hpp"
 #include "dirmail/imap/imap_date.hpp"
 #include "dirmail/imap/message_scanner.hpp"
 #include "imap_session.hpp"

@@ -1,9 +1,6 @@
 #include "message_intake.hpp"
 
-#include <openssl/rand.h>
-
-#include <fmt/format.h>
-
+#include "dirmail/base/message_id.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/base/time.hpp"
 
@@ -15,14 +12,6 @@ constexpr std::uint64_t received_headroom = 4096;  // our own Received: is not t
 // "Message-ID:" and the like, case-insensitive, at the start of a field.
 bool field_is(std::string_view line, std::string_view name) {
   return line.size() > name.size() && line[name.size()] == ':' && istarts_with(line, name);
-}
-
-std::string new_message_id(std::string_view hostname) {
-  unsigned char random[12];
-  RAND_bytes(random, sizeof random);
-  std::string hex;
-  for (unsigned char b : random) hex += fmt::format("{:02x}", b);
-  return fmt::format("<{}.{}@{}>", unix_now(), hex, hostname);
 }
 
 }  // namespace

@@ -14,7 +14,7 @@
 #include "dirmail/imap/address_list.hpp"
 #include "dirmail/imap/body_structure.hpp"
 #include "dirmail/imap/envelope.hpp"
-#include "dirmail/imap/header_fields.hpp"
+#include "dirmail/base/header_fields.hpp"
 #include "fuzz_check.hpp"
 #include "imap_value_reader.hpp"
 
@@ -110,7 +110,7 @@ void check_envelope(std::string_view header) {
   const std::string envelope = imap::format_envelope(header);
   auto v = fuzz::read_imap_value(envelope);
   FUZZ_CHECK(v && v->is_list() && v->items.size() == 10);
-  auto field = [header](std::string_view name) { return imap::first_field_value(header, name); };
+  auto field = [header](std::string_view name) { return first_field_value(header, name); };
   for (const auto& item : v->items) FUZZ_CHECK((item.is_nil() || item.is_string() || item.is_list()) && !item.joined);
 
   FUZZ_CHECK(v->items[0].nstring() == field("Date"));
@@ -160,8 +160,8 @@ void check_body_structure(std::string_view header, std::uint64_t size, std::uint
   } else {
     FUZZ_CHECK(items[2].is_nil() && !text_type);  // TEXT always has a charset
   }
-  FUZZ_CHECK(items[3].nstring() == imap::first_field_value(header, "Content-ID"));
-  FUZZ_CHECK(items[4].nstring() == imap::first_field_value(header, "Content-Description"));
+  FUZZ_CHECK(items[3].nstring() == first_field_value(header, "Content-ID"));
+  FUZZ_CHECK(items[4].nstring() == first_field_value(header, "Content-Description"));
   FUZZ_CHECK(items[5].is_string() && !items[5].text.empty());
   FUZZ_CHECK(items[6].kind == ImapValue::Kind::number && items[6].text == std::to_string(size));
   std::size_t next = 7;
@@ -182,8 +182,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_addresses(imap::parse_address_list(input));
     return 0;
   }
-  const auto fields = imap::split_header_fields(input);
-  for (const auto& f : fields) check_addresses(imap::parse_address_list(imap::field_value(f)));
+  const auto fields = split_header_fields(input);
+  for (const auto& f : fields) check_addresses(imap::parse_address_list(field_value(f)));
   check_envelope(input);
   static constexpr std::uint64_t sizes[] = {0, 1, 4096, UINT64_MAX};
   const std::uint64_t body_size = sizes[(mode >> 1) & 3];

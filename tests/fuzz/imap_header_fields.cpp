@@ -11,13 +11,12 @@
 #include <vector>
 
 #include "dirmail/base/strings.hpp"
-#include "dirmail/imap/header_fields.hpp"
+#include "dirmail/base/header_fields.hpp"
 #include "fuzz_check.hpp"
 
 namespace {
 
 using namespace dirmail;
-using imap::HeaderField;
 
 std::string_view line_at(std::string_view text, std::size_t pos) {
   const auto lf = text.find('\n', pos);
@@ -27,7 +26,7 @@ std::string_view line_at(std::string_view text, std::size_t pos) {
 std::vector<HeaderField> model(std::string_view header) {
   std::vector<HeaderField> fields;
   std::size_t pos = 0;
-  while (pos < header.size() && fields.size() < imap::max_header_fields) {
+  while (pos < header.size() && fields.size() < max_header_fields) {
     const std::string_view first = line_at(header, pos);
     if (first == "\n" || first == "\r\n") break;  // the empty line ends the header
     std::size_t end = pos + first.size();
@@ -61,7 +60,7 @@ std::string expected_filter(const std::vector<HeaderField>& fields, const std::v
 }
 
 void check_value(const HeaderField& f) {
-  const std::string value = imap::field_value(f);
+  const std::string value = field_value(f);
   std::string unfolded;
   for (char c : f.raw.substr(f.name.size() + 1))
     if (c != '\r' && c != '\n') unfolded += c;
@@ -75,11 +74,11 @@ void check_value(const HeaderField& f) {
 
 void check_filter(std::string_view header, const std::vector<HeaderField>& fields, const std::vector<std::string>& names,
                   bool exclude) {
-  const std::string filtered = imap::filter_header_fields(header, names, exclude);
+  const std::string filtered = filter_header_fields(header, names, exclude);
   FUZZ_CHECK(filtered == expected_filter(fields, names, exclude));
   FUZZ_CHECK(filtered.size() >= 2 && filtered.compare(filtered.size() - 2, 2, "\r\n") == 0);
   // The result is itself a header block with the same fields: filtering it again is a no-op.
-  FUZZ_CHECK(imap::filter_header_fields(filtered, names, exclude) == filtered);
+  FUZZ_CHECK(filter_header_fields(filtered, names, exclude) == filtered);
 }
 
 }  // namespace
@@ -91,10 +90,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!n.empty() && names.size() < 8) names.emplace_back(n);  // each costs a pass over the header
   const std::string_view header = input;
 
-  const auto fields = imap::split_header_fields(header);
+  const auto fields = split_header_fields(header);
   const auto expected = model(header);
   FUZZ_CHECK(fields.size() == expected.size());
-  FUZZ_CHECK(fields.size() <= imap::max_header_fields);
+  FUZZ_CHECK(fields.size() <= max_header_fields);
   const char* previous_end = header.data();
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const HeaderField& f = fields[i];
@@ -113,14 +112,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& name : names) {
     std::optional<std::string> first;
     for (const auto& f : fields)
-      if (!first && iequals(f.name, name)) first = imap::field_value(f);
-    FUZZ_CHECK(imap::first_field_value(header, name) == first);
+      if (!first && iequals(f.name, name)) first = field_value(f);
+    FUZZ_CHECK(first_field_value(header, name) == first);
   }
 
   check_filter(header, fields, names, false);
   check_filter(header, fields, names, true);
   // Listing nothing keeps (or drops) everything.
   check_filter(header, fields, {}, true);
-  FUZZ_CHECK(imap::filter_header_fields(header, {}, false) == "\r\n");
+  FUZZ_CHECK(filter_header_fields(header, {}, false) == "\r\n");
   return 0;
 }

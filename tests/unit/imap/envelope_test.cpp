@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "dirmail/imap/address_list.hpp"
-#include "dirmail/imap/header_fields.hpp"
+#include "dirmail/base/header_fields.hpp"
 
 namespace dirmail::imap {
 namespace {

@@ -1,8 +1,8 @@
-#include "dirmail/imap/header_fields.hpp"
+#include "dirmail/base/header_fields.hpp"
 
 #include "dirmail/base/strings.hpp"
 
-namespace dirmail::imap {
+namespace dirmail {
 namespace {
 
 // The line starting at `pos`, including its LF (if any).
@@ -68,4 +68,4 @@ std::string filter_header_fields(std::string_view header, std::span<const std::s
   return out;
 }
 
-}  // namespace dirmail::imap
+}  // namespace dirmail

@@ -1,14 +1,14 @@
 #pragma once
 // A small, bounded reader of a message's header block (RFC 5322 §2.2): enough for
 // ENVELOPE, BODYSTRUCTURE and BODY[HEADER.FIELDS]. It does not decode encoded words
-// (IMAP passes them through as they are).
+// (IMAP passes them through as they are; auto-replies look at List-Id and Precedence).
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace dirmail::imap {
+namespace dirmail {
 
 inline constexpr std::size_t max_header_fields = 1000;
 
@@ -32,4 +32,4 @@ std::optional<std::string> first_field_value(std::string_view header, std::strin
 // in their original order, followed by the empty line, CRLF.
 std::string filter_header_fields(std::string_view header, std::span<const std::string> names, bool exclude);
 
-}  // namespace dirmail::imap
+}  // namespace dirmail
