@@ -45,6 +45,7 @@ std::vector<std::string> DirectorySchema::user_attributes(bool with_home) const 
     if (a != name_attribute) attrs.push_back(a);
   if (with_home && !home_attribute.empty()) attrs.push_back(home_attribute);
   if (!address_attribute.empty()) attrs.push_back(address_attribute);
+  if (!mailbox_limit_attribute.empty()) attrs.push_back(mailbox_limit_attribute);
   if (kind == DirectoryKind::ldap && !display_name_attribute.empty()) attrs.push_back("cn");
   if (account_flags) {
     for (const char* a : {"userAccountControl", "msDS-User-Account-Control-Computed", "accountExpires", "pwdLastSet",

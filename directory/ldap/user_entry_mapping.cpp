@@ -107,6 +107,11 @@ Result<MappedUser> map_user_entry(const LdapEntry& entry, const DirectorySchema&
   account.display_name = entry.first(schema.display_name_attribute).substr(0, 256);
   if (account.display_name.empty() && schema.kind == DirectoryKind::ldap) account.display_name = entry.first("cn").substr(0, 256);
   account.home = entry.first(schema.home_attribute).substr(0, 1024);
+  if (!schema.mailbox_limit_attribute.empty()) {
+    // Bytes; a value that is not a positive number sets no limit of the account's own.
+    auto limit = parse_ad_integer(entry.first(schema.mailbox_limit_attribute));
+    if (limit && *limit > 0) account.mailbox_limit = static_cast<std::uint64_t>(*limit);
+  }
 
   // Groups: the first RDN of each memberOf DN; mail domains among them, in the
   // administrator's order.

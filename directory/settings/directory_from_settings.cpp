@@ -131,6 +131,8 @@ Result<LdapDirectoryOptions> ldap_directory_options(const config::Settings& s) {
                                                                                  : AddressFormat::plain;
   }
 
+  o.schema.mailbox_limit_attribute = s.directory_mailbox_limit_attribute;
+
   o.servers.uris = s.directory_servers;
   auto& c = o.servers.connection;
   c.start_tls = s.directory_start_tls;

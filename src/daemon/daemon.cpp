@@ -12,6 +12,8 @@
 #include "dirmail/base/log.hpp"
 #include "dirmail/config/host_names.hpp"
 #include "dirmail/directory_settings/auth_from_settings.hpp"
+#include "dirmail/delivery/mx_settings.hpp"
+#include "dirmail/features/feature_settings.hpp"
 #include "dirmail/config/listen_entry.hpp"
 #include "dirmail/config/loader.hpp"
 #include "dirmail/net/implicit_tls.hpp"
@@ -41,7 +43,10 @@ RetrySchedule retry_schedule(const config::Settings& s, std::int64_t interval_ms
 delivery::LocalDeliveryOptions delivery_options(const config::Settings& s) {
   return {mailbox_location(s), static_cast<std::size_t>(s.delivery_local_workers),
           std::chrono::seconds(s.delivery_retry_interval),
-          retry_schedule(s, s.delivery_directory_retry_interval, s.delivery_directory_retry_count)};
+          retry_schedule(s, s.delivery_directory_retry_interval, s.delivery_directory_retry_count),
+          static_cast<std::uint64_t>(s.store_mailbox_limit),
+          features::MailControlOptions{s.delivery_mail_control, features::admin_address(s, config::host_name(s)),
+                                       config::host_name(s), std::chrono::seconds(s.delivery_auto_reply_interval)}};
 }
 
 RetrySchedule retry_schedule(const config::Settings& s, std::int64_t interval_ms, std::int64_t count) {
@@ -168,6 +173,8 @@ void Daemon::apply_options() {
   so.hostname = hostname_;
   so.max_message_size = static_cast<std::uint64_t>(s.smtp_max_message_size);
   so.max_recipients = static_cast<std::size_t>(s.smtp_max_recipients);
+  so.mailboxes = mailbox_location(s);
+  so.mailbox_limit = static_cast<std::uint64_t>(s.store_mailbox_limit);
   so.greeting_delay = std::chrono::seconds(s.smtp_greeting_delay);
   if (auto received = smtp::received_template(s)) so.received = *received;  // checked at start
   if (auto rules = smtp::relay_rules(s)) {
@@ -178,6 +185,7 @@ void Daemon::apply_options() {
     // A file that went bad since the start: keep the running rules (reload is refused below).
     so.relay_rules = smtp_->options.load() ? smtp_->options.load()->relay_rules : nullptr;
   }
+  if (auto journal = features::journal_rule(s)) so.journal = *journal;  // checked at start and reload
   so.max_header_size = static_cast<std::uint64_t>(s.smtp_max_header_size);
   so.max_header_fields = static_cast<std::uint64_t>(s.smtp_max_header_fields);
   so.vrfy = s.smtp_vrfy;
@@ -239,6 +247,10 @@ void Daemon::apply_options() {
   io->cram_md5 = s.auth_cram_md5 && authenticator_->shared_secrets_available();
   imap_->options.store(io);
 
+  if (auto aliases = features::alias_table(s)) {
+    aliasing_->set_table(*aliases);
+    dlog().with("aliases", (*aliases)->size()).info("aliases loaded");
+  }  // else a file that went bad since the start: keep the running table (reload is refused)
   if (delivery_) delivery_->set_options(delivery_options(s));
 }
 
@@ -279,13 +291,16 @@ Status Daemon::start() {
   io_ = std::make_unique<net::IoThreads>(static_cast<std::size_t>(s.server_io_threads));
   pool_ = std::make_unique<net::BlockingPool>(static_cast<std::size_t>(s.server_blocking_threads));
 
-  delivery_ = std::make_unique<delivery::LocalDelivery>(*queue_, *directory_.directory, *store_, delivery_options(s));
+  // Aliases answer before the backend's accounts, for RCPT and for delivery alike.
+  aliasing_ = std::make_unique<features::AliasingDirectory>(*directory_.directory);
+  delivery_ = std::make_unique<delivery::LocalDelivery>(*queue_, *aliasing_, *store_, delivery_options(s));
 
   for (auto* svc : {&smtp_, &submission_}) {
     *svc = std::make_shared<smtp::SmtpService>();
-    (*svc)->directory = directory_.directory.get();
+    (*svc)->directory = aliasing_.get();
     (*svc)->limiter = limiter_.get();
     (*svc)->queue = queue_.get();
+    (*svc)->store = store_.get();
     (*svc)->pool = pool_.get();
     (*svc)->sessions = &sessions_;
     (*svc)->on_queued = [d = delivery_.get()](const std::string& id) { d->enqueue(id); };
@@ -438,7 +453,10 @@ void Daemon::reload() {
     dlog().with("config", config_path_).with("error", tls.error().message).error("reload refused; keeping the running settings");
     return;
   }
-  if (auto problems = smtp::check_smtp_settings(n); !problems.empty()) {
+  auto problems = smtp::check_smtp_settings(n);
+  for (auto& p : features::check_feature_settings(n)) problems.push_back(std::move(p));
+  for (auto& p : delivery::check_mx_settings(n)) problems.push_back(std::move(p));
+  if (!problems.empty()) {
     dlog().with("config", config_path_).with("error", problems.front()).error("reload refused; keeping the running settings");
     return;
   }

@@ -14,6 +14,7 @@
 #include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/config/settings.hpp"
 #include "dirmail/delivery/local_delivery.hpp"
+#include "dirmail/features/aliasing_directory.hpp"
 #include "dirmail/directory_settings/directory_from_settings.hpp"
 #include "dirmail/net/blocking_pool.hpp"
 #include "dirmail/net/io_threads.hpp"
@@ -77,6 +78,7 @@ class Daemon {
   GssapiAcceptors gssapi_;  // loaded at start, again on reload (a new keytab)
   std::unique_ptr<store::MailStore> store_;
   std::unique_ptr<queue::Queue> queue_;
+  std::unique_ptr<features::AliasingDirectory> aliasing_;  // directory_ with the alias table
   std::unique_ptr<delivery::LocalDelivery> delivery_;
   std::shared_ptr<smtp::SmtpService> smtp_;
   std::shared_ptr<smtp::SmtpService> submission_;

@@ -9,6 +9,8 @@
 #include "dirmail/directory_settings/auth_from_settings.hpp"
 #include "dirmail/directory_settings/directory_from_settings.hpp"
 #include "dirmail/smtp/smtp_settings.hpp"
+#include "dirmail/delivery/mx_settings.hpp"
+#include "dirmail/features/feature_settings.hpp"
 
 namespace {
 
@@ -45,6 +47,8 @@ int main(int argc, char** argv) {
   auto problems = dirmail::directory::check_directory_settings(*settings);
   for (auto& p : dirmail::directory::check_auth_settings(*settings)) problems.push_back(std::move(p));
   for (auto& p : dirmail::smtp::check_smtp_settings(*settings)) problems.push_back(std::move(p));
+  for (auto& p : dirmail::features::check_feature_settings(*settings)) problems.push_back(std::move(p));
+  for (auto& p : dirmail::delivery::check_mx_settings(*settings)) problems.push_back(std::move(p));
   if (!problems.empty()) {
     for (const auto& p : problems) std::fprintf(stderr, "dirmaild: %s: %s\n", config_path.c_str(), p.c_str());
     return 78;

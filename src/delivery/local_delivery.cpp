@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 
 #include "dirmail/base/log.hpp"
+#include "dirmail/features/alias_table.hpp"
+#include "dirmail/store/mailbox_limit.hpp"
 #include "dirmail/store/mailbox_path.hpp"
 
 namespace dirmail::delivery {
@@ -27,7 +29,11 @@ log::LogLine dlog(log::Record r, const std::string& id) {
 
 LocalDelivery::LocalDelivery(queue::Queue& queue, directory::Directory& directory, store::MailStore& store,
                              LocalDeliveryOptions options)
-    : queue_(queue), directory_(directory), store_(store), options_(std::move(options)) {}
+    : queue_(queue),
+      directory_(directory),
+      store_(store),
+      controls_(store, queue, [this](const std::string& id) { enqueue(id); }, options.mail_control),
+      options_(std::move(options)) {}
 
 LocalDelivery::~LocalDelivery() { stop(); }
 
@@ -67,6 +73,7 @@ void LocalDelivery::stop() {
 void LocalDelivery::set_options(LocalDeliveryOptions options) {
   std::lock_guard lock(mu_);
   options.workers = options_.workers;  // the worker count changes at restart only
+  controls_.set_options(options.mail_control);
   options_ = std::move(options);
 }
 
@@ -118,14 +125,25 @@ LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id) {
   };
   std::vector<Done> done;
   bool pending = false;
+  // Journal copies (journal.addresses) name the message's other recipients.
+  const auto& recipients = msg->envelope.recipients;
+  const std::size_t first_journal = recipients.size() - std::min(msg->envelope.journal_copies, recipients.size());
+  std::string journal_header;
+  for (std::size_t i = 0; i < first_journal; ++i)
+    journal_header += (i == 0 ? "Envelope-To: " : ",\r\n ") + recipients[i];
+  if (!journal_header.empty()) journal_header += "\r\n";
   for (std::size_t i = 0; i < msg->envelope.recipients.size(); ++i) {
     if (msg->states[i] != queue::RecipientState::pending) continue;
     const auto& rcpt = msg->envelope.recipients[i];
     std::string reason;
-    auto state = deliver_to(*msg, fd, rcpt, 0, reason);
+    auto state = deliver_to(*msg, fd, rcpt, rcpt, i >= first_journal ? std::string_view(journal_header) : "", 0, reason);
     if (!state) {
       pending = true;
       dlog(log::Record::sender, id).with("to", rcpt).with("error", state.error().message).warn("deferred");
+      continue;
+    }
+    if (*state == queue::RecipientState::pending) {  // deferred, and deliver_to said why
+      pending = true;
       continue;
     }
     done.push_back({i, *state, std::move(reason)});
@@ -159,8 +177,37 @@ Result<directory::Recipient> LocalDelivery::resolve_with_retry(const std::string
   }
 }
 
+bool LocalDelivery::mailbox_over_limit(const queue::QueuedMessage& msg, const std::string& address,
+                                       const directory::Account& account, const std::string& root,
+                                       std::uint64_t server_limit, std::uint64_t size, std::string& reason) {
+  const std::uint64_t limit = store::effective_mailbox_limit(account.mailbox_limit, server_limit);
+  if (limit == 0) return false;
+  auto usage = store_.usage(root);
+  if (!usage) {
+    // The store is in trouble; storing the message will tell whether that is temporary.
+    dlog(log::Record::failure, msg.id).with("to", address).with("error", usage.error().message)
+        .warn("mailbox usage unknown; delivering without the limit check");
+    return false;
+  }
+  const auto verdict = store::check_mailbox_limit(limit, *usage, size);
+  if (verdict == store::LimitVerdict::fits) return false;
+  // Deferred, not bounced: the user may make room, and the retry schedule decides when
+  // to give up. A message larger than the whole limit is deferred too, for the same end.
+  reason = verdict == store::LimitVerdict::mailbox_full ? "mailbox full" : "message larger than the mailbox limit";
+  dlog(log::Record::sender, msg.id)
+      .with("to", address)
+      .with("user", account.address())
+      .with("reason", reason)
+      .with("usage", *usage)
+      .with("limit", limit)
+      .with("size", size)
+      .warn("deferred");
+  return true;
+}
+
 Result<queue::RecipientState> LocalDelivery::deliver_to(const queue::QueuedMessage& msg, int fd,
-                                                        const std::string& address, int depth, std::string& reason) {
+                                                        const std::string& address, const std::string& shown,
+                                                        std::string_view extra_header, int depth, std::string& reason) {
   auto resolved = resolve_with_retry(address);
   if (!resolved) {
     if (resolved.error().code == ErrorCode::invalid_argument || resolved.error().code == ErrorCode::not_found) {
@@ -181,8 +228,11 @@ Result<queue::RecipientState> LocalDelivery::deliver_to(const queue::QueuedMessa
       // one target retries the alias (the store bounds such duplicates to one).
       queue::RecipientState overall = queue::RecipientState::delivered;
       for (const auto& target : resolved->targets) {
-        auto s = deliver_to(msg, fd, target, depth + 1, reason);
+        // The original keeps the alias as the recipient within one domain (",0"/",1" decide otherwise).
+        bool show_target = resolved->shows_target.value_or(features::shows_real_address(address, target, features::RecipientShown::by_domain));
+        auto s = deliver_to(msg, fd, target, show_target ? target : shown, extra_header, depth + 1, reason);
         if (!s) return s;
+        if (*s == queue::RecipientState::pending) return s;
         if (*s == queue::RecipientState::failed) overall = queue::RecipientState::failed;
       }
       return overall;
@@ -206,23 +256,39 @@ Result<queue::RecipientState> LocalDelivery::deliver_to(const queue::QueuedMessa
     return queue::RecipientState::failed;
   }
   store::MailboxLocation mailboxes;
+  std::uint64_t server_limit = 0;
   {
     std::lock_guard lock(mu_);
-    mailboxes = options_.mailboxes;  // set_options may swap it meanwhile (SIGHUP)
+    mailboxes = options_.mailboxes;  // set_options may swap them meanwhile (SIGHUP)
+    server_limit = options_.mailbox_limit;
   }
   auto root = mailboxes.root_for({account.name, account.domain, account.home});
   if (!root) return make_error(ErrorCode::temporary_failure, "mailbox path: " + root.error().message);
-  std::string prefix = fmt::format("Return-Path: <{}>\r\nDelivered-To: {}\r\n", msg.envelope.sender, address);
-  // One copy of a queued message per mailbox, even when a crash makes us repeat this.
-  store::DeliverySource source{prefix, fd, msg.body_offset, msg.body_size, {}, msg.id};
-  auto stored = store_.deliver(*root, inbox, source);
-  if (!stored) return std::move(stored).error();
-  dlog(log::Record::sender, msg.id)
-      .with("to", address)
-      .with("user", account.address())
-      .with("uid", stored->uid)
-      .with("size", stored->size)
-      .info("delivered");
+  std::string prefix = fmt::format("Return-Path: <{}>\r\nDelivered-To: {}\r\n{}", msg.envelope.sender, shown, extra_header);
+  bool over_limit = false;
+  auto store_copy = [&]() -> Status {
+    // The limit counts only for a copy the mailbox keeps (IMS.CTL may forward it all);
+    // storing comes before any forward, so a deferral here repeats none.
+    if (mailbox_over_limit(msg, address, account, *root, server_limit, prefix.size() + msg.body_size, reason)) {
+      over_limit = true;
+      return make_error(ErrorCode::temporary_failure, reason);
+    }
+    // One copy of a queued message per mailbox, even when a crash makes us repeat this.
+    store::DeliverySource source{prefix, fd, msg.body_offset, msg.body_size, {}, msg.id};
+    auto stored = store_.deliver(*root, inbox, source);
+    if (!stored) return std::move(stored).error();
+    dlog(log::Record::sender, msg.id)
+        .with("to", address)
+        .with("user", account.address())
+        .with("uid", stored->uid)
+        .with("size", stored->size)
+        .info("delivered");
+    return ok_status();
+  };
+  // The user's IMS.CTL (forward, auto-reply, discard) around storing the copy.
+  auto applied = controls_.apply({msg, fd, account, *root, msg.id}, store_copy);
+  if (over_limit) return queue::RecipientState::pending;  // deferred, and logged as such
+  if (!applied) return std::move(applied).error();
   return queue::RecipientState::delivered;
 }
 

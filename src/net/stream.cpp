@@ -9,7 +9,10 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <openssl/x509v3.h>
+
 #include "dirmail/net/socket_deadline.hpp"
+#include "dirmail/net/tls_client_context.hpp"
 #include "dirmail/net/tls_context.hpp"
 
 namespace dirmail::net {
@@ -77,6 +80,7 @@ awaitable<std::pair<boost::system::error_code, int>> Stream::ssl_call(Op op, voi
     int r = 0;
     switch (op) {
       case Op::accept: r = SSL_accept(ssl); break;
+      case Op::connect: r = SSL_connect(ssl); break;
       case Op::read: r = SSL_read(ssl, data, len); break;
       case Op::write: r = SSL_write(ssl, data, len); break;
     }
@@ -153,6 +157,72 @@ awaitable<Status> Stream::start_tls(const TlsContext& context, std::chrono::stea
   if (err == asio::error::operation_aborted)
     co_return make_error(ErrorCode::cancelled, expired ? "TLS handshake timeout" : "cancelled");
   co_return make_error(ErrorCode::protocol_error, "TLS handshake failed: " + err.message());
+}
+
+awaitable<Status> Stream::start_tls_client(const TlsClientContext& context, const std::string& server_name,
+                                          bool verify, std::chrono::steady_clock::duration timeout) {
+  if (ssl_) co_return make_error(ErrorCode::invalid_argument, "TLS is already active");
+  boost::system::error_code ec;
+  socket_.non_blocking(true, ec);
+  if (ec) co_return make_error(ErrorCode::io_error, ec.message());
+  ssl_.reset(SSL_new(context.native()));
+  if (!ssl_ || SSL_set_fd(ssl_.get(), socket_.native_handle()) != 1) {
+    ssl_.reset();
+    co_return make_error(ErrorCode::internal, "cannot start TLS: " + openssl_errors());
+  }
+  SSL* ssl = ssl_.get();
+  SSL_set_connect_state(ssl);
+  // An IP literal is checked against the certificate's IP addresses and is not sent
+  // as SNI (RFC 6066 §3 allows host names only).
+  const bool is_ip = [&] {
+    boost::system::error_code bad;
+    (void)asio::ip::make_address(server_name, bad);
+    return !bad;
+  }();
+  bool named = true;
+  if (!server_name.empty() && !is_ip) named = SSL_set_tlsext_host_name(ssl, server_name.c_str()) == 1;
+  if (verify) {
+    SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+    if (server_name.empty()) {
+      named = false;  // nothing to check the certificate against
+    } else if (is_ip) {
+      named = named && X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), server_name.c_str()) == 1;
+    } else {
+      named = named && SSL_set1_host(ssl, server_name.c_str()) == 1;
+    }
+  }
+  if (!named) {
+    ssl_.reset();
+    broken_ = true;
+    co_return make_error(ErrorCode::invalid_argument, "cannot check the certificate against \"" + server_name + "\"");
+  }
+  SocketDeadline deadline(socket_);
+  deadline.arm(timeout);
+  auto [err, r] = co_await ssl_call(Op::connect, nullptr, 0);
+  (void)r;
+  const bool expired = deadline.disarm();
+  if (!err) {
+    handshake_done_ = true;
+    co_return ok_status();
+  }
+  const long verify_result = SSL_get_verify_result(ssl);
+  ssl_.reset();
+  broken_ = true;
+  if (err == asio::error::operation_aborted)
+    co_return make_error(ErrorCode::cancelled, expired ? "TLS handshake timeout" : "cancelled");
+  if (verify && verify_result != X509_V_OK) {
+    co_return make_error(ErrorCode::permission_denied,
+                         std::string("certificate does not verify: ") + X509_verify_cert_error_string(verify_result));
+  }
+  co_return make_error(ErrorCode::protocol_error, "TLS handshake failed: " + err.message());
+}
+
+bool Stream::peer_verified() const {
+  if (!ssl_ || !handshake_done_) return false;
+  X509* cert = SSL_get1_peer_certificate(ssl_.get());
+  if (cert == nullptr) return false;
+  X509_free(cert);
+  return SSL_get_verify_result(ssl_.get()) == X509_V_OK;
 }
 
 void Stream::close() {

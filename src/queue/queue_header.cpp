@@ -59,6 +59,9 @@ Result<std::string> format_queue_header(std::string_view id, const Envelope& env
   if (envelope.smtputf8) DIRMAIL_TRY(line("smtputf8", "yes"));
   if (!envelope.dsn_ret.empty()) DIRMAIL_TRY(line("ret", envelope.dsn_ret));
   if (!envelope.dsn_envid.empty()) DIRMAIL_TRY(line("envid", envelope.dsn_envid));
+  if (envelope.journal_copies > envelope.recipients.size())
+    return make_error(ErrorCode::invalid_argument, "more journal copies than recipients");
+  if (envelope.journal_copies > 0) DIRMAIL_TRY(line("journal", std::to_string(envelope.journal_copies)));
   if (!envelope.recipient_dsn.empty() && envelope.recipient_dsn.size() != envelope.recipients.size())
     return make_error(ErrorCode::invalid_argument, "recipient DSN list does not match the recipients");
   for (std::size_t i = 0; i < envelope.recipients.size(); ++i) {
@@ -143,6 +146,11 @@ Result<ParsedQueueHeader> parse_queue_header(std::string_view file_start) {
       parsed.envelope.dsn_ret = std::string(value);
     } else if (key == "envid") {
       parsed.envelope.dsn_envid = std::string(value);
+    } else if (key == "journal") {
+      std::size_t n = 0;
+      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (value.empty() || ec != std::errc() || ptr != value.data() + value.size()) return malformed("bad journal count");
+      parsed.envelope.journal_copies = n;
     } else if (key == "rcpt") {
       if (parsed.envelope.recipients.size() == kMaxQueueRecipients) return malformed("too many recipients");
       parsed.envelope.recipients.emplace_back(value);
@@ -158,6 +166,7 @@ Result<ParsedQueueHeader> parse_queue_header(std::string_view file_start) {
   if (!have_received) return malformed("missing received");
   if (!have_from) return malformed("missing from");
   if (parsed.envelope.recipients.empty()) return malformed("no recipients");
+  if (parsed.envelope.journal_copies > parsed.envelope.recipients.size()) return malformed("journal count above recipients");
   // No recipient asked for anything: no list, as before DSN existed.
   bool any_dsn = false;
   for (const auto& d : parsed.envelope.recipient_dsn) any_dsn = any_dsn || !d.notify.empty() || !d.orcpt.empty();

@@ -41,6 +41,19 @@ IntakeLimits SmtpSession::intake_limits() const {
           options_->add_missing_headers, options_->hostname};
 }
 
+// journal.addresses ride on the message as extra recipients that never bounce, so the
+// archive copy is exactly as durable as the message.
+void SmtpSession::add_journal_copies(queue::Envelope& env) const {
+  const auto& journal = options_->journal;
+  if (!journal || !journal->applies(env.sender, env.recipients)) return;
+  if (env.recipient_dsn.empty()) env.recipient_dsn.resize(env.recipients.size());
+  for (const auto& a : journal->addresses()) {
+    env.recipients.push_back(a);
+    env.recipient_dsn.push_back({"NEVER", ""});
+    ++env.journal_copies;
+  }
+}
+
 std::unique_ptr<queue::MessageWriter> SmtpSession::begin_message() {
   queue::Envelope env{sender_, recipients_, conn_.peer_address, helo_, auth_user_, unix_now()};
   env.body = mail_params_.body;
@@ -50,6 +63,7 @@ std::unique_ptr<queue::MessageWriter> SmtpSession::begin_message() {
   bool any_dsn = false;
   for (const auto& d : recipient_dsn_) any_dsn = any_dsn || !d.notify.empty() || !d.orcpt.empty();
   if (any_dsn) env.recipient_dsn = recipient_dsn_;
+  add_journal_copies(env);
   auto writer = service_->queue->begin(env);
   if (!writer) {
     line(log::Record::session).with("error", writer.error().message).error("cannot create queue file");

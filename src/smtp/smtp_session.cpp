@@ -308,6 +308,9 @@ net::awaitable<void> SmtpSession::on_rcpt(std::string_view arg) {
     co_return;
   }
   if (!co_await relay_permits(address, *resolved)) co_return;
+  // Aliases are checked at delivery, target by target.
+  if (resolved->kind == directory::RecipientKind::account && !co_await mailbox_has_room(address, *resolved->account))
+    co_return;
   recipients_.push_back(std::move(address));
   recipient_dsn_.push_back({params->notify, params->orcpt});
   reply("250 2.1.5 Ok");

@@ -48,11 +48,16 @@ class SmtpSession {
   // false after the refusal (or a 451 when the directory cannot classify the sender).
   net::awaitable<bool> relay_permits(const std::string& address, const directory::Recipient& recipient);
   const RelayRules& relay_rules() const;
+  // The mailbox limit of a local account (mailbox_limit_check.cpp): true to take the
+  // recipient, false after a 452 4.2.2 or 552 5.2.2. A store that cannot tell the
+  // usage does not refuse mail (delivery checks again).
+  net::awaitable<bool> mailbox_has_room(const std::string& address, const directory::Account& account);
   // VRFY and EXPN (RFC 5321 §3.5): answered from the directory only when smtp.vrfy is on.
   net::awaitable<void> on_vrfy(std::string_view arg, bool expn);
   // Opens the queue file for the transaction and writes our Received: (or replies why
   // not and returns null).
   std::unique_ptr<queue::MessageWriter> begin_message();
+  void add_journal_copies(queue::Envelope& env) const;
   // The end of DATA or of the last BDAT chunk: the intake's verdict, the sender-trust
   // check on From:, the commit, the reply. Resets the transaction.
   net::awaitable<bool> finish_message(queue::MessageWriter& writer, MessageIntake& intake);

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "dirmail/base/result.hpp"
 #include "dirmail/store/index_record.hpp"
@@ -17,6 +18,8 @@
 #include "dirmail/base/posix_file.hpp"
 
 namespace dirmail::store {
+
+inline constexpr std::string_view kIndexFileName = "dirmail.index";
 
 // What a process remembers of one folder's log between accesses.
 struct IndexCache {
@@ -52,7 +55,7 @@ class IndexLog {
 
  private:
   IndexLog(std::string folder_dir, IndexCache& cache)
-      : dir_(std::move(folder_dir)), path_(posix::join_path(dir_, "dirmail.index")), cache_(&cache) {}
+      : dir_(std::move(folder_dir)), path_(posix::join_path(dir_, kIndexFileName)), cache_(&cache) {}
   Status load(bool create);
   Status replay_from(std::uint64_t offset, std::uint64_t file_size);
   Status write_fresh(const IndexHeader& header, const IndexState* keep);

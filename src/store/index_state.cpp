@@ -1,6 +1,7 @@
 #include "index_state.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace dirmail::store {
 
@@ -15,6 +16,8 @@ void IndexState::apply(const IndexRecord& record) {
         return;
       }
       live_.emplace(uid, IndexedMessage{record.info, record.file});
+      // Saturating: a damaged size must not wrap the total around to a small number.
+      live_bytes_ = record.info.size > UINT64_MAX - live_bytes_ ? UINT64_MAX : live_bytes_ + record.info.size;
       uidnext_ = std::max(uidnext_, uid + 1);  // parse_index_record keeps uid < UINT32_MAX
       return;
     case IndexRecord::Kind::flags: {
@@ -23,12 +26,17 @@ void IndexState::apply(const IndexRecord& record) {
       ++dead_records_;  // folded into the add record by compaction
       return;
     }
-    case IndexRecord::Kind::expunge:
-      if (live_.erase(uid) != 0)
-        dead_records_ += 2;  // the add and this record
-      else
+    case IndexRecord::Kind::expunge: {
+      auto it = live_.find(uid);
+      if (it == live_.end()) {
         ++dead_records_;
+        return;
+      }
+      live_bytes_ -= std::min(live_bytes_, it->second.info.size);
+      live_.erase(it);
+      dead_records_ += 2;  // the add and this record
       return;
+    }
     case IndexRecord::Kind::header:
       ++dead_records_;  // a header after the first line
       return;

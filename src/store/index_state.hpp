@@ -34,6 +34,8 @@ class IndexState {
   std::uint32_t uidnext() const { return uidnext_; }
   const std::map<std::uint32_t, IndexedMessage>& live() const { return live_; }
   const IndexedMessage* find(std::uint32_t uid) const;
+  // Sum of the live messages' sizes, kept up to date by apply() (the mailbox usage).
+  std::uint64_t live_bytes() const { return live_bytes_; }
   // Records a compaction would drop.
   std::size_t dead_records() const { return dead_records_; }
 
@@ -43,6 +45,7 @@ class IndexState {
   IndexHeader header_;
   std::uint32_t uidnext_ = 1;
   std::map<std::uint32_t, IndexedMessage> live_;
+  std::uint64_t live_bytes_ = 0;
   std::size_t dead_records_ = 0;
 };
 

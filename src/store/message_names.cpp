@@ -7,10 +7,23 @@
 
 #include <fmt/format.h>
 
+#include "dirmail/base/strings.hpp"
+#include "dirmail/store/mail_store.hpp"
+
 namespace dirmail::store {
+
+bool valid_user_file_name(std::string_view name) {
+  static constexpr std::string_view names[] = {"IMS.CTL", "AUTORPLY.TXT", "NOREPLY.TXT", "REPLIED.TXT",
+                                               "PERMITFROM.TXT", "AUTOREPLY.LOG"};
+  for (auto n : names)
+    if (iequals(n, name)) return true;
+  return false;
+}
 
 Status validate_folder_name(std::string_view folder) {
   if (folder.empty()) return make_error(ErrorCode::invalid_argument, "folder name is empty");
+  if (valid_user_file_name(folder))
+    return make_error(ErrorCode::invalid_argument, "folder name is reserved for a mail control file");
   if (folder.size() > kMaxFolderNameBytes)
     return make_error(ErrorCode::invalid_argument, "folder name is longer than 255 bytes");
   if (folder.front() == '.')

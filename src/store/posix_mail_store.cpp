@@ -6,10 +6,14 @@
 
 #include <cerrno>
 #include <climits>
+#include <cstdint>
 #include <ctime>
 #include <mutex>
 
+#include <fmt/format.h>
+
 #include "dirmail/base/log.hpp"
+#include "dirmail/base/private_file.hpp"
 #include "folder_cache.hpp"
 #include "folder_lock.hpp"
 #include "folder_repair.hpp"
@@ -279,6 +283,54 @@ Result<void> PosixMailStore::expunge(const std::string& mailbox_root, std::strin
   store_log().with("folder", *folder_dir).with("count", static_cast<std::uint64_t>(records.size()))
       .info("messages expunged");
   return failure;
+}
+
+Result<std::uint64_t> PosixMailStore::usage(const std::string& mailbox_root) {
+  DIRMAIL_TRY(validate_root(mailbox_root));
+  if (!posix::is_directory(mailbox_root)) return std::uint64_t{0};
+  auto names = posix::list_directory(mailbox_root);
+  if (!names) return std::move(names).error();
+  std::uint64_t total = 0;
+  for (const auto& name : *names) {
+    if (!validate_folder_name(name)) continue;  // not a folder name: not ours
+    std::string folder_dir = posix::join_path(mailbox_root, name);
+    // Only folders with an index: locking anything else would leave a lock file in it.
+    if (::access(posix::join_path(folder_dir, kIndexFileName).c_str(), F_OK) != 0) continue;
+    auto locked = lock_folder(*folders_, folder_dir, false);
+    if (!locked) return std::move(locked).error();
+    const std::uint64_t bytes = locked->log.state().live_bytes();
+    total = bytes > UINT64_MAX - total ? UINT64_MAX : total + bytes;
+  }
+  return total;
+}
+
+Result<std::optional<std::string>> PosixMailStore::read_user_file(const std::string& mailbox_root,
+                                                                  std::string_view name, std::size_t max_size) {
+  DIRMAIL_TRY(validate_root(mailbox_root));
+  if (!valid_user_file_name(name)) return make_error(ErrorCode::invalid_argument, "not a user file name");
+  std::string path = posix::join_path(mailbox_root, name);
+  // O_NONBLOCK: a FIFO put there cannot hang delivery; O_NOFOLLOW: no link out of the mailbox.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return std::optional<std::string>{};
+    return errno_error("open", path, errno);
+  }
+  posix::UniqueFd owned(fd);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return errno_error("stat", path, errno);
+  if (!S_ISREG(st.st_mode)) return make_error(ErrorCode::invalid_argument, path + " is not a regular file");
+  auto text = posix::pread_up_to(fd, 0, max_size + 1, path);
+  if (!text) return std::move(text).error();
+  if (text->size() > max_size)
+    return make_error(ErrorCode::limit_exceeded, fmt::format("{} is larger than {} bytes", path, max_size));
+  return std::optional<std::string>(std::move(*text));
+}
+
+Status PosixMailStore::write_user_file(const std::string& mailbox_root, std::string_view name, std::string_view data) {
+  DIRMAIL_TRY(validate_root(mailbox_root));
+  if (!valid_user_file_name(name)) return make_error(ErrorCode::invalid_argument, "not a user file name");
+  DIRMAIL_TRY(posix::ensure_directory(mailbox_root));
+  return posix::write_private_file(posix::join_path(mailbox_root, name), std::string(data));
 }
 
 }  // namespace dirmail::store

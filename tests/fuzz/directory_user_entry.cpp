@@ -1,9 +1,10 @@
 // Fuzzes the mapping of a directory entry to an Account (dirmail/directory/
 // user_entry_mapping.hpp): what any LDAP server or AD DC returns is untrusted. The
 // input is the entry: line 1 the DN, then "attribute:value" lines. Byte 0 picks the
-// schema (AD or generic LDAP) and whether the user is a mail user. Invariants: a
-// mapped account has a canonical name, a domain from the configured list, addresses
-// of the form local@domain in lower case; DN helpers never read past their limit.
+// schema (AD or generic LDAP), whether the user is a mail user and whether a mailbox
+// limit attribute is read. Invariants: a mapped account has a canonical name, a domain
+// from the configured list, addresses of the form local@domain in lower case, a limit
+// only from that attribute; DN helpers never read past their limit.
 #include <string>
 
 #include "dirmail/directory/account_policy.hpp"
@@ -40,6 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!added) entry.attributes.push_back({name, {value}});
   }
   auto schema = (control & 1) ? directory::DirectorySchema::generic_ldap() : directory::DirectorySchema::active_directory();
+  if (control & 4) schema.mailbox_limit_attribute = "mailboxLimit";
   directory::MappingContext context;
   context.mail_domains = {"example.test", "other.test"};
   context.is_mail_user = (control & 2) != 0;
@@ -56,6 +58,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(canonical.ok() && *canonical == account.name);
   FUZZ_CHECK(account.domain == "example.test" || account.domain == "other.test");
   FUZZ_CHECK(account.addresses.size() <= directory::max_mapped_values);
+  FUZZ_CHECK(schema.mailbox_limit_attribute.empty() ? account.mailbox_limit == 0 : account.mailbox_limit < (1ull << 63));
   for (const auto& address : account.addresses) {
     FUZZ_CHECK(directory::split_address(address).ok());
     for (char c : address.substr(address.rfind('@'))) FUZZ_CHECK(!(c >= 'A' && c <= 'Z'));

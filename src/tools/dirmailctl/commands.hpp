@@ -27,4 +27,10 @@ int secret_command(const config::Settings& settings, const Args& args, std::ostr
 // kerberos check [--host NAME] [--keytab FILE] [--kinit USER]  (the service keytab doctor)
 int kerberos_command(const config::Settings& settings, const Args& args, std::ostream& out, std::ostream& err);
 
+// dns mx DOMAIN  (the mail hosts delivery would try, through delivery.dns_servers)
+int dns_command(const config::Settings& settings, const Args& args, std::ostream& out, std::ostream& err);
+
+// delivery send --host H --from F --to T FILE...  (one outbound SMTP session by hand)
+int delivery_command(const Args& args, std::ostream& out, std::ostream& err);
+
 }  // namespace dirmail::ctl

@@ -90,6 +90,10 @@ int show_user(directory::LdapDirectory& dir, const config::Settings& settings, c
   const auto& a = *account;
   auto root = store::MailboxLocation{settings.store_mailbox_path, settings.server_data_dir}.root_for(
       {a.name, a.domain, a.home});
+  // The limit that applies: the account's own, else the server-wide one.
+  std::string limit = a.mailbox_limit != 0                ? std::to_string(a.mailbox_limit)
+                      : settings.store_mailbox_limit != 0 ? std::to_string(settings.store_mailbox_limit) + " (store.mailbox_limit)"
+                                                          : "0 (unlimited)";
   out << "name:          " << a.name << "\n"
       << "address:       " << a.address() << "\n"
       << "addresses:     " << join(a.addresses) << "\n"
@@ -102,6 +106,7 @@ int show_user(directory::LdapDirectory& dir, const config::Settings& settings, c
       << "may_log_in:    " << (a.may_log_in ? "yes" : "no") << "\n"
       << "may_receive:   " << (a.may_receive ? "yes" : "no") << "\n"
       << "mailbox:       " << (root ? *root : "(invalid: " + root.error().message + ")") << "\n"
+      << "mailbox_limit: " << limit << "\n"
       << "answer_from:   " << directory::to_string(a.source) << "\n";
   return 0;
 }

@@ -24,6 +24,9 @@ constexpr const char* usage_text =
     "  secret set|delete|list   SMTP-AUTH/APOP passwords (auth.secrets_file; CRAM-MD5, APOP)\n"
     "  kerberos check [--host NAME] [--kinit USER]   the service keytab: principals, SPNs, KVNO,\n"
     "                           enctypes, clock skew, DNS; each failure with its fix\n"
+    "  dns mx DOMAIN            the mail hosts delivery would try for DOMAIN (MX, addresses)\n"
+    "  delivery send --host H --from F --to T FILE...   send through the outbound SMTP client\n"
+    "                           (TLS, AUTH, several messages on one connection)\n"
     "\n"
     "The configuration defaults to /etc/dirmail/dirmail.toml ($DIRMAIL_CONFIG overrides it).\n";
 
@@ -51,8 +54,9 @@ int main(int argc, char** argv) {
   std::string group = args.front();
   dirmail::ctl::Args rest(args.begin() + 1, args.end());
   if (group == "config") return dirmail::ctl::config_command(rest, std::cout, std::cerr);
+  if (group == "delivery") return dirmail::ctl::delivery_command(rest, std::cout, std::cerr);
   if (group != "user" && group != "domain" && group != "alias" && group != "directory" &&
-      group != "kerberos" && group != "secret") {
+      group != "kerberos" && group != "secret" && group != "dns") {
     std::cerr << "dirmailctl: unknown command \"" << group << "\"\n" << usage_text;
     return 2;
   }
@@ -64,6 +68,7 @@ int main(int argc, char** argv) {
   if (group == "directory") return dirmail::ctl::directory_command(*settings, rest, std::cout, std::cerr);
   if (group == "secret") return dirmail::ctl::secret_command(*settings, rest, std::cout, std::cerr);
   if (group == "kerberos") return dirmail::ctl::kerberos_command(*settings, rest, std::cout, std::cerr);
+  if (group == "dns") return dirmail::ctl::dns_command(*settings, rest, std::cout, std::cerr);
   if (settings->directory_backend != "local" && group == "user" && rest.size() == 2 && rest[0] == "show")
     return dirmail::ctl::directory_command(*settings, {"user", rest[1]}, std::cout, std::cerr);
   if (settings->directory_backend != "local") {

@@ -2,7 +2,8 @@
 """dirmaild with the generic ldap backend against a real OpenLDAP slapd: StartTLS
 with the test CA, a service-account bind, inetOrgPerson users, groupOfNames (memberOf
 overlay) and posixGroup (memberUid) membership, paging past the server's size limit,
-user binds for passwords, and filter injection. Run by ctest with the slapd fixture."""
+user binds for passwords, filter injection, and a mailbox limit read from a user
+attribute. Run by ctest with the slapd fixture."""
 
 import poplib
 import smtplib
@@ -16,7 +17,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "fixtures"))
 sys.path.insert(0, str(HERE.parent / "lib"))
 import slapd_info  # noqa: E402
-from directory_setup import toml_list, write_secret  # noqa: E402
+from directory_setup import eventually, toml_list, write_secret  # noqa: E402
 from dirmail_instance import DIRMAILCTL, DirmailInstance  # noqa: E402
 from mail_clients import pop3_login, rcpt, wait_for_messages  # noqa: E402
 
@@ -47,6 +48,20 @@ def ldap_config(folder, group, **overrides):
 
 
 
+def set_user_attribute(uid, attribute, values):
+    """Replaces (or with no values removes) an attribute of a user, as the directory's admin."""
+    import ldap  # python3-ldap: only in /usr/bin/python3
+    conn = ldap.initialize(INFO["ldap_uri"])
+    conn.set_option(ldap.OPT_NETWORK_TIMEOUT, 10)
+    conn.set_option(ldap.OPT_X_TLS_CACERTFILE, INFO["ca_file"])
+    conn.set_option(ldap.OPT_X_TLS_REQUIRE_CERT, ldap.OPT_X_TLS_DEMAND)
+    conn.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
+    conn.start_tls_s()
+    conn.simple_bind_s(INFO["root_dn"], INFO["root_password"])
+    conn.modify_s(INFO["users"][uid]["dn"], [(ldap.MOD_REPLACE, attribute, [v.encode() for v in values] or None)])
+    conn.unbind_s()
+
+
 def pop3_login_bytes(port, user, password):
     """USER and PASS with raw octets (poplib encodes text as UTF-8 only)."""
     p = poplib.POP3("127.0.0.1", port, timeout=60)
@@ -68,7 +83,9 @@ class GenericLdapBackend(unittest.TestCase):
         cls.tmp = tempfile.TemporaryDirectory(prefix="dirmail-ldap-")
         cls.dm = DirmailInstance(Path(cls.tmp.name) / "dirmail")
         cls.dm.folder.mkdir(parents=True, exist_ok=True)
-        cls.dm.extra_config = ldap_config(cls.dm.folder, INFO["mail_group"]) + \
+        # employeeNumber stands in for a site's own mailbox-limit attribute (inetOrgPerson has it).
+        cls.dm.extra_config = ldap_config(cls.dm.folder, INFO["mail_group"],
+                                          mailbox_limit_attribute='"employeeNumber"') + \
             '\n[store]\nmailbox_path = "mailboxes/%USERNAME%"\n'
         cls.dm.write_config()
         cls.dm.start()
@@ -89,6 +106,31 @@ class GenericLdapBackend(unittest.TestCase):
                        b"Subject: ldap-backend\r\n\r\nldap-backend\r\n")
         self.assertEqual(len(wait_for_messages(self.dm.pop3_port, "ldapalice", alice["password"], "ldap-backend")), 1)
         self.assertEqual(pop3_login(self.dm.pop3_port, "ldapbob", self.user("ldapbob")["password"]), "ok")
+
+    def test_mailbox_limit_from_the_directory_attribute(self):
+        bob = f"ldapbob@{DOMAIN}"
+        with smtplib.SMTP("127.0.0.1", self.dm.smtp_port, timeout=60) as s:
+            s.sendmail("sender@example.org", [bob], b"Subject: ldap-limit\r\n\r\n" + b"x" * 500 + b"\r\n")
+        self.assertEqual(len(wait_for_messages(self.dm.pop3_port, "ldapbob", self.user("ldapbob")["password"],
+                                               "ldap-limit")), 1)
+        set_user_attribute("ldapbob", "employeeNumber", ["300"])  # bytes: less than Bob holds
+        try:
+            # The directory cache (cache_ttl = 2 s) may answer with the old entry for a moment.
+            def refused():
+                reply = rcpt(self.dm.smtp_port, bob)
+                return reply if reply[0] == 452 else None
+            code, text = eventually(refused, what="452 for a mailbox over the directory's limit")
+            self.assertEqual(text, f"4.2.2 <{bob}>: Mailbox full, try again later")
+            with smtplib.SMTP("127.0.0.1", self.dm.smtp_port, timeout=60) as s:
+                s.ehlo("client.example.org")
+                self.assertEqual(s.mail("sender@example.org", ["SIZE=301"])[0], 250)
+                self.assertEqual(s.rcpt(bob)[0], 552)
+            self.assertIn("mailbox_limit: 300\n", self.dm.ctl("directory", "user", "ldapbob").stdout)
+            # Other users have no such attribute: no limit.
+            self.assertEqual(rcpt(self.dm.smtp_port, f"ldapalice@{DOMAIN}")[0], 250)
+        finally:
+            set_user_attribute("ldapbob", "employeeNumber", [])
+        eventually(lambda: rcpt(self.dm.smtp_port, bob)[0] == 250, what="no limit once the attribute is gone")
 
     def test_non_members_and_wrong_passwords_are_refused(self):
         self.assertEqual(rcpt(self.dm.smtp_port, f"ldapcarol@{DOMAIN}")[0], 550)

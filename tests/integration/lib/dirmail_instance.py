@@ -65,13 +65,13 @@ def wait_port(port, timeout=30.0, proc=None):
 class DirmailInstance:
     def __init__(self, folder, extra_config="", smtp_port=None, pop3_port=None, imap_port=None,
                  command_prefix=(), env=None, tls=False, plaintext_auth="loopback", tls_settings="",
-                 smtp_settings=""):
+                 smtp_settings="", delivery_settings=""):
         """command_prefix: words run before dirmaild (e.g. unshare for a private
         /etc/hosts); env: its environment (default: the test's). tls: a test CA and
         certificate in FOLDER/pki, a [tls] section (plus `tls_settings` lines) and
         implicit-TLS listeners on smtps_port (submission), pop3s_port and imaps_port.
         plaintext_auth: the submission, pop3 and imap setting. smtp_settings: lines for the
-        [smtp] section (port 25)."""
+        [smtp] section (port 25); delivery_settings: lines for [delivery]."""
         self.command_prefix = list(command_prefix)
         self.env = env
         self.folder = Path(folder)
@@ -83,6 +83,7 @@ class DirmailInstance:
         self.tls = tls
         self.tls_settings = tls_settings
         self.smtp_settings = smtp_settings
+        self.delivery_settings = delivery_settings
         self.plaintext_auth = plaintext_auth
         self.pki = make_test_pki(self.folder / "pki") if tls else None
         self.smtps_port = free_port() if tls else None
@@ -120,6 +121,7 @@ stderr = false
 
 [delivery]
 retry_interval = 1
+{self.delivery_settings}
 
 [smtp]
 listen = ["127.0.0.1 {self.smtp_port}"]

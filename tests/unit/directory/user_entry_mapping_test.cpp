@@ -1,5 +1,7 @@
 #include "dirmail/directory/user_entry_mapping.hpp"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "dirmail/directory/account_policy.hpp"
@@ -143,6 +145,28 @@ TEST(UserEntryMapping, GenericLdapUser) {
   EXPECT_EQ(mapped->account.display_name, "Bob LDAP");
   EXPECT_EQ(mapped->account.addresses, (Values{"bob@example.test"}));
   EXPECT_EQ(mapped->account.state, AccountState::active);
+}
+
+TEST(UserEntryMapping, MailboxLimitComesFromTheConfiguredAttributeOnly) {
+  auto schema = DirectorySchema::active_directory();
+  auto e = alice_entry();
+  e.attributes.push_back({"mailQuota", {"5000"}});
+  auto mapped = map_user_entry(e, schema, mail_user());
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_EQ(mapped->account.mailbox_limit, 0u);  // no attribute configured
+  schema.mailbox_limit_attribute = "mailQuota";
+  const auto asked = schema.user_attributes(false);
+  EXPECT_NE(std::find(asked.begin(), asked.end(), "mailQuota"), asked.end());
+  mapped = map_user_entry(e, schema, mail_user());
+  ASSERT_TRUE(mapped.ok());
+  EXPECT_EQ(mapped->account.mailbox_limit, 5000u);
+  // Not a positive number of bytes: no limit of the account's own.
+  for (const char* bad : {"-1", "0", "5 MB", "", "99999999999999999999999"}) {
+    e.attributes.back().second = {bad};
+    mapped = map_user_entry(e, schema, mail_user());
+    ASSERT_TRUE(mapped.ok());
+    EXPECT_EQ(mapped->account.mailbox_limit, 0u) << bad;
+  }
 }
 
 TEST(FirstRdnValue, UndoesDnEscapes) {

@@ -63,6 +63,24 @@ TEST(QueueHeader, DsnListMustMatchTheRecipientsAndFollowARcpt) {
   EXPECT_TRUE(plain->envelope.recipient_dsn.empty());
 }
 
+TEST(QueueHeader, JournalCopiesRoundTripAndAreBounded) {
+  Envelope e = sample();
+  e.journal_copies = 1;
+  auto header = format_queue_header("ID1", e);
+  ASSERT_TRUE(header.ok()) << header.error().message;
+  EXPECT_NE(header->find("\njournal 1\n"), std::string::npos);
+  auto parsed = parse_queue_header(*header);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  EXPECT_EQ(parsed->envelope.journal_copies, 1u);
+  EXPECT_EQ(parse_queue_header(*format_queue_header("ID1", sample()))->envelope.journal_copies, 0u);
+  e.journal_copies = 3;  // more than the two recipients
+  EXPECT_FALSE(format_queue_header("ID1", e).ok());
+  std::string bad = std::string(kQueueFileMagic) + "\nid ID1\nreceived 1\nfrom \njournal 2\nrcpt a@b\n\n";
+  EXPECT_FALSE(parse_queue_header(bad).ok());
+  std::string junk = std::string(kQueueFileMagic) + "\nid ID1\nreceived 1\nfrom \njournal x\nrcpt a@b\n\n";
+  EXPECT_FALSE(parse_queue_header(junk).ok());
+}
+
 TEST(QueueHeader, NullSenderAndOptionalFieldsRoundTrip) {
   Envelope e;
   e.recipients = {"postmaster@example.test"};

@@ -235,6 +235,46 @@ TEST_P(MailStoreConformance, MailboxesAreSeparate) {
   EXPECT_TRUE(status_ok(two).messages.empty());
 }
 
+std::uint64_t usage_ok(MailStore& store, const std::string& root) {
+  auto usage = store.usage(root);
+  EXPECT_TRUE(usage.ok()) << (usage.ok() ? "" : usage.error().message);
+  return usage.ok() ? *usage : ~std::uint64_t{0};
+}
+
+TEST_P(MailStoreConformance, UsageOfAMissingMailboxIsZero) {
+  EXPECT_EQ(usage_ok(*store_, harness_->mailbox_root("nobody")), 0u);
+}
+
+TEST_P(MailStoreConformance, UsageCountsEveryFolderAndFollowsDeliveryAndExpunge) {
+  const std::string root = harness_->mailbox_root("quota");
+  auto a = deliver_ok(root, std::string(1000, 'a'));
+  EXPECT_EQ(usage_ok(*store_, root), a.size);
+  auto b = deliver_ok(root, std::string(300, 'b'), "Archive");
+  auto c = deliver_ok(root, std::string(20, 'c'));
+  EXPECT_EQ(a.size, std::string_view("Received: test\r\n").size() + 1000);
+  EXPECT_EQ(usage_ok(*store_, root), a.size + b.size + c.size);
+  deliver_ok(harness_->mailbox_root("other"), "not counted for quota");
+  EXPECT_EQ(usage_ok(*store_, root), a.size + b.size + c.size);
+
+  std::vector<std::uint32_t> gone{a.uid};
+  ASSERT_TRUE(store_->expunge(root, "INBOX", gone).ok());
+  EXPECT_EQ(usage_ok(*store_, root), b.size + c.size);
+  std::vector<std::uint32_t> archived{b.uid};
+  ASSERT_TRUE(store_->expunge(root, "Archive", archived).ok());
+  EXPECT_EQ(usage_ok(*store_, root), c.size);
+}
+
+TEST_P(MailStoreConformance, UsageSurvivesRestartAndIgnoresFlags) {
+  const std::string root = harness_->mailbox_root("quota2");
+  auto a = deliver_ok(root, "first");
+  auto b = deliver_ok(root, "second", "Sent Items");
+  ASSERT_TRUE(store_->set_flags(root, "INBOX", a.uid, flag_seen | flag_deleted).ok());
+  store_ = harness_->make_store();  // restart: nothing cached
+  EXPECT_EQ(usage_ok(*store_, root), a.size + b.size);
+  auto c = deliver_ok(root, "third");
+  EXPECT_EQ(usage_ok(*store_, root), a.size + b.size + c.size);
+}
+
 TEST_P(MailStoreConformance, InvalidFolderNamesAreRefused) {
   std::string root = harness_->mailbox_root("jack");
   for (std::string bad : {std::string(""), std::string(".."), std::string("."), std::string("a/b"),

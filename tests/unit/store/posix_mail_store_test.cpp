@@ -308,6 +308,44 @@ TEST_F(PosixStoreTest, MailboxRootThatIsAFileGivesAnIoError) {
   EXPECT_EQ(r.error().code, ErrorCode::io_error);
 }
 
+TEST_F(PosixStoreTest, UsageSeesWhatAnotherStoreDeliveredAndExpunged) {
+  PosixMailStoreOptions options;
+  options.compaction_min_dead_records = 2;
+  auto writer = make_store(options);  // another process or node sharing the mailboxes
+  auto reader = make_store(options);
+  auto a = deliver(*writer, "aaaa");
+  ASSERT_TRUE(reader->usage(root_).ok());
+  EXPECT_EQ(*reader->usage(root_), a.size);
+  auto b = deliver(*writer, "bb");
+  EXPECT_EQ(*reader->usage(root_), a.size + b.size);
+  std::vector<std::uint32_t> gone{a.uid};
+  ASSERT_TRUE(writer->expunge(root_, "INBOX", gone).ok());  // compacts: a new log file
+  EXPECT_EQ(*reader->usage(root_), b.size);
+}
+
+TEST_F(PosixStoreTest, UsageSkipsWhatIsNotAFolderAndLeavesItAlone) {
+  auto store = make_store();
+  auto a = deliver(*store, "message");
+  fs::create_directories(root_ + "/.hidden/cur");
+  fs::create_directories(root_ + "/unrelated");
+  std::ofstream(root_ + "/notes.txt") << "a file beside the folders";
+  auto usage = store->usage(root_);
+  ASSERT_TRUE(usage.ok()) << usage.error().message;
+  EXPECT_EQ(*usage, a.size);
+  EXPECT_TRUE(files_in(root_ + "/unrelated").empty());  // no lock file left behind
+}
+
+TEST_F(PosixStoreTest, UsageOfAMailboxRootThatIsAFileIsZeroAndOfABadRootAnError) {
+  std::ofstream(dir_ / "mail") << "not a folder";
+  auto store = make_store();
+  auto usage = store->usage(root_);
+  ASSERT_TRUE(usage.ok());
+  EXPECT_EQ(*usage, 0u);
+  auto empty = store->usage("");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.error().code, ErrorCode::invalid_argument);
+}
+
 TEST_F(PosixStoreTest, StaleTmpFilesAreRemovedByStatus) {
   auto store = make_store();
   deliver(*store, "a");

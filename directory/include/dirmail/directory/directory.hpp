@@ -65,6 +65,9 @@ struct Recipient {
   RecipientKind kind = RecipientKind::unknown;
   std::optional<Account> account;    // kind == account
   std::vector<std::string> targets;  // kind == alias
+  // kind == alias: whether a delivery shows the target (true) or the alias (false) as
+  // its recipient (Delivered-To). Unset: the target only when it is in another domain.
+  std::optional<bool> shows_target;
 };
 
 class Directory {

@@ -25,6 +25,7 @@ struct DirectorySchema {
   std::string home_attribute;               // homeDirectory
   std::string address_attribute;            // proxyAddresses, mail; empty: none
   AddressFormat address_format = AddressFormat::proxy_addresses;
+  std::string mailbox_limit_attribute;      // the user's mailbox limit in bytes; empty: none
   std::string member_of_attribute;          // memberOf
   std::string group_name_attribute;         // sAMAccountName (AD), cn
   std::string group_member_attribute;       // member

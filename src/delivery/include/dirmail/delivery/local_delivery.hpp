@@ -16,6 +16,7 @@
 
 #include "dirmail/base/retry_schedule.hpp"
 #include "dirmail/directory/directory.hpp"
+#include "dirmail/features/mail_control_processor.hpp"
 #include "dirmail/queue/queue.hpp"
 #include "dirmail/store/mail_store.hpp"
 #include "dirmail/store/mailbox_path.hpp"
@@ -29,6 +30,9 @@ struct LocalDeliveryOptions {
   // A recipient lookup that no directory server answers is tried again this way
   // before the message is deferred for retry_interval.
   RetrySchedule directory_retry;
+  // Limit of mailboxes whose account has none (store.mailbox_limit); 0 = unlimited.
+  std::uint64_t mailbox_limit = 0;
+  features::MailControlOptions mail_control;  // IMS.CTL forwarding and auto-reply
 };
 
 class LocalDelivery {
@@ -51,13 +55,24 @@ class LocalDelivery {
   Outcome deliver(const std::string& id);
   // The directory's answer, retried while it fails temporarily (waits end early on stop()).
   Result<directory::Recipient> resolve_with_retry(const std::string& address);
-  // Delivers to one local address; returns the recipient state or a temporary error.
+  // Delivers to one local address; returns the recipient state (pending: deferred, with
+  // the reason logged) or a temporary error. `shown` is the recipient the stored copy
+  // names (Delivered-To:): the address itself, or the alias that led to it;
+  // `extra_header` is added to the stored copy (a journal copy's Envelope-To:).
   Result<queue::RecipientState> deliver_to(const queue::QueuedMessage& msg, int fd, const std::string& address,
-                                           int depth, std::string& reason);
+                                           const std::string& shown, std::string_view extra_header, int depth,
+                                           std::string& reason);
+
+  // True when the message would put the account's mailbox over its limit: logs the
+  // deferral with `reason`. A usage the store cannot tell lets the delivery go ahead.
+  bool mailbox_over_limit(const queue::QueuedMessage& msg, const std::string& address,
+                          const directory::Account& account, const std::string& root, std::uint64_t server_limit,
+                          std::uint64_t size, std::string& reason);
 
   queue::Queue& queue_;
   directory::Directory& directory_;
   store::MailStore& store_;
+  features::MailControlProcessor controls_;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -22,6 +22,7 @@ struct ssl_st;
 namespace dirmail::net {
 
 class TlsContext;
+class TlsClientContext;
 
 class Stream {
  public:
@@ -50,6 +51,18 @@ class Stream {
   // TLS is already on. After a failure the connection must be closed.
   awaitable<Status> start_tls(const TlsContext& context, std::chrono::steady_clock::duration timeout);
 
+  // The client side of the TLS handshake (outbound SMTP), within `timeout`.
+  // `server_name` goes into SNI (when it is a host name) and, with `verify`, the
+  // peer's certificate must chain to the context's CA set and carry that name (or IP
+  // address). Errors: permission_denied when the certificate does not verify,
+  // cancelled on timeout, protocol_error for other handshake failures. After a
+  // failure the connection must be closed.
+  awaitable<Status> start_tls_client(const TlsClientContext& context, const std::string& server_name, bool verify,
+                                     std::chrono::steady_clock::duration timeout);
+  // Whether the peer's certificate verified (client side; also known when `verify`
+  // was off, for logs).
+  bool peer_verified() const;
+
   // Sends close_notify (without waiting for the peer's) and closes the socket.
   void close();
 
@@ -57,7 +70,7 @@ class Stream {
   struct SslFree {
     void operator()(ssl_st* ssl) const;
   };
-  enum class Op { accept, read, write };
+  enum class Op { accept, connect, read, write };
   awaitable<std::pair<boost::system::error_code, int>> ssl_call(Op op, void* data, std::size_t size);
 
   tcp::socket socket_;

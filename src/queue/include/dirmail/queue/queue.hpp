@@ -37,6 +37,9 @@ struct Envelope {
   std::string dsn_ret;                  // "FULL" or "HDRS" (MAIL RET=)
   std::string dsn_envid;                // xtext (MAIL ENVID=)
   std::vector<RecipientDsn> recipient_dsn;  // parallel to recipients, or empty
+  // The last `journal_copies` recipients are journal.addresses: they get the message
+  // with the other recipients listed (Envelope-To:) and never a bounce.
+  std::size_t journal_copies = 0;
 };
 
 // A message being written. Not thread-safe; one per SMTP transaction.

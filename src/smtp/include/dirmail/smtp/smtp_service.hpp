@@ -16,6 +16,7 @@
 #include "dirmail/auth/plaintext_policy.hpp"
 #include "dirmail/base/retry_schedule.hpp"
 #include "dirmail/directory/directory.hpp"
+#include "dirmail/features/journal_rule.hpp"
 #include "dirmail/net/blocking_pool.hpp"
 #include "dirmail/net/listener.hpp"
 #include "dirmail/net/session_set.hpp"
@@ -23,6 +24,8 @@
 #include "dirmail/queue/queue.hpp"
 #include "dirmail/smtp/received_template.hpp"
 #include "dirmail/smtp/relay_rules.hpp"
+#include "dirmail/store/mail_store.hpp"
+#include "dirmail/store/mailbox_path.hpp"
 
 namespace dirmail::smtp {
 
@@ -46,6 +49,10 @@ struct SmtpOptions {
   std::string hostname;                 // greeting, Received:, replies
   std::uint64_t max_message_size = 0;   // bytes; 0 = unlimited
   std::size_t max_recipients = 100;
+  // Mailbox limits at RCPT (mailbox_limit.hpp): where mailboxes are, and the limit of
+  // accounts without their own (store.mailbox_limit; 0 = unlimited).
+  store::MailboxLocation mailboxes;
+  std::uint64_t mailbox_limit = 0;
   std::uint64_t max_header_size = 0;    // bytes of the header section; 0 = unlimited
   std::uint64_t max_header_fields = 0;  // 0 = unlimited
   bool add_missing_headers = false;     // Message-ID and Date (submission, RFC 6409 §8)
@@ -53,6 +60,7 @@ struct SmtpOptions {
   SenderTrust sender_trust = SenderTrust::auth_id;
   std::shared_ptr<const ReceivedTemplate> received;  // null: the built-in template
   std::shared_ptr<const RelayRules> relay_rules;     // null: none (the default matrix)
+  std::shared_ptr<const features::JournalRule> journal;  // null: no journaling
   std::chrono::seconds greeting_delay{0};  // smtp.greeting_delay: early talkers are refused
   std::chrono::seconds command_timeout{300};
   std::chrono::seconds data_timeout{600};
@@ -78,6 +86,7 @@ struct SmtpService {
   directory::Directory* directory = nullptr;
   auth::LoginLimiter* limiter = nullptr;  // brute-force delays; null: none
   queue::Queue* queue = nullptr;
+  store::MailStore* store = nullptr;  // mailbox usage for the limit check; null: not checked
   net::BlockingPool* pool = nullptr;
   net::SessionSet* sessions = nullptr;
   std::function<void(const std::string& queue_id)> on_queued;  // hand over to delivery

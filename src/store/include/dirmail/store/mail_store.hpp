@@ -8,6 +8,7 @@
 // reused within a UIDVALIDITY), a POP3 unique id (UIDL) and IMAP flags.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -62,6 +63,9 @@ class MessageReader {
   virtual std::uint64_t size() const = 0;
 };
 
+// Whether `name` is one of the user files below (any case). Folder names never are.
+bool valid_user_file_name(std::string_view name);
+
 class MailStore {
  public:
   virtual ~MailStore() = default;
@@ -81,6 +85,19 @@ class MailStore {
   // Removes the messages for good.
   virtual Result<void> expunge(const std::string& mailbox_root, std::string_view folder,
                                std::span<const std::uint32_t> uids) = 0;
+  // Bytes of the messages in every folder of the mailbox: the figure a mailbox limit
+  // is checked against. Cheap enough for every RCPT: it comes from the folders'
+  // indexes, never from reading the message files. A mailbox not created yet uses 0.
+  virtual Result<std::uint64_t> usage(const std::string& mailbox_root) = 0;
+
+  // Small per-user files kept beside the folders: the original's mail control files
+  // (IMS.CTL, AUTORPLY.TXT, NOREPLY.TXT, REPLIED.TXT, PERMITFROM.TXT) and dirmail's
+  // auto-reply memory AUTOREPLY.LOG. `name` must pass valid_user_file_name().
+  // The file's bytes, or nullopt when it does not exist; limit_exceeded past max_size.
+  virtual Result<std::optional<std::string>> read_user_file(const std::string& mailbox_root, std::string_view name,
+                                                            std::size_t max_size) = 0;
+  // Replaces the file atomically (write, sync, rename), creating the mailbox folder.
+  virtual Status write_user_file(const std::string& mailbox_root, std::string_view name, std::string_view data) = 0;
 };
 
 }  // namespace dirmail::store

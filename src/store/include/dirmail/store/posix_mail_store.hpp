@@ -46,6 +46,13 @@ class PosixMailStore final : public MailStore {
   // UIDs that are not in the folder are ignored.
   Result<void> expunge(const std::string& mailbox_root, std::string_view folder,
                        std::span<const std::uint32_t> uids) override;
+  // Sums the indexes of the folders below the root (one directory listing; each index
+  // is read only from where this process last left it). Files not indexed yet (left
+  // by a crash, dropped in new/) count once status() has adopted them.
+  Result<std::uint64_t> usage(const std::string& mailbox_root) override;
+  Result<std::optional<std::string>> read_user_file(const std::string& mailbox_root, std::string_view name,
+                                                    std::size_t max_size) override;
+  Status write_user_file(const std::string& mailbox_root, std::string_view name, std::string_view data) override;
 
  private:
   PosixMailStoreOptions options_;
