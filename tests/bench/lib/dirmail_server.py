@@ -11,19 +11,10 @@ from maildir_count import count_files, count_messages
 # Defaults everywhere except what a private instance must set: its folder, its
 # loopback listeners, and no copy of the log on stderr. The log level stays at the
 # default (info: a line per message), like Postfix's maillog.
-CONFIG = """\
-[server]
-hostname = "mail.example.test"
-node_name = "bench"
-data_dir = "."
-
-[log]
-stderr = false
-"""
-LISTENER = """
-[{protocol}]
-listen = ["{host} {port}"]
-"""
+CONFIG = {
+    "server": {"hostname": '"mail.example.test"', "node_name": '"bench"', "data_dir": '"."'},
+    "log": {"stderr": "false"},
+}
 
 
 def services_with_listeners(release_dir):
@@ -44,8 +35,9 @@ def services_with_listeners(release_dir):
 class DirmailServer:
     name = "dirmail"
 
-    def __init__(self, release_dir, folder, cgroup, ports, user="user@example.test"):
-        """PORTS maps each service to run ("smtp", "pop3", ...) to its loopback port."""
+    def __init__(self, release_dir, folder, cgroup, ports, user="user@example.test", settings=None):
+        """PORTS maps each service to run ("smtp", "pop3", ...) to its loopback port; SETTINGS,
+        {"section.name": TOML value}, changes defaults for an experiment."""
         self.release_dir = Path(release_dir)
         self.dirmaild = self.release_dir / "src" / "daemon" / "dirmaild"
         self.dirmailctl = self.release_dir / "src" / "tools" / "dirmailctl"
@@ -53,6 +45,7 @@ class DirmailServer:
         self.cgroup = cgroup
         self.ports = dict(ports)
         self.user = user
+        self.settings = dict(settings or {})
         self.config = self.root / "dirmail.toml"
         self.proc = None
 
@@ -74,15 +67,19 @@ class DirmailServer:
         unknown = set(self.ports) - set(services)
         if unknown:
             raise RuntimeError(f"this build has no service {sorted(unknown)}")
-        text = CONFIG
+        sections = {name: dict(values) for name, values in CONFIG.items()}
         for service, switchable in sorted(services.items()):
             if service in self.ports:
-                text += LISTENER.format(protocol=service, host=HOST, port=self.ports[service])
+                sections.setdefault(service, {})["listen"] = f'["{HOST} {self.ports[service]}"]'
             elif switchable:
-                text += f"\n[{service}]\nenabled = false\n"
+                sections.setdefault(service, {})["enabled"] = "false"
             else:
                 raise RuntimeError(f"service {service} cannot be disabled: give it a loopback port")
-        return text
+        for key, value in self.settings.items():
+            section, name = key.split(".", 1)
+            sections.setdefault(section, {})[name] = value
+        return "\n".join(f"[{section}]\n" + "".join(f"{name} = {value}\n" for name, value in values.items())
+                         for section, values in sections.items())
 
     def setup(self):
         for binary in (self.dirmaild, self.dirmailctl):
@@ -105,8 +102,12 @@ class DirmailServer:
     def pid(self):
         return self.proc.pid
 
+    @property
+    def mail_folder(self):
+        return self.root / "mailboxes"
+
     def delivered(self):
-        return count_messages(self.root / "mailboxes")
+        return count_messages(self.mail_folder)
 
     def queue_empty(self):
         return count_files(self.root / "queue") == 0
@@ -117,6 +118,17 @@ class DirmailServer:
             if path.exists():
                 text += f"--- {path.name}\n" + "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) + "\n"
         return text
+
+    def log_problems(self):
+        """Every log line above info (levels warn and error), and whatever reached stderr."""
+        found = []
+        for path in sorted((self.root / "log").glob("*/*.log")):
+            found += [line for line in path.read_text(errors="replace").splitlines()
+                      if line.split(" ", 2)[1:2] not in (["debug"], ["info"])]
+        stderr = self.root / "dirmaild.stderr"
+        if stderr.exists():
+            found += stderr.read_text(errors="replace").splitlines()
+        return found
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

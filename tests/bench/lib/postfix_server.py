@@ -7,6 +7,7 @@ agent for mailbox-only domains (no Unix account needed), with recipients validat
 from a hash table like dirmail validates them from its directory.
 """
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -44,6 +45,10 @@ virtual_mailbox_base = {root}/mail
 virtual_mailbox_maps = hash:{root}/etc/vmailbox
 virtual_uid_maps = static:{uid}
 virtual_gid_maps = static:{uid}
+# No local domain, so no aliases: without this every smtpd tries the host's
+# /etc/aliases.db and NIS at start and logs an error and a warning.
+alias_maps =
+alias_database =
 # Nothing here is tuned away from durability: queue files and mailbox files are
 # fsynced before the 250 reply and before the delivery is recorded, as by default.
 """
@@ -121,8 +126,12 @@ class PostfixServer:
         self.started = True
         wait_port(self.port, what="postfix")
 
+    @property
+    def mail_folder(self):
+        return self.root / "mail"
+
     def delivered(self):
-        return count_messages(self.root / "mail")
+        return count_messages(self.mail_folder)
 
     def queue_empty(self):
         return all(count_files(self.root / "spool" / q) == 0 for q in QUEUE_FOLDERS)
@@ -130,6 +139,14 @@ class PostfixServer:
     def log_excerpt(self, lines=20):
         path = self.root / "maillog"
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def log_problems(self):
+        """maillog lines that Postfix marks warning, error, fatal or panic."""
+        path = self.root / "maillog"
+        if not path.exists():
+            return []
+        return [line for line in path.read_text(errors="replace").splitlines()
+                if re.search(r": (warning|error|fatal|panic): ", line)]
 
     def stop(self):
         if self.started:

@@ -12,6 +12,20 @@ def table(headers, rows):
     return "\n".join([line(headers), line(["-" * w for w in widths])] + [line(r) for r in cells])
 
 
+def report_header(title, facts, command, filesystem_description):
+    """The lines that say what ran where: command, machine and its load, file system, builds."""
+    return [f"# {title}, {facts['date']}",
+            f"command: {command}",
+            f"machine: {facts['cpus']} CPUs ({facts['cpu_model']}), {facts['memory_gib']} GiB, "
+            f"Linux {facts['kernel']}; load average {facts['load_average_at_start']:.1f} at start, "
+            f"{facts['load_average_at_end']:.1f} at end (other work on the machine disturbs wall times more "
+            "than CPU times)",
+            f"servers' file system: {filesystem_description}",
+            f"dirmail: commit {facts['dirmail_commit']}, release build {facts['release_dir']} "
+            f"(dirmaild built {facts['dirmaild_built']})",
+            f"Postfix: {facts['postfix']} (Debian package, private instance; tuning in docs/performance.md)", ""]
+
+
 def _median(runs, key):
     return statistics.median(r[key] for r in runs)
 
@@ -76,3 +90,84 @@ def idle_section(results):
     out.append(table(headers, rows))
     out.append(f"(the goal of {IDLE_BYTES_GOAL} bytes is set for IMAP; SMTP and POP3 are shown for reference)")
     return "\n".join(out)
+
+
+# Issue 6's targets for tests/bench/smtp, next to the project's goal (SMTP_CPU_GOAL).
+ISSUE6_THROUGHPUT_TARGET = 1.5  # at least 1.5 times Postfix's messages per second
+ISSUE6_CPU_TARGET = 0.5         # at no more than half its CPU per message
+
+
+def _verdict(ok):
+    return "met" if ok else "MISSED"
+
+
+def smtp_benchmark_section(params, runs):
+    """tests/bench/smtp's section: msgs/s and CPU per 1,000 messages per run, medians, ratios,
+    the targets, and the store check of every run."""
+    out = ["## SMTP accept + local delivery (issue 6)",
+           f"load: {params['load_command']}",
+           f"per run: a fresh server, {params['warmup']} warm-up messages (not measured), then "
+           f"{params['messages']} measured. accept msg/s = measured messages / smtp-source's run time; "
+           "end-to-end msg/s = measured messages / time until the last is in the mailbox and the queue is empty. "
+           "CPU = user+sys of the server's cgroup plus its file system's journal thread over that time. "
+           "verified = messages in the mailbox (warm-up included) found once each with an intact body.", ""]
+    headers = ["run", "server", "verified", "accept s", "delivered s", "accept msg/s", "e2e msg/s",
+               "CPU user s", "CPU sys s", "journal s", "CPU s", "CPU s/1000 msg", "log warn+err"]
+    rows = [[r["run"], r["server"], f"{r['store']['verified']}/{r['store']['expected']}",
+             f"{r['accept_seconds']:.2f}", f"{r['deliver_seconds']:.2f}", f"{r['accept_messages_per_second']:.0f}",
+             f"{r['messages_per_second']:.0f}", f"{r['cpu_user_seconds']:.2f}", f"{r['cpu_system_seconds']:.2f}",
+             f"{r['cpu_journal_seconds']:.2f}", f"{r['cpu_seconds']:.2f}", f"{r['cpu_us_per_message'] / 1000:.3f}",
+             len(r["log_problems"])]
+            for r in runs]
+    out += [table(headers, rows), ""]
+    keys = ("accept_messages_per_second", "messages_per_second", "cpu_seconds", "cpu_us_per_message")
+    medians, med_rows = {}, []
+    for s in sorted({r["server"] for r in runs}):
+        mine = [r for r in runs if r["server"] == s]
+        m = medians[s] = {k: _median(mine, k) for k in keys}
+        med_rows.append([s, len(mine), f"{m['accept_messages_per_second']:.0f}", f"{m['messages_per_second']:.0f}",
+                         f"{m['cpu_us_per_message'] / 1000:.3f}"])
+    out += ["medians:", table(["server", "runs", "accept msg/s", "e2e msg/s", "CPU s/1000 msg"], med_rows)]
+    summary = {"medians": medians}
+    if "dirmail" in medians and "postfix" in medians:
+        d, p = medians["dirmail"], medians["postfix"]
+
+        def per_run(key):
+            # Each run's pair (back to back) saw the same machine load.
+            return statistics.median(a[key] / b[key] for a in runs if a["server"] == "dirmail"
+                                     for b in runs if b["server"] == "postfix" and b["run"] == a["run"])
+
+        e2e = d["messages_per_second"] / p["messages_per_second"]
+        accept = d["accept_messages_per_second"] / p["accept_messages_per_second"]
+        cpu = d["cpu_us_per_message"] / p["cpu_us_per_message"]
+        out += ["",
+                "dirmail/Postfix (ratio of medians; median of the per-run ratios in brackets):",
+                f"  msg/s end to end: {e2e:.2f}x ({per_run('messages_per_second'):.2f}x); "
+                f"target >= {ISSUE6_THROUGHPUT_TARGET:.1f}x: {_verdict(e2e >= ISSUE6_THROUGHPUT_TARGET)}",
+                f"  msg/s accepted:   {accept:.2f}x ({per_run('accept_messages_per_second'):.2f}x); "
+                f"target >= {ISSUE6_THROUGHPUT_TARGET:.1f}x: {_verdict(accept >= ISSUE6_THROUGHPUT_TARGET)}",
+                f"  CPU per message:  {cpu:.3f} ({per_run('cpu_us_per_message'):.3f}); "
+                f"issue 6 target <= {ISSUE6_CPU_TARGET:.2f}: {_verdict(cpu <= ISSUE6_CPU_TARGET)}; "
+                f"project goal <= {SMTP_CPU_GOAL:.2f}: {_verdict(cpu <= SMTP_CPU_GOAL)}"]
+        summary.update(throughput_ratio=e2e, accept_ratio=accept, cpu_ratio=cpu)
+    out += ["", "store check:"]
+    failed = False
+    for s in sorted({r["server"] for r in runs}):
+        mine = [r for r in runs if r["server"] == s]
+        expected = sum(r["store"]["expected"] for r in mine)
+        verified = sum(r["store"]["verified"] for r in mine)
+        if all(not r["store"]["problems"] for r in mine):
+            out.append(f"  {s}: all {verified} verified ({len(mine)} runs of {params['warmup']} + "
+                       f"{params['messages']} messages: each stored once, Message-Id of the run, body byte for "
+                       "byte as sent)")
+        else:
+            failed = True
+            out.append(f"  {s}: VERIFICATION FAILED, {verified} of {expected} verified")
+            for r in mine:
+                out += [f"    run {r['run']}: {p}" for p in r["store"]["problems"]]
+    log_lines = [(r, line) for r in runs for line in r["log_problems"]]
+    if log_lines:
+        out += ["", "server log lines above info (first 10):"]
+        out += [f"  run {r['run']} {r['server']}: {line[:300]}" for r, line in log_lines[:10]]
+    summary["verification_failed"] = failed
+    return "\n".join(out), summary

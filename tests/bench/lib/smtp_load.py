@@ -33,10 +33,16 @@ def run_load(server, filesystem, sessions, messages, size, sender, timeout):
     journal_before = filesystem.journal_cpu_seconds()
     start = time.monotonic()
     cmd = smtp_source_command(server.port, sessions, messages, size, sender, recipient)
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    source = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        out, err = source.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        source.kill()
+        source.communicate()
+        raise RuntimeError(f"{server.name}: smtp-source still sending after {timeout}s\n{server.log_excerpt()}")
     accepted_at = time.monotonic()
-    if r.returncode != 0 or r.stderr.strip():
-        raise RuntimeError(f"{server.name}: smtp-source failed ({r.returncode}): {r.stdout}{r.stderr}\n"
+    if source.returncode != 0 or err.strip():
+        raise RuntimeError(f"{server.name}: smtp-source failed ({source.returncode}): {out}{err}\n"
                            f"{server.log_excerpt()}")
     expected = delivered_before + messages
     if not _wait_delivered(server, expected, timeout):
@@ -55,6 +61,8 @@ def run_load(server, filesystem, sessions, messages, size, sender, timeout):
         "accept_seconds": accepted_at - start,
         "deliver_seconds": delivered_at - start,
         "messages_per_second": messages / (delivered_at - start),
+        "accept_messages_per_second": messages / (accepted_at - start),
+        "source_pid": source.pid,  # smtp-source puts it in each Message-Id (see store_check.py)
         "cpu_user_seconds": user,
         "cpu_system_seconds": system,
         "cpu_journal_seconds": journal,
