@@ -13,10 +13,12 @@
 #include "dirmail/config/host_names.hpp"
 #include "dirmail/directory_settings/auth_from_settings.hpp"
 #include "dirmail/delivery/mx_settings.hpp"
+#include "dirmail/delivery/route_settings.hpp"
 #include "dirmail/features/feature_settings.hpp"
 #include "dirmail/config/listen_entry.hpp"
 #include "dirmail/config/loader.hpp"
 #include "dirmail/net/implicit_tls.hpp"
+#include "dirmail/queue/daemon_pid_file.hpp"
 #include "dirmail/queue/file_queue.hpp"
 #include "dirmail/smtp/smtp_settings.hpp"
 #include "dirmail/store/mailbox_path.hpp"
@@ -41,12 +43,27 @@ store::MailboxLocation mailbox_location(const config::Settings& s) {
 RetrySchedule retry_schedule(const config::Settings& s, std::int64_t interval_ms, std::int64_t count);
 
 delivery::LocalDeliveryOptions delivery_options(const config::Settings& s) {
-  return {mailbox_location(s), static_cast<std::size_t>(s.delivery_local_workers),
-          std::chrono::seconds(s.delivery_retry_interval),
-          retry_schedule(s, s.delivery_directory_retry_interval, s.delivery_directory_retry_count),
-          static_cast<std::uint64_t>(s.store_mailbox_limit),
-          features::MailControlOptions{s.delivery_mail_control, features::admin_address(s, config::host_name(s)),
-                                       config::host_name(s), std::chrono::seconds(s.delivery_auto_reply_interval)}};
+  delivery::LocalDeliveryOptions o;
+  o.mailboxes = mailbox_location(s);
+  o.workers = static_cast<std::size_t>(s.delivery_local_workers);
+  o.retry_interval = std::chrono::seconds(s.delivery_retry_interval);
+  o.directory_retry = retry_schedule(s, s.delivery_directory_retry_interval, s.delivery_directory_retry_count);
+  if (auto retry = delivery::make_retry_policy(s)) o.remote_retry = *retry;  // checked at start and reload
+  o.mailbox_limit = static_cast<std::uint64_t>(s.store_mailbox_limit);
+  o.mail_control = features::MailControlOptions{s.delivery_mail_control, features::admin_address(s, config::host_name(s)),
+                                                config::host_name(s), std::chrono::seconds(s.delivery_auto_reply_interval)};
+  o.hostname = config::host_name(s);
+  o.admin_error_copy = s.delivery_admin_error_copy;
+  return o;
+}
+
+delivery::RemoteDeliveryOptions remote_options(const config::Settings& s) {
+  delivery::RemoteDeliveryOptions o;
+  o.client.helo_name = config::host_name(s);
+  o.client.tls = delivery::TlsMode::opportunistic;
+  o.port = static_cast<std::uint16_t>(s.delivery_port);
+  if (auto routes = delivery::make_route_policy(s)) o.routes = std::move(*routes);  // checked at start and reload
+  return o;
 }
 
 RetrySchedule retry_schedule(const config::Settings& s, std::int64_t interval_ms, std::int64_t count) {
@@ -252,6 +269,7 @@ void Daemon::apply_options() {
     dlog().with("aliases", (*aliases)->size()).info("aliases loaded");
   }  // else a file that went bad since the start: keep the running table (reload is refused)
   if (delivery_) delivery_->set_options(delivery_options(s));
+  if (remote_) remote_->set_options(remote_options(s));
 }
 
 Status Daemon::start() {
@@ -294,6 +312,11 @@ Status Daemon::start() {
   // Aliases answer before the backend's accounts, for RCPT and for delivery alike.
   aliasing_ = std::make_unique<features::AliasingDirectory>(*directory_.directory);
   delivery_ = std::make_unique<delivery::LocalDelivery>(*queue_, *aliasing_, *store_, delivery_options(s));
+  auto mx = delivery::make_mx_resolver(s);
+  if (!mx) return make_error(mx.error().code, "delivery: " + mx.error().message);
+  mx_ = std::move(*mx);
+  remote_ = std::make_unique<delivery::RemoteDelivery>(*mx_, remote_options(s));
+  delivery_->set_remote(remote_.get());
 
   for (auto* svc : {&smtp_, &submission_}) {
     *svc = std::make_shared<smtp::SmtpService>();
@@ -323,7 +346,13 @@ Status Daemon::start() {
   imap_->sessions = &sessions_;
   apply_options();
 
-  if (auto st = delivery_->start(); !st) return make_error(st.error().code, "delivery: " + st.error().message);
+  // One switch for the cluster's role gate: a standby node accepts and queues, the
+  // active one delivers (on the shared queue).
+  if (s.delivery_enabled) {
+    if (auto st = delivery_->start(); !st) return make_error(st.error().code, "delivery: " + st.error().message);
+  } else {
+    dlog().warn("delivery is off on this node (delivery.enabled = false): messages stay queued");
+  }
   io_->start();
 
   sync_all_listeners();
@@ -422,12 +451,14 @@ void Daemon::sync_listeners(const std::string& service, bool enabled, const std:
 void Daemon::run() {
   net::asio::io_context signals_ctx(1);
   net::asio::signal_set signals(signals_ctx, SIGTERM, SIGINT, SIGHUP);
+  signals.add(SIGUSR1);
   bool stop = false;
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
                                                                              int sig) {
     if (ec) return;
-    if (sig == SIGHUP) {
-      reload();
+    if (sig == SIGHUP || sig == SIGUSR1) {
+      if (sig == SIGHUP) reload();
+      else if (settings_.delivery_enabled) delivery_->flush();  // dirmailctl queue flush
       signals.async_wait(on_signal);
       return;
     }
@@ -435,6 +466,10 @@ void Daemon::run() {
     stop = true;
   };
   signals.async_wait(on_signal);
+  // Only now, with SIGUSR1 handled (its default action ends the process), may
+  // dirmailctl find this process.
+  auto pid_file = queue::DaemonPidFile::claim(settings_.queue_dir, node_);
+  if (!pid_file) dlog().with("error", pid_file.error().message).warn("no pid file: dirmailctl queue flush cannot reach this process");
   while (!stop) signals_ctx.run_one();
   shutdown();
 }
@@ -456,6 +491,7 @@ void Daemon::reload() {
   auto problems = smtp::check_smtp_settings(n);
   for (auto& p : features::check_feature_settings(n)) problems.push_back(std::move(p));
   for (auto& p : delivery::check_mx_settings(n)) problems.push_back(std::move(p));
+  for (auto& p : delivery::check_route_settings(n)) problems.push_back(std::move(p));
   if (!problems.empty()) {
     dlog().with("config", config_path_).with("error", problems.front()).error("reload refused; keeping the running settings");
     return;
@@ -477,8 +513,11 @@ void Daemon::reload() {
   if (directory_settings_changed(n, o) || n.store_backend != o.store_backend || n.queue_dir != o.queue_dir || n.server_io_threads != o.server_io_threads ||
       n.server_blocking_threads != o.server_blocking_threads || n.server_data_dir != o.server_data_dir ||
       n.delivery_local_workers != o.delivery_local_workers || n.log_dir != o.log_dir ||
-      n.server_node_name != o.server_node_name)
-    dlog().warn("some changed settings (storage, directory, threads, log folder) take effect at the next restart");
+      n.server_node_name != o.server_node_name || n.delivery_enabled != o.delivery_enabled ||
+      n.delivery_dns_servers != o.delivery_dns_servers || n.delivery_dns_timeout != o.delivery_dns_timeout ||
+      n.delivery_dns_tries != o.delivery_dns_tries || n.delivery_mx_cache_lifetime != o.delivery_mx_cache_lifetime ||
+      n.delivery_address_preference != o.delivery_address_preference)
+    dlog().warn("some changed settings (storage, directory, threads, log folder, delivery switch, DNS) take effect at the next restart");
   std::string keep_node = node_;
   config::Settings merged = n;
   // Settings that need a restart keep their running values.
@@ -489,6 +528,12 @@ void Daemon::reload() {
   merged.server_blocking_threads = o.server_blocking_threads;
   merged.server_data_dir = o.server_data_dir;
   merged.delivery_local_workers = o.delivery_local_workers;
+  merged.delivery_enabled = o.delivery_enabled;
+  merged.delivery_dns_servers = o.delivery_dns_servers;
+  merged.delivery_dns_timeout = o.delivery_dns_timeout;
+  merged.delivery_dns_tries = o.delivery_dns_tries;
+  merged.delivery_mx_cache_lifetime = o.delivery_mx_cache_lifetime;
+  merged.delivery_address_preference = o.delivery_address_preference;
   merged.log_dir = o.log_dir;
   merged.server_node_name = o.server_node_name;
   settings_ = std::move(merged);

@@ -1,8 +1,8 @@
 #pragma once
 // dirmaild's wiring: builds the directory, store, queue, delivery and protocol
 // services from the settings, opens the listeners, and handles SIGTERM (finish
-// in-flight transactions, then stop) and SIGHUP (reload; a bad file is refused and
-// the running settings stay).
+// in-flight transactions, then stop), SIGHUP (reload; a bad file is refused and
+// the running settings stay) and SIGUSR1 (try deferred and released messages now).
 #include <map>
 #include <memory>
 #include <string>
@@ -13,7 +13,9 @@
 #include "dirmail/auth/login_limiter.hpp"
 #include "dirmail/auth/password_verifier.hpp"
 #include "dirmail/config/settings.hpp"
+#include "dirmail/delivery/cached_mx_resolver.hpp"
 #include "dirmail/delivery/local_delivery.hpp"
+#include "dirmail/delivery/remote_delivery.hpp"
 #include "dirmail/features/aliasing_directory.hpp"
 #include "dirmail/directory_settings/directory_from_settings.hpp"
 #include "dirmail/net/blocking_pool.hpp"
@@ -40,7 +42,8 @@ class Daemon {
   ~Daemon();
 
   Status start();
-  // Blocks until SIGTERM/SIGINT, handling SIGHUP reloads meanwhile.
+  // Blocks until SIGTERM/SIGINT, handling SIGHUP reloads and SIGUSR1 flushes meanwhile;
+  // holds the pid file (queue/daemon_pid_file.hpp) meanwhile.
   void run();
 
  private:
@@ -79,6 +82,8 @@ class Daemon {
   std::unique_ptr<store::MailStore> store_;
   std::unique_ptr<queue::Queue> queue_;
   std::unique_ptr<features::AliasingDirectory> aliasing_;  // directory_ with the alias table
+  std::unique_ptr<delivery::CachedMxResolver> mx_;
+  std::unique_ptr<delivery::RemoteDelivery> remote_;
   std::unique_ptr<delivery::LocalDelivery> delivery_;
   std::shared_ptr<smtp::SmtpService> smtp_;
   std::shared_ptr<smtp::SmtpService> submission_;

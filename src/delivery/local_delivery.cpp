@@ -1,14 +1,22 @@
 #include "dirmail/delivery/local_delivery.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <set>
 
 #include <fmt/format.h>
 
 #include "dirmail/base/log.hpp"
+#include "dirmail/base/strings.hpp"
+#include "dirmail/base/time.hpp"
+#include "dirmail/queue/delivery_report.hpp"
+#include "dirmail/queue/queue_copy.hpp"
+#include "dirmail/queue/report_queueing.hpp"
 #include "dirmail/features/alias_table.hpp"
 #include "dirmail/store/mailbox_limit.hpp"
 #include "dirmail/store/mailbox_path.hpp"
@@ -18,6 +26,23 @@ namespace {
 
 constexpr int max_alias_depth = 8;  // alias chains longer than this are loops
 constexpr std::string_view inbox = "INBOX";
+
+// The RFC 3463 code of a local delivery failure (deliver_to's reasons).
+std::string local_failure_status(std::string_view reason) {
+  if (reason == "user unknown") return "5.1.1";
+  if (reason.starts_with("mailbox disabled")) return "5.2.1";
+  if (reason == "alias loop") return "5.4.6";
+  if (reason == "remote delivery is not configured") return "5.4.4";
+  return "5.1.3";  // the address itself was refused
+}
+
+// Whether `path` still names the file open as `fd`: not moved to hold/ or removed by
+// an administrator's command (dirmailctl queue) before this attempt got its lock.
+bool still_at(int fd, const std::string& path) {
+  struct stat open_file, named;
+  return ::fstat(fd, &open_file) == 0 && ::stat(path.c_str(), &named) == 0 && open_file.st_ino == named.st_ino &&
+         open_file.st_dev == named.st_dev;
+}
 
 log::LogLine dlog(log::Record r, const std::string& id) {
   log::LogLine l(log::service("delivery"), r);
@@ -59,6 +84,27 @@ void LocalDelivery::enqueue(const std::string& id) {
   cv_.notify_one();
 }
 
+void LocalDelivery::flush() {
+  // Released messages are in none of the lists below: the folder tells.
+  auto ids = queue_.list();
+  if (!ids) log::LogLine(log::service("delivery"), log::Record::failure).with("error", ids.error().message).error("cannot list the queue");
+  std::size_t woken = 0;
+  {
+    std::lock_guard lock(mu_);
+    std::set<std::string> known(ready_.begin(), ready_.end());
+    known.insert(in_flight_.begin(), in_flight_.end());
+    for (auto& [when, id] : deferred_)
+      if (known.insert(id).second) ready_.push_back(std::move(id));
+    woken = deferred_.size();
+    deferred_.clear();
+    if (ids)
+      for (auto& id : *ids)
+        if (known.insert(id).second) ready_.push_back(std::move(id));
+  }
+  cv_.notify_all();
+  log::LogLine(log::service("delivery"), log::Record::sender).with("deferred", woken).info("queue flushed");
+}
+
 void LocalDelivery::stop() {
   {
     std::lock_guard lock(mu_);
@@ -89,21 +135,25 @@ void LocalDelivery::worker() {
     if (ready_.empty()) {
       if (deferred_.empty())
         cv_.wait(lock);
-      else
-        cv_.wait_until(lock, deferred_.begin()->first);
+      else  // a copy: another worker may erase the entry while this one waits
+        cv_.wait_until(lock, std::chrono::steady_clock::time_point(deferred_.begin()->first));
       continue;
     }
     std::string id = std::move(ready_.front());
     ready_.pop_front();
+    if (!in_flight_.insert(id).second) continue;  // another worker has it and re-defers it if need be
     auto retry = options_.retry_interval;
     lock.unlock();
-    Outcome outcome = deliver(id);
+    std::optional<std::chrono::seconds> retry_after;
+    Outcome outcome = deliver(id, retry_after);
     lock.lock();
+    in_flight_.erase(id);
+    if (retry_after) retry = std::max(std::chrono::seconds(1), *retry_after);
     if (outcome == Outcome::retry_later) deferred_.emplace(std::chrono::steady_clock::now() + retry, id);
   }
 }
 
-LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id) {
+LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id, std::optional<std::chrono::seconds>& retry_after) {
   auto msg = queue_.load(id);
   if (!msg) {
     if (msg.error().code == ErrorCode::not_found) return Outcome::done;  // delivered by another worker
@@ -112,19 +162,29 @@ LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id) {
   }
   int fd = ::open(msg->path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
+    if (errno == ENOENT) return Outcome::done;  // held or removed since load()
     dlog(log::Record::failure, id).with("error", std::string(std::strerror(errno))).error("cannot open queued message");
     return Outcome::retry_later;
   }
+  // The lock dirmailctl queue hold|delete|bounce takes (queue/message_claim.hpp).
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    dlog(log::Record::sender, id).info("deferred: an administrator's command has the message");
+    return Outcome::retry_later;
+  }
+  if (!still_at(fd, msg->path)) {  // held or removed meanwhile
+    ::close(fd);
+    return Outcome::done;
+  }
+
   // Results are written to the queue only when the message stays queued: a message
   // done in one pass is simply removed (store deliveries are named by the queue id,
   // so a removal lost in a crash delivers nothing twice).
-  struct Done {
-    std::size_t index;
-    queue::RecipientState state;
-    std::string reason;
-  };
   std::vector<Done> done;
   bool pending = false;
+  std::map<std::string, std::vector<std::size_t>> remote;  // domain -> recipient indices
+  bool local_pending = false;
+  const bool all_to_gateway = remote_ && remote_->all_to_gateway();
   // Journal copies (journal.addresses) name the message's other recipients.
   const auto& recipients = msg->envelope.recipients;
   const std::size_t first_journal = recipients.size() - std::min(msg->envelope.journal_copies, recipients.size());
@@ -136,18 +196,32 @@ LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id) {
     if (msg->states[i] != queue::RecipientState::pending) continue;
     const auto& rcpt = msg->envelope.recipients[i];
     std::string reason;
-    auto state = deliver_to(*msg, fd, rcpt, rcpt, i >= first_journal ? std::string_view(journal_header) : "", 0, reason);
+    bool is_remote = all_to_gateway;  // delivery.all_to_gateway: no mailbox here at all
+    auto state = is_remote ? Result<queue::RecipientState>(queue::RecipientState::pending)
+                           : deliver_to(*msg, fd, rcpt, rcpt, i >= first_journal ? std::string_view(journal_header) : "",
+                                        0, reason, &is_remote);
+    if (state && is_remote) {
+      remote[to_lower(rcpt.substr(rcpt.rfind('@') + 1))].push_back(i);
+      continue;
+    }
     if (!state) {
-      pending = true;
+      pending = local_pending = true;
       dlog(log::Record::sender, id).with("to", rcpt).with("error", state.error().message).warn("deferred");
       continue;
     }
     if (*state == queue::RecipientState::pending) {  // deferred, and deliver_to said why
-      pending = true;
+      pending = local_pending = true;
       continue;
     }
-    done.push_back({i, *state, std::move(reason)});
+    std::string status = *state == queue::RecipientState::failed ? local_failure_status(reason) : std::string();
+    done.push_back({i, *state, std::move(reason), std::move(status), {}});
   }
+  std::optional<std::int64_t> next_attempt;
+  for (const auto& [domain, indices] : remote)
+    if (deliver_remote(*msg, fd, domain, indices, all_to_gateway, done, next_attempt)) pending = true;
+  // A message with only remote recipients left waits for the earliest of their schedules.
+  if (next_attempt && !local_pending) retry_after = std::chrono::seconds(*next_attempt - unix_now());
+  report_failures(*msg, fd, done);
   if (pending) {
     for (const auto& d : done) {
       auto recorded = queue_.set_recipient_state(id, d.index, d.state, d.reason);
@@ -155,11 +229,106 @@ LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id) {
         dlog(log::Record::failure, id).with("error", recorded.error().message).error("cannot record result");
     }
   }
-  ::close(fd);
-  if (pending) return Outcome::retry_later;
+  if (pending) {
+    ::close(fd);
+    return Outcome::retry_later;
+  }
+  // Removed before the file's lock goes with close(): a command must not claim a done message.
   auto removed = queue_.remove(id);
   if (!removed) dlog(log::Record::failure, id).with("error", removed.error().message).error("cannot remove queue file");
+  ::close(fd);
   return Outcome::done;
+}
+
+bool LocalDelivery::deliver_remote(const queue::QueuedMessage& msg, int fd, const std::string& domain,
+                                   const std::vector<std::size_t>& indices, bool local, std::vector<Done>& done,
+                                   std::optional<std::int64_t>& next_attempt) {
+  auto results = remote_->deliver(msg, fd, domain, indices, local);
+  RetryPolicy policy;
+  {
+    std::lock_guard lock(mu_);
+    policy = options_.remote_retry;
+  }
+  const std::int64_t now = unix_now();
+  bool pending = false;
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    const auto& r = results[k];
+    const auto& to = msg.envelope.recipients[indices[k]];
+    switch (r.outcome) {
+      case DeliveryOutcome::delivered:
+        done.push_back({indices[k], queue::RecipientState::delivered, r.describe(), {}, {}});
+        break;
+      case DeliveryOutcome::permanent: {
+        dlog(log::Record::failure, msg.id).with("to", to).with("reason", r.describe()).warn("undeliverable");
+        // The peer's enhanced code, or the one our own reason starts with ("5.1.2 no such domain").
+        std::string status = r.reply && !r.reply->enhanced.empty() ? r.reply->enhanced : r.reason.substr(0, r.reason.find(' '));
+        done.push_back({indices[k], queue::RecipientState::failed, r.describe(), status,
+                        r.reply ? r.reply->summary() : std::string()});
+        break;
+      }
+      default: {
+        const std::size_t i = indices[k];
+        queue::RetryState before = i < msg.retries.size() && msg.retries[i] ? *msg.retries[i] : queue::RetryState{};
+        RetryDecision decision = decide_retry(policy, before, r, now);
+        if (decision.give_up) {
+          dlog(log::Record::failure, msg.id).with("to", to).with("reason", decision.reason)
+              .with("attempts", decision.state.attempts).warn("undeliverable: retries exhausted");
+          done.push_back({i, queue::RecipientState::failed, decision.reason, decision.status,
+                          r.reply ? r.reply->summary() : std::string()});
+          break;
+        }
+        if (auto st = queue_.record_retry(msg.id, i, decision.state); !st)
+          dlog(log::Record::failure, msg.id).with("error", st.error().message).error("cannot record the retry");
+        dlog(log::Record::sender, msg.id).with("to", to).with("outcome", to_string(r.outcome))
+            .with("reason", r.describe()).with("attempts", decision.state.attempts)
+            .with("next", decision.state.next_attempt_at - now).warn("deferred");
+        next_attempt = next_attempt ? std::min(*next_attempt, decision.state.next_attempt_at) : decision.state.next_attempt_at;
+        pending = true;
+        break;
+      }
+    }
+  }
+  return pending;
+}
+
+void LocalDelivery::report_failures(const queue::QueuedMessage& msg, int fd, const std::vector<Done>& done) {
+  std::vector<queue::RecipientOutcome> outcomes;
+  const std::int64_t now = unix_now();
+  for (const auto& d : done) {
+    if (d.state != queue::RecipientState::failed) continue;
+    queue::RecipientOutcome o;
+    o.index = d.index;
+    o.action = queue::ReportAction::failed;
+    o.status = d.status;
+    o.diagnostic = d.diagnostic.empty() ? d.reason : d.diagnostic;
+    o.diagnostic_type = d.diagnostic.empty() ? "X-dirmail" : "smtp";
+    o.last_attempt = now;
+    outcomes.push_back(std::move(o));
+  }
+  if (outcomes.empty()) return;
+  queue::ReportOptions options;
+  queue::AdminCopyOptions admin;
+  {
+    std::lock_guard lock(mu_);
+    options.reporting_mta = options_.hostname;
+    admin.enabled = options_.admin_error_copy;
+    admin.address = options_.mail_control.admin_address;
+  }
+  options.now = now;
+  auto reports = queue::queue_delivery_reports(queue_, msg, fd, outcomes, options, admin);
+  if (!reports) {
+    dlog(log::Record::failure, msg.id).with("error", reports.error().message).error("cannot read the message for its bounce");
+    return;
+  }
+  for (const auto& report : *reports) {
+    if (report.id.empty()) {
+      dlog(log::Record::failure, msg.id).with("error", report.error).error("cannot queue the bounce");
+      continue;
+    }
+    enqueue(report.id);
+    dlog(log::Record::failure, msg.id).with("to", report.recipient).with("report_id", report.id)
+        .info("delivery report queued");
+  }
 }
 
 Result<directory::Recipient> LocalDelivery::resolve_with_retry(const std::string& address) {
@@ -207,7 +376,8 @@ bool LocalDelivery::mailbox_over_limit(const queue::QueuedMessage& msg, const st
 
 Result<queue::RecipientState> LocalDelivery::deliver_to(const queue::QueuedMessage& msg, int fd,
                                                         const std::string& address, const std::string& shown,
-                                                        std::string_view extra_header, int depth, std::string& reason) {
+                                                        std::string_view extra_header, int depth, std::string& reason,
+                                                        bool* remote) {
   auto resolved = resolve_with_retry(address);
   if (!resolved) {
     if (resolved.error().code == ErrorCode::invalid_argument || resolved.error().code == ErrorCode::not_found) {
@@ -237,11 +407,29 @@ Result<queue::RecipientState> LocalDelivery::deliver_to(const queue::QueuedMessa
       }
       return overall;
     }
-    case directory::RecipientKind::not_local:
-      // Remote delivery is the outbound delivery service's job (not in this build).
-      reason = "remote delivery is not configured";
-      dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason).warn("undeliverable");
-      return queue::RecipientState::failed;
+    case directory::RecipientKind::not_local: {
+      if (!remote_) {
+        reason = "remote delivery is not configured";
+        dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason).warn("undeliverable");
+        return queue::RecipientState::failed;
+      }
+      if (depth == 0 && remote) {
+        *remote = true;
+        return queue::RecipientState::pending;
+      }
+      // An alias target in another domain: a copy of its own, from the same sender.
+      queue::Envelope env;
+      env.sender = msg.envelope.sender;
+      env.recipients = {address};
+      env.received_at = unix_now();
+      env.body = msg.envelope.body;
+      env.smtputf8 = msg.envelope.smtputf8;
+      auto id = queue::queue_copy(queue_, env, "", fd, msg.body_offset, msg.body_size);
+      if (!id) return std::move(id).error();
+      enqueue(*id);
+      dlog(log::Record::sender, msg.id).with("to", address).with("alias", shown).with("copy_id", *id).info("relayed to an alias target");
+      return queue::RecipientState::delivered;
+    }
     case directory::RecipientKind::unknown:
       reason = "user unknown";
       dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason).warn("undeliverable");

@@ -1,28 +1,18 @@
 #include "dirmail/features/feature_settings.hpp"
 
-#include <fcntl.h>
-
-#include "dirmail/base/posix_file.hpp"
 #include "dirmail/base/strings.hpp"
+#include "dirmail/config/table_source.hpp"
 
 namespace dirmail::features {
 
 Result<std::shared_ptr<const AliasTable>> alias_table(const config::Settings& s) {
-  if (!s.aliases_file.empty() && !s.aliases_entries.empty())
-    return make_error(ErrorCode::invalid_argument, "aliases.file and aliases.entries are both set: use one of them");
-  if (!s.aliases_entries.empty()) {
-    auto table = AliasTable::parse_list(s.aliases_entries, "aliases.entries");
-    if (!table) return std::move(table).error();
-    return std::make_shared<const AliasTable>(std::move(*table));
-  }
-  if (s.aliases_file.empty()) return std::make_shared<const AliasTable>();
-  const std::string& path = s.aliases_file;
-  auto fd = posix::open_file(path, O_RDONLY | O_NONBLOCK);
-  if (!fd) return make_error(fd.error().code, "aliases.file: " + fd.error().message);
-  auto text = posix::pread_up_to(fd->get(), 0, max_alias_file_bytes + 1, path);
-  if (!text) return make_error(text.error().code, "aliases.file: " + text.error().message);
-  auto table = AliasTable::parse(*text, path);
-  if (!table) return make_error(table.error().code, "aliases.file: " + table.error().message);
+  auto source = config::table_source("aliases.file", s.aliases_file, "aliases.entries", s.aliases_entries,
+                                     max_alias_file_bytes + 1);
+  if (!source) return std::move(source).error();
+  if (!*source) return std::make_shared<const AliasTable>();
+  auto table = (*source)->from_file ? AliasTable::parse((*source)->text, (*source)->name)
+                                    : AliasTable::parse_list(*(*source)->lines, (*source)->name);
+  if (!table) return make_error(table.error().code, ((*source)->from_file ? "aliases.file: " : "") + table.error().message);
   return std::make_shared<const AliasTable>(std::move(*table));
 }
 

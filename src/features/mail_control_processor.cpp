@@ -14,6 +14,7 @@
 #include "dirmail/base/time.hpp"
 #include "dirmail/features/attachment_stripper.hpp"
 #include "dirmail/features/auto_reply.hpp"
+#include "dirmail/queue/queue_copy.hpp"
 
 namespace dirmail::features {
 namespace {
@@ -98,31 +99,14 @@ MailControlOptions MailControlProcessor::options() const {
 
 Result<std::string> MailControlProcessor::queue_message(const queue::Envelope& envelope, std::string_view prefix,
                                                         int fd, std::uint64_t offset, std::uint64_t length) {
-  auto writer = queue_.begin(envelope);
-  if (!writer) return std::move(writer).error();
-  DIRMAIL_TRY((*writer)->write(prefix));
-  std::string buf;
-  while (length > 0) {
-    auto chunk = posix::pread_up_to(fd, offset, std::min<std::uint64_t>(length, 64 * 1024), "queue file");
-    if (!chunk) return std::move(chunk).error();
-    if (chunk->empty()) break;
-    DIRMAIL_TRY((*writer)->write(*chunk));
-    offset += chunk->size();
-    length -= chunk->size();
-  }
-  DIRMAIL_TRY((*writer)->commit());
-  std::string id = (*writer)->id();
-  if (on_queued_) on_queued_(id);
+  auto id = queue::queue_copy(queue_, envelope, prefix, fd, offset, length);
+  if (id && on_queued_) on_queued_(*id);
   return id;
 }
 
 Result<std::string> MailControlProcessor::queue_text(const queue::Envelope& envelope, std::string_view text) {
-  auto writer = queue_.begin(envelope);
-  if (!writer) return std::move(writer).error();
-  DIRMAIL_TRY((*writer)->write(text));
-  DIRMAIL_TRY((*writer)->commit());
-  std::string id = (*writer)->id();
-  if (on_queued_) on_queued_(id);
+  auto id = queue::queue_bytes(queue_, envelope, text);
+  if (id && on_queued_) on_queued_(*id);
   return id;
 }
 

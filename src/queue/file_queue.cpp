@@ -10,17 +10,18 @@
 #include <ctime>
 
 #include "dirmail/base/log.hpp"
+#include "dirmail/queue/message_claim.hpp"
 #include "dirmail/queue/queue_header.hpp"
 #include "dirmail/queue/recipient_state_log.hpp"
 #include "file_message_writer.hpp"
 #include "queue_folders.hpp"
 #include "queue_id.hpp"
+#include "queued_message_file.hpp"
 
 namespace dirmail::queue {
 namespace {
 
 constexpr std::int64_t kForeignTmpMaxAgeSeconds = 24 * 3600;
-constexpr std::size_t kHeaderReadChunk = 64 * 1024;
 
 bool has_suffix(std::string_view s, std::string_view suffix) {
   return s.size() > suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -70,30 +71,13 @@ Status remove_orphan_states(const QueueFolders& folders) {
     if (!has_suffix(name, ".state")) continue;
     std::string id = name.substr(0, name.size() - 6);
     if (!valid_queue_id(id) || ::access(folders.msg_path(id).c_str(), F_OK) == 0) continue;
+    // A hold or release under way (message_claim.hpp): its command moves the state.
+    std::string held = posix::join_path(posix::join_path(folders.root, kHoldFolder), id + ".msg");
+    if (::access(held.c_str(), F_OK) == 0) continue;
     std::string path = folders.state_path(id);
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) return errno_error("unlink", path, errno);
   }
   return ok_status();
-}
-
-// The start of a queue file up to the end of its header (or the header limit).
-Result<std::string> read_header_bytes(int fd, const std::string& path) {
-  std::string data;
-  std::size_t searched = 0;
-  while (data.size() <= kMaxQueueHeaderBytes) {
-    auto chunk = posix::pread_up_to(fd, data.size(), kHeaderReadChunk, path);
-    if (!chunk) return std::move(chunk).error();
-    if (chunk->empty()) break;
-    data += *chunk;
-    if (data.find("\n\n", searched) != std::string::npos) break;
-    searched = data.size() - 1;
-  }
-  return data;
-}
-
-Error with_path(Error error, const std::string& path) {
-  error.message += " (" + path + ")";
-  return error;
 }
 
 }  // namespace
@@ -117,6 +101,7 @@ Result<std::unique_ptr<FileQueue>> FileQueue::open(const std::string& dir, std::
   auto alone = lock_queue(*folders, folders->lock_fd);
   if (!alone) return std::move(alone).error();
   DIRMAIL_TRY(discard_unfinished(*folders, *alone));
+  DIRMAIL_TRY(settle_interrupted_holds(dir));  // before their states look like orphans
   DIRMAIL_TRY(remove_orphan_states(*folders));
   return std::unique_ptr<FileQueue>(new FileQueue(std::move(folders)));
 }
@@ -160,47 +145,7 @@ Result<std::vector<std::string>> FileQueue::list() {
 
 Result<QueuedMessage> FileQueue::load(std::string_view id) {
   if (!valid_queue_id(id)) return make_error(ErrorCode::invalid_argument, "invalid queue id");
-  std::string path = folders_->msg_path(id);
-  int raw_fd;
-  do {
-    raw_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  } while (raw_fd < 0 && errno == EINTR);
-  if (raw_fd < 0) {
-    if (errno == ENOENT) return make_error(ErrorCode::not_found, "no queued message " + std::string(id));
-    return errno_error("open", path, errno);
-  }
-  posix::UniqueFd fd(raw_fd);
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return errno_error("stat", path, errno);
-  auto head = read_header_bytes(fd.get(), path);
-  if (!head) return std::move(head).error();
-  auto parsed = parse_queue_header(*head);
-  if (!parsed) return with_path(std::move(parsed).error(), path);
-  if (parsed->id != id) return make_error(ErrorCode::invalid_argument, "queue file holds another id (" + path + ")");
-
-  QueuedMessage message;
-  message.id = std::string(id);
-  message.envelope = std::move(parsed->envelope);
-  message.path = path;
-  message.body_offset = parsed->body_offset;
-  message.body_size = static_cast<std::uint64_t>(st.st_size) - parsed->body_offset;
-
-  std::string state_data;
-  std::string state_path = folders_->state_path(id);
-  int state_fd = ::open(state_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (state_fd >= 0) {
-    posix::UniqueFd state_file(state_fd);
-    auto data = posix::pread_up_to(state_fd, 0, kMaxStateLogBytes + 1, state_path);
-    if (!data) return std::move(data).error();
-    state_data = std::move(*data);
-  } else if (errno != ENOENT) {
-    return errno_error("open", state_path, errno);
-  }
-  auto states = parse_recipient_state_log(state_data, message.envelope.recipients.size());
-  if (!states) return with_path(std::move(states).error(), state_path);
-  message.states = std::move(states->states);
-  message.state_reasons = std::move(states->reasons);
-  return message;
+  return read_queued_message(folders_->msg_path(id), folders_->state_path(id), id);
 }
 
 Status FileQueue::set_recipient_state(std::string_view id, std::size_t index, RecipientState state,
@@ -212,8 +157,19 @@ Status FileQueue::set_recipient_state(std::string_view id, std::size_t index, Re
   if (::access(folders_->msg_path(id).c_str(), F_OK) != 0)
     return make_error(ErrorCode::not_found, "no queued message " + std::string(id));
 
+  return append_state_line(id, format_recipient_state_line(index, state, reason));
+}
+
+Status FileQueue::record_retry(std::string_view id, std::size_t index, const RetryState& retry) {
+  if (!valid_queue_id(id)) return make_error(ErrorCode::invalid_argument, "invalid queue id");
+  if (index >= kMaxQueueRecipients) return make_error(ErrorCode::invalid_argument, "recipient index out of range");
+  if (::access(folders_->msg_path(id).c_str(), F_OK) != 0)
+    return make_error(ErrorCode::not_found, "no queued message " + std::string(id));
+  return append_state_line(id, format_retry_state_line(index, retry));
+}
+
+Status FileQueue::append_state_line(std::string_view id, std::string line) {
   std::string path = folders_->state_path(id);
-  std::string line = format_recipient_state_line(index, state, reason);
   std::lock_guard lock(folders_->state_append);
   bool created = true;
   int fd;

@@ -20,6 +20,7 @@ Result<RecipientStates> parse_recipient_state_log(std::string_view data, std::si
   RecipientStates out;
   out.states.assign(recipients, RecipientState::pending);
   out.reasons.assign(recipients, std::string());
+  out.retries.assign(recipients, std::nullopt);
   std::size_t pos = 0;
   for (;;) {
     auto end = data.find('\n', pos);
@@ -36,6 +37,10 @@ Result<RecipientStates> parse_recipient_state_log(std::string_view data, std::si
     auto word_end = rest.find(' ');
     std::string_view word = rest.substr(0, word_end);
     std::string_view reason = word_end == std::string_view::npos ? std::string_view{} : rest.substr(word_end + 1);
+    if (word == "retry") {
+      if (auto retry = parse_retry_state_fields(reason)) out.retries[index] = std::move(*retry);
+      continue;
+    }
     if (reason.size() > kMaxStateReasonBytes) continue;
     RecipientState state;
     if (word == "delivered")
@@ -46,6 +51,7 @@ Result<RecipientStates> parse_recipient_state_log(std::string_view data, std::si
       continue;
     out.states[index] = state;
     out.reasons[index] = std::string(reason);
+    out.retries[index].reset();  // an outcome ends the retry history
   }
   return out;
 }

@@ -51,14 +51,9 @@ net::awaitable<bool> SmtpSession::relay_permits(const std::string& address, cons
   RelayQuery query{IpAddress::parse(conn_.peer_address), EnvelopeSender::from_path(sender_path_), *sender_class_,
                    class_of(recipient), !auth_user_.empty()};
   RelayDecision decision = relay_rules().decide(query);
-  if (decision.accepted() && query.recipient_class == AddressClass::external) {
-    // Permitted, but this build has no outbound delivery: a temporary failure keeps the
-    // message with the client instead of taking it and losing it.
+  if (decision.accepted() && query.recipient_class == AddressClass::external)
     line(log::Record::accept).with("from", sender_).with("to", address).with("rule", decision.decided_by())
-        .warn("relay permitted, but outbound delivery is not available in this version");
-    reply(fmt::format("451 4.4.0 <{}>: Relaying is permitted, but outbound delivery is not available yet", address));
-    co_return false;
-  }
+        .info("relay permitted");
   if (decision.accepted()) co_return true;
   line(log::Record::accept).with("from", sender_).with("to", address).with("verdict", to_string(decision.verdict))
       .with("matrix", to_string(decision.matrix)).with("rule", decision.decided_by()).info("recipient refused by the relay rules");

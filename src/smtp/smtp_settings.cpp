@@ -1,8 +1,6 @@
 #include "dirmail/smtp/smtp_settings.hpp"
 
-#include <fcntl.h>
-
-#include "dirmail/base/posix_file.hpp"
+#include "dirmail/config/table_source.hpp"
 
 namespace dirmail::smtp {
 
@@ -14,23 +12,12 @@ Result<std::shared_ptr<const ReceivedTemplate>> received_template(const config::
 }
 
 Result<std::shared_ptr<const RelayRules>> relay_rules(const config::Settings& s) {
-  if (!s.smtp_relay_rules_file.empty() && !s.smtp_relay_rules.empty())
-    return make_error(ErrorCode::invalid_argument,
-                      "smtp.relay_rules_file and smtp.relay_rules are both set: use one of them");
-  if (!s.smtp_relay_rules.empty()) {
-    auto rules = parse_relay_rule_list(s.smtp_relay_rules, "smtp.relay_rules");
-    if (!rules) return std::move(rules).error();
-    return std::make_shared<const RelayRules>(std::move(*rules));
-  }
-  if (s.smtp_relay_rules_file.empty()) return std::make_shared<const RelayRules>();
-  const std::string& path = s.smtp_relay_rules_file;
-  auto fd = posix::open_file(path, O_RDONLY | O_NONBLOCK);
-  if (!fd) return make_error(fd.error().code, "smtp.relay_rules_file: " + fd.error().message);
-  auto text = posix::pread_up_to(fd->get(), 0, max_relay_rules_bytes + 1, path);
-  if (!text) return make_error(text.error().code, "smtp.relay_rules_file: " + text.error().message);
-  if (text->size() > max_relay_rules_bytes)
-    return make_error(ErrorCode::limit_exceeded, "smtp.relay_rules_file: " + path + " is larger than 4 MiB");
-  auto rules = parse_relay_rules(*text, path);
+  auto source = config::table_source("smtp.relay_rules_file", s.smtp_relay_rules_file, "smtp.relay_rules",
+                                     s.smtp_relay_rules, max_relay_rules_bytes + 1);
+  if (!source) return std::move(source).error();
+  if (!*source) return std::make_shared<const RelayRules>();
+  auto rules = (*source)->from_file ? parse_relay_rules((*source)->text, (*source)->name)
+                                    : parse_relay_rule_list(*(*source)->lines, (*source)->name);
   if (!rules) return std::move(rules).error();
   return std::make_shared<const RelayRules>(std::move(*rules));
 }

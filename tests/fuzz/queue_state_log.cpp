@@ -1,5 +1,5 @@
-// Fuzzes the recipient state log replay (parse_recipient_state_log). The first byte is
-// the message's recipient count (0..255); the rest is the log.
+// Fuzzes the recipient state log replay (parse_recipient_state_log), retry lines
+// included. The first byte is the message's recipient count (0..255); the rest is the log.
 #include <string>
 
 #include "dirmail/queue/recipient_state_log.hpp"
@@ -42,6 +42,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       continue;
     }
     rewritten += queue::format_recipient_state_line(i, state, reason);
+  }
+
+  // Retry lines print back to the same history (the last error sanitised).
+  FUZZ_CHECK(parsed->retries.size() == recipients);
+  std::string retries;
+  for (std::size_t i = 0; i < recipients; ++i) {
+    if (!parsed->retries[i]) continue;
+    FUZZ_CHECK(parsed->retries[i]->last_error.size() <= queue::kMaxStateReasonBytes);
+    retries += queue::format_retry_state_line(i, *parsed->retries[i]);
+  }
+  auto retried = queue::parse_recipient_state_log(retries, recipients);
+  FUZZ_CHECK(retried.ok());
+  for (std::size_t i = 0; i < recipients; ++i) {
+    FUZZ_CHECK(retried->retries[i].has_value() == parsed->retries[i].has_value());
+    if (!parsed->retries[i]) continue;
+    queue::RetryState expected = *parsed->retries[i];
+    expected.last_error = sanitised(expected.last_error);
+    FUZZ_CHECK(*retried->retries[i] == expected);
+    FUZZ_CHECK(retried->states[i] == queue::RecipientState::pending);
   }
 
   // A log holding one line per settled recipient replays to the same states.

@@ -5,13 +5,13 @@
 #include <vector>
 
 #include "dirmail/base/strings.hpp"
+#include "dirmail/config/table_source.hpp"
 #include "dirmail/smtp/relay_rules.hpp"
 #include "relay_rule_line.hpp"
 
 namespace dirmail::smtp {
 namespace {
 
-constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 
 // Gathers the rules of one source, line by line, and the warnings about them.
 class RuleCollector {
@@ -90,41 +90,18 @@ class RuleCollector {
 }  // namespace
 
 Result<RelayRules> parse_relay_rules(std::string_view text, std::string_view name) {
-  const std::string prefix = std::string(name) + ":";
-  if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF")) {
-    return make_error(ErrorCode::invalid_argument,
-                      prefix + "1: the file is UTF-16 (Notepad's \"Unicode\"): save it as UTF-8 or ANSI");
-  }
-  if (text.size() > max_relay_rules_bytes) {
-    std::size_t line = 1;
-    for (std::size_t i = 0; i < max_relay_rules_bytes; ++i)
-      if (text[i] == '\n') ++line;
-    return make_error(ErrorCode::limit_exceeded, prefix + std::to_string(line) + ": the file is larger than " +
-                                                     std::to_string(max_relay_rules_bytes) + " bytes");
-  }
-  if (text.starts_with(utf8_bom)) text.remove_prefix(utf8_bom.size());
-
   RuleCollector rules;
-  std::size_t line_number = 0;
-  while (!text.empty()) {
-    ++line_number;
-    const auto lf = text.find('\n');
-    std::string_view line = text.substr(0, lf);
-    text.remove_prefix(lf == std::string_view::npos ? text.size() : lf + 1);
-    if (line.ends_with('\r')) line.remove_suffix(1);
-    DIRMAIL_TRY(rules.add(line, prefix + std::to_string(line_number)));
-  }
+  DIRMAIL_TRY(config::for_each_table_line(text, name, max_relay_rules_bytes, [&](std::string_view line, std::string origin) {
+    return rules.add(line, std::move(origin));
+  }));
   return rules.finish();
 }
 
 Result<RelayRules> parse_relay_rule_list(const std::vector<std::string>& entries, std::string_view name) {
   RuleCollector rules;
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    std::string origin = std::string(name) + "[" + std::to_string(i) + "]";
-    if (entries[i].find('\n') != std::string::npos)
-      return make_error(ErrorCode::invalid_argument, origin + ": an entry is one rule: it must not hold a line break");
-    DIRMAIL_TRY(rules.add(entries[i], std::move(origin)));
-  }
+  DIRMAIL_TRY(config::for_each_table_entry(entries, name, [&](std::string_view line, std::string origin) {
+    return rules.add(line, std::move(origin));
+  }));
   return rules.finish();
 }
 

@@ -30,6 +30,9 @@ int kerberos_command(const config::Settings& settings, const Args& args, std::os
 // dns mx DOMAIN  (the mail hosts delivery would try, through delivery.dns_servers)
 int dns_command(const config::Settings& settings, const Args& args, std::ostream& out, std::ostream& err);
 
+// queue list|show|flush|hold|release|delete|bounce  (queue.dir, beside a running daemon)
+int queue_command(const config::Settings& settings, const Args& args, std::ostream& out, std::ostream& err);
+
 // delivery send --host H --from F --to T FILE...  (one outbound SMTP session by hand)
 int delivery_command(const Args& args, std::ostream& out, std::ostream& err);
 

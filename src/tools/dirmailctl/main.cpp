@@ -25,6 +25,9 @@ constexpr const char* usage_text =
     "  kerberos check [--host NAME] [--kinit USER]   the service keytab: principals, SPNs, KVNO,\n"
     "                           enctypes, clock skew, DNS; each failure with its fix\n"
     "  dns mx DOMAIN            the mail hosts delivery would try for DOMAIN (MX, addresses)\n"
+    "  queue list|show ID [--json]   queued messages: envelope, recipients' states, header\n"
+    "  queue flush [ID] | hold ID | release ID | delete ID | bounce ID   act on the queue\n"
+    "                           (beside a running dirmaild; flush signals it)\n"
     "  delivery send --host H --from F --to T FILE...   send through the outbound SMTP client\n"
     "                           (TLS, AUTH, several messages on one connection)\n"
     "\n"
@@ -56,7 +59,7 @@ int main(int argc, char** argv) {
   if (group == "config") return dirmail::ctl::config_command(rest, std::cout, std::cerr);
   if (group == "delivery") return dirmail::ctl::delivery_command(rest, std::cout, std::cerr);
   if (group != "user" && group != "domain" && group != "alias" && group != "directory" &&
-      group != "kerberos" && group != "secret" && group != "dns") {
+      group != "kerberos" && group != "secret" && group != "dns" && group != "queue") {
     std::cerr << "dirmailctl: unknown command \"" << group << "\"\n" << usage_text;
     return 2;
   }
@@ -69,6 +72,7 @@ int main(int argc, char** argv) {
   if (group == "secret") return dirmail::ctl::secret_command(*settings, rest, std::cout, std::cerr);
   if (group == "kerberos") return dirmail::ctl::kerberos_command(*settings, rest, std::cout, std::cerr);
   if (group == "dns") return dirmail::ctl::dns_command(*settings, rest, std::cout, std::cerr);
+  if (group == "queue") return dirmail::ctl::queue_command(*settings, rest, std::cout, std::cerr);
   if (settings->directory_backend != "local" && group == "user" && rest.size() == 2 && rest[0] == "show")
     return dirmail::ctl::directory_command(*settings, {"user", rest[1]}, std::cout, std::cerr);
   if (settings->directory_backend != "local") {

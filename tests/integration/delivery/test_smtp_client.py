@@ -13,7 +13,6 @@ driven through `dirmailctl delivery send`, as an administrator would test a gate
   password, and no credentials over an unencrypted connection."""
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -23,9 +22,10 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
-from dirmail_instance import DIRMAILCTL, DirmailInstance, free_port, make_test_pki  # noqa: E402
+from dirmail_instance import DIRMAILCTL, DirmailInstance, make_test_pki  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 from mail_clients import wait_for_messages  # noqa: E402
+from smtp_sink import SmtpSink  # noqa: E402
 
 STATE = Path(os.environ.get("DIRMAIL_TEST_STATE", "/tmp/dirmail-tests")) / "smtp-client"
 SENDER = "sender@remote.test"
@@ -48,40 +48,6 @@ def send(port, files, to=("x@example.net",), host="127.0.0.1", args=(), stdin=No
         elif words[0] == "session":
             session = line
     return r.returncode, results, session, r.stdout + r.stderr
-
-
-class SmtpSink:
-    """smtp-sink on a free loopback port, storing each message in its own file."""
-
-    def __init__(self, folder, *options, host="127.0.0.1"):
-        self.folder = Path(folder)
-        shutil.rmtree(self.folder, ignore_errors=True)
-        (self.folder / "dump").mkdir(parents=True)
-        self.port = free_port()
-        listen = f"[{host}]:{self.port}" if ":" in host else f"{host}:{self.port}"
-        self.proc = subprocess.Popen(["smtp-sink", "-u", "root", "-d", str(self.folder / "dump") + "/%M.", *options,
-                                      listen, "100"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        self._wait(host)
-
-    def _wait(self, host):
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("smtp-sink exited: " + self.proc.stderr.read().decode(errors="replace"))
-            try:
-                with socket.create_connection((host, self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("smtp-sink does not listen")
-
-    def messages(self):
-        return [p.read_bytes() for p in sorted((self.folder / "dump").iterdir())]
-
-    def stop(self):
-        self.proc.kill()
-        self.proc.wait()
-        self.proc.stderr.close()
 
 
 class SinkTest(unittest.TestCase):

@@ -66,7 +66,7 @@ class DefaultMatrix(unittest.TestCase):
         cases = [
             (ALICE, BOB, 250),         # int+acct -> int+acct
             (ALICE, NOBODY, 550),      # -> int-acct: never
-            (ALICE, EXTERNAL, 451),    # int+acct -> ext: permitted (no outbound yet: 451)
+            (ALICE, EXTERNAL, 250),    # int+acct -> ext: permitted
             (NOBODY, BOB, 550),        # int-acct sender: anti-spoofing
             (NOBODY, EXTERNAL, 550),
             (EXTERNAL, BOB, 250),      # ext -> int+acct
@@ -81,7 +81,7 @@ class DefaultMatrix(unittest.TestCase):
         self.assertIn("effect.dat:5", log)  # the rule that decided is named
 
     def test_authenticated_users_may_relay(self):
-        self.assertEqual(rcpt_code("127.0.0.1", EXTERNAL, EXTERNAL, (ALICE, ALICE_PW))[0], 451)
+        self.assertEqual(rcpt_code("127.0.0.1", EXTERNAL, EXTERNAL, (ALICE, ALICE_PW))[0], 250)
 
 
 class RuleSources(unittest.TestCase):
@@ -98,7 +98,7 @@ class RuleSources(unittest.TestCase):
     def test_norelay_refuses_relay_unless_authenticated(self):
         self.assertEqual(rcpt_code("127.0.0.2", ALICE, EXTERNAL)[0], 554)
         self.assertEqual(rcpt_code("127.0.0.2", EXTERNAL, BOB)[0], 250)
-        self.assertEqual(rcpt_code("127.0.0.2", ALICE, EXTERNAL, (ALICE, ALICE_PW))[0], 451)
+        self.assertEqual(rcpt_code("127.0.0.2", ALICE, EXTERNAL, (ALICE, ALICE_PW))[0], 250)
 
 
 class OpenRelayProbes(unittest.TestCase):

@@ -34,7 +34,7 @@ TEST(Defaults, HaveTheDocumentedValues) {
   EXPECT_EQ(s.store_backend, "posix");
   EXPECT_EQ(s.store_mailbox_path, "mailboxes/%DOMAIN%/%USERNAME%");
   EXPECT_EQ(s.queue_dir, "/var/lib/dirmail/queue");
-  EXPECT_EQ(s.delivery_local_workers, 4);
+  EXPECT_EQ(s.delivery_local_workers, 20);
   EXPECT_EQ(s.delivery_retry_interval, 120);
   EXPECT_TRUE(s.smtp_enabled);
   EXPECT_EQ(s.smtp_listen, (std::vector<std::string>{"0.0.0.0 25"}));

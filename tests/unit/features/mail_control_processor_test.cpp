@@ -97,6 +97,9 @@ class MailControlProcessorTest : public ::testing::Test {
     Status set_recipient_state(std::string_view id, std::size_t i, queue::RecipientState s, std::string_view r) override {
       return q_->set_recipient_state(id, i, s, r);
     }
+    Status record_retry(std::string_view id, std::size_t i, const queue::RetryState& r) override {
+      return q_->record_retry(id, i, r);
+    }
     Status remove(std::string_view id) override { return q_->remove(id); }
 
    private:

@@ -285,7 +285,7 @@ TEST(RelayRulesParse, ListEntriesUseTheSameSyntaxAndTheirIndex) {
             "smtp.relay_rules[1]: TAB is not allowed: separate pattern and action with exactly one space");
   auto two_lines = parse_relay_rule_list({"10.*.*.*\n11.*.*.*"}, "smtp.relay_rules");
   ASSERT_FALSE(two_lines.ok());
-  EXPECT_TRUE(two_lines.error().message.starts_with("smtp.relay_rules[0]: an entry is one rule"));
+  EXPECT_TRUE(two_lines.error().message.starts_with("smtp.relay_rules[0]: an entry is one line"));
   // TOML strings carry no line ending, so a CR is an error there.
   EXPECT_FALSE(parse_relay_rule_list({"10.*.*.*\r"}, "x").ok());
 }

@@ -10,12 +10,15 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "dirmail/base/retry_schedule.hpp"
 #include "dirmail/directory/directory.hpp"
+#include "dirmail/delivery/remote_delivery.hpp"
+#include "dirmail/delivery/retry_policy.hpp"
 #include "dirmail/features/mail_control_processor.hpp"
 #include "dirmail/queue/queue.hpp"
 #include "dirmail/store/mail_store.hpp"
@@ -30,9 +33,13 @@ struct LocalDeliveryOptions {
   // A recipient lookup that no directory server answers is tried again this way
   // before the message is deferred for retry_interval.
   RetrySchedule directory_retry;
+  // Remote recipients: the original's retry classes, then a bounce.
+  RetryPolicy remote_retry;
   // Limit of mailboxes whose account has none (store.mailbox_limit); 0 = unlimited.
   std::uint64_t mailbox_limit = 0;
   features::MailControlOptions mail_control;  // IMS.CTL forwarding and auto-reply
+  std::string hostname;         // Reporting-MTA of bounces
+  bool admin_error_copy = false;  // delivery.admin_error_copy: bounces copied to mail_control.admin_address
 };
 
 class LocalDelivery {
@@ -45,23 +52,46 @@ class LocalDelivery {
   Status start();
   // Hands over a freshly committed message.
   void enqueue(const std::string& id);
+  // Tries every deferred message now, and every queued message it does not know of
+  // (one released from hold/): SIGUSR1, dirmailctl queue flush.
+  void flush();
   // Lets workers finish the message in hand, then stops them.
   void stop();
   void set_options(LocalDeliveryOptions options);
+  // Remote delivery for recipients in other domains; without it they are undeliverable.
+  // Set before start().
+  void set_remote(RemoteDelivery* remote) { remote_ = remote; }
 
  private:
   enum class Outcome { done, retry_later };
   void worker();
-  Outcome deliver(const std::string& id);
+  // `retry_after`: set when a remote recipient's schedule wants the next attempt sooner
+  // or later than retry_interval.
+  Outcome deliver(const std::string& id, std::optional<std::chrono::seconds>& retry_after);
   // The directory's answer, retried while it fails temporarily (waits end early on stop()).
   Result<directory::Recipient> resolve_with_retry(const std::string& address);
   // Delivers to one local address; returns the recipient state (pending: deferred, with
   // the reason logged) or a temporary error. `shown` is the recipient the stored copy
   // names (Delivered-To:): the address itself, or the alias that led to it;
   // `extra_header` is added to the stored copy (a journal copy's Envelope-To:).
+  // A recipient in another domain is left pending with `*remote` set (depth 0, for
+  // remote delivery), or, reached through an alias, queued as a copy of its own.
   Result<queue::RecipientState> deliver_to(const queue::QueuedMessage& msg, int fd, const std::string& address,
                                            const std::string& shown, std::string_view extra_header, int depth,
-                                           std::string& reason);
+                                           std::string& reason, bool* remote = nullptr);
+  // The recipients at `indices` (all in one other domain) through remote_.
+  struct Done {
+    std::size_t index;
+    queue::RecipientState state;
+    std::string reason;
+    std::string status;      // RFC 3463 code of a failure, for the bounce
+    std::string diagnostic;  // the peer's reply, when one decided it
+  };
+  // Queues the bounce (and the administrator's copy) for the failed recipients in `done`.
+  void report_failures(const queue::QueuedMessage& msg, int fd, const std::vector<Done>& done);
+  bool deliver_remote(const queue::QueuedMessage& msg, int fd, const std::string& domain,
+                      const std::vector<std::size_t>& indices, bool local, std::vector<Done>& done,
+                      std::optional<std::int64_t>& next_attempt);
 
   // True when the message would put the account's mailbox over its limit: logs the
   // deferral with `reason`. A usage the store cannot tell lets the delivery go ahead.
@@ -73,12 +103,14 @@ class LocalDelivery {
   directory::Directory& directory_;
   store::MailStore& store_;
   features::MailControlProcessor controls_;
+  RemoteDelivery* remote_ = nullptr;
 
   std::mutex mu_;
   std::condition_variable cv_;
   LocalDeliveryOptions options_;
   std::deque<std::string> ready_;
   std::multimap<std::chrono::steady_clock::time_point, std::string> deferred_;
+  std::set<std::string> in_flight_;  // ids a worker is delivering
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

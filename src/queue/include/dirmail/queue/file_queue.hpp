@@ -20,13 +20,15 @@ class FileQueue final : public Queue {
  public:
   // Creates dir/tmp and dir/incoming as needed. Discards this node's files left in tmp/
   // by a crash (never acknowledged), other nodes' tmp files older than a day, and
-  // .state files whose message is gone. `node_name` tells nodes sharing `dir` apart.
+  // .state files whose message is gone; finishes a hold or release a crash cut short
+  // (message_claim.hpp). `node_name` tells nodes sharing `dir` apart.
   static Result<std::unique_ptr<FileQueue>> open(const std::string& dir, std::string node_name);
   ~FileQueue() override;
 
   Result<std::unique_ptr<MessageWriter>> begin(const Envelope& envelope) override;
   Result<std::vector<std::string>> list() override;
   Result<QueuedMessage> load(std::string_view id) override;
+  Status record_retry(std::string_view id, std::size_t index, const RetryState& retry) override;
   Status set_recipient_state(std::string_view id, std::size_t index, RecipientState state,
                              std::string_view reason) override;
   // Unlinks <id>.msg, syncs incoming/, then unlinks <id>.state: a crash in between
@@ -42,6 +44,8 @@ class FileQueue final : public Queue {
 
  private:
   explicit FileQueue(std::shared_ptr<QueueFolders> folders);
+  // Appends one line to <id>.state and syncs it (and the folder when the file is new).
+  Status append_state_line(std::string_view id, std::string line);
   std::shared_ptr<QueueFolders> folders_;
 };
 

@@ -6,13 +6,17 @@
 // Layout under queue.dir:
 //   tmp/        messages being received; discarded on start (never acknowledged)
 //   incoming/   committed messages <id>.msg, and <id>.state with per-recipient results
+//   hold/       messages an administrator holds, laid out as in incoming/ (message_claim.hpp)
+//   dirmaild-<node tag>.pid   the daemon of each node (daemon_pid_file.hpp)
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "dirmail/base/result.hpp"
+#include "dirmail/queue/retry_state.hpp"
 
 namespace dirmail::queue {
 
@@ -64,6 +68,7 @@ struct QueuedMessage {
   Envelope envelope;
   std::vector<RecipientState> states;  // one per envelope recipient
   std::vector<std::string> state_reasons;  // reason recorded with each state ("" while pending)
+  std::vector<std::optional<RetryState>> retries;  // a pending recipient's retry history, if any
   std::string path;                    // the .msg file
   std::uint64_t body_offset = 0;       // where the message bytes start in the file
   std::uint64_t body_size = 0;
@@ -80,6 +85,9 @@ class Queue {
   // not deliver it twice.
   virtual Status set_recipient_state(std::string_view id, std::size_t index, RecipientState state,
                                      std::string_view reason) = 0;
+  // Records a pending recipient's retry history after a failed attempt (appended and
+  // synced), so that a restart goes on with the schedule instead of starting it again.
+  virtual Status record_retry(std::string_view id, std::size_t index, const RetryState& retry) = 0;
   // Removes a message whose recipients are all done. The removal need not be durable
   // at once: deliveries must be idempotent (named by the queue id) for a message that
   // a crash brings back.
