@@ -110,7 +110,8 @@ class DirmailServer:
         return count_messages(self.mail_folder)
 
     def queue_empty(self):
-        return count_files(self.root / "queue") == 0
+        # Messages live in these folders; the queue's lock and the daemon's pid file do not count.
+        return sum(count_files(self.root / "queue" / part) for part in ("tmp", "incoming", "hold")) == 0
 
     def log_excerpt(self, lines=20):
         text = ""
