@@ -165,6 +165,7 @@ std::vector<DeliveryResult> RemoteDelivery::deliver(const queue::QueuedMessage& 
         rlog(log::Record::sender, message.id).with("host", host.name).with("address", address)
             .with("result", last.describe()).warn("session failed");
         if (try_next_host(last)) continue;
+        resolver_.invalidate(domain);
         return std::vector<DeliveryResult>(indices.size(), last);
       }
       for (std::size_t i = 0; i < indices.size() && i < a.results.recipients.size(); ++i) {
@@ -181,6 +182,7 @@ std::vector<DeliveryResult> RemoteDelivery::deliver(const queue::QueuedMessage& 
       return std::move(a.results.recipients);
     }
   }
+  resolver_.invalidate(domain);  // no host took it: ask DNS again next time
   return std::vector<DeliveryResult>(indices.size(), last);
 }
 

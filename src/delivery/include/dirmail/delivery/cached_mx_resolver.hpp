@@ -24,7 +24,7 @@ class CachedMxResolver final : public MxResolver {
   Result<MailRoute> resolve(const std::string& domain) override;
 
   // For the runner after a failed delivery to `domain`: the next resolve asks DNS.
-  void invalidate(const std::string& domain);
+  void invalidate(const std::string& domain) override;
 
   MxCache& cache() { return cache_; }
 

@@ -27,6 +27,9 @@ class MxResolver {
   virtual ~MxResolver() = default;
   // `domain`: the part after the @ of a recipient, an ASCII (A-label) name.
   virtual Result<MailRoute> resolve(const std::string& domain) = 0;
+  // Forget what is known of `domain` (a delivery there failed: the next attempt asks
+  // DNS again, so a changed answer is honoured). Resolvers without a cache ignore it.
+  virtual void invalidate(const std::string& /*domain*/) {}
 };
 
 struct MxResolverOptions {
