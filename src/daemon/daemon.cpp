@@ -205,6 +205,7 @@ void Daemon::apply_options() {
   if (auto journal = features::journal_rule(s)) so.journal = *journal;  // checked at start and reload
   so.max_header_size = static_cast<std::uint64_t>(s.smtp_max_header_size);
   so.max_header_fields = static_cast<std::uint64_t>(s.smtp_max_header_fields);
+  so.max_hops = static_cast<std::uint64_t>(s.smtp_max_hops);
   so.vrfy = s.smtp_vrfy;
   so.sender_trust = smtp::parse_sender_trust(s.smtp_sender_trust).value_or(smtp::SenderTrust::auth_id);
   so.command_timeout = std::chrono::seconds(s.smtp_command_timeout);

@@ -112,6 +112,10 @@ void MessageIntake::note_header_line(std::string_view line) {
       }
     } else if (field_is(line, "Date")) {
       has_date_ = true;
+    } else if (field_is(line, "Received")) {
+      // RFC 5321 §6.3: a message that has passed this many relays is in a loop.
+      if (limits_.max_hops > 0 && ++hops_ > limits_.max_hops && refusal_ == Refusal::none)
+        refusal_ = Refusal::too_many_hops;
     } else if (field_is(line, "From") && !has_from_) {
       has_from_ = true;
       field_ = Field::from;

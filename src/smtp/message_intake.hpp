@@ -24,11 +24,12 @@ struct IntakeLimits {
   std::uint64_t max_header_fields = 0;  // 0 = unlimited
   bool add_missing_headers = false;     // Message-ID and Date (submission)
   std::string hostname;                 // for an added Message-ID
+  std::uint64_t max_hops = 0;           // Received: fields before it is a loop; 0 = unlimited
 };
 
 class MessageIntake {
  public:
-  enum class Refusal { none, too_big, header_too_big, write_failed };
+  enum class Refusal { none, too_big, header_too_big, too_many_hops, write_failed };
   inline static constexpr std::size_t max_from_value = 4096;
   inline static constexpr std::size_t max_watched_line = max_from_value + 16;
 
@@ -67,6 +68,7 @@ class MessageIntake {
   std::uint64_t text_size_ = 0;
   std::uint64_t header_size_ = 0;
   std::uint64_t header_fields_ = 0;
+  std::uint64_t hops_ = 0;  // Received: fields
   bool in_header_ = true;
   bool line_start_ = true;
   bool pending_cr_ = false;  // BDAT: a CR at a chunk's end, maybe half of a CR LF

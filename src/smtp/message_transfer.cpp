@@ -38,7 +38,7 @@ std::string SmtpSession::received_header(const std::string& queue_id) const {
 
 IntakeLimits SmtpSession::intake_limits() const {
   return {options_->max_message_size, options_->max_header_size, options_->max_header_fields,
-          options_->add_missing_headers, options_->hostname};
+          options_->add_missing_headers, options_->hostname, options_->max_hops};
 }
 
 // journal.addresses ride on the message as extra recipients that never bounce, so the
@@ -190,6 +190,7 @@ net::awaitable<bool> SmtpSession::finish_message(queue::MessageWriter& w, Messag
   switch (intake.refusal()) {
     case MessageIntake::Refusal::too_big: refusal = "552 5.3.4 Error: message file too big"; break;
     case MessageIntake::Refusal::header_too_big: refusal = "552 5.3.4 Error: message header too big"; break;
+    case MessageIntake::Refusal::too_many_hops: refusal = "554 5.4.6 Error: too many hops (a mail loop)"; break;
     case MessageIntake::Refusal::write_failed:
     case MessageIntake::Refusal::none: break;
   }

@@ -243,6 +243,19 @@ class HeaderLimits(unittest.TestCase):
             self.assertEqual(refused.exception.smtp_code, 552)
             self.assertIn(b"5.3.4", refused.exception.smtp_error)
 
+    def test_a_mail_loop_is_refused(self):
+        # smtp.max_hops (50 by default): the 51st Received: field is a loop (RFC 5321 §6.3).
+        hops = "".join(f"Received: from relay{i}.example by relay{i + 1}.example; Fri, 27 Nov 2026 10:00:00 +0000\r\n"
+                       for i in range(51))
+        with smtplib.SMTP("127.0.0.1", SERVER.smtp_port, timeout=30) as s:
+            s.ehlo("client.example.org")
+            with self.assertRaises(smtplib.SMTPDataError) as refused:
+                s.sendmail("s@elsewhere.example", [ERIN], (hops + "Subject: loop\r\n\r\nbody\r\n").encode())
+            self.assertEqual(refused.exception.smtp_code, 554)
+            self.assertIn(b"5.4.6", refused.exception.smtp_error)
+            # Fewer are fine (this server also limits header fields to MAX_FIELDS).
+            s.sendmail("s@elsewhere.example", [ERIN], ("".join(hops.splitlines(True)[:40]) + "Subject: ok\r\n\r\nb\r\n").encode())
+
 
 class Submission(unittest.TestCase):
     def submit(self, user, password, sender, message):

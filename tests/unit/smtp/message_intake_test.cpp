@@ -202,6 +202,18 @@ TEST(MessageIntake, HeaderSizeLimit) {
   EXPECT_EQ(take_as_bdat(fields + "\r\n" + std::string(1000, 'b') + "\r\n", limits).refusal, Refusal::none);
 }
 
+TEST(MessageIntake, TooManyReceivedFieldsIsALoop) {
+  IntakeLimits limits;
+  limits.max_hops = 3;
+  std::string three;
+  for (int i = 0; i < 3; ++i) three += "Received: from relay" + std::to_string(i) + ".example by x; date\r\n";
+  EXPECT_EQ(take_as_data(three + "Subject: x\r\n\r\nReceived: in the body\r\n", limits).refusal, Refusal::none);
+  for (const auto& o : {take_as_bdat(three + "RECEIVED: from loop\r\n\r\nbody\r\n", limits),
+                        take_as_data(three + "received: from loop\r\n\r\nbody\r\n", limits)})
+    EXPECT_EQ(o.refusal, Refusal::too_many_hops);
+  EXPECT_EQ(take_as_data(three + three + "\r\nbody\r\n", no_limits).refusal, Refusal::none);  // 0: no limit
+}
+
 TEST(MessageIntake, HeaderFieldLimit) {
   IntakeLimits limits;
   limits.max_header_fields = 3;

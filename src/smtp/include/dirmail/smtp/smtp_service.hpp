@@ -55,6 +55,7 @@ struct SmtpOptions {
   std::uint64_t mailbox_limit = 0;
   std::uint64_t max_header_size = 0;    // bytes of the header section; 0 = unlimited
   std::uint64_t max_header_fields = 0;  // 0 = unlimited
+  std::uint64_t max_hops = 50;          // Received: fields; more is a loop (554 5.4.6); 0 = unlimited
   bool add_missing_headers = false;     // Message-ID and Date (submission, RFC 6409 §8)
   bool vrfy = false;                    // answer VRFY and EXPN from the directory
   SenderTrust sender_trust = SenderTrust::auth_id;
