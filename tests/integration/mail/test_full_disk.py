@@ -27,11 +27,12 @@ def mount_tmpfs(path, size):
 def fill(path):
     """Fills the filesystem at `path`; returns the filler file."""
     filler = path / "filler"
-    with open(filler, "wb") as f:
+    # Unbuffered: a buffered file would try to write its rest again when it is closed,
+    # and fail there with ENOSPC.
+    with open(filler, "wb", buffering=0) as f:
         try:
             while True:
                 f.write(b"\0" * 65536)
-                f.flush()
         except OSError:
             pass
     return filler
