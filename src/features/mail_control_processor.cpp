@@ -14,6 +14,7 @@
 #include "dirmail/base/time.hpp"
 #include "dirmail/features/attachment_stripper.hpp"
 #include "dirmail/features/auto_reply.hpp"
+#include "dirmail/queue/delivery_report.hpp"
 #include "dirmail/queue/queue_copy.hpp"
 
 namespace dirmail::features {
@@ -70,8 +71,7 @@ bool listed(const std::vector<std::string>& entries, std::string_view address) {
 std::string read_header(int fd, const queue::QueuedMessage& m) {
   auto bytes = posix::pread_up_to(fd, m.body_offset, std::min<std::uint64_t>(m.body_size, max_header_read), m.path);
   if (!bytes) return {};
-  auto end = bytes->find("\r\n\r\n");
-  return end == std::string::npos ? *bytes : bytes->substr(0, end + 2);
+  return std::string(queue::header_block(*bytes));
 }
 
 int hop_count(std::string_view header) {
