@@ -11,6 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 from dirmail_instance import USERS, DirmailInstance  # noqa: E402
+from polling import wait_for  # noqa: E402
 from mail_clients import pop3_fetch_all, send  # noqa: E402
 
 ALICE = "alice@example.test"
@@ -20,14 +21,6 @@ STATE = Path(os.environ.get("DIRMAIL_TEST_STATE", "/tmp/dirmail-tests")) / "cras
 def copies(inst, tag):
     return [raw for _, raw in pop3_fetch_all(inst.pop3_port, ALICE, USERS[ALICE]) if tag.encode() in raw]
 
-
-def wait_for(predicate, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 class CrashRecovery(unittest.TestCase):

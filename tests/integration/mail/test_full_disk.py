@@ -14,6 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 from dirmail_instance import USERS, DirmailInstance  # noqa: E402
 from mail_clients import pop3_fetch_all  # noqa: E402
+from polling import wait_for  # noqa: E402
 
 ALICE = "alice@example.test"
 STATE = Path(os.environ.get("DIRMAIL_TEST_STATE", "/tmp/dirmail-tests")) / "full-disk"
@@ -37,14 +38,6 @@ def fill(path):
             pass
     return filler
 
-
-def wait_for(predicate, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 class FullDisk(unittest.TestCase):

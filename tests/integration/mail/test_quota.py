@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 from dirmail_instance import USERS, DirmailInstance  # noqa: E402
 from mail_clients import pop3_fetch_all, wait_for_messages  # noqa: E402
+from polling import wait_for  # noqa: E402
 
 STATE = Path(os.environ.get("DIRMAIL_TEST_STATE", "/tmp/dirmail-tests")) / "quota"
 ALICE = "alice@example.test"  # no limit of her own: store.mailbox_limit applies
@@ -24,14 +25,6 @@ LIMITED = "limited@example.test"
 LIMITED_PASSWORD = "limited-secret"
 LIMIT = 6000
 
-
-def wait_for(predicate, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def message(tag, size):
