@@ -19,10 +19,13 @@ from scratch_filesystem import HostFolder, ScratchFilesystem
 
 
 class BenchServers:
-    def __init__(self, release_dir, tmpdir, keep=False, host_fs=False, filesystem_mib=1024, dirmail_settings=None):
-        """DIRMAIL_SETTINGS ({"section.name": TOML value}) changes dirmaild's defaults for an experiment."""
+    def __init__(self, release_dir, tmpdir, keep=False, host_fs=False, filesystem_mib=1024, dirmail_settings=None,
+                 postfix_settings=None):
+        """DIRMAIL_SETTINGS ({"section.name": TOML value}) changes dirmaild's defaults for an experiment;
+        POSTFIX_SETTINGS ({parameter: value}) are added to Postfix's main.cf."""
         self.release_dir = Path(release_dir).resolve()
         self.dirmail_settings = dict(dirmail_settings or {})
+        self.postfix_settings = dict(postfix_settings or {})
         self.keep = keep
         self.host_fs = host_fs
         self.filesystem_mib = filesystem_mib
@@ -38,8 +41,9 @@ class BenchServers:
         return ScratchFilesystem(self.top / label, size_mib=self.filesystem_mib, keep_image=self.keep)
 
     @contextlib.contextmanager
-    def server(self, kind, label, user, ports=None):
-        """A started server (KIND "dirmail" or "postfix") with mailbox USER; yields (server, filesystem)."""
+    def server(self, kind, label, user, ports=None, settings=None):
+        """A started server (KIND "dirmail" or "postfix") with mailbox USER; yields (server, filesystem).
+        SETTINGS, in the server's own form, apply to this server only, over the ones given above."""
         with contextlib.ExitStack() as stack:
             fs = stack.enter_context(self.filesystem(label))
             self.filesystem_description = fs.describe()
@@ -50,9 +54,10 @@ class BenchServers:
             stack.callback(cgroup.remove)
             if kind == "dirmail":
                 server = DirmailServer(self.release_dir, folder, cgroup, ports or {"smtp": free_port()}, user=user,
-                                       settings=self.dirmail_settings)
+                                       settings={**self.dirmail_settings, **(settings or {})})
             else:
-                server = PostfixServer(folder, free_port(), cgroup, user=user)
+                server = PostfixServer(folder, free_port(), cgroup, user=user,
+                                       settings={**self.postfix_settings, **(settings or {})})
             stack.callback(server.stop)
             server.setup()
             server.start()

@@ -17,16 +17,26 @@ CONFIG = {
 }
 
 
-def services_with_listeners(release_dir):
-    """{service: has an `enabled` switch} for every service with a `listen` setting, from
-    the build's own settings reference, so that no service is left on its default
-    (wildcard) address."""
+def _settings_reference(release_dir):
     dirmailctl = Path(release_dir) / "src" / "tools" / "dirmailctl"
     r = subprocess.run([str(dirmailctl), "config", "reference"], capture_output=True, text=True, timeout=60)
     if r.returncode != 0:
         raise RuntimeError(f"dirmailctl config reference failed: {r.stderr}")
-    listening = set(re.findall(r"^\| `(\w+)\.listen` \|", r.stdout, re.M))
-    switchable = set(re.findall(r"^\| `(\w+)\.enabled` \|", r.stdout, re.M))
+    return r.stdout
+
+
+def setting_defaults(release_dir):
+    """{"section.name": default as the reference writes it} for every setting of this build."""
+    return dict(re.findall(r"^\| `(\w+\.\w+)` \| [^|]* \| `([^`]*)` \|", _settings_reference(release_dir), re.M))
+
+
+def services_with_listeners(release_dir):
+    """{service: has an `enabled` switch} for every service with a `listen` setting, from
+    the build's own settings reference, so that no service is left on its default
+    (wildcard) address."""
+    reference = _settings_reference(release_dir)
+    listening = set(re.findall(r"^\| `(\w+)\.listen` \|", reference, re.M))
+    switchable = set(re.findall(r"^\| `(\w+)\.enabled` \|", reference, re.M))
     if not listening:
         raise RuntimeError("dirmailctl config reference lists no listen setting")
     return {service: service in switchable for service in listening}
@@ -98,6 +108,14 @@ class DirmailServer:
         alive = lambda: self.proc.poll() is None  # noqa: E731
         for port in self.ports.values():
             wait_port(port, alive=alive, what="dirmaild")
+
+    def restart(self, settings):
+        """Stops dirmaild, changes SETTINGS ({"section.name": TOML value}) and starts it again,
+        for settings that are read at start only (such as delivery.enabled)."""
+        self.stop()
+        self.settings.update(settings)
+        self.config.write_text(self._config_text())
+        self.start()
 
     def pid(self):
         return self.proc.pid

@@ -91,11 +91,13 @@ def postfix_version():
 class PostfixServer:
     name = "postfix"
 
-    def __init__(self, folder, port, cgroup, user="user@example.test"):
+    def __init__(self, folder, port, cgroup, user="user@example.test", settings=None):
+        """SETTINGS, {main.cf parameter: value}, are added to MAIN_CF (e.g. a relayhost)."""
         self.root = Path(folder)
         self.port = port
         self.cgroup = cgroup
         self.user = user
+        self.settings = dict(settings or {})
         self.etc = self.root / "etc"
         self.started = False
 
@@ -110,7 +112,10 @@ class PostfixServer:
         os.chmod(self.root, 0o755)
         shutil.chown(self.root / "data", user="postfix")
         os.chown(self.root / "mail", VIRTUAL_UID, VIRTUAL_UID)
-        (self.etc / "main.cf").write_text(MAIN_CF.format(root=self.root, uid=VIRTUAL_UID))
+        main_cf = MAIN_CF.format(root=self.root, uid=VIRTUAL_UID)
+        if self.settings:
+            main_cf += "# This benchmark's own settings.\n" + "".join(f"{k} = {v}\n" for k, v in self.settings.items())
+        (self.etc / "main.cf").write_text(main_cf)
         (self.etc / "master.cf").write_text(MASTER_CF.format(host=HOST, port=self.port))
         local, domain = self.user.split("@")
         (self.etc / "vmailbox").write_text(f"{self.user} {domain}/{local}/\n")
@@ -125,6 +130,16 @@ class PostfixServer:
             raise RuntimeError(f"postfix start failed: {r.stdout}{r.stderr}{self.log_excerpt()}")
         self.started = True
         wait_port(self.port, what="postfix")
+
+    def release_hold(self):
+        """Releases every message on hold and asks for its delivery now, as an admin would
+        (postsuper -H ALL, postqueue -f); both run in the server's cgroup, as their work is
+        the server's."""
+        for cmd in (["postsuper", "-c", str(self.etc), "-H", "ALL"], ["postqueue", "-c", str(self.etc), "-f"]):
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
+                               preexec_fn=self.cgroup.enter_from_child)
+            if r.returncode != 0:
+                raise RuntimeError(f"{' '.join(cmd)} failed: {r.stdout}{r.stderr}")
 
     @property
     def mail_folder(self):

@@ -171,3 +171,85 @@ def smtp_benchmark_section(params, runs):
         out += [f"  run {r['run']} {r['server']}: {line[:300]}" for r, line in log_lines[:10]]
     summary["verification_failed"] = failed
     return "\n".join(out), summary
+
+
+def delivery_benchmark_section(params, runs):
+    """tests/bench/delivery's section: delivered msgs/s and CPU per 1,000 messages per run,
+    medians and dirmail/Postfix ratios per variant, and the sink check of every run."""
+    out = ["## Remote delivery to smtp-sink (issue 7)",
+           f"load: {params['load_command']}",
+           f"relay: a fresh server per run, {params['warmup']} warm-up messages (not measured), then "
+           f"{params['messages']} measured, accepted and delivered at once; send s = smtp-source's run time; "
+           "delivered s = from the first measured message sent until the sink holds every message and the "
+           "server's queue is empty. CPU over that time covers acceptance, queueing and delivery.",
+           f"queued: a fresh server per run, {params['messages']} messages queued while delivery is held "
+           "(send s), then delivery started; delivered s and CPU from the start of delivery until the sink holds "
+           "every message and the queue is empty: delivery only (dirmaild logs one warning while delivery is "
+           "held: delivery is off on this node).",
+           "CPU = user+sys of the server's cgroup plus its file system's journal thread (the sink's is not "
+           "counted). verified = messages at the sink (warm-up included) found once each with an intact body. "
+           "sessions = SMTP sessions the sink saw in the run (warm-up included; messages per session show "
+           "connection reuse); sink warn = smtp-sink's warnings (e.g. a connection lost without QUIT).", ""]
+    headers = ["run", "variant", "server", "verified", "send s", "delivered s", "msg/s", "CPU user s", "CPU sys s",
+               "journal s", "CPU s", "CPU s/1000 msg", "log warn+err", "sessions", "msg/session", "sink warn"]
+    rows = [[r["run"], r["variant"], r["server"], f"{r['store']['verified']}/{r['store']['expected']}",
+             f"{r['send_seconds']:.2f}", f"{r['deliver_seconds']:.2f}", f"{r['messages_per_second']:.0f}",
+             f"{r['cpu_user_seconds']:.2f}", f"{r['cpu_system_seconds']:.2f}", f"{r['cpu_journal_seconds']:.2f}",
+             f"{r['cpu_seconds']:.2f}", f"{r['cpu_us_per_message'] / 1000:.3f}", len(r["log_problems"]),
+             r["sink_counters"]["sess"], f"{r['sink_counters']['mesg'] / max(1, r['sink_counters']['sess']):.1f}",
+             len(r["sink_problems"])]
+            for r in runs]
+    out += [table(headers, rows), ""]
+    variants = [v for v in ("relay", "queued") if any(r["variant"] == v for r in runs)]
+    medians, med_rows = {}, []
+    for v in variants:
+        for s in sorted({r["server"] for r in runs if r["variant"] == v}):
+            mine = [r for r in runs if r["variant"] == v and r["server"] == s]
+            m = medians.setdefault(v, {})[s] = {k: _median(mine, k) for k in ("messages_per_second", "cpu_us_per_message")}
+            med_rows.append([v, s, len(mine), f"{m['messages_per_second']:.0f}", f"{m['cpu_us_per_message'] / 1000:.3f}"])
+    out += ["medians:", table(["variant", "server", "runs", "msg/s delivered", "CPU s/1000 msg"], med_rows)]
+    summary = {"medians": medians, "ratios": {}}
+    ratio_lines = []
+    for v in variants:
+        if not {"dirmail", "postfix"} <= set(medians[v]):
+            continue
+        d, p = medians[v]["dirmail"], medians[v]["postfix"]
+
+        def per_run(key):
+            # Each run's pair (back to back) saw the same machine load.
+            return statistics.median(a[key] / b[key] for a in runs if a["variant"] == v and a["server"] == "dirmail"
+                                     for b in runs if b["variant"] == v and b["server"] == "postfix"
+                                     and b["run"] == a["run"])
+
+        speed = d["messages_per_second"] / p["messages_per_second"]
+        cpu = d["cpu_us_per_message"] / p["cpu_us_per_message"]
+        ratio_lines.append(f"  {v:6s}  msg/s delivered: {speed:.2f}x ({per_run('messages_per_second'):.2f}x); "
+                           f"CPU per message: {cpu:.3f} ({per_run('cpu_us_per_message'):.3f})")
+        summary["ratios"][v] = {"throughput_ratio": speed, "cpu_ratio": cpu}
+    if ratio_lines:
+        out += ["", "dirmail/Postfix (ratio of medians; median of the per-run ratios in brackets):"] + ratio_lines
+    out += ["", "sink check:"]
+    failed = False
+    for v in variants:
+        for s in sorted({r["server"] for r in runs if r["variant"] == v}):
+            mine = [r for r in runs if r["variant"] == v and r["server"] == s]
+            expected = sum(r["store"]["expected"] for r in mine)
+            verified = sum(r["store"]["verified"] for r in mine)
+            if all(not r["store"]["problems"] for r in mine):
+                out.append(f"  {v} {s}: all {verified} verified ({len(mine)} runs: each message at the sink once, "
+                           "Message-Id of the run, body byte for byte as sent)")
+            else:
+                failed = True
+                out.append(f"  {v} {s}: VERIFICATION FAILED, {verified} of {expected} verified")
+                for r in mine:
+                    out += [f"    run {r['run']}: {p}" for p in r["store"]["problems"]]
+    log_lines = [(r, line) for r in runs for line in r["log_problems"]]
+    if log_lines:
+        out += ["", "server log lines above info (first 10):"]
+        out += [f"  run {r['run']} {r['variant']} {r['server']}: {line[:300]}" for r, line in log_lines[:10]]
+    sink_lines = [(r, line) for r in runs for line in r["sink_problems"]]
+    if sink_lines:
+        out += ["", "smtp-sink warnings (first 5):"]
+        out += [f"  run {r['run']} {r['variant']} {r['server']}: {line[:300]}" for r, line in sink_lines[:5]]
+    summary["verification_failed"] = failed
+    return "\n".join(out), summary

@@ -1,4 +1,5 @@
-"""Checks that a mailbox holds every message smtp-source sent, once each and intact.
+"""Checks that a mailbox (or a relay's destination) holds every message smtp-source sent,
+once each and intact.
 
 smtp-source writes `Message-Id: <PID.FD.COUNT@HELO>` into each message, with its own
 process id, the session's socket number and a message counter (the counter alone
@@ -93,29 +94,35 @@ def _mailbox_files(folder):
 def verify_mailbox(folder, sends, sent_header, sent_body):
     """SENDS: [(smtp-source pid, messages it sent)] into the maildir folders below FOLDER.
     Returns {"expected", "stored", "verified", "problems"}; passed when problems is empty."""
+    return verify_messages(((path.name, path.read_bytes()) for path in _mailbox_files(folder)),
+                           sends, sent_header, sent_body)
+
+
+def verify_messages(messages, sends, sent_header, sent_body):
+    """verify_mailbox for stored MESSAGES given as (name, content) pairs, from any store."""
     expected = {pid: count for pid, count in sends}
     keep_lines = [line for line in sent_header.splitlines(keepends=True)
                   if line.lower().startswith((b"from:", b"to:"))]
     problems, ids, per_run = [], Counter(), Counter()
     stored = verified = 0
-    for path in _mailbox_files(folder):
+    for name, content in messages:
         stored += 1
-        header, body = _split(path.read_bytes())
+        header, body = _split(content)
         match = MESSAGE_ID.search(header)
         if body is None or match is None:
-            problems.append(f"{path.name}: no header/body separation or no smtp-source Message-Id")
+            problems.append(f"{name}: no header/body separation or no smtp-source Message-Id")
             continue
         pid = int(match.group(1), 16)
         key = (pid, match.group(2), match.group(3))
         ids[key] += 1
         if pid not in expected:
-            problems.append(f"{path.name}: Message-Id of an unknown sender process {pid}")
+            problems.append(f"{name}: Message-Id of an unknown sender process {pid}")
         elif ids[key] > 1:
-            problems.append(f"{path.name}: Message-Id {match.group(0).decode(errors='replace').strip()} stored twice")
+            problems.append(f"{name}: Message-Id {match.group(0).decode(errors='replace').strip()} stored twice")
         elif body != sent_body:
-            problems.append(f"{path.name}: body differs from what was sent ({len(body)} bytes, sent {len(sent_body)})")
+            problems.append(f"{name}: body differs from what was sent ({len(body)} bytes, sent {len(sent_body)})")
         elif any(line not in header for line in keep_lines):
-            problems.append(f"{path.name}: the sender's From:/To: header lines are missing or changed")
+            problems.append(f"{name}: the sender's From:/To: header lines are missing or changed")
         else:
             per_run[pid] += 1
             verified += 1
@@ -124,7 +131,7 @@ def verify_mailbox(folder, sends, sent_header, sent_body):
             problems.append(f"smtp-source run {pid}: {per_run[pid]} of {count} messages stored and intact")
     total = sum(expected.values())
     if stored != total:
-        problems.append(f"{stored} files in the mailbox, {total} messages sent")
+        problems.append(f"{stored} messages stored, {total} sent")
     if len(problems) > SHOWN_PROBLEMS:
         problems = problems[:SHOWN_PROBLEMS] + [f"... and {len(problems) - SHOWN_PROBLEMS} more"]
     return {"expected": total, "stored": stored, "verified": verified, "problems": problems}
