@@ -10,9 +10,11 @@
 #include <fmt/format.h>
 
 #include "dirmail/base/log.hpp"
+#include "dirmail/base/strings.hpp"
 #include "dirmail/config/host_names.hpp"
 #include "dirmail/directory_settings/auth_from_settings.hpp"
 #include "dirmail/delivery/mx_settings.hpp"
+#include "dirmail/delivery/peer_settings.hpp"
 #include "dirmail/delivery/route_settings.hpp"
 #include "dirmail/features/feature_settings.hpp"
 #include "dirmail/config/listen_entry.hpp"
@@ -49,6 +51,8 @@ delivery::LocalDeliveryOptions delivery_options(const config::Settings& s) {
   o.retry_interval = std::chrono::seconds(s.delivery_retry_interval);
   o.directory_retry = retry_schedule(s, s.delivery_directory_retry_interval, s.delivery_directory_retry_count);
   if (auto retry = delivery::make_retry_policy(s)) o.remote_retry = *retry;  // checked at start and reload
+  o.pending.delay_notice_after = std::chrono::seconds(s.delivery_delay_notice_after);
+  o.pending.max_queue_lifetime = std::chrono::seconds(s.delivery_max_queue_lifetime);
   o.mailbox_limit = static_cast<std::uint64_t>(s.store_mailbox_limit);
   o.mail_control = features::MailControlOptions{s.delivery_mail_control, features::admin_address(s, config::host_name(s)),
                                                 config::host_name(s), std::chrono::seconds(s.delivery_auto_reply_interval)};
@@ -57,12 +61,29 @@ delivery::LocalDeliveryOptions delivery_options(const config::Settings& s) {
   return o;
 }
 
-delivery::RemoteDeliveryOptions remote_options(const config::Settings& s) {
+// This server's names and SMTP listeners, so that mail never loops back to it.
+delivery::SelfIdentity self_identity(const config::Settings& s) {
+  delivery::SelfIdentity self;
+  self.names.push_back(to_lower(config::host_name(s)));
+  for (const auto& entry : s.smtp_listen)
+    if (auto l = config::parse_listen_entry(entry)) self.listeners.push_back({l->address, l->port});
+  self.local_addresses = delivery::machine_addresses();
+  return self;
+}
+
+// `peers`: loaded at start and reload (make_peer_security), never silently replaced by
+// defaults that would drop a required TLS policy.
+delivery::RemoteDeliveryOptions remote_options(const config::Settings& s, const delivery::PeerSecurity& peers) {
   delivery::RemoteDeliveryOptions o;
   o.client.helo_name = config::host_name(s);
   o.client.tls = delivery::TlsMode::opportunistic;
   o.port = static_cast<std::uint16_t>(s.delivery_port);
   if (auto routes = delivery::make_route_policy(s)) o.routes = std::move(*routes);  // checked at start and reload
+  o.sessions.idle = std::chrono::seconds(s.delivery_connection_cache_time);
+  o.sessions.max_messages = static_cast<std::size_t>(s.delivery_connection_messages);
+  o.destination_concurrency = static_cast<std::size_t>(s.delivery_destination_concurrency);
+  o.self = self_identity(s);
+  o.peers = peers;
   return o;
 }
 
@@ -270,7 +291,7 @@ void Daemon::apply_options() {
     dlog().with("aliases", (*aliases)->size()).info("aliases loaded");
   }  // else a file that went bad since the start: keep the running table (reload is refused)
   if (delivery_) delivery_->set_options(delivery_options(s));
-  if (remote_) remote_->set_options(remote_options(s));
+  if (remote_) remote_->set_options(remote_options(s, peers_));
 }
 
 Status Daemon::start() {
@@ -316,7 +337,10 @@ Status Daemon::start() {
   auto mx = delivery::make_mx_resolver(s);
   if (!mx) return make_error(mx.error().code, "delivery: " + mx.error().message);
   mx_ = std::move(*mx);
-  remote_ = std::make_unique<delivery::RemoteDelivery>(*mx_, remote_options(s));
+  auto peers = delivery::make_peer_security(s);
+  if (!peers) return make_error(peers.error().code, peers.error().message);
+  peers_ = std::move(*peers);
+  remote_ = std::make_unique<delivery::RemoteDelivery>(*mx_, remote_options(s, peers_));
   delivery_->set_remote(remote_.get());
 
   for (auto* svc : {&smtp_, &submission_}) {
@@ -508,9 +532,16 @@ void Daemon::reload() {
     dlog().with("config", config_path_).with("error", gssapi.error().message).error("reload refused; keeping the running settings");
     return;
   }
+  // The TLS policy, CA file and credentials file, read again.
+  auto peers = delivery::make_peer_security(n);
+  if (!peers) {
+    dlog().with("config", config_path_).with("error", peers.error().message).error("reload refused; keeping the running settings");
+    return;
+  }
   tls_ = std::move(*tls);
   authenticator_ = std::move(*authenticator);
   gssapi_ = std::move(*gssapi);
+  peers_ = std::move(*peers);
   if (directory_settings_changed(n, o) || n.store_backend != o.store_backend || n.queue_dir != o.queue_dir || n.server_io_threads != o.server_io_threads ||
       n.server_blocking_threads != o.server_blocking_threads || n.server_data_dir != o.server_data_dir ||
       n.delivery_local_workers != o.delivery_local_workers || n.log_dir != o.log_dir ||

@@ -69,6 +69,7 @@ class Daemon {
   std::string hostname_;
   std::string node_;
   std::shared_ptr<const net::TlsContext> tls_;  // null without tls.certificate_file
+  delivery::PeerSecurity peers_;  // outbound TLS policy, CA set and AUTH credentials; reloaded
 
   std::unique_ptr<net::IoThreads> io_;
   std::unique_ptr<net::BlockingPool> pool_;

@@ -10,6 +10,7 @@
 #include "dirmail/directory_settings/directory_from_settings.hpp"
 #include "dirmail/smtp/smtp_settings.hpp"
 #include "dirmail/delivery/mx_settings.hpp"
+#include "dirmail/delivery/peer_settings.hpp"
 #include "dirmail/delivery/route_settings.hpp"
 #include "dirmail/features/feature_settings.hpp"
 
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
   for (auto& p : dirmail::features::check_feature_settings(*settings)) problems.push_back(std::move(p));
   for (auto& p : dirmail::delivery::check_mx_settings(*settings)) problems.push_back(std::move(p));
   for (auto& p : dirmail::delivery::check_route_settings(*settings)) problems.push_back(std::move(p));
+  for (auto& p : dirmail::delivery::check_peer_settings(*settings)) problems.push_back(std::move(p));
   if (!problems.empty()) {
     for (const auto& p : problems) std::fprintf(stderr, "dirmaild: %s: %s\n", config_path.c_str(), p.c_str());
     return 78;

@@ -54,7 +54,6 @@ DeliveryOutcome classify_reply(int code) {
 
 DeliveryOutcome classify_failure(SmtpStage stage, ErrorCode code) {
   switch (code) {
-    case ErrorCode::permission_denied:
     case ErrorCode::internal:
     case ErrorCode::temporary_failure:
     case ErrorCode::invalid_argument:

@@ -201,6 +201,8 @@ std::string to_string(const GatewayHost& host) {
   return out;
 }
 
+Result<std::string> parse_gateway_pattern(std::string_view text) { return parse_pattern(trim(text)); }
+
 bool gateway_pattern_matches(std::string_view pattern, std::string_view domain) {
   // Glob matching with one backtracking point: on a mismatch, the last `*` takes one
   // more character. O(pattern x domain), both at most 253 characters.

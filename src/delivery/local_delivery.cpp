@@ -27,13 +27,11 @@ namespace {
 constexpr int max_alias_depth = 8;  // alias chains longer than this are loops
 constexpr std::string_view inbox = "INBOX";
 
-// The RFC 3463 code of a local delivery failure (deliver_to's reasons).
-std::string local_failure_status(std::string_view reason) {
-  if (reason == "user unknown") return "5.1.1";
-  if (reason.starts_with("mailbox disabled")) return "5.2.1";
-  if (reason == "alias loop") return "5.4.6";
-  if (reason == "remote delivery is not configured") return "5.4.4";
-  return "5.1.3";  // the address itself was refused
+// "5 days", "4 h" or "90 s", for the text of a bounce.
+std::string duration_text(std::chrono::seconds s) {
+  if (s.count() % 86400 == 0) return fmt::format("{} days", s.count() / 86400);
+  if (s.count() % 3600 == 0) return fmt::format("{} h", s.count() / 3600);
+  return fmt::format("{} s", s.count());
 }
 
 // Whether `path` still names the file open as `fd`: not moved to hold/ or removed by
@@ -181,6 +179,7 @@ LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id, std::option
   // done in one pass is simply removed (store deliveries are named by the queue id,
   // so a removal lost in a crash delivers nothing twice).
   std::vector<Done> done;
+  std::vector<queue::RecipientOutcome> delayed;  // delay notices due in this pass
   bool pending = false;
   std::map<std::string, std::vector<std::size_t>> remote;  // domain -> recipient indices
   bool local_pending = false;
@@ -195,7 +194,7 @@ LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id, std::option
   for (std::size_t i = 0; i < msg->envelope.recipients.size(); ++i) {
     if (msg->states[i] != queue::RecipientState::pending) continue;
     const auto& rcpt = msg->envelope.recipients[i];
-    std::string reason;
+    LocalReason reason;
     bool is_remote = all_to_gateway;  // delivery.all_to_gateway: no mailbox here at all
     auto state = is_remote ? Result<queue::RecipientState>(queue::RecipientState::pending)
                            : deliver_to(*msg, fd, rcpt, rcpt, i >= first_journal ? std::string_view(journal_header) : "",
@@ -204,24 +203,20 @@ LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id, std::option
       remote[to_lower(rcpt.substr(rcpt.rfind('@') + 1))].push_back(i);
       continue;
     }
-    if (!state) {
-      pending = local_pending = true;
-      dlog(log::Record::sender, id).with("to", rcpt).with("error", state.error().message).warn("deferred");
+    if (!state) dlog(log::Record::sender, id).with("to", rcpt).with("error", state.error().message).warn("deferred");
+    if (!state || *state == queue::RecipientState::pending) {  // deferred, and deliver_to said why
+      if (keep_deferred(*msg, i, reason, unix_now(), done, delayed)) pending = local_pending = true;
       continue;
     }
-    if (*state == queue::RecipientState::pending) {  // deferred, and deliver_to said why
-      pending = local_pending = true;
-      continue;
-    }
-    std::string status = *state == queue::RecipientState::failed ? local_failure_status(reason) : std::string();
-    done.push_back({i, *state, std::move(reason), std::move(status), {}});
+    done.push_back({i, *state, std::move(reason.text), std::move(reason.status), {}});
   }
   std::optional<std::int64_t> next_attempt;
   for (const auto& [domain, indices] : remote)
-    if (deliver_remote(*msg, fd, domain, indices, all_to_gateway, done, next_attempt)) pending = true;
+    if (deliver_remote(*msg, fd, domain, indices, all_to_gateway, done, next_attempt, delayed)) pending = true;
   // A message with only remote recipients left waits for the earliest of their schedules.
   if (next_attempt && !local_pending) retry_after = std::chrono::seconds(*next_attempt - unix_now());
   report_failures(*msg, fd, done);
+  queue_reports(*msg, fd, delayed);  // one delay notice for the recipients newly past the threshold
   if (pending) {
     for (const auto& d : done) {
       auto recorded = queue_.set_recipient_state(id, d.index, d.state, d.reason);
@@ -242,12 +237,24 @@ LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id, std::option
 
 bool LocalDelivery::deliver_remote(const queue::QueuedMessage& msg, int fd, const std::string& domain,
                                    const std::vector<std::size_t>& indices, bool local, std::vector<Done>& done,
-                                   std::optional<std::int64_t>& next_attempt) {
-  auto results = remote_->deliver(msg, fd, domain, indices, local);
+                                   std::optional<std::int64_t>& next_attempt,
+                                   std::vector<queue::RecipientOutcome>& delayed) {
+  auto delivered = remote_->deliver(msg, fd, domain, indices, local);
+  if (!delivered) {
+    // The destination has its share of deliveries already: try again shortly, without
+    // counting an attempt.
+    dlog(log::Record::sender, msg.id).with("domain", domain).debug("deferred: destination busy");
+    const std::int64_t soon = unix_now() + 1;
+    next_attempt = next_attempt ? std::min(*next_attempt, soon) : soon;
+    return true;
+  }
+  const auto& results = *delivered;
   RetryPolicy policy;
+  PendingLimits limits;
   {
     std::lock_guard lock(mu_);
     policy = options_.remote_retry;
+    limits = options_.pending;
   }
   const std::int64_t now = unix_now();
   bool pending = false;
@@ -277,8 +284,23 @@ bool LocalDelivery::deliver_remote(const queue::QueuedMessage& msg, int fd, cons
                           r.reply ? r.reply->summary() : std::string()});
           break;
         }
-        if (auto st = queue_.record_retry(msg.id, i, decision.state); !st)
+        // Recorded before the notice is queued: a crash between the two loses the notice
+        // rather than sending it again (the bounce, if it comes to that, still goes).
+        const bool notify = delay_notice_due(limits, msg.envelope, i, before, now);
+        if (notify) decision.state.delay_notified_at = now;
+        if (auto st = queue_.record_retry(msg.id, i, decision.state); !st) {
           dlog(log::Record::failure, msg.id).with("error", st.error().message).error("cannot record the retry");
+        } else if (notify) {
+          queue::RecipientOutcome o;
+          o.index = i;
+          o.action = queue::ReportAction::delayed;
+          o.status = decision.status;
+          o.diagnostic = r.reply ? r.reply->summary() : r.describe();
+          o.diagnostic_type = r.reply ? "smtp" : "X-dirmail";
+          o.last_attempt = now;
+          o.retry_until = decision.gives_up_at;
+          delayed.push_back(std::move(o));
+        }
         dlog(log::Record::sender, msg.id).with("to", to).with("outcome", to_string(r.outcome))
             .with("reason", r.describe()).with("attempts", decision.state.attempts)
             .with("next", decision.state.next_attempt_at - now).warn("deferred");
@@ -289,6 +311,51 @@ bool LocalDelivery::deliver_remote(const queue::QueuedMessage& msg, int fd, cons
     }
   }
   return pending;
+}
+
+bool LocalDelivery::keep_deferred(const queue::QueuedMessage& msg, std::size_t index, const LocalReason& reason,
+                                  std::int64_t now, std::vector<Done>& done,
+                                  std::vector<queue::RecipientOutcome>& delayed) {
+  PendingLimits limits;
+  std::chrono::seconds interval;
+  {
+    std::lock_guard lock(mu_);
+    limits = options_.pending;
+    interval = options_.retry_interval;
+  }
+  const std::optional<queue::RetryState> retry = index < msg.retries.size() ? msg.retries[index] : std::nullopt;
+  const std::string status = reason.status.empty() ? "4.3.0" : reason.status;
+  const std::int64_t since = pending_since(msg.envelope, retry);
+  if (queue_lifetime_expired(limits, since, now)) {
+    std::string text = fmt::format("The message could not be delivered within {} of its arrival; the last failure: {}",
+                                   duration_text(limits.max_queue_lifetime), reason.text);
+    dlog(log::Record::failure, msg.id).with("to", msg.envelope.recipients[index]).with("reason", text)
+        .warn("undeliverable: queue lifetime exceeded");
+    done.push_back({index, queue::RecipientState::failed, std::move(text), expired_status(status), {}});
+    return false;
+  }
+  if (!delay_notice_due(limits, msg.envelope, index, retry, now)) return true;
+  // Local deferrals keep no retry line of their own (one per attempt would grow the
+  // state log for days); the notice writes one, so that it goes once.
+  queue::RetryState state = retry.value_or(queue::RetryState{});
+  if (state.first_attempt_at == 0) state.first_attempt_at = since;
+  state.next_attempt_at = now + interval.count();
+  state.delay_notified_at = now;
+  state.last_error = reason.text;
+  if (auto st = queue_.record_retry(msg.id, index, state); !st) {
+    dlog(log::Record::failure, msg.id).with("error", st.error().message).error("cannot record the delay notice");
+    return true;  // no notice that could not be recorded: it would go at every attempt
+  }
+  queue::RecipientOutcome o;
+  o.index = index;
+  o.action = queue::ReportAction::delayed;
+  o.status = status;
+  o.diagnostic = reason.text;
+  o.diagnostic_type = "X-dirmail";
+  o.last_attempt = now;
+  o.retry_until = since + limits.max_queue_lifetime.count();
+  delayed.push_back(std::move(o));
+  return true;
 }
 
 void LocalDelivery::report_failures(const queue::QueuedMessage& msg, int fd, const std::vector<Done>& done) {
@@ -305,7 +372,13 @@ void LocalDelivery::report_failures(const queue::QueuedMessage& msg, int fd, con
     o.last_attempt = now;
     outcomes.push_back(std::move(o));
   }
+  queue_reports(msg, fd, outcomes);
+}
+
+void LocalDelivery::queue_reports(const queue::QueuedMessage& msg, int fd,
+                                  const std::vector<queue::RecipientOutcome>& outcomes) {
   if (outcomes.empty()) return;
+  const std::int64_t now = unix_now();
   queue::ReportOptions options;
   queue::AdminCopyOptions admin;
   {
@@ -317,17 +390,17 @@ void LocalDelivery::report_failures(const queue::QueuedMessage& msg, int fd, con
   options.now = now;
   auto reports = queue::queue_delivery_reports(queue_, msg, fd, outcomes, options, admin);
   if (!reports) {
-    dlog(log::Record::failure, msg.id).with("error", reports.error().message).error("cannot read the message for its bounce");
+    dlog(log::Record::failure, msg.id).with("error", reports.error().message).error("cannot read the message for its report");
     return;
   }
   for (const auto& report : *reports) {
     if (report.id.empty()) {
-      dlog(log::Record::failure, msg.id).with("error", report.error).error("cannot queue the bounce");
+      dlog(log::Record::failure, msg.id).with("error", report.error).error("cannot queue the delivery report");
       continue;
     }
     enqueue(report.id);
     dlog(log::Record::failure, msg.id).with("to", report.recipient).with("report_id", report.id)
-        .info("delivery report queued");
+        .with("action", queue::to_string(outcomes.front().action)).info("delivery report queued");
   }
 }
 
@@ -348,7 +421,7 @@ Result<directory::Recipient> LocalDelivery::resolve_with_retry(const std::string
 
 bool LocalDelivery::mailbox_over_limit(const queue::QueuedMessage& msg, const std::string& address,
                                        const directory::Account& account, const std::string& root,
-                                       std::uint64_t server_limit, std::uint64_t size, std::string& reason) {
+                                       std::uint64_t server_limit, std::uint64_t size, LocalReason& reason) {
   const std::uint64_t limit = store::effective_mailbox_limit(account.mailbox_limit, server_limit);
   if (limit == 0) return false;
   auto usage = store_.usage(root);
@@ -360,13 +433,15 @@ bool LocalDelivery::mailbox_over_limit(const queue::QueuedMessage& msg, const st
   }
   const auto verdict = store::check_mailbox_limit(limit, *usage, size);
   if (verdict == store::LimitVerdict::fits) return false;
-  // Deferred, not bounced: the user may make room, and the retry schedule decides when
-  // to give up. A message larger than the whole limit is deferred too, for the same end.
-  reason = verdict == store::LimitVerdict::mailbox_full ? "mailbox full" : "message larger than the mailbox limit";
+  // Deferred, not bounced: the user may make room, and delivery.max_queue_lifetime
+  // decides when to give up. A message larger than the whole limit is deferred too, for
+  // the same end.
+  reason = verdict == store::LimitVerdict::mailbox_full ? LocalReason{"mailbox full", "4.2.2"}
+                                                        : LocalReason{"message larger than the mailbox limit", "4.2.3"};
   dlog(log::Record::sender, msg.id)
       .with("to", address)
       .with("user", account.address())
-      .with("reason", reason)
+      .with("reason", reason.text)
       .with("usage", *usage)
       .with("limit", limit)
       .with("size", size)
@@ -376,22 +451,23 @@ bool LocalDelivery::mailbox_over_limit(const queue::QueuedMessage& msg, const st
 
 Result<queue::RecipientState> LocalDelivery::deliver_to(const queue::QueuedMessage& msg, int fd,
                                                         const std::string& address, const std::string& shown,
-                                                        std::string_view extra_header, int depth, std::string& reason,
+                                                        std::string_view extra_header, int depth, LocalReason& reason,
                                                         bool* remote) {
   auto resolved = resolve_with_retry(address);
   if (!resolved) {
     if (resolved.error().code == ErrorCode::invalid_argument || resolved.error().code == ErrorCode::not_found) {
-      reason = resolved.error().message;
-      dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason).warn("undeliverable");
+      reason = {resolved.error().message, "5.1.3"};  // the address itself was refused
+      dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason.text).warn("undeliverable");
       return queue::RecipientState::failed;
     }
+    reason = {resolved.error().message, "4.4.3"};  // directory server failure
     return std::move(resolved).error();
   }
   switch (resolved->kind) {
     case directory::RecipientKind::alias: {
       if (depth >= max_alias_depth) {
-        reason = "alias loop";
-        dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason).warn("undeliverable");
+        reason = {"alias loop", "5.4.6"};
+        dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason.text).warn("undeliverable");
         return queue::RecipientState::failed;
       }
       // Every target must be done for the alias to be done: a temporary failure of
@@ -409,8 +485,8 @@ Result<queue::RecipientState> LocalDelivery::deliver_to(const queue::QueuedMessa
     }
     case directory::RecipientKind::not_local: {
       if (!remote_) {
-        reason = "remote delivery is not configured";
-        dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason).warn("undeliverable");
+        reason = {"remote delivery is not configured", "5.4.4"};
+        dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason.text).warn("undeliverable");
         return queue::RecipientState::failed;
       }
       if (depth == 0 && remote) {
@@ -425,22 +501,25 @@ Result<queue::RecipientState> LocalDelivery::deliver_to(const queue::QueuedMessa
       env.body = msg.envelope.body;
       env.smtputf8 = msg.envelope.smtputf8;
       auto id = queue::queue_copy(queue_, env, "", fd, msg.body_offset, msg.body_size);
-      if (!id) return std::move(id).error();
+      if (!id) {
+        reason = {id.error().message, "4.3.0"};
+        return std::move(id).error();
+      }
       enqueue(*id);
       dlog(log::Record::sender, msg.id).with("to", address).with("alias", shown).with("copy_id", *id).info("relayed to an alias target");
       return queue::RecipientState::delivered;
     }
     case directory::RecipientKind::unknown:
-      reason = "user unknown";
-      dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason).warn("undeliverable");
+      reason = {"user unknown", "5.1.1"};
+      dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason.text).warn("undeliverable");
       return queue::RecipientState::failed;
     case directory::RecipientKind::account:
       break;
   }
   const auto& account = *resolved->account;
   if (!account.may_receive || account.state == directory::AccountState::not_mail_user) {
-    reason = fmt::format("mailbox disabled ({})", directory::to_string(account.state));
-    dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason).warn("undeliverable");
+    reason = {fmt::format("mailbox disabled ({})", directory::to_string(account.state)), "5.2.1"};
+    dlog(log::Record::failure, msg.id).with("to", address).with("reason", reason.text).warn("undeliverable");
     return queue::RecipientState::failed;
   }
   store::MailboxLocation mailboxes;
@@ -451,7 +530,10 @@ Result<queue::RecipientState> LocalDelivery::deliver_to(const queue::QueuedMessa
     server_limit = options_.mailbox_limit;
   }
   auto root = mailboxes.root_for({account.name, account.domain, account.home});
-  if (!root) return make_error(ErrorCode::temporary_failure, "mailbox path: " + root.error().message);
+  if (!root) {
+    reason = {"mailbox path: " + root.error().message, "4.3.0"};
+    return make_error(ErrorCode::temporary_failure, reason.text);
+  }
   std::string prefix = fmt::format("Return-Path: <{}>\r\nDelivered-To: {}\r\n{}", msg.envelope.sender, shown, extra_header);
   bool over_limit = false;
   auto store_copy = [&]() -> Status {
@@ -459,7 +541,7 @@ Result<queue::RecipientState> LocalDelivery::deliver_to(const queue::QueuedMessa
     // storing comes before any forward, so a deferral here repeats none.
     if (mailbox_over_limit(msg, address, account, *root, server_limit, prefix.size() + msg.body_size, reason)) {
       over_limit = true;
-      return make_error(ErrorCode::temporary_failure, reason);
+      return make_error(ErrorCode::temporary_failure, reason.text);
     }
     // One copy of a queued message per mailbox, even when a crash makes us repeat this.
     store::DeliverySource source{prefix, fd, msg.body_offset, msg.body_size, {}, msg.id};
@@ -476,7 +558,10 @@ Result<queue::RecipientState> LocalDelivery::deliver_to(const queue::QueuedMessa
   // The user's IMS.CTL (forward, auto-reply, discard) around storing the copy.
   auto applied = controls_.apply({msg, fd, account, *root, msg.id}, store_copy);
   if (over_limit) return queue::RecipientState::pending;  // deferred, and logged as such
-  if (!applied) return std::move(applied).error();
+  if (!applied) {
+    reason = {applied.error().message, "4.3.0"};
+    return std::move(applied).error();
+  }
   return queue::RecipientState::delivered;
 }
 

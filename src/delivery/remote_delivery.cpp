@@ -3,6 +3,7 @@
 #include <boost/asio/ip/address.hpp>
 
 #include "dirmail/base/log.hpp"
+#include "dirmail/delivery/address_literal.hpp"
 #include "dirmail/delivery/outbound_message.hpp"
 
 namespace dirmail::delivery {
@@ -41,32 +42,24 @@ DeliveryResult route_failure(const Error& e) {
   return r;
 }
 
-struct Attempt {
-  std::optional<DeliveryResult> session_failure;  // set: no recipient got an answer
-  MessageResult results;
-};
+// A session failure with no reply and no answer from the peer: the connection was
+// never usable.
+DeliveryResult internal_session_error() {
+  DeliveryResult r;
+  r.outcome = DeliveryOutcome::line_fault;
+  r.reason = "internal error in the SMTP session";
+  return r;
+}
 
-Attempt attempt(const SmtpClientOptions& options, const net::tcp::endpoint& peer, const std::string& host,
-                const OutboundMessage& message) {
-  net::asio::io_context io;
-  Attempt out;
-  auto session = [&]() -> net::awaitable<void> {
-    SmtpClient client(io.get_executor(), options);
-    out.session_failure = co_await client.open(peer, host);
-    if (out.session_failure) co_return;
-    out.results = co_await client.send(message);
-    co_await client.quit();
-  };
-  std::exception_ptr failed;
-  net::asio::co_spawn(io, session(), [&](std::exception_ptr e) { failed = e; });
-  io.run();
-  if (failed) {
-    DeliveryResult r;
-    r.outcome = DeliveryOutcome::line_fault;
-    r.reason = "internal error in the SMTP session";
-    out.session_failure = r;
-  }
-  return out;
+// A cached connection the peer closed (or timed out) while it was idle fails at the
+// RSET that starts the next transaction, or at its MAIL: the message was not offered,
+// so it goes again on a new connection.
+bool closed_while_idle(const MessageResult& sent) {
+  if (sent.recipients.empty()) return false;
+  const auto& r = sent.recipients.front();
+  if (r.outcome == DeliveryOutcome::delivered || r.outcome == DeliveryOutcome::permanent) return false;
+  if (r.stage == SmtpStage::rset) return true;
+  return r.stage == SmtpStage::mail && (!r.reply || r.reply->code == 421);
 }
 
 // A gateway as a route of one host: its IP literal, or its name's addresses from the
@@ -112,11 +105,56 @@ bool try_next_host(const DeliveryResult& f) {
 }
 
 RemoteDelivery::RemoteDelivery(MxResolver& resolver, RemoteDeliveryOptions options)
-    : resolver_(resolver), options_(std::move(options)) {}
+    : resolver_(resolver),
+      options_(std::move(options)),
+      sessions_(options_.sessions),
+      slots_(options_.destination_concurrency) {}
 
 void RemoteDelivery::set_options(RemoteDeliveryOptions options) {
+  sessions_.set_limits(options.sessions);
+  slots_.set_limit(options.destination_concurrency);
   std::lock_guard lock(mu_);
   options_ = std::move(options);
+}
+
+RemoteDelivery::Attempt RemoteDelivery::attempt(const SmtpClientOptions& client, const net::tcp::endpoint& peer,
+                                                const std::string& host, const OutboundMessage& message) {
+  Attempt out;
+  const std::string key = session_key(peer, host, client);
+  if (auto cached = sessions_.take(key)) {
+    auto sent = run_session_task(*cached->io, cached->client->send(message));
+    if (sent && !closed_while_idle(*sent)) {
+      ++cached->messages;
+      out.tls = describe_tls(cached->client->session());
+      sessions_.put(key, std::move(cached));
+      out.results = std::move(*sent);
+      out.reused = true;
+      return out;
+    }
+  }
+  auto session = std::make_unique<OutboundSession>();
+  session->io = std::make_unique<net::asio::io_context>();
+  session->client = std::make_unique<SmtpClient>(session->io->get_executor(), client);
+  session->opened = std::chrono::steady_clock::now();
+  auto opened = run_session_task(*session->io, session->client->open(peer, host));
+  if (!opened) {
+    out.session_failure = internal_session_error();
+    return out;
+  }
+  if (*opened) {
+    out.session_failure = std::move(*opened);
+    return out;
+  }
+  auto sent = run_session_task(*session->io, session->client->send(message));
+  if (!sent) {
+    out.session_failure = internal_session_error();
+    return out;
+  }
+  session->messages = 1;
+  out.tls = describe_tls(session->client->session());
+  sessions_.put(key, std::move(session));
+  out.results = std::move(*sent);
+  return out;
 }
 
 RemoteDeliveryOptions RemoteDelivery::options() const {
@@ -129,14 +167,36 @@ bool RemoteDelivery::all_to_gateway() const {
   return options_.routes.all_to_gateway();
 }
 
-std::vector<DeliveryResult> RemoteDelivery::deliver(const queue::QueuedMessage& message, int fd,
-                                                    const std::string& domain, std::span<const std::size_t> indices,
-                                                    bool local) {
+std::optional<std::vector<DeliveryResult>> RemoteDelivery::deliver(const queue::QueuedMessage& message, int fd,
+                                                                   const std::string& domain,
+                                                                   std::span<const std::size_t> indices, bool local) {
   RemoteDeliveryOptions options = this->options();
   RouteDecision decision = options.routes.route(domain, local);
-  Result<MailRoute> route = decision.kind == RouteDecision::Kind::gateway ? gateway_route(decision)
-                                                                          : resolver_.resolve(domain);
-  if (decision.kind == RouteDecision::Kind::gateway) {
+  const bool via_gateway = decision.kind == RouteDecision::Kind::gateway;
+  auto slot = slots_.try_acquire(via_gateway ? "gateway " + to_string(decision.gateway) : decision.domain);
+  if (!slot) return std::nullopt;
+  auto literal = via_gateway ? std::nullopt : address_literal_route(decision.domain);
+  Result<MailRoute> route = via_gateway ? gateway_route(decision)
+                            : literal   ? std::move(*literal)
+                                        : resolver_.resolve(domain);
+  if (route) {
+    if (auto looped = remove_self_and_worse(*route, options.self, via_gateway ? decision.gateway.port : options.port);
+        !looped) {
+      DeliveryResult r;
+      r.stage = SmtpStage::connect;
+      if (via_gateway) {
+        // A setting points the gateway at this server: the administrator's to fix, so the mail waits.
+        r.outcome = DeliveryOutcome::temporary;
+        r.reason = "4.3.5 the gateway " + to_string(decision.gateway) + " is this server (" + decision.reason + ")";
+      } else {
+        r.outcome = DeliveryOutcome::permanent;
+        r.reason = "5.4.6 " + looped.error().message;
+      }
+      rlog(log::Record::failure, message.id).with("domain", domain).with("result", r.describe()).warn("mail loop");
+      return std::vector<DeliveryResult>(indices.size(), r);
+    }
+  }
+  if (via_gateway) {
     options.port = decision.gateway.port;
     if (decision.gateway.implicit_tls) options.client.tls = TlsMode::implicit;
     rlog(log::Record::sender, message.id).with("domain", domain).with("gateway", decision.gateway.host)
@@ -159,7 +219,8 @@ std::vector<DeliveryResult> RemoteDelivery::deliver(const queue::QueuedMessage& 
       auto ip = net::asio::ip::make_address(address, ec);
       if (ec) continue;
       net::tcp::endpoint peer(ip, options.port);
-      Attempt a = attempt(options.client, peer, host.name, outbound);
+      const SmtpClientOptions client = options.peers.client_options(options.client, decision, host.name);
+      Attempt a = attempt(client, peer, host.name, outbound);
       if (a.session_failure) {
         last = *a.session_failure;
         rlog(log::Record::sender, message.id).with("host", host.name).with("address", address)
@@ -174,6 +235,8 @@ std::vector<DeliveryResult> RemoteDelivery::deliver(const queue::QueuedMessage& 
             .with("to", message.envelope.recipients[indices[i]])
             .with("host", host.name)
             .with("address", address)
+            .with("reused", a.reused ? "yes" : "no")
+            .with("tls", a.tls)
             .with("outcome", to_string(r.outcome))
             .with("reply", r.describe())
             .info(r.outcome == DeliveryOutcome::delivered ? "sent" : "not sent");

@@ -55,6 +55,7 @@ RetryDecision decide_retry(const RetryPolicy& policy, const queue::RetryState& b
   };
 
   std::int64_t deadline = 0;  // end of the running period; 0: none
+  std::uint32_t refusals_left = 0;
   switch (attempt.outcome) {
     case DeliveryOutcome::delivered:
       break;
@@ -67,6 +68,8 @@ RetryDecision decide_retry(const RetryPolicy& policy, const queue::RetryState& b
                        fmt::format("The destination refused the message {} times; the last answer: {}", s.refusals,
                                    s.last_error));
       }
+      d.status = status_of(attempt, 4, "4.0.0");
+      refusals_left = policy.refusal_retries + 1 - s.refusals;
       break;
     case DeliveryOutcome::line_fault:
       if (s.line_fault_since == 0) s.line_fault_since = now;
@@ -75,6 +78,7 @@ RetryDecision decide_retry(const RetryPolicy& policy, const queue::RetryState& b
         return give_up("4.4.2", fmt::format("The connection to the destination failed for {}; the last failure: {}",
                                             hours(policy.line_fault_period), s.last_error));
       }
+      d.status = "4.4.2";
       break;
     case DeliveryOutcome::host_unreachable:
       if (s.unreachable_since == 0) s.unreachable_since = now;
@@ -83,10 +87,16 @@ RetryDecision decide_retry(const RetryPolicy& policy, const queue::RetryState& b
         return give_up("4.4.1", fmt::format("The destination could not be reached for {}; the last failure: {}",
                                             hours(policy.unreachable_period), s.last_error));
       }
+      d.status = "4.4.1";
       break;
   }
   s.next_attempt_at = now + wait_after(policy, s.attempts).count();
   if (deadline != 0) s.next_attempt_at = std::min(s.next_attempt_at, deadline);
+  d.gives_up_at = deadline;
+  if (refusals_left > 0) {  // the attempt that would be the last refusal
+    d.gives_up_at = s.next_attempt_at;
+    for (std::uint32_t k = 1; k < refusals_left; ++k) d.gives_up_at += wait_after(policy, s.attempts + k).count();
+  }
   return d;
 }
 

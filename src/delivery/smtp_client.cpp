@@ -172,7 +172,7 @@ awaitable<std::optional<DeliveryResult>> SmtpClient::start_tls() {
   if ((options_.tls != TlsMode::opportunistic && !required) || stream_->tls()) co_return std::nullopt;
   if (!info_.capabilities.starttls) {
     if (!required) co_return std::nullopt;
-    co_return DeliveryResult{DeliveryOutcome::temporary, SmtpStage::starttls, std::nullopt,
+    co_return DeliveryResult{DeliveryOutcome::line_fault, SmtpStage::starttls, std::nullopt,
                              "TLS is required but the peer does not offer STARTTLS"};
   }
   auto ctx = tls_context();
@@ -182,7 +182,7 @@ awaitable<std::optional<DeliveryResult>> SmtpClient::start_tls() {
   if (reply->code != 220) {
     if (!required && reply->code != 421) co_return std::nullopt;  // carry on in plaintext
     auto refused = refusal(SmtpStage::starttls, std::move(*reply), "TLS is required but STARTTLS was refused");
-    refused.outcome = DeliveryOutcome::temporary;  // a TLS policy failure never bounces
+    refused.outcome = DeliveryOutcome::temporary;  // even a 5xx: a TLS policy failure is not a final answer
     co_return refused;
   }
   // Plaintext that came after the 220 would be taken as the TLS peer's (RFC 3207 §6).

@@ -35,6 +35,7 @@ std::string format_retry_state_line(std::size_t index, const RetryState& s) {
                      " refusals=" + std::to_string(s.refusals);
   if (s.line_fault_since > 0) line += " line_fault_since=" + time_text(s.line_fault_since);
   if (s.unreachable_since > 0) line += " unreachable_since=" + time_text(s.unreachable_since);
+  if (s.delay_notified_at > 0) line += " delay_notified=" + time_text(s.delay_notified_at);
   line += ' ';
   line += kLastKey;
   for (char c : std::string_view(s.last_error).substr(0, kMaxStateReasonBytes)) {
@@ -88,6 +89,8 @@ std::optional<RetryState> parse_retry_state_fields(std::string_view fields) {
       ok = set_time(s.line_fault_since);
     } else if (key == "unreachable_since") {
       ok = set_time(s.unreachable_since);
+    } else if (key == "delay_notified") {
+      ok = set_time(s.delay_notified_at);
     }
     // Other keys: written by a newer version; skipped.
     if (!ok) return std::nullopt;

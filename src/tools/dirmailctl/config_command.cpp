@@ -5,6 +5,7 @@
 #include "dirmail/config/loader.hpp"
 #include "dirmail/config/reference.hpp"
 #include "dirmail/delivery/mx_settings.hpp"
+#include "dirmail/delivery/peer_settings.hpp"
 #include "dirmail/delivery/route_settings.hpp"
 #include "dirmail/directory_settings/auth_from_settings.hpp"
 #include "dirmail/directory_settings/directory_from_settings.hpp"
@@ -40,6 +41,7 @@ int config_command(const Args& args, std::ostream& out, std::ostream& err) {
     for (auto& p : smtp::check_smtp_settings(*settings)) problems.push_back(std::move(p));
     for (auto& p : delivery::check_mx_settings(*settings)) problems.push_back(std::move(p));
     for (auto& p : delivery::check_route_settings(*settings)) problems.push_back(std::move(p));
+    for (auto& p : delivery::check_peer_settings(*settings)) problems.push_back(std::move(p));
     for (auto& p : features::check_feature_settings(*settings)) problems.push_back(std::move(p));
     for (const auto& p : problems) err << file << ": " << p << "\n";
     if (!problems.empty()) return 1;

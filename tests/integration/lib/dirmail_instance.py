@@ -120,7 +120,7 @@ shutdown_grace = 10
 stderr = false
 
 [delivery]
-retry_interval = 1
+{"" if "retry_interval" in self.delivery_settings else "retry_interval = 1"}
 {self.delivery_settings}
 
 [smtp]

@@ -17,7 +17,7 @@ Modes, settable at any time from any thread (each call returns once it is in eff
            it (cut()). cut_connections() closes the current ones once, mode unchanged.
   delay    forward, each chunk held back `seconds` in each direction (delay(seconds)).
 
-Counters: connections_accepted, bytes_to_target, bytes_to_client (bytes delivered),
+Counters: connections_accepted, peak_open_connections, bytes_to_target, bytes_to_client (bytes delivered),
 open_connections. One thread runs a selector loop; it sleeps in select() until a
 socket is ready, a delayed chunk falls due or a call arrives, never polling.
 """
@@ -87,6 +87,7 @@ class FaultProxy:
         self.address = listen_host
         self.port = listen_port
         self.connections_accepted = 0
+        self.peak_open_connections = 0
         self.bytes_to_target = 0
         self.bytes_to_client = 0
         self._mode = PASS
@@ -159,7 +160,8 @@ class FaultProxy:
     def stats(self):
         return self._call(lambda: {
             "mode": self._mode, "connections_accepted": self.connections_accepted,
-            "open_connections": len(self._links), "bytes_to_target": self.bytes_to_target,
+            "open_connections": len(self._links), "peak_open_connections": self.peak_open_connections,
+            "bytes_to_target": self.bytes_to_target,
             "bytes_to_client": self.bytes_to_client})
 
     def set_mode(self, mode, seconds=None):
@@ -352,6 +354,7 @@ class FaultProxy:
             client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             link = _Link(client)
             self._links.append(link)
+            self.peak_open_connections = max(self.peak_open_connections, len(self._links))
             if self._mode != HANG:
                 self._connect_upstream(link)
 

@@ -30,8 +30,8 @@ TEST(DeliveryOutcome, FailuresAfterConnectingAreLineFaults) {
 }
 
 TEST(DeliveryOutcome, PolicyAndLocalFailuresAreTemporary) {
-  EXPECT_EQ(classify_failure(SmtpStage::starttls, ErrorCode::permission_denied), DeliveryOutcome::temporary);
-  EXPECT_EQ(classify_failure(SmtpStage::tls, ErrorCode::permission_denied), DeliveryOutcome::temporary);
+  EXPECT_EQ(classify_failure(SmtpStage::starttls, ErrorCode::permission_denied), DeliveryOutcome::line_fault);
+  EXPECT_EQ(classify_failure(SmtpStage::tls, ErrorCode::permission_denied), DeliveryOutcome::line_fault);
   EXPECT_EQ(classify_failure(SmtpStage::message, ErrorCode::temporary_failure), DeliveryOutcome::temporary);
   EXPECT_EQ(classify_failure(SmtpStage::connect, ErrorCode::internal), DeliveryOutcome::temporary);
 }

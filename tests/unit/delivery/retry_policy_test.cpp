@@ -184,6 +184,33 @@ TEST(RetryPolicy, ZeroPeriodBouncesTheFirstFaultOfItsClass) {
   EXPECT_EQ(d.status, "4.4.1");
 }
 
+// What a delay notice says about a recipient still being retried: the status of its
+// last failure and when the schedule will give up if it goes on failing that way.
+TEST(RetryPolicy, RetriedAttemptsTellTheDelayNoticesStatusAndEnd) {
+  RetryPolicy p;  // 120 s, 9 refusals, 8 h line faults, 24 h unreachable
+  auto first = decide_retry(p, {}, refusal("4.2.1"), kT0);
+  ASSERT_FALSE(first.give_up);
+  EXPECT_EQ(first.status, "4.2.1");
+  EXPECT_EQ(first.gives_up_at, kT0 + 9 * 120);  // the 10th refusal, 9 waits later
+  auto third = decide_retry(p, decide_retry(p, first.state, refusal(""), kT0 + 120).state, refusal(""), kT0 + 240);
+  EXPECT_EQ(third.status, "4.0.0");  // no enhanced code from the peer
+  EXPECT_EQ(third.gives_up_at, kT0 + 9 * 120);
+
+  auto fault = decide_retry(p, {}, without_reply(DeliveryOutcome::line_fault, "reset"), kT0);
+  EXPECT_EQ(fault.status, "4.4.2");
+  EXPECT_EQ(fault.gives_up_at, kT0 + 8 * 3600);
+  auto down = decide_retry(p, {}, without_reply(DeliveryOutcome::host_unreachable, "refused"), kT0 + 60);
+  EXPECT_EQ(down.status, "4.4.1");
+  EXPECT_EQ(down.gives_up_at, kT0 + 60 + 24 * 3600);
+
+  p.backoff = RetryBackoff::exponential;
+  p.interval = std::chrono::seconds(60);
+  p.max_interval = std::chrono::seconds(200);
+  p.refusal_retries = 3;
+  auto backoff = decide_retry(p, {}, refusal(), kT0);
+  EXPECT_EQ(backoff.gives_up_at, kT0 + 60 + 120 + 200);  // attempts 2, 3 and the last, 4
+}
+
 TEST(RetryPolicy, DeliveredChangesNothing) {
   queue::RetryState s;
   s.attempts = 3;

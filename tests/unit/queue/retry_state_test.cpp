@@ -37,6 +37,24 @@ TEST(RetryState, RoundTripsThroughTheStateLog) {
   EXPECT_FALSE(states->retries[0].has_value());
 }
 
+TEST(RetryState, DelayNoticeTimeRoundTripsAndOlderLinesHaveNone) {
+  RetryState s = sample();
+  s.delay_notified_at = 1'700'014'400;
+  const std::string line = format_retry_state_line(2, s);
+  EXPECT_NE(line.find(" delay_notified=1700014400 last="), std::string::npos) << line;
+  auto states = parse_recipient_state_log(line, 3);
+  ASSERT_TRUE(states.ok());
+  ASSERT_TRUE(states->retries[2].has_value());
+  EXPECT_EQ(*states->retries[2], s);
+  // A line written before the key existed: no notice yet.
+  auto older = parse_retry_state_fields("first=1 next=2 attempts=1 refusals=1 last=451 busy");
+  ASSERT_TRUE(older);
+  EXPECT_EQ(older->delay_notified_at, 0);
+  // Never notified: the key is not written at all.
+  EXPECT_EQ(format_retry_state_line(0, sample()).find("delay_notified"), std::string::npos);
+  EXPECT_FALSE(parse_retry_state_fields("first=1 next=2 delay_notified=soon last=").has_value());
+}
+
 TEST(RetryState, LaterLineWinsAndAnOutcomeEndsTheHistory) {
   RetryState first = sample();
   RetryState second = sample();

@@ -42,9 +42,11 @@ DeliveryOutcome classify_reply(int code);
 
 // A failure without a reply: before the connection stands (`stage` connect) the host is
 // unreachable; afterwards a timeout (cancelled), a drop (io_error, not_found), a garbled
-// or oversized reply (protocol_error, limit_exceeded) is a line fault. A certificate
-// that does not verify (permission_denied) and local failures (temporary_failure
-// reading the queue file, invalid_argument, internal) are temporary.
+// or oversized reply (protocol_error, limit_exceeded) is a line fault, and so is a
+// certificate that does not verify (permission_denied): the host is there, but the
+// session cannot be made secure, which an administrator fixes in hours, not minutes.
+// Local failures (temporary_failure reading the queue file, invalid_argument,
+// internal) are temporary.
 DeliveryOutcome classify_failure(SmtpStage stage, ErrorCode code);
 
 }  // namespace dirmail::delivery

@@ -55,6 +55,10 @@ struct GatewayEntry {
 // True when `domain` (lower case, no trailing dot) matches `pattern` (`*` as above).
 bool gateway_pattern_matches(std::string_view pattern, std::string_view domain);
 
+// A DOMAIN field as above (spaces around it ignored), lower case; also read by the
+// other per-domain tables (delivery.tls_policy). invalid_argument with the reason.
+Result<std::string> parse_gateway_pattern(std::string_view text);
+
 class GatewayTable {
  public:
   GatewayTable() = default;

@@ -3,7 +3,9 @@
 // recipients' mailboxes. Runs on its own worker threads (store and directory calls
 // block). A recipient's result is recorded in the queue before the next one, so a
 // crash repeats at most the delivery that was in progress. Temporary failures are
-// retried after delivery.retry_interval; the message stays queued meanwhile.
+// retried after delivery.retry_interval; the message stays queued meanwhile, its sender
+// gets a delay notice once, and a local recipient is bounced when its deferral outlives
+// the queue lifetime (pending_limits.hpp).
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -17,9 +19,11 @@
 
 #include "dirmail/base/retry_schedule.hpp"
 #include "dirmail/directory/directory.hpp"
+#include "dirmail/delivery/pending_limits.hpp"
 #include "dirmail/delivery/remote_delivery.hpp"
 #include "dirmail/delivery/retry_policy.hpp"
 #include "dirmail/features/mail_control_processor.hpp"
+#include "dirmail/queue/delivery_report.hpp"
 #include "dirmail/queue/queue.hpp"
 #include "dirmail/store/mail_store.hpp"
 #include "dirmail/store/mailbox_path.hpp"
@@ -35,6 +39,8 @@ struct LocalDeliveryOptions {
   RetrySchedule directory_retry;
   // Remote recipients: the original's retry classes, then a bounce.
   RetryPolicy remote_retry;
+  // Delay notices to senders (all recipients), and the end of local deferrals.
+  PendingLimits pending;
   // Limit of mailboxes whose account has none (store.mailbox_limit); 0 = unlimited.
   std::uint64_t mailbox_limit = 0;
   features::MailControlOptions mail_control;  // IMS.CTL forwarding and auto-reply
@@ -70,6 +76,12 @@ class LocalDelivery {
   Outcome deliver(const std::string& id, std::optional<std::chrono::seconds>& retry_after);
   // The directory's answer, retried while it fails temporarily (waits end early on stop()).
   Result<directory::Recipient> resolve_with_retry(const std::string& address);
+  // Why a local recipient failed or was deferred: a text for the log and the report,
+  // and its RFC 3463 status ("" when a temporary error says it all).
+  struct LocalReason {
+    std::string text;
+    std::string status;
+  };
   // Delivers to one local address; returns the recipient state (pending: deferred, with
   // the reason logged) or a temporary error. `shown` is the recipient the stored copy
   // names (Delivered-To:): the address itself, or the alias that led to it;
@@ -78,7 +90,7 @@ class LocalDelivery {
   // remote delivery), or, reached through an alias, queued as a copy of its own.
   Result<queue::RecipientState> deliver_to(const queue::QueuedMessage& msg, int fd, const std::string& address,
                                            const std::string& shown, std::string_view extra_header, int depth,
-                                           std::string& reason, bool* remote = nullptr);
+                                           LocalReason& reason, bool* remote = nullptr);
   // The recipients at `indices` (all in one other domain) through remote_.
   struct Done {
     std::size_t index;
@@ -89,15 +101,23 @@ class LocalDelivery {
   };
   // Queues the bounce (and the administrator's copy) for the failed recipients in `done`.
   void report_failures(const queue::QueuedMessage& msg, int fd, const std::vector<Done>& done);
+  // Queues the reports on `outcomes` (bounces, delay notices) and hands them to delivery.
+  void queue_reports(const queue::QueuedMessage& msg, int fd, const std::vector<queue::RecipientOutcome>& outcomes);
+  // A local recipient still deferred at `now` (`reason.status` "" for 4.3.0): done as
+  // failed when it outlived the queue lifetime, else left pending, with its delay
+  // notice recorded and added to `delayed` when one is due. True when still pending.
+  bool keep_deferred(const queue::QueuedMessage& msg, std::size_t index, const LocalReason& reason,
+                     std::int64_t now, std::vector<Done>& done, std::vector<queue::RecipientOutcome>& delayed);
+  // `delayed`: the recipients whose delay notice is due now (recorded in their retry line).
   bool deliver_remote(const queue::QueuedMessage& msg, int fd, const std::string& domain,
                       const std::vector<std::size_t>& indices, bool local, std::vector<Done>& done,
-                      std::optional<std::int64_t>& next_attempt);
+                      std::optional<std::int64_t>& next_attempt, std::vector<queue::RecipientOutcome>& delayed);
 
   // True when the message would put the account's mailbox over its limit: logs the
   // deferral with `reason`. A usage the store cannot tell lets the delivery go ahead.
   bool mailbox_over_limit(const queue::QueuedMessage& msg, const std::string& address,
                           const directory::Account& account, const std::string& root, std::uint64_t server_limit,
-                          std::uint64_t size, std::string& reason);
+                          std::uint64_t size, LocalReason& reason);
 
   queue::Queue& queue_;
   directory::Directory& directory_;

@@ -52,9 +52,14 @@ struct RetryPolicy {
 struct RetryDecision {
   bool give_up = false;
   queue::RetryState state;  // the history with this attempt; state.next_attempt_at when retried
-  // give_up only: the DSN Status (RFC 3463) and a sentence for the bounce and the log.
+  // The DSN Status (RFC 3463): given up, the bounce's; retried, a delay notice's (the
+  // peer's own 4.x.x for a refusal, else 4.0.0; 4.4.2 line fault; 4.4.1 unreachable).
   std::string status;
-  std::string reason;
+  std::string reason;  // give_up only: a sentence for the bounce and the log
+  // Retried only: when the schedule gives up if the recipient keeps failing this way
+  // (the end of the running period, or the last refusal's attempt), for a delay
+  // notice's Will-Retry-Until.
+  std::int64_t gives_up_at = 0;
 };
 
 // After a failed attempt (`attempt.outcome` is not `delivered`) at `now` (unix seconds):

@@ -4,7 +4,8 @@
 // failed attempt; the latest line for a recipient wins:
 //
 //   <index> retry first=<unix s> next=<unix s> attempts=<n> refusals=<n>
-//           line_fault_since=<unix s> unreachable_since=<unix s> last=<text to line end>
+//           line_fault_since=<unix s> unreachable_since=<unix s> delay_notified=<unix s>
+//           last=<text to line end>
 //
 // (one line; keys in any order, `last=` last because its text holds spaces; a time of
 // 0 or a missing optional key means "never"). first= and next= are required; unknown
@@ -25,6 +26,7 @@ struct RetryState {
   std::uint32_t refusals = 0;          // of them, refusals (4xx replies)
   std::int64_t line_fault_since = 0;   // first line fault; 0: none yet
   std::int64_t unreachable_since = 0;  // first attempt the host could not be reached; 0: none yet
+  std::int64_t delay_notified_at = 0;  // when the sender was sent a delay notice; 0: never
   std::string last_error;              // the last attempt's outcome, for logs and delay DSNs
   bool operator==(const RetryState&) const = default;
 };
