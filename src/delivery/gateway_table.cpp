@@ -226,14 +226,12 @@ bool gateway_pattern_matches(std::string_view pattern, std::string_view domain) 
   return p == pattern.size();
 }
 
-const GatewayEntry* GatewayTable::find(std::string_view domain) const {
-  if (entries_.empty()) return nullptr;
+std::string pattern_subject(std::string_view domain) {
   if (domain.ends_with('.')) domain.remove_suffix(1);
-  const std::string lower = to_lower(domain);
-  for (const auto& entry : entries_)
-    if (gateway_pattern_matches(entry.pattern, lower)) return &entry;
-  return nullptr;
+  return to_lower(domain);
 }
+
+const GatewayEntry* GatewayTable::find(std::string_view domain) const { return first_matching_entry(entries_, domain); }
 
 Result<GatewayTable> parse_gateway_table(std::string_view text, std::string_view name) {
   EntryCollector entries;

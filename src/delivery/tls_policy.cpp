@@ -82,14 +82,7 @@ std::string_view to_string(TlsMode mode) {
   return "?";
 }
 
-const TlsPolicyEntry* TlsPolicy::find(std::string_view domain) const {
-  if (entries_.empty()) return nullptr;
-  if (domain.ends_with('.')) domain.remove_suffix(1);
-  const std::string lower = to_lower(domain);
-  for (const auto& entry : entries_)
-    if (gateway_pattern_matches(entry.pattern, lower)) return &entry;
-  return nullptr;
-}
+const TlsPolicyEntry* TlsPolicy::find(std::string_view domain) const { return first_matching_entry(entries_, domain); }
 
 TlsMode TlsPolicy::mode_for(std::string_view domain) const {
   const TlsPolicyEntry* entry = find(domain);

@@ -5,11 +5,10 @@
 #include <fmt/format.h>
 
 #include "dirmail/base/strings.hpp"
+#include "dirmail/features/configured_address.hpp"
 
 namespace dirmail::features {
 namespace {
-
-constexpr std::size_t max_address = 254;  // RFC 5321 §4.5.3.1.3
 
 std::string_view domain_of(std::string_view address) {
   auto at = address.rfind('@');
@@ -22,22 +21,11 @@ std::string_view local_of(std::string_view address) {
 }
 
 // Why `address` cannot be one side of an alias, or empty when it can.
+// The alias check, with the reason a domain-less alias is refused.
 std::string address_problem(std::string_view address) {
-  if (address.size() > max_address) return "longer than 254 characters";
-  auto at = address.rfind('@');
-  if (at == std::string_view::npos || at + 1 == address.size())
-    return "has no domain (a domain-less alias would be a relay)";
-  if (at == 0) return "has no local part";
-  for (char c : address) {
-    auto u = static_cast<unsigned char>(c);
-    if (u < 32 || u == 127 || c == '<' || c == '>' || c == ',') return "contains a character not allowed in an address";
-  }
-  if (!valid_utf8(address)) return "is not valid UTF-8";
-  std::string_view local = address.substr(0, at);
-  if (address.substr(at + 1).find('*') != std::string_view::npos || (local.find('*') != std::string_view::npos && local != "*"))
-    return "uses * other than as the whole local part";
-  if (address.substr(at + 1).find('@') != std::string_view::npos) return "has two @";
-  return {};
+  std::string why = configured_address_problem(address, true);
+  if (why == "has no domain") why += " (a domain-less alias would be a relay)";
+  return why;
 }
 
 }  // namespace

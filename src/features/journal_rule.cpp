@@ -5,18 +5,12 @@
 #include <fmt/format.h>
 
 #include "dirmail/base/strings.hpp"
+#include "dirmail/features/configured_address.hpp"
 
 namespace dirmail::features {
 namespace {
 
-bool plain_address(std::string_view a) {
-  auto at = a.rfind('@');
-  if (at == std::string_view::npos || at == 0 || at + 1 == a.size() || a.size() > 254) return false;
-  return std::none_of(a.begin(), a.end(), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return u <= 32 || u == 127 || c == '<' || c == '>' || c == ',' || c == '*';
-  });
-}
+bool plain_address(std::string_view a) { return configured_address_problem(a).empty(); }
 
 }  // namespace
 

@@ -14,6 +14,7 @@
 #include "dirmail/base/time.hpp"
 #include "dirmail/features/attachment_stripper.hpp"
 #include "dirmail/features/auto_reply.hpp"
+#include "dirmail/features/configured_address.hpp"
 #include "dirmail/queue/delivery_report.hpp"
 #include "dirmail/queue/queue_copy.hpp"
 
@@ -31,15 +32,6 @@ log::LogLine clog(log::Record r, const ControlledDelivery& d) {
   log::LogLine l(log::service("delivery"), r);
   l.with("queue_id", d.log_id).with("user", d.account.address());
   return l;
-}
-
-bool looks_like_address(std::string_view a) {
-  auto at = a.rfind('@');
-  if (at == std::string_view::npos || at == 0 || at + 1 == a.size() || a.size() > 254) return false;
-  return std::none_of(a.begin(), a.end(), [](char c) {
-    auto u = static_cast<unsigned char>(c);
-    return u <= 32 || u == 127 || c == '<' || c == '>' || c == ',' || c == '"';
-  });
 }
 
 // The lines of a list file, trimmed, without empty lines and ';'/'#' comments.
@@ -177,7 +169,7 @@ Result<std::optional<MailControlProcessor::ForwardPlan>> MailControlProcessor::p
   } else {
     targets.push_back(to_lower(trim(control.to)));
   }
-  std::erase_if(targets, [&](const std::string& t) { return !looks_like_address(t) || t == user; });
+  std::erase_if(targets, [&](const std::string& t) { return !configured_address_problem(t).empty() || t == user; });
   if (targets.size() > max_forward_targets) targets.resize(max_forward_targets);
   if (targets.empty()) return skip("no valid forward address");
 

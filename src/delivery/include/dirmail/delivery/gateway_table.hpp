@@ -55,6 +55,20 @@ struct GatewayEntry {
 // True when `domain` (lower case, no trailing dot) matches `pattern` (`*` as above).
 bool gateway_pattern_matches(std::string_view pattern, std::string_view domain);
 
+// `domain` in lower case without a trailing dot, as patterns are matched against.
+std::string pattern_subject(std::string_view domain);
+
+// The first of `entries` (each with a `pattern`) matching `domain` (any case, a
+// trailing dot ignored); null if none. Tables that route by domain share this order.
+template <typename Entry>
+const Entry* first_matching_entry(const std::vector<Entry>& entries, std::string_view domain) {
+  if (entries.empty()) return nullptr;
+  const std::string subject = pattern_subject(domain);
+  for (const auto& entry : entries)
+    if (gateway_pattern_matches(entry.pattern, subject)) return &entry;
+  return nullptr;
+}
+
 // A DOMAIN field as above (spaces around it ignored), lower case; also read by the
 // other per-domain tables (delivery.tls_policy). invalid_argument with the reason.
 Result<std::string> parse_gateway_pattern(std::string_view text);
