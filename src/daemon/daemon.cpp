@@ -17,6 +17,7 @@
 #include "dirmail/delivery/peer_settings.hpp"
 #include "dirmail/delivery/route_settings.hpp"
 #include "dirmail/features/feature_settings.hpp"
+#include "dirmail/imap/command.hpp"
 #include "dirmail/config/listen_entry.hpp"
 #include "dirmail/config/loader.hpp"
 #include "dirmail/net/implicit_tls.hpp"
@@ -284,6 +285,10 @@ void Daemon::apply_options() {
   io->gssapi = gssapi_.imap;
   io->authenticator = authenticator_;
   io->cram_md5 = s.auth_cram_md5 && authenticator_->shared_secrets_available();
+  io->mailbox_limit = static_cast<std::uint64_t>(s.store_mailbox_limit);
+  // A message that could be sent can be saved (Sent, Drafts); APPEND holds it in memory.
+  const auto sendable = static_cast<std::size_t>(s.smtp_max_message_size);
+  io->max_append_size = sendable == 0 ? imap::max_append_message : std::min(sendable, imap::max_append_message);
   imap_->options.store(io);
 
   if (auto aliases = features::alias_table(s)) {

@@ -67,19 +67,26 @@ Result<std::string> ArgCursor::quoted() {
   }
 }
 
-Result<std::string> ArgCursor::literal() {
+Result<std::pair<std::size_t, std::size_t>> ArgCursor::literal_in_place(std::size_t max) {
   DIRMAIL_TRY(expect('{', "Expected a literal"));
   auto size = number();
   if (!size) return std::move(size).error();
   consume('+');  // LITERAL+: the framing already knew not to wait
   DIRMAIL_TRY(expect('}', "Malformed literal"));
   if (!consume('\r') || !consume('\n')) return syntax_error("Literal must end its line");
-  if (*size > max_literal) return make_error(ErrorCode::limit_exceeded, "Literal too large");
+  if (*size > max) return make_error(ErrorCode::limit_exceeded, "Literal too large");
   if (++literals_ > max_literals) return make_error(ErrorCode::limit_exceeded, "Too many literals");
   if (text_.size() - pos_ < *size) return syntax_error("Literal shorter than announced");
-  std::string_view data = text_.substr(pos_, *size);
-  if (data.find('\0') != std::string_view::npos) return syntax_error("NUL in literal");
+  std::pair<std::size_t, std::size_t> where{pos_, *size};
   pos_ += *size;
+  return where;
+}
+
+Result<std::string> ArgCursor::literal() {
+  auto where = literal_in_place(max_literal);
+  if (!where) return std::move(where).error();
+  std::string_view data = text_.substr(where->first, where->second);
+  if (data.find('\0') != std::string_view::npos) return syntax_error("NUL in literal");
   return std::string(data);
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "dirmail/base/result.hpp"
 
@@ -27,12 +28,15 @@ class ArgCursor {
   Result<std::uint32_t> number();  // 0..4294967295
   Result<std::string> quoted();
   Result<std::string> literal();
+  // A literal of up to `max` bytes left in place: its offset in the text and its size.
+  Result<std::pair<std::size_t, std::size_t>> literal_in_place(std::size_t max);
   Result<std::string> string();    // quoted or literal
   Result<std::string> astring();   // atom (']' allowed) or string
   // nstring: a string or NIL; NIL is returned as nullopt via the flag.
   Result<std::string> nstring(bool& is_nil);
   // The literal count of the command, for its limit.
   std::size_t literals() const { return literals_; }
+  std::size_t position() const { return pos_; }
 
  private:
   std::string_view text_;

@@ -1,9 +1,11 @@
 #pragma once
 // The larger pieces of command grammar, each in its own file.
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "arg_cursor.hpp"
+#include "dirmail/imap/command.hpp"
 #include "dirmail/imap/fetch_item.hpp"
 #include "dirmail/imap/search_key.hpp"
 
@@ -14,5 +16,13 @@ Result<std::vector<FetchItem>> parse_fetch_items(ArgCursor& in);
 
 // SEARCH's arguments after "SEARCH": [CHARSET x] keys... (the cursor is at the SP).
 Result<SearchKey> parse_search_criteria(ArgCursor& in, std::string& charset);
+
+// mailbox_arguments.cpp. Each starts at the SP after the command name.
+// System flags (store::Flag bits) and whether keywords were given: "(\Seen $Work)",
+// or without parentheses as STORE also allows ("\Seen \Flagged").
+Status parse_flags(ArgCursor& in, bool parenthesised, std::uint8_t& flags, bool& had_keywords);
+Status parse_list_arguments(ArgCursor& in, ImapCommand& cmd);
+// `base`: where the cursor's text starts in the whole command, for the message offset.
+Status parse_append_arguments(ArgCursor& in, ImapCommand& cmd, std::size_t base);
 
 }  // namespace dirmail::imap

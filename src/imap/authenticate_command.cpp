@@ -58,20 +58,22 @@ net::awaitable<void> ImapSession::finish_login(const std::string& tag, const std
     ++errors_;
     co_return;
   }
-  enter_authenticated(tag, **verified);
+  co_await enter_authenticated(tag, **verified);
 }
 
-void ImapSession::enter_authenticated(const std::string& tag, const directory::Account& account) {
+net::awaitable<void> ImapSession::enter_authenticated(const std::string& tag, const directory::Account& account) {
   auto root = options_->mailboxes.root_for({account.name, account.domain, account.home});
   if (!root) {
     line(log::Record::auth).with("login", account.name).with("error", root.error().message).error("bad mailbox path");
     tagged(tag, "NO [UNAVAILABLE] Mailbox path is invalid; tell the administrator");
-    return;
+    co_return;
   }
   mailbox_root_ = std::move(*root);
+  mailbox_limit_ = account.mailbox_limit;
   user_ = account.address();
   state_ = State::authenticated;
   line(log::Record::auth).info("login");
+  co_await create_special_use_folders();
   tagged(tag, fmt::format("OK [CAPABILITY {}] Logged in", capabilities()));
 }
 
@@ -180,7 +182,7 @@ net::awaitable<bool> ImapSession::authenticate_gssapi(const ImapCommand& cmd, au
     co_return true;
   }
   line(log::Record::auth).with("login", result.principal).with("mechanism", mech).info("Kerberos principal accepted");
-  enter_authenticated(tag, **account);
+  co_await enter_authenticated(tag, **account);
   co_return true;
 }
 

@@ -1,5 +1,6 @@
 // IMAP4rev1 command grammar (RFC 3501 §9) plus UID EXPUNGE (RFC 4315), UNSELECT
-// (RFC 3691), IDLE (RFC 2177), ID (RFC 2971), NAMESPACE (RFC 2342), LITERAL+ (RFC 7888).
+// (RFC 3691), IDLE (RFC 2177), ID (RFC 2971), NAMESPACE (RFC 2342), LITERAL+ (RFC 7888),
+// MOVE (RFC 6851); LIST and APPEND arguments are in mailbox_arguments.cpp.
 #include "dirmail/imap/command.hpp"
 
 #include <array>
@@ -7,7 +8,6 @@
 #include "argument_parsers.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/imap/imap_string.hpp"
-#include "dirmail/store/mail_store.hpp"
 
 namespace dirmail::imap {
 namespace {
@@ -67,35 +67,7 @@ Status parse_store(ArgCursor& in, ImapCommand& cmd) {
   if (iequals(*item, "FLAGS.SILENT")) action.silent = true;
   else if (!iequals(*item, "FLAGS")) return syntax_error("Expected FLAGS, +FLAGS or -FLAGS");
   DIRMAIL_TRY(in.space());
-  bool list = in.consume('(');
-  std::size_t count = 0;
-  for (;;) {
-    if (list && in.consume(')')) break;
-    if (count > 0) DIRMAIL_TRY(in.space());
-    if (++count > max_flags) return make_error(ErrorCode::limit_exceeded, "Too many flags");
-    bool system = in.consume('\\');
-    auto name = in.atom();
-    if (!name) return std::move(name).error();
-    if (!system) {
-      action.had_keywords = true;
-    } else if (iequals(*name, "Seen")) {
-      action.flags |= store::flag_seen;
-    } else if (iequals(*name, "Answered")) {
-      action.flags |= store::flag_answered;
-    } else if (iequals(*name, "Flagged")) {
-      action.flags |= store::flag_flagged;
-    } else if (iequals(*name, "Deleted")) {
-      action.flags |= store::flag_deleted;
-    } else if (iequals(*name, "Draft")) {
-      action.flags |= store::flag_draft;
-    } else if (iequals(*name, "Recent")) {
-      return syntax_error("\\Recent cannot be stored");
-    } else {
-      action.had_keywords = true;  // a flag-extension: not stored, like keywords
-    }
-    if (!list && in.peek() != ' ') break;
-  }
-  return ok_status();
+  return parse_flags(in, in.peek() == '(', action.flags, action.had_keywords);
 }
 
 Status parse_id(ArgCursor& in, ImapCommand& cmd) {
@@ -138,7 +110,7 @@ Status parse_status(ArgCursor& in, ImapCommand& cmd) {
   }
 }
 
-Status parse_arguments(ArgCursor& in, ImapCommand& cmd) {
+Status parse_arguments(ArgCursor& in, ImapCommand& cmd, std::size_t base) {
   switch (cmd.name) {
     case CommandName::capability: case CommandName::noop: case CommandName::logout:
     case CommandName::starttls: case CommandName::namespace_: case CommandName::check:
@@ -170,26 +142,9 @@ Status parse_arguments(ArgCursor& in, ImapCommand& cmd) {
     case CommandName::delete_mailbox: case CommandName::subscribe: case CommandName::unsubscribe:
       return mailbox_args(in, cmd, 1);
     case CommandName::rename: return mailbox_args(in, cmd, 2);
-    case CommandName::list: case CommandName::lsub: {
-      DIRMAIL_TRY(mailbox_args(in, cmd, 1));
-      DIRMAIL_TRY(in.space());
-      if (in.peek() == '"' || in.peek() == '{') {
-        auto pattern = in.string();
-        if (!pattern) return std::move(pattern).error();
-        cmd.args.push_back(std::move(*pattern));
-      } else {
-        auto pattern = in.word("%*]");
-        if (!pattern) return std::move(pattern).error();
-        cmd.args.emplace_back(*pattern);
-      }
-      return ok_status();
-    }
+    case CommandName::list: case CommandName::lsub: return parse_list_arguments(in, cmd);
     case CommandName::status: return parse_status(in, cmd);
-    case CommandName::append:
-      // Refused in this version: the mailbox is read, the rest is not looked at.
-      DIRMAIL_TRY(mailbox_args(in, cmd, 1));
-      in = ArgCursor(std::string_view());
-      return ok_status();
+    case CommandName::append: return parse_append_arguments(in, cmd, base);
     case CommandName::fetch: {
       auto seq = sequence_arg(in);
       if (!seq) return std::move(seq).error();
@@ -262,8 +217,21 @@ std::optional<LiteralMarker> trailing_literal(std::string_view line) {
   return marker;
 }
 
+bool is_append_message_literal(std::string_view text) {
+  if (command_word(text) != "APPEND") return false;
+  std::string_view rest = text.substr(command_tag(text).size() + 1);  // "APPEND ..."
+  const std::size_t space = rest.find(' ');
+  if (space == std::string_view::npos) return false;
+  rest.remove_prefix(space + 1);
+  // Only the mailbox's own literal comes straight after "APPEND ", and nothing follows its marker.
+  return !rest.empty() && !(rest.front() == '{' && rest.find('}') == rest.size() - 1);
+}
+
 Result<ImapCommand> parse_imap_command(std::string_view text) {
-  if (text.size() > max_command_bytes) return make_error(ErrorCode::limit_exceeded, "Command too long");
+  // Only APPEND's message may take a command past max_command_bytes.
+  if (text.size() > max_command_bytes + max_append_message ||
+      (text.size() > max_command_bytes && command_word(text) != "APPEND"))
+    return make_error(ErrorCode::limit_exceeded, "Command too long");
   ImapCommand cmd;
   std::string_view tag = command_tag(text);
   if (tag.empty()) return syntax_error("Missing or invalid tag");
@@ -296,7 +264,7 @@ Result<ImapCommand> parse_imap_command(std::string_view text) {
         return syntax_error("Command cannot be used with UID");
     }
   }
-  DIRMAIL_TRY(parse_arguments(in, cmd));
+  DIRMAIL_TRY(parse_arguments(in, cmd, tag.size()));
   DIRMAIL_TRY(in.end());
   return cmd;
 }

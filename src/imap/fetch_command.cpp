@@ -54,8 +54,9 @@ struct Layout {
 };
 
 // Runs on the blocking pool: reads the header (and the rest, when lines are counted).
-Result<Layout> scan_message(store::MailStore& st, const std::string& root, std::uint32_t uid, bool whole) {
-  auto opened = st.open_message(root, inbox_folder, uid);
+Result<Layout> scan_message(store::MailStore& st, const std::string& root, const std::string& folder,
+                            std::uint32_t uid, bool whole) {
+  auto opened = st.open_message(root, folder, uid);
   if (!opened) return std::move(opened).error();
   auto& reader = **opened;
   MessageScanner scanner(max_kept_header);
@@ -174,7 +175,9 @@ net::awaitable<ImapSession::FetchOutcome> ImapSession::fetch_message(std::size_t
   Layout layout;
   if (needs.layout) {
     bool whole = needs.body_lines;
-    auto scan = [st, root = mailbox_root_, uid, whole] { return scan_message(*st, root, uid, whole); };  // named
+    auto scan = [st, root = mailbox_root_, name = selected_folder_, uid, whole] {  // named: see BlockingPool::run
+      return scan_message(*st, root, name, uid, whole);
+    };
     auto scanned = co_await service_->pool->run(scan);
     if (!scanned) {
       if (scanned.error().code == ErrorCode::not_found) co_return FetchOutcome::gone;
@@ -188,7 +191,9 @@ net::awaitable<ImapSession::FetchOutcome> ImapSession::fetch_message(std::size_t
   bool sets_seen = std::any_of(cmd.fetch.begin(), cmd.fetch.end(), [](const FetchItem& i) { return i.sets_seen(); });
   if (sets_seen && !read_only_ && (messages_[index].flags & store::flag_seen) == 0) {
     auto flags = static_cast<std::uint8_t>(messages_[index].flags | store::flag_seen);
-    auto mark = [st, root = mailbox_root_, uid, flags] { return st->set_flags(root, inbox_folder, uid, flags); };
+    auto mark = [st, root = mailbox_root_, name = selected_folder_, uid, flags] {  // named: see BlockingPool::run
+      return st->set_flags(root, name, uid, flags);
+    };
     auto marked = co_await service_->pool->run(mark);
     if (marked) {
       messages_[index].flags = flags;
@@ -259,7 +264,9 @@ net::awaitable<ImapSession::FetchOutcome> ImapSession::fetch_message(std::size_t
     ItemData data = locate(item, layout, total);
     bool from_file = !data.nil && !data.in_memory;
     if (from_file) {
-      auto open = [st, root = mailbox_root_, uid] { return st->open_message(root, inbox_folder, uid); };  // named
+      auto open = [st, root = mailbox_root_, name = selected_folder_, uid] {  // named: see BlockingPool::run
+        return st->open_message(root, name, uid);
+      };
       auto opened = co_await service_->pool->run(open);
       if (!opened) {
         outcome = opened.error().code == ErrorCode::not_found ? FetchOutcome::gone : FetchOutcome::failed;

@@ -55,6 +55,33 @@ std::optional<std::int64_t> parse_search_date(std::string_view text) {
   return days_from_civil(y, month, d);
 }
 
+std::optional<std::int64_t> parse_date_time(std::string_view text) {
+  if (!text.empty() && text.front() == ' ') text.remove_prefix(1);  // date-day-fixed " 7"
+  // date SP hh:mm:ss SP (+|-)hhmm
+  const std::size_t space = text.find(' ');
+  if (space == std::string_view::npos) return std::nullopt;
+  auto day = parse_search_date(text.substr(0, space));
+  std::string_view rest = text.substr(space + 1);
+  if (!day || rest.size() != 14 || rest[2] != ':' || rest[5] != ':' || rest[8] != ' ') return std::nullopt;
+  auto hour = parse_decimal(rest.substr(0, 2), 2);
+  auto minute = parse_decimal(rest.substr(3, 2), 2);
+  auto second = parse_decimal(rest.substr(6, 2), 2);
+  const char sign = rest[9];
+  auto zone_hours = parse_decimal(rest.substr(10, 2), 2);
+  auto zone_minutes = parse_decimal(rest.substr(12, 2), 2);
+  if (!hour || !minute || !second || !zone_hours || !zone_minutes || (sign != '+' && sign != '-')) return std::nullopt;
+  if (*hour > 23 || *minute > 59 || *second > 60 || *zone_minutes > 59)
+    return std::nullopt;
+  const auto offset = static_cast<std::int64_t>(*zone_hours * 3600 + *zone_minutes * 60);
+  const std::int64_t local = *day * 86400 + static_cast<std::int64_t>(*hour * 3600 + *minute * 60 + *second);
+  const std::int64_t utc = sign == '+' ? local - offset : local + offset;
+  // In UTC too within the years SEARCH dates allow, so INTERNALDATE can write it back.
+  constexpr std::int64_t first = -2208988800;     // 1900-01-01 00:00:00
+  constexpr std::int64_t last = 253402300799;     // 9999-12-31 23:59:59
+  if (utc < first || utc > last) return std::nullopt;
+  return utc;
+}
+
 std::int64_t day_of(std::int64_t unix_seconds) {
   std::int64_t d = unix_seconds / 86400;
   if (unix_seconds % 86400 < 0) --d;  // floor for dates before 1970

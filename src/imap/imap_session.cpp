@@ -1,6 +1,6 @@
 // The IMAP session loop: command framing (lines and literals), the not-authenticated
 // state (CAPABILITY, STARTTLS; LOGIN and AUTHENTICATE are in authenticate_command.cpp)
-// and the mailbox-list commands.
+// and the dispatch of every command.
 #include "imap_session.hpp"
 
 #include <fmt/format.h>
@@ -9,8 +9,6 @@
 #include "dirmail/auth/login_account.hpp"
 #include "dirmail/auth/sasl_password.hpp"
 #include "dirmail/base/strings.hpp"
-#include "dirmail/imap/imap_string.hpp"
-#include "dirmail/imap/mailbox_names.hpp"
 #include "dirmail/net/retrying_call.hpp"
 #include "dirmail/store/mailbox_path.hpp"
 
@@ -43,7 +41,8 @@ net::awaitable<bool> ImapSession::flush_if_large() {
 }
 
 std::string ImapSession::capabilities() const {
-  std::string caps = "IMAP4rev1 LITERAL+ ID IDLE NAMESPACE UNSELECT";
+  std::string caps = "IMAP4rev1 LITERAL+ ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN LIST-EXTENDED SPECIAL-USE";
+  caps += fmt::format(" APPENDLIMIT={}", std::min(options_->max_append_size, max_append_message));
   if (state_ == State::not_authenticated) {
     if (starttls_offered()) caps += " STARTTLS";
     if (gssapi_offered()) caps += " AUTH=GSSAPI AUTH=GSS-SPNEGO";  // no password: offered without TLS too
@@ -128,6 +127,7 @@ net::awaitable<bool> ImapSession::starttls(const std::string& tag) {
 net::awaitable<ImapSession::Framing> ImapSession::read_command() {
   command_.clear();
   std::size_t literals = 0;
+  std::size_t message_bytes = 0;  // APPEND message literals in command_
   for (;;) {
     std::size_t line_start = command_.size();
     // Between commands a shutdown may interrupt; inside one (literals) it may not.
@@ -144,7 +144,7 @@ net::awaitable<ImapSession::Framing> ImapSession::read_command() {
     }
     std::string_view tag = command_tag(command_);
     std::string tagged_prefix = tag.empty() ? "*" : std::string(tag);
-    if (*got == ImapReader::LineResult::too_long || command_.size() > max_command_bytes) {
+    if (*got == ImapReader::LineResult::too_long || command_.size() - message_bytes > max_command_bytes) {
       // The rest of the line is gone, and with it any literal it announced: the
       // connection cannot be brought back in step.
       reply(fmt::format("{} BAD [LIMIT] Command line too long", tagged_prefix));
@@ -153,8 +153,21 @@ net::awaitable<ImapSession::Framing> ImapSession::read_command() {
     }
     auto marker = trailing_literal(std::string_view(command_).substr(line_start));
     if (!marker) co_return Framing::command;
-    bool too_big = ++literals > max_literals || marker->size > max_literal ||
-                   marker->size > max_command_bytes - command_.size();
+    // APPEND's message has a limit of its own (and no other before login, so that no
+    // stranger makes us hold a large literal); the other literals share the command's.
+    const bool message = state_ != State::not_authenticated && is_append_message_literal(command_);
+    const std::size_t append_limit = std::min(options_->max_append_size, max_append_message);
+    if (message && marker->size > append_limit - std::min(append_limit, message_bytes)) {
+      reply(fmt::format("{} NO [TOOBIG] Message larger than the {}-byte APPEND limit", tagged_prefix, append_limit));
+      if (!marker->synchronizing) {
+        reply("* BYE [TOOBIG] Message too large");  // it is on its way: no way to stay in step
+        co_return Framing::closed;
+      }
+      co_return Framing::rejected;  // the client waits for "+" and sends nothing
+    }
+    bool too_big = ++literals > max_literals ||
+                   (!message && (marker->size > max_literal ||
+                                 marker->size > max_command_bytes - (command_.size() - message_bytes)));
     if (too_big) {
       if (!marker->synchronizing) {
         reply("* BYE [LIMIT] Literal too large");
@@ -164,16 +177,16 @@ net::awaitable<ImapSession::Framing> ImapSession::read_command() {
       ++errors_;
       co_return Framing::rejected;
     }
-    if (marker->synchronizing && command_word(command_) == "APPEND") {
-      reply(fmt::format("{} NO [CANNOT] APPEND is not supported yet", tagged_prefix));
-      co_return Framing::rejected;
-    }
     if (marker->synchronizing) {
       reply("+ Ready for literal data");
       if (!co_await out_.flush(conn_.stream, write_timeout)) co_return Framing::closed;
     }
     command_.append("\r\n");
     auto size = static_cast<std::size_t>(marker->size);
+    if (message) {
+      message_bytes += size;
+      command_.reserve(command_.size() + size + 64);  // one allocation for a large message
+    }
     if (auto st = co_await reader_.read_exact(command_, size, options_->idle_timeout); !st) {
       if (st.error().code == ErrorCode::cancelled) reply("* BYE Autologout; idle for too long");
       co_return Framing::closed;
@@ -233,7 +246,7 @@ net::awaitable<bool> ImapSession::execute(const ImapCommand& cmd) {
       co_return true;
     case CommandName::list:
     case CommandName::lsub:
-      list(cmd);
+      co_await list(cmd);
       co_return true;
     case CommandName::status:
       co_await status(cmd);
@@ -243,15 +256,20 @@ net::awaitable<bool> ImapSession::execute(const ImapCommand& cmd) {
       tagged(tag, "OK NAMESPACE completed");
       co_return true;
     case CommandName::create:
+      co_await create(cmd);
+      co_return true;
     case CommandName::delete_mailbox:
+      co_await delete_mailbox(cmd);
+      co_return true;
     case CommandName::rename:
+      co_await rename(cmd);
+      co_return true;
     case CommandName::subscribe:
     case CommandName::unsubscribe:
-      mailbox_management(cmd);
+      co_await subscribe(cmd, cmd.name == CommandName::subscribe);
       co_return true;
     case CommandName::append:
-      tagged(tag, "NO [CANNOT] APPEND is not supported yet");
-      co_return true;
+      co_return co_await append(cmd);
     default:
       break;
   }
@@ -285,78 +303,10 @@ net::awaitable<bool> ImapSession::execute(const ImapCommand& cmd) {
       co_return co_await idle(cmd);
     case CommandName::copy:
     case CommandName::move:
-      tagged(tag, "NO [CANNOT] Only INBOX exists in this version; COPY and MOVE are not supported yet");
-      co_return true;
+      co_return co_await copy(cmd, cmd.name == CommandName::move);
     default:
       tagged(tag, "BAD Command not valid in this state");
       co_return true;
-  }
-}
-
-void ImapSession::list(const ImapCommand& cmd) {
-  const std::string& reference = cmd.args[0];
-  const std::string& pattern = cmd.args[1];
-  bool lsub = cmd.name == CommandName::lsub;
-  if (pattern.empty() && !lsub) {
-    // RFC 3501 §6.3.8: the hierarchy delimiter and root name.
-    reply("* LIST (\\Noselect) \"/\" \"\"");
-  } else if (list_pattern_matches(reference, pattern, "INBOX")) {
-    reply(lsub ? "* LSUB () \"/\" INBOX" : "* LIST (\\HasNoChildren) \"/\" INBOX");
-  }
-  tagged(cmd.tag, lsub ? "OK LSUB completed" : "OK LIST completed");
-}
-
-net::awaitable<std::optional<store::FolderStatus>> ImapSession::open_mailbox(const ImapCommand& cmd,
-                                                                             std::string_view purpose) {
-  if (!is_inbox(cmd.args[0])) {
-    tagged(cmd.tag, "NO [NONEXISTENT] No such mailbox (only INBOX exists in this version)");
-    co_return std::nullopt;
-  }
-  auto* st = service_->store;
-  auto load = [st, root = mailbox_root_] { return st->status(root, inbox_folder); };  // named: see BlockingPool::run
-  auto folder = co_await service_->pool->run(load);
-  if (!folder) {
-    line(log::Record::store).with("error", folder.error().message).error(purpose);
-    tagged(cmd.tag, "NO [UNAVAILABLE] Cannot open the mailbox, try again later");
-    co_return std::nullopt;
-  }
-  co_return std::move(*folder);
-}
-
-net::awaitable<void> ImapSession::status(const ImapCommand& cmd) {
-  auto folder = co_await open_mailbox(cmd, "cannot read mailbox status");
-  if (!folder) co_return;
-  std::uint64_t unseen = 0;
-  for (const auto& m : folder->messages)
-    if ((m.flags & store::flag_seen) == 0) ++unseen;
-  std::string items;
-  for (const auto& item : cmd.status_items) {
-    std::uint64_t value = 0;
-    if (item == "MESSAGES") value = folder->messages.size();
-    else if (item == "RECENT") value = 0;
-    else if (item == "UIDNEXT") value = folder->uidnext;
-    else if (item == "UIDVALIDITY") value = std::max<std::uint32_t>(folder->uidvalidity, 1);
-    else if (item == "UNSEEN") value = unseen;
-    if (!items.empty()) items += ' ';
-    items += fmt::format("{} {}", item, value);
-  }
-  reply(fmt::format("* STATUS INBOX ({})", items));
-  tagged(cmd.tag, "OK STATUS completed");
-}
-
-void ImapSession::mailbox_management(const ImapCommand& cmd) {
-  const std::string& name = cmd.args[0];
-  if (!is_inbox(name)) {
-    tagged(cmd.tag, "NO [CANNOT] Only INBOX exists in this version; other mailboxes are not supported yet");
-    return;
-  }
-  switch (cmd.name) {
-    case CommandName::create: tagged(cmd.tag, "NO [ALREADYEXISTS] INBOX always exists"); return;
-    case CommandName::delete_mailbox: tagged(cmd.tag, "NO [CANNOT] INBOX cannot be deleted"); return;
-    case CommandName::rename: tagged(cmd.tag, "NO [CANNOT] Renaming INBOX is not supported yet"); return;
-    case CommandName::subscribe: tagged(cmd.tag, "OK SUBSCRIBE completed"); return;
-    case CommandName::unsubscribe: tagged(cmd.tag, "NO [CANNOT] INBOX stays subscribed"); return;
-    default: tagged(cmd.tag, "BAD Command not valid here"); return;
   }
 }
 

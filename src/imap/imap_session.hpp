@@ -1,8 +1,10 @@
 #pragma once
 // One IMAP session (RFC 3501 §3 states): not authenticated -> authenticated ->
-// selected -> logout. Split over imap_session.cpp (framing, login, mailbox list
-// commands), selected_commands.cpp (SELECT, sync, STORE, SEARCH, EXPUNGE) and
-// fetch_command.cpp (FETCH).
+// selected -> logout. Split over imap_session.cpp (framing, dispatch),
+// authenticate_command.cpp (LOGIN, AUTHENTICATE), mailbox_commands.cpp (CREATE,
+// DELETE, RENAME, SUBSCRIBE, LIST, LSUB, STATUS), append_command.cpp (APPEND),
+// selected_commands.cpp (SELECT, sync, STORE, SEARCH, EXPUNGE), copy_command.cpp
+// (COPY, MOVE) and fetch_command.cpp (FETCH).
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -62,22 +64,43 @@ class ImapSession {
   net::awaitable<void> finish_login(const std::string& tag, const std::string& login, std::string_view mechanism,
                                     std::function<auth::LoginAnswer()> check);
   // The account's mailbox, then the authenticated state (or NO when the path is bad).
-  void enter_authenticated(const std::string& tag, const directory::Account& account);
+  net::awaitable<void> enter_authenticated(const std::string& tag, const directory::Account& account);
   bool gssapi_offered() const { return options_->gssapi != nullptr && service_->directory != nullptr; }
   bool password_auth_offered() const { return options_->authenticator != nullptr && plaintext_allowed(); }
   bool cram_md5_offered() const { return options_->authenticator != nullptr && options_->cram_md5; }
-  void list(const ImapCommand& cmd);
-  net::awaitable<void> status(const ImapCommand& cmd);
-  // The named mailbox's status for SELECT, EXAMINE and STATUS; nullopt after the NO
-  // reply has been given (no such mailbox, or the store could not answer).
-  net::awaitable<std::optional<store::FolderStatus>> open_mailbox(const ImapCommand& cmd, std::string_view purpose);
-  void mailbox_management(const ImapCommand& cmd);
   std::string capabilities() const;
   bool plaintext_allowed() const {
     return auth::plaintext_allowed(options_->plaintext_auth, conn_.stream.tls(), conn_.peer_is_loopback);
   }
   bool starttls_offered() const { return options_->tls && options_->starttls && !conn_.stream.tls(); }
   net::awaitable<bool> starttls(const std::string& tag);
+
+  // mailbox_commands.cpp
+  // The store's folder name for a name from the client; nullopt after a NO reply.
+  std::optional<std::string> folder_from_client(const std::string& tag, std::string_view wire);
+  // The NO reply for a store error no command-specific code covers (logged).
+  void store_failure(const std::string& tag, const Error& error, std::string_view what);
+  // Sent, Drafts, Trash and Junk (SPECIAL-USE) when missing, subscribed; at login.
+  net::awaitable<void> create_special_use_folders();
+  net::awaitable<void> list(const ImapCommand& cmd);
+  net::awaitable<void> status(const ImapCommand& cmd);
+  // The folder's status for SELECT, EXAMINE and STATUS; nullopt after the NO reply has
+  // been given (no such mailbox, or the store could not answer).
+  net::awaitable<std::optional<store::FolderStatus>> open_mailbox(const std::string& tag, const std::string& folder,
+                                                                  std::string_view purpose);
+  net::awaitable<void> create(const ImapCommand& cmd);
+  net::awaitable<void> delete_mailbox(const ImapCommand& cmd);
+  net::awaitable<void> rename(const ImapCommand& cmd);
+  net::awaitable<void> subscribe(const ImapCommand& cmd, bool add);
+
+  // append_command.cpp. APPEND, COPY and MOVE return false when the session ends (a
+  // sync of the selected mailbox, which they report changes of, said BYE).
+  net::awaitable<bool> append(const ImapCommand& cmd);
+  // Whether `bytes` more fit the account's mailbox limit; false after the NO reply.
+  net::awaitable<bool> mailbox_has_room(const std::string& tag, std::uint64_t bytes);
+
+  // copy_command.cpp
+  net::awaitable<bool> copy(const ImapCommand& cmd, bool move);
 
   // selected_commands.cpp
   net::awaitable<void> select(const ImapCommand& cmd, bool read_only);
@@ -118,9 +141,11 @@ class ImapSession {
   State state_ = State::not_authenticated;
   std::string user_;          // the logged-in account's address
   std::string mailbox_root_;  // its expanded mailbox path
+  std::uint64_t mailbox_limit_ = 0;  // the account's own limit in bytes; 0: the server's
   std::string command_;       // the command being read: lines and literals
 
   // Selected state.
+  std::string selected_folder_;  // the store's name: "INBOX", "Archive/2024"
   std::vector<SessionMessage> messages_;
   std::uint32_t uidvalidity_ = 0;
   std::uint32_t uidnext_ = 1;

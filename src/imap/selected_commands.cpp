@@ -19,13 +19,17 @@ void ImapSession::deselect() {
   uidnext_ = 1;
   uidvalidity_provisional_ = false;
   read_only_ = false;
+  selected_folder_.clear();
   state_ = State::authenticated;
 }
 
 net::awaitable<void> ImapSession::select(const ImapCommand& cmd, bool read_only) {
   if (state_ == State::selected) deselect();  // RFC 3501 §6.3.1: even if the new SELECT fails
-  auto folder = co_await open_mailbox(cmd, "cannot open mailbox");
+  auto name = folder_from_client(cmd.tag, cmd.args[0]);
+  if (!name) co_return;
+  auto folder = co_await open_mailbox(cmd.tag, *name, "cannot open mailbox");
   if (!folder) co_return;
+  selected_folder_ = std::move(*name);
   messages_.reserve(folder->messages.size());
   std::optional<std::size_t> first_unseen;
   for (const auto& m : folder->messages) {
@@ -55,8 +59,13 @@ net::awaitable<void> ImapSession::select(const ImapCommand& cmd, bool read_only)
 
 net::awaitable<bool> ImapSession::sync() {
   auto* st = service_->store;
-  auto load = [st, root = mailbox_root_] { return st->status(root, inbox_folder); };  // named: see BlockingPool::run
+  auto load = [st, root = mailbox_root_, name = selected_folder_] { return st->status(root, name); };  // named
   auto folder = co_await service_->pool->run(load);
+  if (!folder && folder.error().code == ErrorCode::not_found) {
+    line(log::Record::store).with("folder", selected_folder_).info("selected mailbox deleted elsewhere");
+    reply("* BYE [NONEXISTENT] The selected mailbox was deleted");
+    co_return false;
+  }
   if (!folder) {
     line(log::Record::store).with("error", folder.error().message).warn("cannot refresh mailbox");
     co_return true;  // nothing is reported; the next NOOP tries again
@@ -157,10 +166,10 @@ net::awaitable<void> ImapSession::store(const ImapCommand& cmd) {
     Status error;
   };
   auto* st = service_->store;
-  auto apply = [st, root = mailbox_root_, changes] {  // named: see BlockingPool::run
+  auto apply = [st, root = mailbox_root_, name = selected_folder_, changes] {  // named: see BlockingPool::run
     Applied a;
     for (const auto& [uid, flags] : changes) {
-      auto r = st->set_flags(root, inbox_folder, uid, flags);
+      auto r = st->set_flags(root, name, uid, flags);
       if (!r && r.error().code == ErrorCode::not_found) {
         a.missing.push_back(uid);
       } else if (!r) {
@@ -247,7 +256,9 @@ net::awaitable<void> ImapSession::expunge(const ImapCommand& cmd, bool silent) {
     }
   if (!uids.empty()) {
     auto* st = service_->store;
-    auto remove = [st, root = mailbox_root_, uids] { return st->expunge(root, inbox_folder, uids); };  // named
+    auto remove = [st, root = mailbox_root_, name = selected_folder_, uids] {  // named: see BlockingPool::run
+      return st->expunge(root, name, uids);
+    };
     auto done = co_await service_->pool->run(remove);
     if (!done) {
       line(log::Record::store).with("error", done.error().message).error("expunge failed");

@@ -63,4 +63,17 @@ Result<SequenceSet> parse_sequence_set(std::string_view text) {
   return set;
 }
 
+std::string format_uid_set(std::span<const std::uint32_t> uids) {
+  std::string out;
+  for (std::size_t i = 0; i < uids.size();) {
+    std::size_t j = i;
+    while (j + 1 < uids.size() && uids[j] != UINT32_MAX && uids[j + 1] == uids[j] + 1) ++j;
+    if (!out.empty()) out.push_back(',');
+    out += std::to_string(uids[i]);
+    if (j > i) out += ":" + std::to_string(uids[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
 }  // namespace dirmail::imap

@@ -13,6 +13,8 @@ namespace dirmail::store {
 class FolderLock {
  public:
   // Blocks until the lock of `folder_dir` (its "dirmail.lock" file) is held.
+  // not_found when the folder is not there, also when it was deleted or renamed while
+  // we waited. The mailbox root has one too: the lock of its list of folders.
   static Result<FolderLock> acquire(const std::string& folder_dir);
 
   FolderLock(FolderLock&&) = default;

@@ -8,10 +8,10 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 
 #include "dirmail/base/log.hpp"
 #include "message_names.hpp"
+#include "uidvalidity_counter.hpp"
 
 namespace dirmail::store {
 namespace {
@@ -30,12 +30,12 @@ std::uint64_t new_generation() {
   return fnv1a64(seed);
 }
 
-std::uint32_t new_uidvalidity(std::uint32_t previous) {
-  auto now = static_cast<std::uint32_t>(std::time(nullptr));
-  if (now == 0) now = 1;
-  // A rebuilt log must not reuse the UIDVALIDITY of the log it replaces.
-  if (now == previous) now = previous + 1 == 0 ? 1 : previous + 1;
-  return now;
+// Folders are directories right below the mailbox root, which keeps the counter.
+std::string mailbox_root_of(const std::string& folder_dir) {
+  auto end = folder_dir.find_last_not_of('/');
+  auto slash = end == std::string::npos ? std::string::npos : folder_dir.rfind('/', end);
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : folder_dir.substr(0, slash);
 }
 
 }  // namespace
@@ -56,7 +56,9 @@ Status IndexLog::load(bool create) {
     std::uint32_t previous = cache.valid ? cache.state.uidvalidity() : 0;
     cache = IndexCache{};
     if (!create) return ok_status();
-    return write_fresh(IndexHeader{new_uidvalidity(previous), 1, new_generation()}, nullptr);
+    auto uidvalidity = next_uidvalidity(mailbox_root_of(dir_), previous);
+    if (!uidvalidity) return std::move(uidvalidity).error();
+    return write_fresh(IndexHeader{*uidvalidity, 1, new_generation()}, nullptr);
   }
   if (raw_fd < 0) return errno_error("open", path_, errno);
   fd_.reset(raw_fd);
@@ -72,7 +74,9 @@ Status IndexLog::load(bool create) {
     warn(path_, "index header is damaged; starting a new index with a new UIDVALIDITY");
     std::uint32_t previous = cache_->valid ? cache_->state.uidvalidity() : 0;
     fd_.reset();
-    return write_fresh(IndexHeader{new_uidvalidity(previous), 1, new_generation()}, nullptr);
+    auto uidvalidity = next_uidvalidity(mailbox_root_of(dir_), previous);
+    if (!uidvalidity) return std::move(uidvalidity).error();
+    return write_fresh(IndexHeader{*uidvalidity, 1, new_generation()}, nullptr);
   }
   std::string header_line = first->substr(0, newline + 1);
   auto file_size = static_cast<std::uint64_t>(st.st_size);

@@ -37,6 +37,7 @@ class IndexLog {
   // created (with a new UIDVALIDITY) when `create`; otherwise exists() is false and the
   // state is empty. A torn last record is cut off. A log whose header is unreadable is
   // replaced by an empty one with a new UIDVALIDITY (status() then adopts the files).
+  // New UIDVALIDITYs come from the counter of the mailbox root, `folder_dir`'s parent.
   static Result<IndexLog> open(const std::string& folder_dir, IndexCache& cache, bool create);
 
   bool exists() const { return fd_.valid(); }

@@ -20,24 +20,6 @@ bool valid_user_file_name(std::string_view name) {
   return false;
 }
 
-Status validate_folder_name(std::string_view folder) {
-  if (folder.empty()) return make_error(ErrorCode::invalid_argument, "folder name is empty");
-  if (valid_user_file_name(folder))
-    return make_error(ErrorCode::invalid_argument, "folder name is reserved for a mail control file");
-  if (folder.size() > kMaxFolderNameBytes)
-    return make_error(ErrorCode::invalid_argument, "folder name is longer than 255 bytes");
-  if (folder.front() == '.')
-    return make_error(ErrorCode::invalid_argument, "folder name must not start with '.'");
-  for (char c : folder) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '/' || c == '\\')
-      return make_error(ErrorCode::invalid_argument, "folder name contains a separator");
-    if (u < 0x20 || u == 0x7f)
-      return make_error(ErrorCode::invalid_argument, "folder name contains a control character");
-  }
-  return ok_status();
-}
-
 bool valid_uidl(std::string_view uidl) {
   if (uidl.empty() || uidl.size() > kMaxUidlBytes) return false;
   for (char c : uidl)

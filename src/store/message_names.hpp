@@ -1,5 +1,5 @@
 #pragma once
-// Names inside a mailbox: folder names, message file names and POP3 UIDLs.
+// Names inside a folder: message file names and POP3 UIDLs (folder names: folder_names.hpp).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -8,13 +8,8 @@
 
 namespace dirmail::store {
 
-inline constexpr std::size_t kMaxFolderNameBytes = 255;
 inline constexpr std::size_t kMaxUidlBytes = 70;  // RFC 1939 section 7
 inline constexpr std::size_t kMaxMessageFileNameBytes = 255;
-
-// A folder is one directory below the mailbox root: no separators, no control
-// characters, no leading '.' (which also rules out "." and "..").
-Status validate_folder_name(std::string_view folder);
 
 // RFC 1939: 1 to 70 characters in 0x21..0x7E.
 bool valid_uidl(std::string_view uidl);

@@ -8,16 +8,15 @@
 #include <climits>
 #include <cstdint>
 #include <ctime>
-#include <mutex>
-
-#include <fmt/format.h>
 
 #include "dirmail/base/log.hpp"
 #include "dirmail/base/private_file.hpp"
+#include "dirmail/store/folder_names.hpp"
 #include "folder_cache.hpp"
-#include "folder_lock.hpp"
 #include "folder_repair.hpp"
 #include "index_log.hpp"
+#include "locked_folder.hpp"
+#include "mailbox_layout.hpp"
 #include "message_names.hpp"
 #include "dirmail/base/posix_file.hpp"
 #include "posix_message_reader.hpp"
@@ -27,60 +26,25 @@ namespace {
 
 constexpr std::int64_t kStaleTmpSeconds = 36 * 3600;  // as maildir readers do
 
-// Everything held while working on one folder: this process's folder mutex, the
-// folder's file lock, and its index log. unlock() releases both locks but keeps the
-// log's file open so it can be synced without blocking other writers.
-struct LockedFolder {
-  std::shared_ptr<CachedFolder> entry;
-  std::unique_lock<std::mutex> guard;
-  FolderLock file_lock;
-  IndexLog log;
-
-  void unlock() {
-    file_lock.release();
-    guard.unlock();
-  }
-};
-
-Result<LockedFolder> lock_folder(FolderCache& folders, const std::string& folder_dir, bool create) {
-  auto entry = folders.get(folder_dir);
-  std::unique_lock guard(entry->mu);
-  auto file_lock = FolderLock::acquire(folder_dir);
-  if (!file_lock) return std::move(file_lock).error();
-  auto log = IndexLog::open(folder_dir, entry->index, create);
-  if (!log) return std::move(log).error();
-  return LockedFolder{std::move(entry), std::move(guard), std::move(*file_lock), std::move(*log)};
-}
-
-Status validate_root(const std::string& mailbox_root) {
-  if (mailbox_root.empty()) return make_error(ErrorCode::invalid_argument, "mailbox root is empty");
-  if (mailbox_root.size() > 4096 || mailbox_root.find('\0') != std::string::npos)
-    return make_error(ErrorCode::invalid_argument, "mailbox root is not a valid path");
-  return ok_status();
-}
-
 Result<std::string> folder_path(const std::string& mailbox_root, std::string_view folder) {
-  DIRMAIL_TRY(validate_root(mailbox_root));
-  DIRMAIL_TRY(validate_folder_name(folder));
-  return posix::join_path(mailbox_root, folder);
+  auto location = locate_folder(mailbox_root, folder);
+  if (!location) return std::move(location).error();
+  return std::move(location->dir);
 }
 
-Status ensure_folder(const std::string& folder_dir) {
-  std::string cur = posix::join_path(folder_dir, "cur");
-  if (posix::is_directory(cur) && posix::is_directory(posix::join_path(folder_dir, "tmp"))) return ok_status();
-  DIRMAIL_TRY(posix::ensure_directory(folder_dir));
-  DIRMAIL_TRY(posix::ensure_directory(posix::join_path(folder_dir, "tmp")));
-  DIRMAIL_TRY(posix::ensure_directory(posix::join_path(folder_dir, "new")));
-  return posix::ensure_directory(cur);
-}
-
-// Writes prefix + source bytes into tmp/<name> and syncs the file.
+// Writes prefix + source bytes into tmp/<name> and syncs the file. not_found when tmp/
+// is gone: the folder was deleted or renamed by another session.
 Status write_message_file(const std::string& path, const DeliverySource& source) {
-  auto fd = posix::open_file(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (!fd) return std::move(fd).error();
-  DIRMAIL_TRY(posix::write_all(fd->get(), source.prefix, path));
-  if (source.length > 0) DIRMAIL_TRY(posix::copy_range(source.fd, source.offset, source.length, fd->get(), path));
-  return posix::sync_file(fd->get(), path);
+  int raw_fd;
+  do {
+    raw_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  } while (raw_fd < 0 && errno == EINTR);
+  if (raw_fd < 0 && errno == ENOENT) return make_error(ErrorCode::not_found, "folder is gone: " + path);
+  if (raw_fd < 0) return errno_error("open", path, errno);
+  posix::UniqueFd fd(raw_fd);
+  DIRMAIL_TRY(posix::write_all(fd.get(), source.prefix, path));
+  if (source.length > 0) DIRMAIL_TRY(posix::copy_range(source.fd, source.offset, source.length, fd.get(), path));
+  return posix::sync_file(fd.get(), path);
 }
 
 std::string local_host_name() {
@@ -111,20 +75,31 @@ Result<MessageInfo> PosixMailStore::deliver(const std::string& mailbox_root, std
                                             const DeliverySource& source) {
   auto folder_dir = folder_path(mailbox_root, folder);
   if (!folder_dir) return std::move(folder_dir).error();
+  DIRMAIL_TRY(validate_source(source));
+  DIRMAIL_TRY(ensure_folder(*folder_dir, true));
+  auto stored = store_message(*folder_dir, source, 0, 0);
+  if (!stored) return std::move(stored).error();
+  return std::move(stored->message);
+}
+
+Status PosixMailStore::validate_source(const DeliverySource& source) {
   if (!source.uidl.empty() && !valid_uidl(source.uidl))
     return make_error(ErrorCode::invalid_argument, "UIDL must be 1-70 printable ASCII characters");
   if (source.length > 0 && source.fd < 0)
     return make_error(ErrorCode::invalid_argument, "delivery source has no file");
   if (!source.delivery_id.empty() && !valid_delivery_id(source.delivery_id))
     return make_error(ErrorCode::invalid_argument, "delivery id must be 1-64 characters of [A-Za-z0-9-]");
-  DIRMAIL_TRY(ensure_folder(*folder_dir));
+  return ok_status();
+}
 
+Result<AppendResult> PosixMailStore::store_message(const std::string& folder_dir, const DeliverySource& source,
+                                                  std::uint8_t flags, std::int64_t internal_date) {
   // A named delivery has a fixed file name, so a repeated one finds its first copy.
   std::string name = source.delivery_id.empty() ? make_message_file_name(file_host_) : "D" + source.delivery_id;
   // The tmp name is always fresh: a named delivery cut short by a crash leaves its tmp
   // file behind (status() clears old ones), and the repeat must not trip over it.
-  std::string tmp_path = posix::join_path(posix::join_path(*folder_dir, "tmp"), make_message_file_name(file_host_));
-  std::string cur_dir = posix::join_path(*folder_dir, "cur");
+  std::string tmp_path = posix::join_path(posix::join_path(folder_dir, "tmp"), make_message_file_name(file_host_));
+  std::string cur_dir = posix::join_path(folder_dir, "cur");
   std::string cur_path = posix::join_path(cur_dir, name);
   if (auto written = write_message_file(tmp_path, source); !written) {
     ::unlink(tmp_path.c_str());
@@ -134,54 +109,71 @@ Result<MessageInfo> PosixMailStore::deliver(const std::string& mailbox_root, std
   MessageInfo info;
   info.size = source.prefix.size() + source.length;
   info.uidl = source.uidl.empty() ? uidl_from_file_name(name) : source.uidl;
-  info.internal_date = static_cast<std::int64_t>(std::time(nullptr));
+  info.flags = flags;
+  info.internal_date = internal_date != 0 ? internal_date : static_cast<std::int64_t>(std::time(nullptr));
 
-  auto locked = lock_folder(*folders_, *folder_dir, true);
+  auto locked = lock_folder(*folders_, folder_dir, true);
   if (!locked) {
     ::unlink(tmp_path.c_str());
     return std::move(locked).error();
+  }
+  // Opened under the lock: the folder may be deleted or renamed once it is released,
+  // and cur/ is synced after that.
+  auto cur_fd = posix::open_file(cur_dir, O_RDONLY | O_DIRECTORY);
+  if (!cur_fd) {
+    ::unlink(tmp_path.c_str());
+    return std::move(cur_fd).error();
   }
   bool already_stored = false;
   if (!source.delivery_id.empty() && ::access(cur_path.c_str(), F_OK) == 0) {
     // Delivered before (we crashed before the queue recorded it): keep that copy.
     ::unlink(tmp_path.c_str());
     for (const auto& [uid, message] : locked->log.state().live()) {
-      if (message.file == name) return message.info;
+      if (message.file == name) return AppendResult{locked->log.state().uidvalidity(), message.info};
     }
     already_stored = true;  // renamed but not indexed: index it now, as status() would
   }
   info.uid = locked->log.state().uidnext();
   if (info.uid >= UINT32_MAX - 1) {
     ::unlink(tmp_path.c_str());
-    return make_error(ErrorCode::limit_exceeded, "folder has used up its UIDs: " + *folder_dir);
+    return make_error(ErrorCode::limit_exceeded, "folder has used up its UIDs: " + folder_dir);
   }
   // The rename happens under the lock, so status() never sees the file before its
   // index record unless we crash in between (then status() adopts it).
   if (!already_stored && ::rename(tmp_path.c_str(), cur_path.c_str()) != 0) {
-    auto error = errno_error("rename", tmp_path, errno);
+    // ENOENT: our tmp/ went with a folder deleted (and made again) while we wrote.
+    auto error = errno == ENOENT ? make_error(ErrorCode::not_found, "folder is gone: " + tmp_path)
+                                 : errno_error("rename", tmp_path, errno);
     ::unlink(tmp_path.c_str());
     return error;
+  }
+  if (internal_date != 0) {
+    // A rebuilt index dates adopted files by their mtime: keep the client's date there
+    // too (best effort; the index is what counts).
+    const struct timespec times[2] = {{internal_date, 0}, {internal_date, 0}};
+    ::utimensat(AT_FDCWD, cur_path.c_str(), times, AT_SYMLINK_NOFOLLOW);
   }
   IndexRecord add = IndexRecord::make_add(info, name);
   if (auto appended = locked->log.append({&add, 1}); !appended) {
     ::unlink(cur_path.c_str());  // not acknowledged: the sender retries
     return std::move(appended).error();
   }
+  const std::uint32_t uidvalidity = locked->log.state().uidvalidity();
   IndexLog log = std::move(locked->log);
   locked->unlock();
 
-  DIRMAIL_TRY(posix::sync_directory(cur_dir));
+  DIRMAIL_TRY(posix::sync_file(cur_fd->get(), cur_dir));
   DIRMAIL_TRY(log.sync());
-  store_log().with("folder", *folder_dir).with("uid", static_cast<std::uint64_t>(info.uid))
+  store_log().with("folder", folder_dir).with("uid", static_cast<std::uint64_t>(info.uid))
       .with("size", info.size).debug("message stored");
-  return info;
+  return AppendResult{uidvalidity, std::move(info)};
 }
 
 Result<FolderStatus> PosixMailStore::status(const std::string& mailbox_root, std::string_view folder) {
   auto folder_dir = folder_path(mailbox_root, folder);
   if (!folder_dir) return std::move(folder_dir).error();
   if (!posix::is_directory(*folder_dir)) return FolderStatus{};
-  DIRMAIL_TRY(ensure_folder(*folder_dir));
+  DIRMAIL_TRY(ensure_folder(*folder_dir, false));
 
   auto locked = lock_folder(*folders_, *folder_dir, true);
   if (!locked) return std::move(locked).error();
@@ -292,11 +284,12 @@ Result<std::uint64_t> PosixMailStore::usage(const std::string& mailbox_root) {
   if (!names) return std::move(names).error();
   std::uint64_t total = 0;
   for (const auto& name : *names) {
-    if (!validate_folder_name(name)) continue;  // not a folder name: not ours
+    if (!folder_from_directory_name(name)) continue;  // not a folder's directory: not ours
     std::string folder_dir = posix::join_path(mailbox_root, name);
     // Only folders with an index: locking anything else would leave a lock file in it.
     if (::access(posix::join_path(folder_dir, kIndexFileName).c_str(), F_OK) != 0) continue;
     auto locked = lock_folder(*folders_, folder_dir, false);
+    if (!locked && locked.error().code == ErrorCode::not_found) continue;  // deleted or renamed meanwhile
     if (!locked) return std::move(locked).error();
     const std::uint64_t bytes = locked->log.state().live_bytes();
     total = bytes > UINT64_MAX - total ? UINT64_MAX : total + bytes;
@@ -308,22 +301,7 @@ Result<std::optional<std::string>> PosixMailStore::read_user_file(const std::str
                                                                   std::string_view name, std::size_t max_size) {
   DIRMAIL_TRY(validate_root(mailbox_root));
   if (!valid_user_file_name(name)) return make_error(ErrorCode::invalid_argument, "not a user file name");
-  std::string path = posix::join_path(mailbox_root, name);
-  // O_NONBLOCK: a FIFO put there cannot hang delivery; O_NOFOLLOW: no link out of the mailbox.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
-  if (fd < 0) {
-    if (errno == ENOENT || errno == ENOTDIR) return std::optional<std::string>{};
-    return errno_error("open", path, errno);
-  }
-  posix::UniqueFd owned(fd);
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return errno_error("stat", path, errno);
-  if (!S_ISREG(st.st_mode)) return make_error(ErrorCode::invalid_argument, path + " is not a regular file");
-  auto text = posix::pread_up_to(fd, 0, max_size + 1, path);
-  if (!text) return std::move(text).error();
-  if (text->size() > max_size)
-    return make_error(ErrorCode::limit_exceeded, fmt::format("{} is larger than {} bytes", path, max_size));
-  return std::optional<std::string>(std::move(*text));
+  return read_small_file(posix::join_path(mailbox_root, name), max_size);
 }
 
 Status PosixMailStore::write_user_file(const std::string& mailbox_root, std::string_view name, std::string_view data) {

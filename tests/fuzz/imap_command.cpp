@@ -1,5 +1,6 @@
 // Fuzzes IMAP command parsing (command.hpp): parse_imap_command with its FETCH item,
-// SEARCH key and STORE grammars, plus command_tag, command_word and trailing_literal.
+// SEARCH key, STORE, LIST (RFC 5258) and APPEND grammars, plus command_tag,
+// command_word, trailing_literal and is_append_message_literal.
 // Input: one command as the session hands it over, literals inline:
 //   a1 LOGIN {5}\r\nalice "secret"
 // A parsed command respects every limit of command.hpp, fetch_item.hpp and
@@ -175,19 +176,71 @@ std::string format_item(const FetchItem& item) {
   return out;
 }
 
-std::string format_command(const ImapCommand& c) {
+// LIST's options as the client writes them: RFC 5258 syntax whenever it was used.
+std::string format_list(const ImapCommand& c) {
+  const ListOptions& o = c.list;
+  std::string out;
+  if (o.extended) {
+    std::vector<std::string_view> selection;
+    if (o.select_subscribed) selection.push_back("SUBSCRIBED");
+    if (o.select_special_use) selection.push_back("SPECIAL-USE");
+    if (o.recursive_match) selection.push_back("RECURSIVEMATCH");
+    out += " (";
+    for (std::size_t i = 0; i < selection.size(); ++i) out += (i ? " " : "") + std::string(selection[i]);
+    out += ")";
+  }
+  out += " " + astring(c.args.at(0)) + " ";
+  if (c.args.size() > 2) {
+    out += "(";
+    for (std::size_t i = 1; i < c.args.size(); ++i) out += (i > 1 ? " " : "") + string(c.args[i]);
+    out += ")";
+  } else {
+    out += string(c.args.at(1));
+  }
+  std::vector<std::string_view> returned;
+  if (o.return_subscribed) returned.push_back("SUBSCRIBED");
+  if (o.return_children) returned.push_back("CHILDREN");
+  if (o.return_special_use) returned.push_back("SPECIAL-USE");
+  if (!returned.empty()) {
+    out += " RETURN (";
+    for (std::size_t i = 0; i < returned.size(); ++i) out += (i ? " " : "") + std::string(returned[i]);
+    out += ")";
+  }
+  return out;
+}
+
+std::string format_append(const ImapCommand& c, std::string_view text) {
+  const AppendArguments& a = c.append;
+  std::string out = " " + astring(c.args.at(0));
+  if (a.flags != 0 || a.had_keywords) {
+    std::string flags = format_flag_list(a.flags);
+    if (a.had_keywords) flags.insert(flags.size() - 1, flags.size() > 2 ? " $Keyword" : "$Keyword");
+    out += " " + flags;
+  }
+  if (a.internal_date) out += " \"" + format_internal_date(*a.internal_date) + "\"";
+  out += " {" + std::to_string(a.message_size) + "}\r\n";
+  out += text.substr(a.message_offset, a.message_size);
+  return out;
+}
+
+std::string format_command(const ImapCommand& c, std::string_view text) {
   std::string out = c.tag + (c.uid ? " UID " : " ") + std::string(command_name(c.name));
   switch (c.name) {
     case CommandName::login: case CommandName::rename:
     case CommandName::select: case CommandName::examine: case CommandName::create:
     case CommandName::delete_mailbox: case CommandName::subscribe: case CommandName::unsubscribe:
-    case CommandName::append:
       for (const auto& a : c.args) out += " " + astring(a);
+      break;
+    case CommandName::append:
+      out += format_append(c, text);
       break;
     case CommandName::authenticate:
       for (const auto& a : c.args) out += " " + a;  // atoms
       break;
-    case CommandName::list: case CommandName::lsub:
+    case CommandName::list:
+      out += format_list(c);
+      break;
+    case CommandName::lsub:
       out += " " + astring(c.args.at(0)) + " " + string(c.args.at(1));
       break;
     case CommandName::status:
@@ -264,6 +317,16 @@ bool same_command(const ImapCommand& a, const ImapCommand& b) {
   if (a.fetch.size() != b.fetch.size()) return false;
   for (std::size_t i = 0; i < a.fetch.size(); ++i)
     if (!same_item(a.fetch[i], b.fetch[i])) return false;
+  const ListOptions& la = a.list;
+  const ListOptions& lb = b.list;
+  if (la.extended != lb.extended || la.select_subscribed != lb.select_subscribed ||
+      la.select_special_use != lb.select_special_use || la.recursive_match != lb.recursive_match ||
+      la.return_subscribed != lb.return_subscribed || la.return_children != lb.return_children ||
+      la.return_special_use != lb.return_special_use)
+    return false;
+  if (a.append.flags != b.append.flags || a.append.had_keywords != b.append.had_keywords ||
+      a.append.internal_date != b.append.internal_date || a.append.message_size != b.append.message_size)
+    return false;
   return a.store.mode == b.store.mode && a.store.silent == b.store.silent && a.store.flags == b.store.flags &&
          a.store.had_keywords == b.store.had_keywords;
 }
@@ -360,7 +423,6 @@ void check_fetch(const std::vector<FetchItem>& items) {
 }
 
 void check_command(std::string_view text, const ImapCommand& c) {
-  FUZZ_CHECK(text.size() <= max_command_bytes);
   FUZZ_CHECK(!c.tag.empty() && c.tag.size() <= max_tag && c.tag == command_tag(text));
   for (char ch : c.tag) FUZZ_CHECK((is_atom_char(ch) || ch == ']') && ch != '+');
   FUZZ_CHECK(command_word(text) == (c.uid ? "UID " : "") + std::string(command_name(c.name)));
@@ -369,7 +431,11 @@ void check_command(std::string_view text, const ImapCommand& c) {
   std::size_t args = 0;
   bool sequence = false;
   switch (c.name) {
-    case CommandName::login: case CommandName::rename: case CommandName::list: case CommandName::lsub: args = 2; break;
+    case CommandName::login: case CommandName::rename: case CommandName::lsub: args = 2; break;
+    case CommandName::list:
+      args = c.args.size();  // reference and one pattern, or RFC 5258's pattern list
+      FUZZ_CHECK(args >= 2 && args <= max_arguments + 1);
+      break;
     case CommandName::select: case CommandName::examine: case CommandName::create: case CommandName::delete_mailbox:
     case CommandName::subscribe: case CommandName::unsubscribe: case CommandName::append: case CommandName::status:
       args = 1;
@@ -409,6 +475,25 @@ void check_command(std::string_view text, const ImapCommand& c) {
   else FUZZ_CHECK(c.store.flags == 0 && !c.store.had_keywords && !c.store.silent);
   if (c.name == CommandName::search) check_search(c);
   else FUZZ_CHECK(c.charset.empty() && c.search.kind == Kind::all && c.search.children.empty());
+
+  const ListOptions& l = c.list;
+  const bool any_option = l.select_subscribed || l.select_special_use || l.recursive_match || l.return_subscribed ||
+                          l.return_children || l.return_special_use;
+  if (c.name != CommandName::list) FUZZ_CHECK(!l.extended && !any_option);
+  if (c.name == CommandName::list && (any_option || c.args.size() > 2)) FUZZ_CHECK(l.extended);
+  if (l.recursive_match) FUZZ_CHECK(l.select_subscribed || l.select_special_use);
+
+  const AppendArguments& a = c.append;
+  if (c.name == CommandName::append) {
+    FUZZ_CHECK(a.message_offset > c.tag.size() && a.message_offset <= text.size());
+    FUZZ_CHECK(a.message_size <= text.size() - a.message_offset && a.message_size <= max_append_message);
+    FUZZ_CHECK(a.message_offset + a.message_size == text.size());  // the message ends the command
+    FUZZ_CHECK((a.flags & ~all_flags) == 0);
+    if (a.internal_date) FUZZ_CHECK(*a.internal_date >= first_search_day * 86400 && *a.internal_date < (last_search_day + 1) * 86400);
+  } else {
+    FUZZ_CHECK(a.flags == 0 && !a.had_keywords && !a.internal_date && a.message_offset == 0 && a.message_size == 0);
+    FUZZ_CHECK(text.size() <= max_command_bytes);
+  }
 }
 
 // trailing_literal: "{digits}" or "{digits+}" at the very end.
@@ -445,6 +530,7 @@ void check_trailing_literal(std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text = fuzz::as_view(data, size);
   check_trailing_literal(text);
+  if (is_append_message_literal(text)) FUZZ_CHECK(command_word(text) == "APPEND");
 
   const std::string_view tag = command_tag(text);
   if (!tag.empty()) FUZZ_CHECK(tag.data() == text.data());
@@ -456,12 +542,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const ErrorCode code = command.error().code;
     FUZZ_CHECK(code == ErrorCode::invalid_argument || code == ErrorCode::limit_exceeded);
     FUZZ_CHECK(!command.error().message.empty());
-    if (text.size() > max_command_bytes) FUZZ_CHECK(code == ErrorCode::limit_exceeded);
+    if (text.size() > max_command_bytes && command_word(text) != "APPEND") FUZZ_CHECK(code == ErrorCode::limit_exceeded);
     return 0;
   }
   check_command(text, *command);
 
-  const std::string again_text = format_command(*command);
+  const std::string again_text = format_command(*command, text);
   auto again = parse_imap_command(again_text);
   if (!again) {
     // Only sizes can differ: a long quoted string comes back as a (limited) literal.
@@ -469,5 +555,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   FUZZ_CHECK(same_command(*command, *again));
+  const AppendArguments& a = command->append;
+  const AppendArguments& b = again->append;
+  FUZZ_CHECK(text.substr(a.message_offset, a.message_size) == std::string_view(again_text).substr(b.message_offset, b.message_size));
   return 0;
 }

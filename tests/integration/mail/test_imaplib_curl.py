@@ -145,11 +145,12 @@ class ImapProtocol(unittest.TestCase):
         self.assertIn("AUTHENTICATIONFAILED", str(cm.exception))
         m.logout()
 
-    def test_only_inbox_exists(self):
+    def test_inbox_and_special_use_folders_exist(self):
         m = login(FRANK, FRANK_PW)
         typ, data = m.list()
         self.assertEqual(typ, "OK")
-        self.assertEqual(data, [b'(\\HasNoChildren) "/" INBOX'])
+        self.assertEqual(data[0], b'(\\HasNoChildren) "/" INBOX')  # INBOX first; more in test_imap_mailboxes
+        self.assertIn(b'(\\HasNoChildren \\Sent) "/" Sent', data)
         typ, data = m.select("Archive")
         self.assertEqual(typ, "NO")
         self.assertIn(b"NONEXISTENT", data[0])

@@ -108,6 +108,57 @@ TEST(ParseImapCommand, MailboxCommands) {
   EXPECT_EQ(a.args, (std::vector<std::string>{"PLAIN", "AGFsaWNlAHB3"}));
 }
 
+TEST(ParseImapCommand, ListExtended) {
+  auto c = parse_ok("l LIST (SUBSCRIBED RECURSIVEMATCH remote) \"\" (\"Sent\" %/x *) RETURN (CHILDREN special-use SUBSCRIBED)");
+  EXPECT_EQ(c.args, (std::vector<std::string>{"", "Sent", "%/x", "*"}));
+  EXPECT_TRUE(c.list.extended && c.list.select_subscribed && c.list.recursive_match);
+  EXPECT_FALSE(c.list.select_special_use);
+  EXPECT_TRUE(c.list.return_children && c.list.return_special_use && c.list.return_subscribed);
+  c = parse_ok("l LIST (SPECIAL-USE) \"\" *");
+  EXPECT_TRUE(c.list.select_special_use);
+  c = parse_ok("l LIST () \"\" % RETURN ()");
+  EXPECT_TRUE(c.list.extended);
+  EXPECT_FALSE(parse_ok("l LIST \"\" *").list.extended);
+  EXPECT_FALSE(parse_imap_command("l LIST (RECURSIVEMATCH) \"\" *").ok());  // needs another option
+  EXPECT_FALSE(parse_imap_command("l LIST (BOGUS) \"\" *").ok());
+  EXPECT_FALSE(parse_imap_command("l LIST \"\" * RETURN (STATUS (MESSAGES))").ok());  // LIST-STATUS: not offered
+  EXPECT_FALSE(parse_imap_command("l LSUB (SUBSCRIBED) \"\" *").ok());
+  EXPECT_FALSE(parse_imap_command("l LIST \"\" * EXTRA (CHILDREN)").ok());
+}
+
+TEST(ParseImapCommand, AppendFlagsDateAndMessageInPlace) {
+  const std::string text = "a APPEND Sent (\\Seen \\Draft $Work) \" 7-Jul-1996 02:44:25 +0000\" {11+}\r\nHello\r\nBody";
+  auto c = parse_ok(text);
+  EXPECT_EQ(c.name, CommandName::append);
+  EXPECT_EQ(c.args, (std::vector<std::string>{"Sent"}));
+  EXPECT_EQ(c.append.flags, store::flag_seen | store::flag_draft);
+  EXPECT_TRUE(c.append.had_keywords);
+  EXPECT_EQ(c.append.internal_date, 836707465);
+  EXPECT_EQ(text.substr(c.append.message_offset, c.append.message_size), "Hello\r\nBody");
+  constexpr char with_nul[] = "a APPEND {4}\r\nSent {3}\r\nx\0y";
+  c = parse_ok(std::string_view(with_nul, sizeof(with_nul) - 1));  // a literal mailbox; NUL is message data
+  EXPECT_EQ(c.args.at(0), "Sent");
+  EXPECT_EQ(c.append.message_size, 3u);
+  EXPECT_FALSE(c.append.internal_date.has_value());
+  // Larger than other literals may be, as long as it is within max_append_message.
+  const std::string big = "a APPEND INBOX {300000}\r\n" + std::string(300000, 'x');
+  EXPECT_EQ(parse_ok(big).append.message_size, 300000u);
+  EXPECT_FALSE(parse_imap_command("a APPEND INBOX \"bad date\" {1}\r\nx").ok());
+  EXPECT_FALSE(parse_imap_command("a APPEND INBOX (\\Recent) {1}\r\nx").ok());
+  EXPECT_FALSE(parse_imap_command("a APPEND INBOX {1}\r\nx {1}\r\ny").ok());  // no MULTIAPPEND
+  EXPECT_FALSE(parse_imap_command("a APPEND INBOX hello").ok());
+  EXPECT_EQ(parse_error("a NOOP " + std::string(max_command_bytes, 'x')).code, ErrorCode::limit_exceeded);
+}
+
+TEST(ParseImapCommand, WhichLiteralIsTheAppendMessage) {
+  EXPECT_TRUE(is_append_message_literal("a APPEND INBOX {10}"));
+  EXPECT_TRUE(is_append_message_literal("a append INBOX (\\Seen) {10+}"));
+  EXPECT_FALSE(is_append_message_literal("a APPEND {5}"));  // the mailbox name
+  EXPECT_TRUE(is_append_message_literal("a APPEND {5}\r\nINBOX {10}"));
+  EXPECT_FALSE(is_append_message_literal("a LOGIN {5}"));
+  EXPECT_FALSE(is_append_message_literal("a APPEND "));
+}
+
 TEST(ParseImapCommand, UidPrefixOnlyWhereAllowed) {
   auto c = parse_ok("u UID FETCH 1:* (FLAGS)");
   EXPECT_TRUE(c.uid);

@@ -73,15 +73,17 @@ class TempFolder {
   std::string path_;
 };
 
-// One listening server; each accepted connection runs run_imap_session.
+// One listening server; each accepted connection runs run_imap_session. The store is
+// a posix one in a temporary folder unless the test gives its own.
 class ImapServer {
  public:
-  explicit ImapServer(ImapOptions options = default_options(), bool peer_is_loopback = true)
-      : peer_is_loopback_(peer_is_loopback) {
+  explicit ImapServer(ImapOptions options = default_options(), bool peer_is_loopback = true,
+                      store::MailStore* store = nullptr)
+      : peer_is_loopback_(peer_is_loopback), store_(store != nullptr ? store : &posix_store_) {
     options.mailboxes.base_dir = folder_.path();
     options.authenticator = std::make_shared<auth::Authenticator>(directory_, verifier_, nullptr, std::vector<std::string>{});
     service_->options.store(std::make_shared<const ImapOptions>(options));
-    service_->store = &store_;
+    service_->store = store_;
     service_->pool = &pool_;
     service_->sessions = &sessions_;
     acceptor_.open(net::tcp::v4());
@@ -121,11 +123,11 @@ class ImapServer {
   std::uint32_t deliver(const std::string& message) {
     store::DeliverySource source;
     source.prefix = message;
-    auto info = store_.deliver(alice_root(), "INBOX", source);
+    auto info = store_->deliver(alice_root(), "INBOX", source);
     EXPECT_TRUE(info.ok());
     return info.ok() ? info->uid : 0;
   }
-  store::MailStore& store() { return store_; }
+  store::MailStore& store() { return *store_; }
   net::SessionSet& sessions() { return sessions_; }
   void stop_sessions() { sessions_.stop_all(); }
 
@@ -147,7 +149,8 @@ class ImapServer {
   bool peer_is_loopback_;
   ScriptedVerifier verifier_;
   AliceDirectory directory_;
-  store::PosixMailStore store_;
+  store::PosixMailStore posix_store_;
+  store::MailStore* store_;
   net::BlockingPool pool_{2};
   net::SessionSet sessions_;
   std::shared_ptr<ImapService> service_ = std::make_shared<ImapService>();

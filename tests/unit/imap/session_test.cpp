@@ -84,8 +84,8 @@ TEST_F(ImapSessionTest, LiteralAndLineLimits) {
   client_.send("a LOGIN {999999}\r\n");
   EXPECT_THAT(client_.response("a"), HasSubstr("a BAD [LIMIT] Literal too large"));
   EXPECT_THAT(client_.command("b", "NOOP"), HasSubstr("b OK"));  // still in step
-  client_.send("c APPEND INBOX {10}\r\n");
-  EXPECT_THAT(client_.response("c"), HasSubstr("c NO [CANNOT]"));
+  client_.send("c APPEND INBOX {999999}\r\n");  // before login APPEND has the common literal limit
+  EXPECT_THAT(client_.response("c"), HasSubstr("c BAD [LIMIT] Literal too large"));
   client_.send("d NOOP " + std::string(max_command_line + 10, 'x') + "\r\n");
   auto r = client_.response("d");
   EXPECT_THAT(r, HasSubstr("d BAD [LIMIT] Command line too long"));
@@ -124,15 +124,15 @@ TEST_F(ImapSessionTest, SelectEmptyAndOtherMailboxes) {
   EXPECT_THAT(r, HasSubstr("* OK [UIDVALIDITY 1]"));
   EXPECT_THAT(r, HasSubstr("* OK [UIDNEXT 1]"));
   EXPECT_THAT(r, HasSubstr("s OK [READ-WRITE]"));
-  EXPECT_THAT(client_.command("t", "SELECT Sent"), HasSubstr("t NO [NONEXISTENT]"));
+  EXPECT_THAT(client_.command("t", "SELECT Archive"), HasSubstr("t NO [NONEXISTENT]"));
   EXPECT_THAT(client_.command("u", "FETCH 1 FLAGS"), HasSubstr("u BAD No mailbox selected"));
-  EXPECT_THAT(client_.command("v", "CREATE Sent"), HasSubstr("v NO [CANNOT]"));
   EXPECT_THAT(client_.command("w", "CREATE INBOX"), HasSubstr("w NO [ALREADYEXISTS]"));
   EXPECT_THAT(client_.command("x", "SUBSCRIBE INBOX"), HasSubstr("x OK"));
   auto list = client_.command("y", "LIST \"\" \"*\"");
-  EXPECT_THAT(list, HasSubstr("* LIST (\\HasNoChildren) \"/\" INBOX\r\ny OK"));
+  EXPECT_THAT(list, StartsWith("* LIST (\\HasNoChildren) \"/\" INBOX\r\n"));
+  EXPECT_THAT(list, HasSubstr("\r\ny OK LIST completed"));
   EXPECT_THAT(client_.command("z", "LIST \"\" \"\""), HasSubstr("* LIST (\\Noselect) \"/\" \"\""));
-  EXPECT_THAT(client_.command("z2", "LIST \"\" Sent"), StartsWith("z2 OK"));
+  EXPECT_THAT(client_.command("z2", "LIST \"\" Archive"), StartsWith("z2 OK"));
   EXPECT_THAT(client_.command("z3", "LSUB \"\" %"), HasSubstr("* LSUB () \"/\" INBOX"));
 }
 

@@ -65,6 +65,19 @@ FolderStatus MailStoreConformance::status_ok(const std::string& root, std::strin
   return s.ok() ? *s : FolderStatus{};
 }
 
+Result<AppendResult> MailStoreConformance::append(const std::string& root, std::string_view folder,
+                                                  std::string_view body, AppendOptions options) {
+  int fd = ::memfd_create("dirmail-test-append", MFD_CLOEXEC);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(::write(fd, body.data(), body.size()), static_cast<ssize_t>(body.size()));
+  DeliverySource source;
+  source.fd = fd;
+  source.length = body.size();
+  auto result = store_->append(root, folder, source, options);
+  ::close(fd);
+  return result;
+}
+
 namespace {
 
 std::vector<std::uint32_t> uids_of(const FolderStatus& status) {
@@ -277,8 +290,8 @@ TEST_P(MailStoreConformance, UsageSurvivesRestartAndIgnoresFlags) {
 
 TEST_P(MailStoreConformance, InvalidFolderNamesAreRefused) {
   std::string root = harness_->mailbox_root("jack");
-  for (std::string bad : {std::string(""), std::string(".."), std::string("."), std::string("a/b"),
-                          std::string("../INBOX"), std::string(".hidden"), std::string("a\\b"),
+  for (std::string bad : {std::string(""), std::string(".."), std::string("."), std::string("a//b"),
+                          std::string("../INBOX"), std::string("/abs"), std::string("a/../b"),
                           std::string("new\nline"), std::string(256, 'f'), std::string("nul\0x", 5)}) {
     auto r = deliver(root, bad, "", "x");
     ASSERT_FALSE(r.ok()) << bad;

@@ -47,6 +47,9 @@ class MailStoreConformance : public ::testing::TestWithParam<MailStoreBackend> {
   MessageInfo deliver_ok(const std::string& root, std::string_view body, std::string_view folder = "INBOX");
   std::string read_message(const std::string& root, std::string_view folder, std::uint32_t uid);
   FolderStatus status_ok(const std::string& root, std::string_view folder = "INBOX");
+  // APPEND of `body` (read from a file, as the IMAP layer spools a literal).
+  Result<AppendResult> append(const std::string& root, std::string_view folder, std::string_view body,
+                              AppendOptions options = {});
 
   std::unique_ptr<MailStoreHarness> harness_;
   std::unique_ptr<MailStore> store_;

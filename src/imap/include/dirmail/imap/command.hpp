@@ -20,10 +20,13 @@ namespace dirmail::imap {
 inline constexpr std::size_t max_command_line = 64 * 1024;   // one line of a command, without CRLF
 inline constexpr std::size_t max_literal = 64 * 1024;        // one literal (commands other than APPEND)
 inline constexpr std::size_t max_command_bytes = 256 * 1024; // lines and literals of one command
+// APPEND's message literal, on top of max_command_bytes: held in memory until stored,
+// so bounded here whatever ImapOptions::max_append_size says.
+inline constexpr std::size_t max_append_message = 64 * 1024 * 1024;
 inline constexpr std::size_t max_literals = 64;              // literals in one command
 inline constexpr std::size_t max_tag = 64;
 inline constexpr std::size_t max_flags = 64;
-inline constexpr std::size_t max_arguments = 64;             // strings of ID and STATUS lists
+inline constexpr std::size_t max_arguments = 64;             // strings of ID and STATUS lists, LIST patterns
 
 enum class CommandName {
   capability, noop, logout, id, starttls, login, authenticate,
@@ -39,13 +42,36 @@ struct StoreAction {
   bool had_keywords = false;      // keywords were given; they cannot be stored yet and are ignored
 };
 
+// LIST options (RFC 5258 LIST-EXTENDED, RFC 6154 SPECIAL-USE). Without any of the
+// extended syntax LIST is RFC 3501's.
+struct ListOptions {
+  bool extended = false;            // selection options, RETURN or a pattern list given
+  bool select_subscribed = false;   // SUBSCRIBED: the subscribed names, \Subscribed
+  bool select_special_use = false;  // SPECIAL-USE: only folders with a special use
+  bool recursive_match = false;     // RECURSIVEMATCH: CHILDINFO for parents of matches
+  bool return_subscribed = false;   // RETURN (SUBSCRIBED)
+  bool return_children = false;     // RETURN (CHILDREN); children are always reported
+  bool return_special_use = false;  // RETURN (SPECIAL-USE); always reported too
+};
+
+// APPEND's flags, date and message (RFC 3501 §6.3.11). The message is not copied: it
+// is the bytes [message_offset, message_offset + message_size) of the parsed text.
+struct AppendArguments {
+  std::uint8_t flags = 0;                    // store::Flag bits
+  bool had_keywords = false;                 // keywords were given; they are not kept
+  std::optional<std::int64_t> internal_date; // unix seconds
+  std::size_t message_offset = 0;
+  std::size_t message_size = 0;
+};
+
 struct ImapCommand {
   std::string tag;
   CommandName name = CommandName::noop;
   bool uid = false;                // UID FETCH / STORE / SEARCH / COPY / MOVE / EXPUNGE
   // Strings in order: LOGIN user password; AUTHENTICATE mechanism [initial response];
   // SELECT/EXAMINE/CREATE/DELETE/SUBSCRIBE/UNSUBSCRIBE/STATUS/COPY/MOVE/APPEND mailbox;
-  // RENAME from to; LIST/LSUB reference pattern; ID field value ... (NIL: "").
+  // RENAME from to; LIST/LSUB reference pattern... (RFC 5258 allows several patterns);
+  // ID field value ... (NIL: "").
   std::vector<std::string> args;
   std::vector<std::string> status_items;  // STATUS, upper case
   SequenceSet sequence;                   // FETCH, STORE, COPY, MOVE, UID EXPUNGE
@@ -53,6 +79,8 @@ struct ImapCommand {
   StoreAction store;
   SearchKey search;                       // an AND of the criteria
   std::string charset;                    // SEARCH CHARSET, upper case; empty if absent
+  ListOptions list;                       // LIST
+  AppendArguments append;                 // APPEND
 };
 
 Result<ImapCommand> parse_imap_command(std::string_view text);
@@ -70,8 +98,13 @@ struct LiteralMarker {
 std::optional<LiteralMarker> trailing_literal(std::string_view line);
 
 // The command name of a (possibly partial) command text, upper case: "LOGIN",
-// "UID FETCH"... Empty when there is none. Lets the framing refuse APPEND's literal
-// before the client sends it.
+// "UID FETCH"... Empty when there is none. Lets the framing treat APPEND's message
+// literal apart from the others.
 std::string command_word(std::string_view text);
+
+// Whether the literal announced at the end of `text` (a command read so far, up to
+// and including "{n}") carries an APPEND message: every literal of APPEND but the one
+// that spells its mailbox name does (flags are atoms and the date a quoted string).
+bool is_append_message_literal(std::string_view text);
 
 }  // namespace dirmail::imap

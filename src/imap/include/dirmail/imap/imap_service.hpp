@@ -4,6 +4,7 @@
 // started with.
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -39,6 +40,12 @@ struct ImapOptions {
   // Checks LOGIN and AUTHENTICATE; null: no password logins. Swapped on reload.
   std::shared_ptr<auth::Authenticator> authenticator;
   bool cram_md5 = false;  // offer AUTHENTICATE CRAM-MD5 (auth.cram_md5 and a secrets file)
+  // Mailbox limit of accounts without their own (store.mailbox_limit); 0 = unlimited.
+  // APPEND and COPY beyond it get NO [OVERQUOTA].
+  std::uint64_t mailbox_limit = 0;
+  // Largest APPEND message (APPENDLIMIT, RFC 7889); held in memory until stored, so at
+  // most max_append_message (command.hpp).
+  std::size_t max_append_size = 25 * 1024 * 1024;
 };
 
 struct ImapService {

@@ -2,6 +2,8 @@
 // Sequence sets (RFC 3501 §9 sequence-set): "1:*", "2,4:7", "*". Used for message
 // sequence numbers and for UIDs; '*' means the largest number in use.
 #include <cstdint>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -28,6 +30,10 @@ struct SequenceSet {
   // Ranges as [low, high] with '*' replaced by `star`.
   static std::pair<std::uint32_t, std::uint32_t> bounds(const SequenceRange& r, std::uint32_t star);
 };
+
+// UIDs as a set in the order given, each run of consecutive ascending values as
+// "a:b": "4:6,9". COPYUID and APPENDUID (RFC 4315) pair two such sets by position.
+std::string format_uid_set(std::span<const std::uint32_t> uids);
 
 // Parses the whole text as a sequence set. Numbers are 1..4294967295 ('0' is refused).
 Result<SequenceSet> parse_sequence_set(std::string_view text);

@@ -3,10 +3,11 @@
 // (libsmbclient, UNC paths). Both keep the same layout and pass one conformance suite.
 // Calls block on disk or network: run them on the blocking pool.
 //
-// A mailbox root is the expanded store.mailbox_path of one user; folders ("INBOX",
-// later IMAP folders) live below it. Each message has a UID (ascending, never
+// A mailbox root is the expanded store.mailbox_path of one user; folders ("INBOX" and
+// the IMAP folders) live below it. Each message has a UID (ascending, never
 // reused within a UIDVALIDITY), a POP3 unique id (UIDL) and IMAP flags.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -54,6 +55,28 @@ struct DeliverySource {
   std::string delivery_id;
 };
 
+// APPEND (RFC 3501 §6.3.11): the flags and date the client gave.
+struct AppendOptions {
+  std::uint8_t flags = 0;          // Flag bits (\Recent is not one)
+  std::int64_t internal_date = 0;  // unix seconds; 0: now
+};
+
+struct AppendResult {
+  std::uint32_t uidvalidity = 0;  // of the target folder, for APPENDUID (RFC 4315)
+  MessageInfo message;
+};
+
+// COPY/MOVE: each source UID with the UID of its copy, for COPYUID (RFC 4315).
+struct CopiedMessage {
+  std::uint32_t source_uid = 0;
+  std::uint32_t uid = 0;
+};
+
+struct CopyResult {
+  std::uint32_t uidvalidity = 0;  // of the target folder
+  std::vector<CopiedMessage> copied;  // ascending source UID; UIDs not in the source are skipped
+};
+
 // Sequential reader of one stored message.
 class MessageReader {
  public:
@@ -98,6 +121,55 @@ class MailStore {
                                                             std::size_t max_size) = 0;
   // Replaces the file atomically (write, sync, rename), creating the mailbox folder.
   virtual Status write_user_file(const std::string& mailbox_root, std::string_view name, std::string_view data) = 0;
+
+  // ---- Folders (IMAP mailboxes) ----
+  // Folder names are UTF-8 (the IMAP layer decodes modified UTF-7), with '/' as the
+  // hierarchy delimiter: "Archive/2024". "INBOX" (any case) is the inbox. A name with
+  // an empty component, a control character, invalid UTF-8 or over the length limits
+  // is invalid_argument; the backend maps valid names to its own safe on-disk names,
+  // so no name can reach outside the mailbox root.
+  //
+  // Every folder of the mailbox, INBOX first (INBOX is listed even before its first
+  // delivery), then the others in byte order. Parents that were never created
+  // themselves are not listed (LIST shows them as \NonExistent or \NoSelect).
+  virtual Result<std::vector<std::string>> list_folders(const std::string& mailbox_root) = 0;
+  // already_exists when the folder (or, on a case-insensitive share, one that differs
+  // only in case) exists; creates the mailbox root if needed. A new folder's
+  // UIDVALIDITY differs from that of any earlier folder of the same name.
+  virtual Status create_folder(const std::string& mailbox_root, std::string_view folder) = 0;
+  // Removes the folder and its messages. not_found when it does not exist;
+  // permission_denied for INBOX; already_exists (has children) when folders below it
+  // exist: they must be deleted first.
+  virtual Status delete_folder(const std::string& mailbox_root, std::string_view folder) = 0;
+  // Renames the folder and every folder below it (RFC 3501 §6.3.5). Renaming INBOX
+  // moves its messages into a new folder `to` and leaves INBOX empty. not_found when
+  // `from` does not exist, already_exists when `to` does.
+  virtual Status rename_folder(const std::string& mailbox_root, std::string_view from, std::string_view to) = 0;
+  // Stores a message given by an IMAP client. not_found when the folder does not
+  // exist (the client gets [TRYCREATE]); INBOX always exists.
+  virtual Result<AppendResult> append(const std::string& mailbox_root, std::string_view folder,
+                                      const DeliverySource& source, const AppendOptions& options) = 0;
+  // Copies messages (with their flags and internal dates) to another folder, durably,
+  // in ascending UID order. not_found when either folder does not exist.
+  virtual Result<CopyResult> copy(const std::string& mailbox_root, std::string_view from,
+                                  std::span<const std::uint32_t> uids, std::string_view to) = 0;
+  // The user's subscribed names (LSUB), kept as given (a subscription may name a
+  // folder that does not exist); empty when none were ever written.
+  virtual Result<std::vector<std::string>> subscriptions(const std::string& mailbox_root) = 0;
+  virtual Status set_subscriptions(const std::string& mailbox_root, const std::vector<std::string>& names) = 0;
+
+  // ---- The maildrop lease (POP3's exclusive access, RFC 1939 §8) ----
+  // A lease on the whole mailbox, kept in the mailbox itself so that it holds across the
+  // processes and nodes sharing a store, where a process's own lock would not.
+  // `holder` names one session (printable ASCII, no spaces, at most 200 bytes); the
+  // lease runs until `expires` (unix seconds), and acquiring again with the same
+  // holder renews it. While another holder's lease runs: already_exists naming that
+  // holder, unless `stale(holder)` says that holder is gone (a session of a process
+  // that has died on this node). An expired lease is taken over.
+  virtual Status acquire_lease(const std::string& mailbox_root, std::string_view holder, std::int64_t expires,
+                               const std::function<bool(std::string_view holder)>& stale) = 0;
+  // Ends `holder`'s lease; nothing when another holder has it (it was taken over).
+  virtual Status release_lease(const std::string& mailbox_root, std::string_view holder) = 0;
 };
 
 }  // namespace dirmail::store

@@ -1,12 +1,14 @@
 #pragma once
 // The posix MailStore backend: local disks and mounted shares.
 //
-// Layout of one folder (INBOX is the folder "INBOX"):
+// Layout of one folder (INBOX is the folder "INBOX"; every folder, at any level, is
+// one directory below the root named by folder_directory_name(): "Archive%2F2024"):
 //   <mailbox_root>/<folder>/tmp/            messages being written
 //   <mailbox_root>/<folder>/cur/<file>      stored messages (maildir-style names)
 //   <mailbox_root>/<folder>/new/            files dropped by other tools; adopted by status()
 //   <mailbox_root>/<folder>/dirmail.index   append-only index log: UIDs, UIDLs, flags
 //   <mailbox_root>/<folder>/dirmail.lock    flock()ed while UIDs are assigned
+// The files at the root itself are listed in mailbox_layout.hpp.
 // Message files are written in tmp/, synced, renamed into cur/ and the folder synced
 // before deliver() returns. File names carry host, pid, counter and time, so nodes
 // sharing the store never collide.
@@ -54,7 +56,31 @@ class PosixMailStore final : public MailStore {
                                                     std::size_t max_size) override;
   Status write_user_file(const std::string& mailbox_root, std::string_view name, std::string_view data) override;
 
+  Result<std::vector<std::string>> list_folders(const std::string& mailbox_root) override;
+  Status create_folder(const std::string& mailbox_root, std::string_view folder) override;
+  Status delete_folder(const std::string& mailbox_root, std::string_view folder) override;
+  Status rename_folder(const std::string& mailbox_root, std::string_view from, std::string_view to) override;
+  Result<AppendResult> append(const std::string& mailbox_root, std::string_view folder, const DeliverySource& source,
+                              const AppendOptions& options) override;
+  Result<CopyResult> copy(const std::string& mailbox_root, std::string_view from, std::span<const std::uint32_t> uids,
+                          std::string_view to) override;
+  Result<std::vector<std::string>> subscriptions(const std::string& mailbox_root) override;
+  Status set_subscriptions(const std::string& mailbox_root, const std::vector<std::string>& names) override;
+  Status acquire_lease(const std::string& mailbox_root, std::string_view holder, std::int64_t expires,
+                       const std::function<bool(std::string_view holder)>& stale) override;
+  Status release_lease(const std::string& mailbox_root, std::string_view holder) override;
+
  private:
+  static Status validate_source(const DeliverySource& source);
+  // deliver() and append(): one message into a folder whose directories exist.
+  // internal_date 0: now.
+  Result<AppendResult> store_message(const std::string& folder_dir, const DeliverySource& source,
+                                     std::uint8_t flags, std::int64_t internal_date);
+  // rename_folder() of INBOX, under the root's lock.
+  Status rename_inbox(const std::string& mailbox_root, const std::string& to_dir);
+  // Makes an empty folder (with a new UIDVALIDITY) in one rename, under the root's lock.
+  Status make_folder(const std::string& mailbox_root, const std::string& folder_dir);
+
   PosixMailStoreOptions options_;
   std::string file_host_;
   std::unique_ptr<FolderCache> folders_;
