@@ -259,6 +259,7 @@ void Daemon::apply_options() {
   auto po = std::make_shared<pop3::Pop3Options>();
   po->hostname = hostname_;
   po->idle_timeout = std::chrono::seconds(s.pop3_idle_timeout);
+  po->node_name = config::node_name(s);
   po->plaintext_auth = to_plaintext(s.pop3_plaintext_auth);
   po->mailboxes = mailbox_location(s);
   po->directory_retry = retry_schedule(s, s.pop3_directory_retry_interval, s.pop3_directory_retry_count);

@@ -21,6 +21,7 @@
 #include "dirmail/net/session_control.hpp"
 #include "dirmail/pop3/command.hpp"
 #include "dirmail/pop3/dot_stuffer.hpp"
+#include "dirmail/pop3/maildrop_lease.hpp"
 #include "dirmail/pop3/pop3_service.hpp"
 #include "dirmail/store/mailbox_path.hpp"
 
@@ -70,6 +71,8 @@ class Pop3Session {
   }
   // Locks and loads the account's maildrop and enters TRANSACTION (or says why not).
   net::awaitable<void> open_maildrop(const directory::Account& account);
+  // Ends the maildrop's lease and this process's lock.
+  net::awaitable<void> release_maildrop();
   bool gssapi_offered() const { return options_->gssapi != nullptr && service_->directory != nullptr; }
   bool password_auth_offered() const { return options_->authenticator != nullptr && plaintext_allowed(); }
   bool cram_md5_offered() const { return options_->authenticator != nullptr && options_->cram_md5; }
@@ -108,6 +111,7 @@ class Pop3Session {
   bool authenticated_ = false;
   bool sasl_too_long_ = false;  // the last SASL response was refused as too long
   std::string mailbox_;         // locked mailbox root
+  std::optional<MaildropLease> lease_;  // the maildrop's lease in the store, while mailbox_ is set
   std::vector<store::MessageInfo> messages_;
   std::vector<bool> deleted_;
   int errors_ = 0;
@@ -168,8 +172,7 @@ net::awaitable<void> Pop3Session::run() {
   // UPDATE is over: free the maildrop before the client hears the last reply, so that a
   // client logging in again at once does not find it still locked ([IN-USE]).
   if (!mailbox_.empty()) {
-    service_->locks.unlock(mailbox_);
-    mailbox_.clear();
+    co_await release_maildrop();
   }
   co_await net::close_connection(out_, conn_.stream);
   line(log::Record::session).info("disconnect");
@@ -359,13 +362,26 @@ net::awaitable<void> Pop3Session::open_maildrop(const directory::Account& accoun
   }
   mailbox_ = *root;
   auto* st = service_->store;
+  // Another process or node sharing the store may have the maildrop: the store's lease.
+  lease_.emplace(*st, *root, options_->node_name, conn_.session_id, options_->idle_timeout + std::chrono::minutes(1));
+  auto leased = co_await service_->pool->run([lease = &*lease_] { return lease->acquire(); });
+  if (!leased) {
+    const bool in_use = leased.error().code == ErrorCode::already_exists;
+    line(log::Record::auth).with("error", leased.error().message).warn(in_use ? "mailbox in use" : "cannot lease the mailbox");
+    reply(in_use ? "-ERR [IN-USE] Mailbox is in use by another session"
+                 : "-ERR [SYS/TEMP] Cannot open the mailbox, try again later");
+    lease_.reset();
+    service_->locks.unlock(mailbox_);
+    mailbox_.clear();
+    user_.clear();
+    co_return;
+  }
   auto load = [st, r = *root] { return st->status(r, inbox); };
   auto status = co_await service_->pool->run(load);
   if (!status) {
     line(log::Record::auth).with("error", status.error().message).error("cannot open mailbox");
     reply("-ERR [SYS/TEMP] Cannot open the mailbox, try again later");
-    service_->locks.unlock(mailbox_);
-    mailbox_.clear();
+    co_await release_maildrop();
     user_.clear();
     co_return;
   }
@@ -499,7 +515,21 @@ std::optional<std::size_t> Pop3Session::message_arg(std::string_view arg, bool a
   return static_cast<std::size_t>(n - 1);
 }
 
+net::awaitable<void> Pop3Session::release_maildrop() {
+  if (lease_) {
+    auto released = co_await service_->pool->run([lease = &*lease_] { return lease->release(); });
+    if (!released) line(log::Record::session).with("error", released.error().message).warn("cannot release the mailbox lease");
+    lease_.reset();
+  }
+  service_->locks.unlock(mailbox_);
+  mailbox_.clear();
+}
+
 net::awaitable<bool> Pop3Session::transaction(const Pop3Command& cmd) {
+  if (lease_ && lease_->renewal_due()) {
+    auto renewed = co_await service_->pool->run([lease = &*lease_] { return lease->renew_if_due(); });
+    if (!renewed) line(log::Record::session).with("error", renewed.error().message).warn("cannot renew the mailbox lease");
+  }
   switch (cmd.verb) {
     case Pop3Verb::capa:
       capa();

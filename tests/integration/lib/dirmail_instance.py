@@ -65,7 +65,7 @@ def wait_port(port, timeout=30.0, proc=None):
 class DirmailInstance:
     def __init__(self, folder, extra_config="", smtp_port=None, pop3_port=None, imap_port=None,
                  command_prefix=(), env=None, tls=False, plaintext_auth="loopback", tls_settings="",
-                 smtp_settings="", delivery_settings=""):
+                 smtp_settings="", delivery_settings="", node_name="node1"):
         """command_prefix: words run before dirmaild (e.g. unshare for a private
         /etc/hosts); env: its environment (default: the test's). tls: a test CA and
         certificate in FOLDER/pki, a [tls] section (plus `tls_settings` lines) and
@@ -84,6 +84,7 @@ class DirmailInstance:
         self.tls_settings = tls_settings
         self.smtp_settings = smtp_settings
         self.delivery_settings = delivery_settings
+        self.node_name = node_name
         self.plaintext_auth = plaintext_auth
         self.pki = make_test_pki(self.folder / "pki") if tls else None
         self.smtps_port = free_port() if tls else None
@@ -111,7 +112,7 @@ class DirmailInstance:
 [server]
 hostname = "mail.example.test"
 data_dir = "."
-node_name = "node1"
+node_name = "{self.node_name}"
 io_threads = 2
 blocking_threads = 4
 shutdown_grace = 10
@@ -207,7 +208,7 @@ plaintext_auth = "{auth}"
 
     # -- what a user or admin sees -------------------------------------------------
     def log_text(self, service):
-        path = self.folder / "log" / service / "node1.log"
+        path = self.folder / "log" / service / f"{self.node_name}.log"
         return path.read_text() if path.exists() else ""
 
     def queue_files(self):

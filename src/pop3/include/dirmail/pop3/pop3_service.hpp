@@ -25,6 +25,7 @@ namespace dirmail::pop3 {
 
 struct Pop3Options {
   std::string hostname;
+  std::string node_name;  // names this node's maildrop leases (maildrop_lease.hpp)
   std::chrono::seconds idle_timeout{600};
   auth::PlaintextPolicy plaintext_auth = auth::PlaintextPolicy::never;
   store::MailboxLocation mailboxes;
