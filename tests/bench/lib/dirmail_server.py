@@ -100,6 +100,10 @@ class DirmailServer:
         self._ctl("domain", "add", self.user.split("@")[1])
         self._ctl("user", "add", self.user, "--password-stdin", input="bench-password\n")
 
+    def add_user(self, address, password="bench-password"):
+        """One more mailbox (its domain must be the first user's)."""
+        self._ctl("user", "add", address, "--password-stdin", input=password + "\n")
+
     def start(self):
         err = open(self.root / "dirmaild.stderr", "ab")
         self.proc = subprocess.Popen([str(self.dirmaild), "--config", str(self.config)], stdout=err, stderr=err,
