@@ -32,7 +32,7 @@ net::awaitable<void> ImapSession::finish_login(const std::string& tag, const std
   auth::GuardedLogin guard(service_->limiter, auth::limiter_address(conn_.peer_address, conn_.peer_is_loopback, options_->limit_loopback_logins), login);
   co_await net::pause(guard.delay());  // grows with recent failures from this client or for this account
   if (!guard.may_check()) {
-    line(log::Record::auth).with("login", login).with("limit", guard.refusal()).warn("login refused: too many failures");
+    line(log::Record::auth).with("login", login).with("limit", guard.refusal()).warn("login refused: too many failed or pending checks for this account or address");
     tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");
     ++errors_;
     co_return;

@@ -315,7 +315,7 @@ net::awaitable<void> Pop3Session::finish_login(std::string login, std::string_vi
   auth::GuardedLogin guard(service_->limiter, auth::limiter_address(conn_.peer_address, conn_.peer_is_loopback, options_->limit_loopback_logins), login);
   co_await net::pause(guard.delay());  // grows with recent failures from this client or for this account
   if (!guard.may_check()) {
-    line(log::Record::auth).with("limit", guard.refusal()).warn("login refused: too many failures");
+    line(log::Record::auth).with("limit", guard.refusal()).warn("login refused: too many failed or pending checks for this account or address");
     reply("-ERR [AUTH] Authentication failed");
     user_.clear();
     ++errors_;

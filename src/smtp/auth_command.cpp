@@ -89,7 +89,7 @@ net::awaitable<bool> SmtpSession::finish_sasl_password(const auth::SaslClaim& cl
                            login);
   co_await net::pause(guard.delay());  // grows with recent failures from this client or for this account
   if (!guard.may_check()) {
-    line(log::Record::auth).with("user", login).with("limit", guard.refusal()).warn("AUTH refused: too many failures");
+    line(log::Record::auth).with("user", login).with("limit", guard.refusal()).warn("AUTH refused: too many failed or pending checks for this account or address");
     ++errors_;
     reply("535 5.7.8 Error: authentication failed");
     co_return true;
