@@ -1,6 +1,7 @@
 #pragma once
 // The larger pieces of command grammar, each in its own file.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,11 @@ Result<std::vector<FetchItem>> parse_fetch_items(ArgCursor& in);
 
 // SEARCH's arguments after "SEARCH": [CHARSET x] keys... (the cursor is at the SP).
 Result<SearchKey> parse_search_criteria(ArgCursor& in, std::string& charset);
+// esearch_response.cpp: an optional "RETURN (options)" before SEARCH's criteria.
+Status parse_search_return(ArgCursor& in, std::optional<SearchReturn>& out);
+// sort_arguments.cpp: SORT's "(criteria) charset keys...", THREAD's "algorithm charset keys...".
+Status parse_sort_arguments(ArgCursor& in, ImapCommand& cmd);
+Status parse_thread_arguments(ArgCursor& in, ImapCommand& cmd);
 
 // mailbox_arguments.cpp. Each starts at the SP after the command name.
 // System flags (store::Flag bits) and whether keywords were given: "(\Seen $Work)",

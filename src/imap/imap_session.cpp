@@ -42,6 +42,8 @@ net::awaitable<bool> ImapSession::flush_if_large() {
 
 std::string ImapSession::capabilities() const {
   std::string caps = "IMAP4rev1 LITERAL+ ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN LIST-EXTENDED SPECIAL-USE";
+  caps += " ENABLE QUOTA QUOTA=RES-STORAGE";
+  caps += " ESEARCH SORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES";
   caps += fmt::format(" APPENDLIMIT={}", std::min(options_->max_append_size, max_append_message));
   if (state_ == State::not_authenticated) {
     if (starttls_offered()) caps += " STARTTLS";
@@ -270,6 +272,14 @@ net::awaitable<bool> ImapSession::execute(const ImapCommand& cmd) {
       co_return true;
     case CommandName::append:
       co_return co_await append(cmd);
+    case CommandName::enable:
+      enable(cmd);
+      co_return true;
+    case CommandName::getquota:
+    case CommandName::getquotaroot:
+    case CommandName::setquota:
+      co_await quota(cmd);
+      co_return true;
     default:
       break;
   }
@@ -286,6 +296,12 @@ net::awaitable<bool> ImapSession::execute(const ImapCommand& cmd) {
       co_return true;
     case CommandName::search:
       search(cmd);
+      co_return true;
+    case CommandName::sort:
+      co_await sort(cmd);
+      co_return true;
+    case CommandName::thread:
+      co_await thread(cmd);
       co_return true;
     case CommandName::expunge:
       co_await expunge(cmd, false);

@@ -4,7 +4,8 @@
 // authenticate_command.cpp (LOGIN, AUTHENTICATE), mailbox_commands.cpp (CREATE,
 // DELETE, RENAME, SUBSCRIBE, LIST, LSUB, STATUS), append_command.cpp (APPEND),
 // selected_commands.cpp (SELECT, sync, STORE, SEARCH, EXPUNGE), copy_command.cpp
-// (COPY, MOVE) and fetch_command.cpp (FETCH).
+// (COPY, MOVE), fetch_command.cpp (FETCH), quota_commands.cpp (QUOTA) and
+// enable_command.cpp (ENABLE).
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "dirmail/base/log.hpp"
 #include "dirmail/imap/command.hpp"
 #include "dirmail/imap/imap_service.hpp"
+#include "dirmail/imap/sort_record.hpp"
 #include "dirmail/net/output_buffer.hpp"
 #include "dirmail/net/session_control.hpp"
 #include "imap_reader.hpp"
@@ -99,6 +101,21 @@ class ImapSession {
   // Whether `bytes` more fit the account's mailbox limit; false after the NO reply.
   net::awaitable<bool> mailbox_has_room(const std::string& tag, std::uint64_t bytes);
 
+  // quota_commands.cpp: GETQUOTA, GETQUOTAROOT, SETQUOTA (RFC 9208).
+  net::awaitable<void> quota(const ImapCommand& cmd);
+  // "* QUOTA" for the one root with `limit` (bytes); false after a NO reply.
+  net::awaitable<bool> quota_response(const std::string& tag, std::uint64_t limit);
+
+  // enable_command.cpp: ENABLE (RFC 5161).
+  void enable(const ImapCommand& cmd);
+
+  // sort_command.cpp: SORT and THREAD (RFC 5256).
+  net::awaitable<void> sort(const ImapCommand& cmd);
+  net::awaitable<void> thread(const ImapCommand& cmd);
+  // SortRecords of the messages the criteria match, headers read when `headers`;
+  // nullopt after a NO reply.
+  net::awaitable<std::optional<std::vector<SortRecord>>> sort_records(const ImapCommand& cmd, bool headers);
+
   // copy_command.cpp
   net::awaitable<bool> copy(const ImapCommand& cmd, bool move);
 
@@ -108,6 +125,8 @@ class ImapSession {
   net::awaitable<bool> idle(const ImapCommand& cmd);
   net::awaitable<void> store(const ImapCommand& cmd);
   void search(const ImapCommand& cmd);
+  // The positions SEARCH's criteria match; nullopt after a NO reply (charset, key).
+  std::optional<std::vector<std::size_t>> search_positions(const ImapCommand& cmd);
   net::awaitable<void> expunge(const ImapCommand& cmd, bool silent);
   void deselect();
   // Snapshot positions named by a set; empty optional (after a BAD reply) if invalid.
@@ -150,8 +169,10 @@ class ImapSession {
   std::uint32_t uidvalidity_ = 0;
   std::uint32_t uidnext_ = 1;
   bool uidvalidity_provisional_ = false;  // the folder did not exist yet at SELECT
+  std::uint64_t seen_changes_ = 0;  // the store's change_count at the last sync()
   bool read_only_ = false;
 
+  std::uint32_t enabled_ = 0;  // extensions turned on by ENABLE (enable_command.cpp)
   int errors_ = 0;
 };
 

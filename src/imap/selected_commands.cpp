@@ -1,11 +1,12 @@
 // SELECT/EXAMINE and the commands of the selected state other than FETCH: keeping the
-// session's message list in step with the store (NOOP, CHECK, IDLE), STORE, SEARCH,
+// session's message list in step with the store (NOOP, CHECK, IDLE), STORE, SEARCH (and ESEARCH),
 // EXPUNGE and CLOSE.
 #include <algorithm>
 
 #include <fmt/format.h>
 
 #include "dirmail/base/strings.hpp"
+#include "dirmail/imap/esearch_response.hpp"
 #include "dirmail/imap/flag_list.hpp"
 #include "dirmail/imap/mailbox_names.hpp"
 #include "imap_session.hpp"
@@ -59,6 +60,7 @@ net::awaitable<void> ImapSession::select(const ImapCommand& cmd, bool read_only)
 
 net::awaitable<bool> ImapSession::sync() {
   auto* st = service_->store;
+  seen_changes_ = st->change_count(mailbox_root_, selected_folder_);  // before reading: no change is missed
   auto load = [st, root = mailbox_root_, name = selected_folder_] { return st->status(root, name); };  // named
   auto folder = co_await service_->pool->run(load);
   if (!folder && folder.error().code == ErrorCode::not_found) {
@@ -208,16 +210,16 @@ net::awaitable<void> ImapSession::store(const ImapCommand& cmd) {
   }
 }
 
-void ImapSession::search(const ImapCommand& cmd) {
+std::optional<std::vector<std::size_t>> ImapSession::search_positions(const ImapCommand& cmd) {
   if (!cmd.charset.empty() && cmd.charset != "US-ASCII" && cmd.charset != "UTF-8") {
     tagged(cmd.tag, "NO [BADCHARSET (US-ASCII UTF-8)] Unsupported charset");
-    return;
+    return std::nullopt;
   }
   if (const SearchKey* u = find_unsupported(cmd.search)) {
     tagged(cmd.tag, fmt::format("NO [CANNOT] SEARCH {} is not supported yet", u->name));
-    return;
+    return std::nullopt;
   }
-  std::string result = "* SEARCH";
+  std::vector<std::size_t> found;
   SearchFacts facts;
   facts.max_seq = static_cast<std::uint32_t>(messages_.size());
   facts.max_uid = messages_.empty() ? 0 : messages_.back().uid;
@@ -228,9 +230,24 @@ void ImapSession::search(const ImapCommand& cmd) {
     facts.flags = m.flags;
     facts.size = m.size;
     facts.internal_date = m.internal_date;
-    if (search_matches(cmd.search, facts)) result += fmt::format(" {}", cmd.uid ? m.uid : facts.seq);
+    if (search_matches(cmd.search, facts)) found.push_back(i);
   }
-  reply(result);
+  return found;
+}
+
+void ImapSession::search(const ImapCommand& cmd) {
+  auto found = search_positions(cmd);
+  if (!found) return;
+  std::vector<std::uint32_t> numbers;
+  numbers.reserve(found->size());
+  for (std::size_t i : *found) numbers.push_back(cmd.uid ? messages_[i].uid : static_cast<std::uint32_t>(i + 1));
+  if (cmd.search_return) {
+    reply(format_esearch(cmd.tag, cmd.uid, numbers, *cmd.search_return));
+  } else {
+    std::string result = "* SEARCH";
+    for (std::uint32_t n : numbers) result += fmt::format(" {}", n);
+    reply(result);
+  }
   tagged(cmd.tag, cmd.uid ? "OK UID SEARCH completed" : "OK SEARCH completed");
 }
 
@@ -279,6 +296,7 @@ net::awaitable<bool> ImapSession::idle(const ImapCommand& cmd) {
   reply("+ idling");
   if (!co_await out_.flush(conn_.stream, write_timeout)) co_return false;
   auto started = std::chrono::steady_clock::now();
+  auto polled = started;
   std::string done;
   for (;;) {
     if (control_.stop_requested()) {
@@ -290,7 +308,8 @@ net::awaitable<bool> ImapSession::idle(const ImapCommand& cmd) {
       reply("* BYE Autologout; idle for too long");
       co_return false;
     }
-    auto wait = std::min<std::chrono::steady_clock::duration>(left, options_->idle_poll_interval);
+    // Short waits: a change made through this process is seen by its change count.
+    auto wait = std::min<std::chrono::steady_clock::duration>(left, options_->idle_check_interval);
     if (!control_.begin_wait()) continue;  // the check above says goodbye
     auto got = co_await reader_.read_line(done, 64, wait);
     control_.end_wait();
@@ -307,7 +326,13 @@ net::awaitable<bool> ImapSession::idle(const ImapCommand& cmd) {
       if (control_.stop_requested()) reply("* BYE Server shutting down");
       co_return false;
     }
-    // The poll interval passed: report what changed (a partial "DONE" stays in `done`).
+    // Report what changed (a partial "DONE" stays in `done`): at once when this process
+    // changed the folder, otherwise once per poll interval (other processes and nodes).
+    const auto now = std::chrono::steady_clock::now();
+    if (service_->store->change_count(mailbox_root_, selected_folder_) == seen_changes_ &&
+        now - polled < options_->idle_poll_interval)
+      continue;
+    polled = now;
     if (!co_await sync()) co_return false;
     if (!co_await out_.flush(conn_.stream, write_timeout)) co_return false;
   }

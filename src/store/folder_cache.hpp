@@ -3,6 +3,7 @@
 // before taking the folder's file lock) and the replayed index, so the next access
 // reads only what was appended since. Bounded: the least recently used idle folders
 // are forgotten.
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -16,6 +17,8 @@ namespace dirmail::store {
 struct CachedFolder {
   std::mutex mu;     // guards `index`; taken before the folder's file lock
   IndexCache index;
+  // Grows with every index record this process appends (MailStore::change_count).
+  std::atomic<std::uint64_t> changes{0};
   std::uint64_t last_use = 0;  // guarded by FolderCache's mutex
 };
 

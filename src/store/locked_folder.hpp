@@ -7,6 +7,7 @@
 // more than one folder lock only under the root's lock (rename), in name order.
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 
 #include "dirmail/base/result.hpp"
@@ -25,6 +26,13 @@ struct LockedFolder {
   void unlock() {
     file_lock.release();
     guard.unlock();
+  }
+
+  // Appends to the index and counts the change for sessions waiting on the folder.
+  Status append(std::span<const IndexRecord> records) {
+    DIRMAIL_TRY(log.append(records));
+    entry->changes.fetch_add(1, std::memory_order_release);
+    return ok_status();
   }
 };
 

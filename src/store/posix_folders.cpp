@@ -304,10 +304,10 @@ Status PosixMailStore::rename_inbox(const std::string& mailbox_root, const std::
     }
     // The target's index first: until INBOX forgets them, the messages are still found.
     DIRMAIL_TRY(posix::sync_directory(into_cur));
-    DIRMAIL_TRY(into->log.append(adds));
+    DIRMAIL_TRY(into->append(adds));
     DIRMAIL_TRY(into->log.sync());
     DIRMAIL_TRY(posix::sync_directory(from_cur));
-    DIRMAIL_TRY(from->log.append(expunges));
+    DIRMAIL_TRY(from->append(expunges));
     DIRMAIL_TRY(from->log.sync());
     if (!moved) return moved;
     store_log().with("folder", to_dir).with("count", static_cast<std::uint64_t>(adds.size()))
@@ -427,7 +427,7 @@ Result<CopyResult> PosixMailStore::copy(const std::string& mailbox_root, std::st
     adds.push_back(IndexRecord::make_add(copy.info, copy.name));
     result.copied.push_back(CopiedMessage{copy.source_uid, copy.info.uid});
   }
-  if (auto appended = locked->log.append(adds); !appended) {
+  if (auto appended = locked->append(adds); !appended) {
     discard(0, true);
     return std::move(appended).error();
   }

@@ -154,7 +154,7 @@ Result<AppendResult> PosixMailStore::store_message(const std::string& folder_dir
     ::utimensat(AT_FDCWD, cur_path.c_str(), times, AT_SYMLINK_NOFOLLOW);
   }
   IndexRecord add = IndexRecord::make_add(info, name);
-  if (auto appended = locked->log.append({&add, 1}); !appended) {
+  if (auto appended = locked->append({&add, 1}); !appended) {
     ::unlink(cur_path.c_str());  // not acknowledged: the sender retries
     return std::move(appended).error();
   }
@@ -179,7 +179,7 @@ Result<FolderStatus> PosixMailStore::status(const std::string& mailbox_root, std
   if (!locked) return std::move(locked).error();
   auto repair = plan_folder_repair(*folder_dir, locked->log.state());
   if (!repair) return std::move(repair).error();
-  DIRMAIL_TRY(locked->log.append(repair->records));
+  DIRMAIL_TRY(locked->append(repair->records));
   if (locked->log.wants_compaction(options_.compaction_min_dead_records)) DIRMAIL_TRY(locked->log.compact());
   FolderStatus result = locked->log.state().to_status();
   IndexLog log = std::move(locked->log);
@@ -234,7 +234,7 @@ Result<void> PosixMailStore::set_flags(const std::string& mailbox_root, std::str
   if (message == nullptr) return make_error(ErrorCode::not_found, "no message with UID " + std::to_string(uid));
   if (message->info.flags == flags) return ok_status();
   IndexRecord record = IndexRecord::make_flags(uid, flags);
-  DIRMAIL_TRY(locked->log.append({&record, 1}));
+  DIRMAIL_TRY(locked->append({&record, 1}));
   if (locked->log.wants_compaction(options_.compaction_min_dead_records)) DIRMAIL_TRY(locked->log.compact());
   IndexLog log = std::move(locked->log);
   locked->unlock();
@@ -267,7 +267,7 @@ Result<void> PosixMailStore::expunge(const std::string& mailbox_root, std::strin
   // The removals must be durable before the index forgets the files; otherwise a crash
   // could bring a file back and status() would adopt an expunged message.
   DIRMAIL_TRY(posix::sync_directory(cur_dir));
-  DIRMAIL_TRY(locked->log.append(records));
+  DIRMAIL_TRY(locked->append(records));
   if (locked->log.wants_compaction(options_.compaction_min_dead_records)) DIRMAIL_TRY(locked->log.compact());
   IndexLog log = std::move(locked->log);
   locked->unlock();
@@ -275,6 +275,12 @@ Result<void> PosixMailStore::expunge(const std::string& mailbox_root, std::strin
   store_log().with("folder", *folder_dir).with("count", static_cast<std::uint64_t>(records.size()))
       .info("messages expunged");
   return failure;
+}
+
+std::uint64_t PosixMailStore::change_count(const std::string& mailbox_root, std::string_view folder) {
+  auto folder_dir = folder_path(mailbox_root, folder);
+  if (!folder_dir) return 0;
+  return folders_->get(*folder_dir)->changes.load(std::memory_order_acquire);
 }
 
 Result<std::uint64_t> PosixMailStore::usage(const std::string& mailbox_root) {

@@ -1,5 +1,6 @@
 // Fuzzes IMAP command parsing (command.hpp): parse_imap_command with its FETCH item,
-// SEARCH key, STORE, LIST (RFC 5258) and APPEND grammars, plus command_tag,
+// SEARCH key (with ESEARCH's RETURN, and under SORT and THREAD), STORE, LIST (RFC 5258)
+// and APPEND grammars, plus command_tag,
 // command_word, trailing_literal and is_append_message_literal.
 // Input: one command as the session hands it over, literals inline:
 //   a1 LOGIN {5}\r\nalice "secret"
@@ -24,7 +25,7 @@ using namespace dirmail;
 using namespace dirmail::imap;
 using Kind = SearchKey::Kind;
 
-constexpr std::array<std::pair<std::string_view, CommandName>, 29> command_names{{
+constexpr std::array<std::pair<std::string_view, CommandName>, 35> command_names{{
     {"CAPABILITY", CommandName::capability}, {"NOOP", CommandName::noop},
     {"LOGOUT", CommandName::logout},         {"ID", CommandName::id},
     {"STARTTLS", CommandName::starttls},     {"LOGIN", CommandName::login},
@@ -39,7 +40,10 @@ constexpr std::array<std::pair<std::string_view, CommandName>, 29> command_names
     {"EXPUNGE", CommandName::expunge},       {"SEARCH", CommandName::search},
     {"FETCH", CommandName::fetch},           {"STORE", CommandName::store},
     {"COPY", CommandName::copy},             {"MOVE", CommandName::move},
-    {"IDLE", CommandName::idle},
+    {"IDLE", CommandName::idle},             {"ENABLE", CommandName::enable},
+    {"GETQUOTA", CommandName::getquota},     {"GETQUOTAROOT", CommandName::getquotaroot},
+    {"SETQUOTA", CommandName::setquota},
+    {"SORT", CommandName::sort},             {"THREAD", CommandName::thread},
 }};
 
 constexpr std::array<std::pair<std::string_view, Kind>, 14> simple_keys{{
@@ -229,7 +233,14 @@ std::string format_command(const ImapCommand& c, std::string_view text) {
     case CommandName::login: case CommandName::rename:
     case CommandName::select: case CommandName::examine: case CommandName::create:
     case CommandName::delete_mailbox: case CommandName::subscribe: case CommandName::unsubscribe:
+    case CommandName::getquota: case CommandName::getquotaroot:
       for (const auto& a : c.args) out += " " + astring(a);
+      break;
+    case CommandName::setquota:  // the limits are checked, not kept
+      out += " " + astring(c.args.at(0)) + " ()";
+      break;
+    case CommandName::enable:
+      for (const auto& a : c.args) out += " " + a;  // atoms
       break;
     case CommandName::append:
       out += format_append(c, text);
@@ -279,7 +290,28 @@ std::string format_command(const ImapCommand& c, std::string_view text) {
       out += " " + format_set(c.sequence) + " " + astring(c.args.at(0));
       break;
     case CommandName::search:
+      if (c.search_return) {
+        const SearchReturn& r = *c.search_return;
+        out += std::string(" RETURN (") + (r.min ? " MIN" : "") + (r.max ? " MAX" : "") + (r.all ? " ALL" : "") +
+               (r.count ? " COUNT" : "") + ")";
+        out.erase(out.find("RETURN (") + 8, 1);  // the first option's space
+      }
       if (!c.charset.empty()) out += " CHARSET " + astring(c.charset);
+      for (const auto& k : c.search.children) out += " " + format_key(k);
+      break;
+    case CommandName::sort: {
+      static constexpr std::array<std::string_view, 7> keys{"ARRIVAL", "CC", "DATE", "FROM", "SIZE", "SUBJECT", "TO"};
+      out += " (";
+      for (std::size_t i = 0; i < c.sort.size(); ++i)
+        out += std::string(i ? " " : "") + (c.sort[i].reverse ? "REVERSE " : "") +
+               std::string(keys.at(static_cast<std::size_t>(c.sort[i].key)));
+      out += ") " + astring(c.charset);
+      for (const auto& k : c.search.children) out += " " + format_key(k);
+      break;
+    }
+    case CommandName::thread:
+      out += c.thread == ThreadAlgorithm::references ? " REFERENCES " : " ORDEREDSUBJECT ";
+      out += astring(c.charset);
       for (const auto& k : c.search.children) out += " " + format_key(k);
       break;
     default:
@@ -314,6 +346,14 @@ bool same_command(const ImapCommand& a, const ImapCommand& b) {
   if (a.tag != b.tag || a.name != b.name || a.uid != b.uid || a.args != b.args || a.status_items != b.status_items)
     return false;
   if (!same_set(a.sequence, b.sequence) || a.charset != b.charset || !same_key(a.search, b.search)) return false;
+  if (a.search_return.has_value() != b.search_return.has_value() || a.thread != b.thread ||
+      a.sort.size() != b.sort.size())
+    return false;
+  if (a.search_return && (a.search_return->min != b.search_return->min || a.search_return->max != b.search_return->max ||
+                          a.search_return->all != b.search_return->all || a.search_return->count != b.search_return->count))
+    return false;
+  for (std::size_t i = 0; i < a.sort.size(); ++i)
+    if (a.sort[i].key != b.sort[i].key || a.sort[i].reverse != b.sort[i].reverse) return false;
   if (a.fetch.size() != b.fetch.size()) return false;
   for (std::size_t i = 0; i < a.fetch.size(); ++i)
     if (!same_item(a.fetch[i], b.fetch[i])) return false;
@@ -438,7 +478,13 @@ void check_command(std::string_view text, const ImapCommand& c) {
       break;
     case CommandName::select: case CommandName::examine: case CommandName::create: case CommandName::delete_mailbox:
     case CommandName::subscribe: case CommandName::unsubscribe: case CommandName::append: case CommandName::status:
+    case CommandName::getquota: case CommandName::getquotaroot: case CommandName::setquota:
       args = 1;
+      break;
+    case CommandName::enable:
+      args = c.args.size();
+      FUZZ_CHECK(args >= 1 && args <= max_arguments);
+      for (const auto& a : c.args) FUZZ_CHECK(atom(a));
       break;
     case CommandName::copy: case CommandName::move: args = 1; sequence = true; break;
     case CommandName::fetch: case CommandName::store: sequence = true; break;
@@ -457,7 +503,8 @@ void check_command(std::string_view text, const ImapCommand& c) {
   FUZZ_CHECK(c.args.size() == args);
   if (c.uid) {
     FUZZ_CHECK(c.name == CommandName::fetch || c.name == CommandName::store || c.name == CommandName::search ||
-               c.name == CommandName::copy || c.name == CommandName::move || c.name == CommandName::expunge);
+               c.name == CommandName::copy || c.name == CommandName::move || c.name == CommandName::expunge ||
+               c.name == CommandName::sort || c.name == CommandName::thread);
   }
   if (sequence) check_set(c.sequence);
   else FUZZ_CHECK(c.sequence.ranges.empty());
@@ -473,8 +520,15 @@ void check_command(std::string_view text, const ImapCommand& c) {
   else FUZZ_CHECK(c.fetch.empty());
   if (c.name == CommandName::store) FUZZ_CHECK((c.store.flags & ~all_flags) == 0);
   else FUZZ_CHECK(c.store.flags == 0 && !c.store.had_keywords && !c.store.silent);
-  if (c.name == CommandName::search) check_search(c);
+  const bool searches = c.name == CommandName::search || c.name == CommandName::sort || c.name == CommandName::thread;
+  if (searches) check_search(c);
   else FUZZ_CHECK(c.charset.empty() && c.search.kind == Kind::all && c.search.children.empty());
+  if (c.name != CommandName::search) FUZZ_CHECK(!c.search_return);
+  if (c.search_return) FUZZ_CHECK(c.search_return->min || c.search_return->max || c.search_return->all || c.search_return->count);
+  if (c.name == CommandName::sort || c.name == CommandName::thread) FUZZ_CHECK(!c.charset.empty());  // mandatory
+  if (c.name == CommandName::sort) FUZZ_CHECK(!c.sort.empty() && c.sort.size() <= max_sort_criteria);
+  else FUZZ_CHECK(c.sort.empty());
+  if (c.name != CommandName::thread) FUZZ_CHECK(c.thread == ThreadAlgorithm::references);
 
   const ListOptions& l = c.list;
   const bool any_option = l.select_subscribed || l.select_special_use || l.recursive_match || l.return_subscribed ||

@@ -53,6 +53,31 @@ def flags_of(m, uid):
     return re.search(rb"FLAGS \(([^)]*)\)", data[0]).group(1).split()
 
 
+class IdlePush(unittest.TestCase):
+    def test_delivery_during_idle_is_pushed_before_the_poll_interval(self):
+        """IDLE reads the folder again every 30 s to find other nodes' changes; a local
+        delivery is pushed at once (within a second, through the store's change count)."""
+        m = login(GRACE, GRACE_PW)
+        try:
+            typ, data = m.select("INBOX")
+            self.assertEqual(typ, "OK", data)
+            before = int(data[0])
+            tag = m._new_tag().decode()
+            m.send(f"{tag} IDLE\r\n".encode())
+            self.assertTrue(m.readline().startswith(b"+"))
+            send(SMTP, "friend@example.org", [GRACE], message(GRACE, "pushed " + uuid.uuid4().hex, b"hello\r\n"))
+            sent = time.time()
+            m.sock.settimeout(15)  # half the poll interval: only a push can be this quick
+            line = m.readline()
+            waited = time.time() - sent
+            pushed = re.fullmatch(rb"\* (\d+) EXISTS", line.strip())
+            self.assertTrue(pushed and int(pushed.group(1)) > before, f"{line!r} after {waited:.1f} s")
+            m.send(b"DONE\r\n")
+            self.assertTrue(m.readline().startswith(f"{tag} OK".encode()))
+        finally:
+            m.logout()
+
+
 class ImaplibRoundTrip(unittest.TestCase):
     def test_bytes_survive_the_round_trip(self):
         tag = uuid.uuid4().hex

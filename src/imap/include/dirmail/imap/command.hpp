@@ -11,9 +11,11 @@
 #include <vector>
 
 #include "dirmail/base/result.hpp"
+#include "dirmail/imap/esearch_response.hpp"
 #include "dirmail/imap/fetch_item.hpp"
 #include "dirmail/imap/search_key.hpp"
 #include "dirmail/imap/sequence_set.hpp"
+#include "dirmail/imap/sort_criteria.hpp"
 
 namespace dirmail::imap {
 
@@ -26,12 +28,14 @@ inline constexpr std::size_t max_append_message = 64 * 1024 * 1024;
 inline constexpr std::size_t max_literals = 64;              // literals in one command
 inline constexpr std::size_t max_tag = 64;
 inline constexpr std::size_t max_flags = 64;
-inline constexpr std::size_t max_arguments = 64;             // strings of ID and STATUS lists, LIST patterns
+inline constexpr std::size_t max_arguments = 64;  // strings of ID, STATUS, ENABLE, SETQUOTA; LIST patterns
 
 enum class CommandName {
   capability, noop, logout, id, starttls, login, authenticate,
   select, examine, create, delete_mailbox, rename, subscribe, unsubscribe, list, lsub, status,
   append, namespace_, check, close, unselect, expunge, search, fetch, store, copy, move, idle,
+  sort, thread,
+  enable, getquota, getquotaroot, setquota,
 };
 
 struct StoreAction {
@@ -71,14 +75,18 @@ struct ImapCommand {
   // Strings in order: LOGIN user password; AUTHENTICATE mechanism [initial response];
   // SELECT/EXAMINE/CREATE/DELETE/SUBSCRIBE/UNSUBSCRIBE/STATUS/COPY/MOVE/APPEND mailbox;
   // RENAME from to; LIST/LSUB reference pattern... (RFC 5258 allows several patterns);
-  // ID field value ... (NIL: "").
+  // ID field value ... (NIL: ""); ENABLE capability...; GETQUOTAROOT mailbox;
+  // GETQUOTA and SETQUOTA quota root (SETQUOTA's limits are checked, not kept).
   std::vector<std::string> args;
   std::vector<std::string> status_items;  // STATUS, upper case
   SequenceSet sequence;                   // FETCH, STORE, COPY, MOVE, UID EXPUNGE
   std::vector<FetchItem> fetch;
   StoreAction store;
   SearchKey search;                       // an AND of the criteria
-  std::string charset;                    // SEARCH CHARSET, upper case; empty if absent
+  std::string charset;                    // SEARCH CHARSET, SORT/THREAD charset, upper case; empty if absent
+  std::optional<SearchReturn> search_return;  // SEARCH RETURN (...) (RFC 4731): answer with ESEARCH
+  std::vector<SortCriterion> sort;        // SORT
+  ThreadAlgorithm thread = ThreadAlgorithm::references;  // THREAD
   ListOptions list;                       // LIST
   AppendArguments append;                 // APPEND
 };

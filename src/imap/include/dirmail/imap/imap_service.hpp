@@ -33,8 +33,10 @@ struct ImapOptions {
   std::shared_ptr<const net::TlsContext> tls;  // null: no certificate, no STARTTLS
   bool starttls = true;                        // offer STARTTLS (RFC 3501 §6.2.1) when tls is set
   std::chrono::seconds handshake_timeout{30};
-  // How often a session in IDLE looks for new mail (RFC 2177). Not a setting yet.
+  // IDLE (RFC 2177): how often the folder is read again to find changes made by other processes
+  // or nodes; changes made through this process are pushed within idle_check_interval.
   std::chrono::seconds idle_poll_interval{30};
+  std::chrono::milliseconds idle_check_interval{1000};
   // Kerberos single sign-on (AUTHENTICATE GSSAPI, imap/host@REALM); null: not offered.
   std::shared_ptr<const auth::GssapiAcceptor> gssapi;
   // Checks LOGIN and AUTHENTICATE; null: no password logins. Swapped on reload.

@@ -158,6 +158,13 @@ class MailStore {
   virtual Result<std::vector<std::string>> subscriptions(const std::string& mailbox_root) = 0;
   virtual Status set_subscriptions(const std::string& mailbox_root, const std::vector<std::string>& names) = 0;
 
+  // A number that moves whenever this store object changes the folder (a delivery, an
+  // append, a copy into it, flags, an expunge, a repair): a session waiting in IDLE
+  // compares it every second and reads the folder only when it moved. Changes made by
+  // other processes or nodes do not move it; those are found by polling. Cheap: no
+  // disk access. A backend without it answers 0 (then only polling finds changes).
+  virtual std::uint64_t change_count(const std::string& /*mailbox_root*/, std::string_view /*folder*/) { return 0; }
+
   // ---- The maildrop lease (POP3's exclusive access, RFC 1939 §8) ----
   // A lease on the whole mailbox, kept in the mailbox itself so that it holds across the
   // processes and nodes sharing a store, where a process's own lock would not.

@@ -69,6 +69,7 @@ class PosixMailStore final : public MailStore {
   Status acquire_lease(const std::string& mailbox_root, std::string_view holder, std::int64_t expires,
                        const std::function<bool(std::string_view holder)>& stale) override;
   Status release_lease(const std::string& mailbox_root, std::string_view holder) override;
+  std::uint64_t change_count(const std::string& mailbox_root, std::string_view folder) override;
 
  private:
   static Status validate_source(const DeliverySource& source);
