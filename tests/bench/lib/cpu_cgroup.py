@@ -10,6 +10,7 @@ cpuacct controller.
 """
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -110,3 +111,16 @@ class CpuCgroup:
             except OSError:
                 time.sleep(0.1)
         self.path = None
+
+
+def stop_in_cgroup(proc, cgroup, timeout=60):
+    """SIGTERM to a server's main process, SIGKILL after `timeout` s, then wait until
+    every process of its cgroup is gone (the same end for every server)."""
+    if proc and proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+    cgroup.wait_empty(10)

@@ -1,10 +1,9 @@
 """A release dirmaild in a temporary folder, configured as an admin would run it."""
-import os
 import re
-import signal
 import subprocess
 from pathlib import Path
 
+from cpu_cgroup import stop_in_cgroup
 from loopback import HOST, wait_port
 from maildir_count import count_files, count_messages
 
@@ -154,11 +153,4 @@ class DirmailServer:
         return found
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.cgroup.wait_empty(10)
+        stop_in_cgroup(self.proc, self.cgroup)

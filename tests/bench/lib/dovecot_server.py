@@ -13,10 +13,10 @@ port, beside (never instead of) any system Dovecot; nothing of it is left after 
 import grp
 import os
 import pwd
-import signal
 import subprocess
 from pathlib import Path
 
+from cpu_cgroup import stop_in_cgroup
 from loopback import HOST, wait_port
 
 # Unprivileged accounts the Debian packages create: the mail files' owner (Dovecot
@@ -151,11 +151,4 @@ class DovecotServer:
         return found
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(60)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.cgroup.wait_empty(10)
+        stop_in_cgroup(self.proc, self.cgroup)
