@@ -2,7 +2,7 @@
 dirmail/Dovecot ratios against issue 8's targets, then memory per idle connection."""
 import statistics
 
-from report import table
+from report import first_problems, table
 
 THROUGHPUT_TARGET = 1.2          # issue 8: at least 1.2 times Dovecot's operations per second
 CPU_PER_SESSION_GOAL = 0.25      # the project: a quarter of Dovecot's CPU per session
@@ -119,9 +119,6 @@ def imap_benchmark_section(params, runs):
               for r in runs if r["error_count"]]
     if failed:
         out += ["", "errors (first per run):"] + [f"  {x}" for x in failed]
-    log_lines = [(r, line) for r in runs for line in r["log_problems"]]
-    if log_lines:
-        out += ["", "server log lines above info (first 10):"]
-        out += [f"  run {r['run']} {r['server']}: {line[:300]}" for r, line in log_lines[:10]]
+    out += first_problems(runs, "log_problems", "server log lines above info", 10, lambda r: r["server"])
     summary["failed"] = "; ".join(failed)
     return "\n".join(out), summary

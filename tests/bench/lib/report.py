@@ -154,23 +154,33 @@ def smtp_benchmark_section(params, runs):
     failed = False
     for s in sorted({r["server"] for r in runs}):
         mine = [r for r in runs if r["server"] == s]
-        expected = sum(r["store"]["expected"] for r in mine)
-        verified = sum(r["store"]["verified"] for r in mine)
-        if all(not r["store"]["problems"] for r in mine):
-            out.append(f"  {s}: all {verified} verified ({len(mine)} runs of {params['warmup']} + "
-                       f"{params['messages']} messages: each stored once, Message-Id of the run, body byte for "
-                       "byte as sent)")
-        else:
-            failed = True
-            out.append(f"  {s}: VERIFICATION FAILED, {verified} of {expected} verified")
-            for r in mine:
-                out += [f"    run {r['run']}: {p}" for p in r["store"]["problems"]]
-    log_lines = [(r, line) for r in runs for line in r["log_problems"]]
-    if log_lines:
-        out += ["", "server log lines above info (first 10):"]
-        out += [f"  run {r['run']} {r['server']}: {line[:300]}" for r, line in log_lines[:10]]
+        failed |= _verification_lines(out, s, mine, f"{len(mine)} runs of {params['warmup']} + {params['messages']} "
+                                      "messages: each stored once, Message-Id of the run, body byte for byte as sent")
+    out += first_problems(runs, "log_problems", "server log lines above info", 10, lambda r: r["server"])
     summary["verification_failed"] = failed
     return "\n".join(out), summary
+
+
+def _verification_lines(out, name, runs, how):
+    """Appends the verification line of `runs` (one server, or one variant of it) and the
+    problems of each run; True when any run failed."""
+    expected = sum(r["store"]["expected"] for r in runs)
+    verified = sum(r["store"]["verified"] for r in runs)
+    if all(not r["store"]["problems"] for r in runs):
+        out.append(f"  {name}: all {verified} verified ({how})")
+        return False
+    out.append(f"  {name}: VERIFICATION FAILED, {verified} of {expected} verified")
+    for r in runs:
+        out += [f"    run {r['run']}: {p}" for p in r["store"]["problems"]]
+    return True
+
+
+def first_problems(runs, key, title, most, label):
+    """The first `most` lines of every run's `key` list under a heading, or nothing."""
+    lines = [(r, line) for r in runs for line in r[key]]
+    if not lines:
+        return []
+    return ["", f"{title} (first {most}):"] + [f"  run {r['run']} {label(r)}: {line[:300]}" for r, line in lines[:most]]
 
 
 def delivery_benchmark_section(params, runs):
@@ -233,23 +243,10 @@ def delivery_benchmark_section(params, runs):
     for v in variants:
         for s in sorted({r["server"] for r in runs if r["variant"] == v}):
             mine = [r for r in runs if r["variant"] == v and r["server"] == s]
-            expected = sum(r["store"]["expected"] for r in mine)
-            verified = sum(r["store"]["verified"] for r in mine)
-            if all(not r["store"]["problems"] for r in mine):
-                out.append(f"  {v} {s}: all {verified} verified ({len(mine)} runs: each message at the sink once, "
-                           "Message-Id of the run, body byte for byte as sent)")
-            else:
-                failed = True
-                out.append(f"  {v} {s}: VERIFICATION FAILED, {verified} of {expected} verified")
-                for r in mine:
-                    out += [f"    run {r['run']}: {p}" for p in r["store"]["problems"]]
-    log_lines = [(r, line) for r in runs for line in r["log_problems"]]
-    if log_lines:
-        out += ["", "server log lines above info (first 10):"]
-        out += [f"  run {r['run']} {r['variant']} {r['server']}: {line[:300]}" for r, line in log_lines[:10]]
-    sink_lines = [(r, line) for r in runs for line in r["sink_problems"]]
-    if sink_lines:
-        out += ["", "smtp-sink warnings (first 5):"]
-        out += [f"  run {r['run']} {r['variant']} {r['server']}: {line[:300]}" for r, line in sink_lines[:5]]
+            failed |= _verification_lines(out, f"{v} {s}", mine, f"{len(mine)} runs: each message at the sink once, "
+                                          "Message-Id of the run, body byte for byte as sent")
+    label = lambda r: f"{r['variant']} {r['server']}"  # noqa: E731
+    out += first_problems(runs, "log_problems", "server log lines above info", 10, label)
+    out += first_problems(runs, "sink_problems", "smtp-sink warnings", 5, label)
     summary["verification_failed"] = failed
     return "\n".join(out), summary
