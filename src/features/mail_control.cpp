@@ -1,9 +1,8 @@
 #include "dirmail/features/mail_control.hpp"
 
-#include <iconv.h>
-
 #include <fmt/format.h>
 
+#include "dirmail/base/charset_conversion.hpp"
 #include "dirmail/base/strings.hpp"
 
 namespace dirmail::features {
@@ -19,35 +18,12 @@ std::optional<bool> parse_yes_no(std::string_view v) {
   return std::nullopt;
 }
 
-std::string convert(std::string_view bytes, const char* from) {
-  iconv_t cd = ::iconv_open("UTF-8", from);
-  if (cd == reinterpret_cast<iconv_t>(-1)) return std::string(bytes);
-  std::string out(bytes.size() * 3 + 16, '\0');
-  char* in = const_cast<char*>(bytes.data());
-  std::size_t in_left = bytes.size();
-  char* o = out.data();
-  std::size_t out_left = out.size();
-  while (in_left > 0) {
-    if (::iconv(cd, &in, &in_left, &o, &out_left) != static_cast<std::size_t>(-1)) break;
-    if (errno == E2BIG || out_left < 4) break;
-    // An invalid byte: U+FFFD, and go on.
-    *o++ = '\xEF'; *o++ = '\xBF'; *o++ = '\xBD';
-    out_left -= 3;
-    ++in;
-    --in_left;
-  }
-  ::iconv(cd, nullptr, nullptr, &o, &out_left);
-  ::iconv_close(cd);
-  out.resize(out.size() - out_left);
-  return out;
-}
-
 }  // namespace
 
 std::string to_utf8(std::string_view bytes) {
-  if (bytes.find('\x1b') != std::string_view::npos) return convert(bytes, "ISO-2022-JP");
+  if (bytes.find('\x1b') != std::string_view::npos) return convert_to_utf8(bytes, "ISO-2022-JP").value_or(std::string(bytes));
   if (valid_utf8(bytes)) return std::string(bytes);
-  return convert(bytes, "CP932");
+  return convert_to_utf8(bytes, "CP932").value_or(std::string(bytes));
 }
 
 Result<MailControl> parse_mail_control(std::string_view text) {
