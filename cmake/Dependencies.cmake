@@ -12,6 +12,8 @@ pkg_check_modules(CARES REQUIRED IMPORTED_TARGET libcares)
 pkg_check_modules(LDAP REQUIRED IMPORTED_TARGET ldap lber)
 pkg_check_modules(SASL2 REQUIRED IMPORTED_TARGET libsasl2)
 pkg_check_modules(KRB5 REQUIRED IMPORTED_TARGET krb5 krb5-gssapi)
+# libsmbclient: Group Policy files from SYSVOL (Kerberos with the service keytab).
+pkg_check_modules(SMBCLIENT REQUIRED IMPORTED_TARGET smbclient)
 # GMime: MIME structure where a message must be changed (attachments left out of a forward).
 pkg_check_modules(GMIME REQUIRED IMPORTED_TARGET gmime-3.0)
 find_package(fmt REQUIRED)

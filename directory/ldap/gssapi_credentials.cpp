@@ -58,7 +58,8 @@ KeytabCredentials::~KeytabCredentials() = default;
 
 Result<std::unique_ptr<KeytabCredentials>> KeytabCredentials::acquire(std::string_view keytab,
                                                                       std::string_view principal,
-                                                                      std::string_view context) {
+                                                                      std::string_view context,
+                                                                      std::string_view file_cache) {
   std::string prefix(context);
   prefix += ": Kerberos ticket";
   if (!principal.empty()) prefix += " for " + std::string(principal);
@@ -104,11 +105,12 @@ Result<std::unique_ptr<KeytabCredentials>> KeytabCredentials::acquire(std::strin
   krb5_get_init_creds_opt_free(ctx, opts);
   if (rc != 0) return fail(rc, "asking the KDC");
 
-  rc = krb5_cc_new_unique(ctx, "MEMORY", nullptr, &krb5->cache);
+  rc = file_cache.empty() ? krb5_cc_new_unique(ctx, "MEMORY", nullptr, &krb5->cache)
+                          : krb5_cc_resolve(ctx, ("FILE:" + std::string(file_cache)).c_str(), &krb5->cache);
   if (rc == 0) rc = krb5_cc_initialize(ctx, krb5->cache, client.principal);
   if (rc == 0) rc = krb5_cc_store_cred(ctx, krb5->cache, &creds);
   krb5_free_cred_contents(ctx, &creds);
-  if (rc != 0) return fail(rc, "memory credential cache");
+  if (rc != 0) return fail(rc, "credential cache");
   std::string cache_name = std::string(krb5_cc_get_type(ctx, krb5->cache)) + ":" +
                            krb5_cc_get_name(ctx, krb5->cache);
   return std::unique_ptr<KeytabCredentials>(

@@ -17,15 +17,19 @@ class KeytabCredentials {
   // (the LDAP URI): temporary_failure when no KDC answers; invalid_argument for an
   // unreadable or empty keytab or a malformed principal; permission_denied when the
   // KDC refuses (unknown principal, wrong key, disabled account, clock skew).
+  // `file_cache`: a FILE cache at that path instead of a MEMORY one, for a library with
+  // its own Kerberos (libsmbclient's Heimdal cannot see MIT's MEMORY caches); it is
+  // deleted with this object.
   static Result<std::unique_ptr<KeytabCredentials>> acquire(std::string_view keytab,
                                                             std::string_view principal,
-                                                            std::string_view context);
+                                                            std::string_view context,
+                                                            std::string_view file_cache = {});
   ~KeytabCredentials();
   KeytabCredentials(const KeytabCredentials&) = delete;
   KeytabCredentials& operator=(const KeytabCredentials&) = delete;
 
   const std::string& principal() const { return principal_; }
-  const std::string& cache_name() const { return cache_name_; }  // "MEMORY:..."
+  const std::string& cache_name() const { return cache_name_; }  // "MEMORY:..." or "FILE:..."
 
  private:
   struct Krb5;

@@ -1,5 +1,7 @@
 // LdapSession::search: one request, or RFC 2696 paged results page after page until
 // the server's cookie is empty; each page is awaited with the operation timeout.
+#include <optional>
+
 #include "dirmail/base/strings.hpp"
 #include "ldap_result_codes.hpp"
 #include "ldap_session.hpp"
@@ -9,6 +11,8 @@ namespace {
 
 // A server that keeps sending empty pages with a cookie would loop for ever.
 constexpr int kMaxEmptyPages = 16;
+// LDAP_SERVER_SD_FLAGS_OID ([MS-ADTS] 3.1.1.3.4.1.11).
+constexpr char kSdFlagsOid[] = "1.2.840.113556.1.4.801";
 
 int scope_value(LdapScope scope) {
   switch (scope) {
@@ -61,6 +65,18 @@ Result<std::vector<LdapEntry>> LdapSession::search(const LdapSearch& request) {
   attributes.push_back(nullptr);
 
   const bool paged = request.page_size > 0;
+  // BER SEQUENCE { INTEGER sd_flags } for flags below 128, the only ones defined.
+  std::string sd_flags_value;
+  std::optional<LDAPControl> sd_flags_control;
+  if (request.sd_flags > 0) {
+    if (request.sd_flags > 15)
+      return make_error(ErrorCode::invalid_argument, options_.uri + ": " + what + ": sd_flags above 15");
+    sd_flags_value = {'\x30', '\x03', '\x02', '\x01', static_cast<char>(request.sd_flags)};
+    sd_flags_control = LDAPControl{};
+    sd_flags_control->ldctl_oid = const_cast<char*>(kSdFlagsOid);
+    sd_flags_control->ldctl_value = berval{sd_flags_value.size(), sd_flags_value.data()};
+    sd_flags_control->ldctl_iscritical = 1;
+  }
   timeval time_limit{};
   time_limit.tv_sec = static_cast<time_t>((options_.operation_timeout.count() + 999) / 1000);
   std::vector<LdapEntry> entries;
@@ -75,10 +91,14 @@ Result<std::vector<LdapEntry>> LdapSession::search(const LdapSearch& request) {
                                         &page_control);
       if (rc != LDAP_SUCCESS) return failure(rc, what, "cannot make the paged results control");
     }
-    LDAPControl* server_controls[] = {page_control, nullptr};
+    LDAPControl* server_controls[] = {nullptr, nullptr, nullptr};
+    std::size_t control_count = 0;
+    if (page_control != nullptr) server_controls[control_count++] = page_control;
+    if (sd_flags_control) server_controls[control_count++] = &*sd_flags_control;
     int msgid = 0;
     int rc = ldap_search_ext(ld_, request.base.c_str(), scope_value(request.scope), request.filter.c_str(),
-                             attributes.data(), 0, paged ? server_controls : nullptr, nullptr, &time_limit,
+                             attributes.data(), 0, control_count > 0 ? server_controls : nullptr, nullptr,
+                             &time_limit,
                              LDAP_NO_LIMIT, &msgid);
     if (page_control != nullptr) ldap_control_free(page_control);
     if (rc != LDAP_SUCCESS) return failure(rc, what, diagnostic());

@@ -6,6 +6,7 @@
 #include <thread>
 #include <variant>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 
@@ -20,6 +21,7 @@
 #include "dirmail/imap/command.hpp"
 #include "dirmail/config/listen_entry.hpp"
 #include "dirmail/config/loader.hpp"
+#include "dirmail/config/policy_merge.hpp"
 #include "dirmail/net/implicit_tls.hpp"
 #include "dirmail/queue/daemon_pid_file.hpp"
 #include "dirmail/queue/file_queue.hpp"
@@ -112,6 +114,15 @@ void keep_directory_settings(config::Settings& to, const config::Settings& from)
     if (spec.section() != "directory") continue;
     std::visit([&](auto member) { to.*member = from.*member; }, spec.field);
   }
+}
+
+// What a reload checks beyond the loader: settings that only make sense together.
+std::vector<std::string> settings_problems(const config::Settings& n) {
+  auto problems = smtp::check_smtp_settings(n);
+  for (auto& p : features::check_feature_settings(n)) problems.push_back(std::move(p));
+  for (auto& p : delivery::check_mx_settings(n)) problems.push_back(std::move(p));
+  for (auto& p : delivery::check_route_settings(n)) problems.push_back(std::move(p));
+  return problems;
 }
 
 auth::LoginLimiterOptions limiter_options(const config::Settings& s) {
@@ -304,6 +315,29 @@ Status Daemon::start() {
   const auto& s = settings_;
   node_ = config::node_name(s);
   log::init({s.log_dir, node_, to_level(s.log_level), s.log_stderr});
+  file_settings_ = settings_;
+  if (directory::group_policy_enabled(settings_)) {
+    // The policy applied last time, until the first refresh: a DC that is down at the
+    // start must not bring back the file's values.
+    const std::string state = config::policy_state_file(settings_);
+    auto kept = config::load_policy_state(state);
+    auto merged = kept ? config::policy_of(*kept) : Result<config::MergedPolicy>(kept.error());
+    if (merged) {
+      config::Settings with_policy = settings_;
+      config::apply_policy(*merged, with_policy);
+      if (auto problems = settings_problems(with_policy); problems.empty()) {
+        settings_ = std::move(with_policy);
+        policy_gpos_ = std::move(*kept);
+        policy_ = std::move(*merged);
+        log::init({s.log_dir, node_, to_level(s.log_level), s.log_stderr});  // log.* may come from a GPO
+        dlog().with("file", state).with("gpos", policy_gpos_.size()).info("Group Policy kept from the last run applied");
+      } else {
+        dlog().with("file", state).with("error", problems.front()).error("Group Policy kept from the last run refused");
+      }
+    } else if (merged.error().code != ErrorCode::not_found) {
+      dlog().with("file", state).with("error", merged.error().message).error("Group Policy kept from the last run refused");
+    }
+  }
 
   // First, so that a bad certificate stops the start before anything else is opened.
   auto tls = tls_from_settings(s);
@@ -392,8 +426,68 @@ Status Daemon::start() {
     for (auto& e : start_errors_) all += (all.empty() ? "" : "; ") + e;
     return make_error(ErrorCode::io_error, all);
   }
+  start_group_policy();
   dlog().with("node", node_).with("hostname", hostname_).with("config", config_path_).info("started");
   return ok_status();
+}
+
+void Daemon::start_group_policy() {
+  if (!directory::group_policy_enabled(file_settings_)) return;
+  if (!directory_.ldap || file_settings_.directory_backend != "ad") {
+    dlog().warn("policy.group_policy = \"on\" needs the ad backend (directory.backend = \"ad\"): no Group Policy applied");
+    return;
+  }
+  auto source = std::make_unique<directory::GroupPolicySource>(file_settings_, *directory_.ldap);
+  dlog().with("computer", directory::group_policy_computer_account(file_settings_))
+      .with("refresh_interval", settings_.policy_refresh_interval).info("Group Policy on");
+  policy_refresh_ = std::make_unique<GroupPolicyRefresh>(
+      std::move(source), std::chrono::seconds(settings_.policy_refresh_interval),
+      [this](Result<directory::GroupPolicyFetch> fetched) {
+        net::asio::post(control_, [this, fetched = std::move(fetched)]() mutable { on_policy_fetched(std::move(fetched)); });
+      });
+  policy_refresh_->start();
+}
+
+void Daemon::on_policy_fetched(Result<directory::GroupPolicyFetch> fetched) {
+  if (!fetched && fetched.error().code == ErrorCode::not_found) {
+    // Most often a server not joined under the expected name: a setup matter, not an outage.
+    dlog().with("error", fetched.error().message)
+        .warn("Group Policy not read: set policy.computer_account to this server's computer account, or "
+              "policy.group_policy = \"off\"; the policy applied last stays");
+    return;
+  }
+  if (!fetched) {
+    dlog().with("error", fetched.error().message).error("Group Policy not refreshed; the policy applied last stays");
+    return;
+  }
+  for (const auto& skipped : fetched->skipped) dlog().with("gpo", skipped).warn("Group Policy: GPO not applied");
+  if (fetched->gpos == policy_gpos_) return;
+  auto merged = config::policy_of(fetched->gpos);
+  if (!merged) {
+    dlog().with("error", merged.error().message).error("Group Policy refused; the policy applied last stays");
+    return;
+  }
+  for (const auto& problem : merged->problems) dlog().warn(problem);
+  const config::Settings before = settings_;
+  auto previous_gpos = std::move(policy_gpos_);
+  auto previous_policy = std::move(policy_);
+  policy_gpos_ = std::move(fetched->gpos);
+  policy_ = std::move(*merged);
+  if (!apply_settings(file_settings_, "Group Policy")) {
+    policy_gpos_ = std::move(previous_gpos);
+    policy_ = std::move(previous_policy);
+    return;
+  }
+  if (auto saved = config::save_policy_state(config::policy_state_file(file_settings_), policy_gpos_); !saved)
+    dlog().with("error", saved.error().message).error("Group Policy applied but not kept for the next start");
+  for (const auto& spec : config::setting_specs()) {
+    const auto now = config::setting_value(settings_, spec);
+    if (now == config::setting_value(before, spec)) continue;
+    const config::PolicyOverride* o = policy_.find(spec.name);
+    dlog().with("setting", spec.name).with("value", config::format_setting_value(now))
+        .with("gpo", o ? o->gpo_name : std::string("(none: dirmail.toml or the default)"))
+        .info("Group Policy changed a setting");
+  }
 }
 
 Result<std::shared_ptr<auth::Authenticator>> Daemon::make_authenticator(const config::Settings& s) {
@@ -480,8 +574,7 @@ void Daemon::sync_listeners(const std::string& service, bool enabled, const std:
 }
 
 void Daemon::run() {
-  net::asio::io_context signals_ctx(1);
-  net::asio::signal_set signals(signals_ctx, SIGTERM, SIGINT, SIGHUP);
+  net::asio::signal_set signals(control_, SIGTERM, SIGINT, SIGHUP);
   signals.add(SIGUSR1);
   bool stop = false;
   std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
@@ -501,7 +594,7 @@ void Daemon::run() {
   // dirmailctl find this process.
   auto pid_file = queue::DaemonPidFile::claim(settings_.queue_dir, node_);
   if (!pid_file) dlog().with("error", pid_file.error().message).warn("no pid file: dirmailctl queue flush cannot reach this process");
-  while (!stop) signals_ctx.run_one();
+  while (!stop) control_.run_one();
   shutdown();
 }
 
@@ -511,38 +604,41 @@ void Daemon::reload() {
     dlog().with("config", config_path_).with("error", fresh.error().message).error("reload refused; keeping the running settings");
     return;
   }
-  const auto& n = *fresh;
+  if (apply_settings(*fresh, "reload")) file_settings_ = std::move(*fresh);
+}
+
+bool Daemon::apply_settings(const config::Settings& file, std::string_view what) {
+  config::Settings with_policy = file;
+  config::apply_policy(policy_, with_policy);
+  const auto& n = with_policy;
   const auto& o = settings_;
   // The certificate is read again (it may have been renewed); new connections use it.
   auto tls = tls_from_settings(n);
   if (!tls) {
-    dlog().with("config", config_path_).with("error", tls.error().message).error("reload refused; keeping the running settings");
-    return;
+    dlog().with("config", config_path_).with("error", tls.error().message).error(std::string(what) + " refused; keeping the running settings");
+    return false;
   }
-  auto problems = smtp::check_smtp_settings(n);
-  for (auto& p : features::check_feature_settings(n)) problems.push_back(std::move(p));
-  for (auto& p : delivery::check_mx_settings(n)) problems.push_back(std::move(p));
-  for (auto& p : delivery::check_route_settings(n)) problems.push_back(std::move(p));
+  auto problems = settings_problems(n);
   if (!problems.empty()) {
-    dlog().with("config", config_path_).with("error", problems.front()).error("reload refused; keeping the running settings");
-    return;
+    dlog().with("config", config_path_).with("error", problems.front()).error(std::string(what) + " refused; keeping the running settings");
+    return false;
   }
   auto authenticator = make_authenticator(n);
   if (!authenticator) {
-    dlog().with("config", config_path_).with("error", authenticator.error().message).error("reload refused; keeping the running settings");
-    return;
+    dlog().with("config", config_path_).with("error", authenticator.error().message).error(std::string(what) + " refused; keeping the running settings");
+    return false;
   }
   // A renewed keytab (new KVNO after a password change of the service account).
   auto gssapi = gssapi_acceptors(n);
   if (!gssapi) {
-    dlog().with("config", config_path_).with("error", gssapi.error().message).error("reload refused; keeping the running settings");
-    return;
+    dlog().with("config", config_path_).with("error", gssapi.error().message).error(std::string(what) + " refused; keeping the running settings");
+    return false;
   }
   // The TLS policy, CA file and credentials file, read again.
   auto peers = delivery::make_peer_security(n);
   if (!peers) {
-    dlog().with("config", config_path_).with("error", peers.error().message).error("reload refused; keeping the running settings");
-    return;
+    dlog().with("config", config_path_).with("error", peers.error().message).error(std::string(what) + " refused; keeping the running settings");
+    return false;
   }
   tls_ = std::move(*tls);
   authenticator_ = std::move(*authenticator);
@@ -579,10 +675,13 @@ void Daemon::reload() {
   apply_options();
   start_errors_.clear();
   sync_all_listeners();
-  dlog().with("config", config_path_).info("reloaded");
+  if (policy_refresh_) policy_refresh_->set_interval(std::chrono::seconds(settings_.policy_refresh_interval));
+  dlog().with("config", config_path_).info(what == "reload" ? std::string("reloaded") : std::string(what) + " applied");
+  return true;
 }
 
 void Daemon::shutdown() {
+  if (policy_refresh_) policy_refresh_->stop();
   if (!io_) return;
   for (auto& [service, open] : listeners_)
     for (auto& [entry, listener] : open) listener->close();

@@ -3,6 +3,9 @@
 // services from the settings, opens the listeners, and handles SIGTERM (finish
 // in-flight transactions, then stop), SIGHUP (reload; a bad file is refused and
 // the running settings stay) and SIGUSR1 (try deferred and released messages now).
+// Group Policy (policy.group_policy) is laid over the file's settings at start (the
+// policy kept from the last run) and whenever a refresh brings a changed one, through
+// the same path as a reload.
 #include <map>
 #include <memory>
 #include <string>
@@ -12,6 +15,7 @@
 #include "dirmail/auth/gssapi_exchange.hpp"
 #include "dirmail/auth/login_limiter.hpp"
 #include "dirmail/auth/password_verifier.hpp"
+#include "dirmail/config/policy_state.hpp"
 #include "dirmail/config/settings.hpp"
 #include "dirmail/delivery/cached_mx_resolver.hpp"
 #include "dirmail/delivery/local_delivery.hpp"
@@ -28,6 +32,7 @@
 #include "dirmail/queue/queue.hpp"
 #include "dirmail/smtp/smtp_service.hpp"
 #include "dirmail/store/mail_store.hpp"
+#include "group_policy_refresh.hpp"
 
 namespace dirmail::daemon {
 
@@ -48,6 +53,12 @@ class Daemon {
 
  private:
   void reload();
+  // `file` (dirmail.toml as loaded) with the Group Policy laid over it, checked and
+  // applied as a reload does; false (logged, nothing changed) when it is refused.
+  bool apply_settings(const config::Settings& file, std::string_view what);
+  // On the control thread: a Group Policy refresh's result.
+  void on_policy_fetched(Result<directory::GroupPolicyFetch> fetched);
+  void start_group_policy();
   void shutdown();
   // A service's *.max_connections, *.max_connections_per_ip, *.refuse_on_addresses.
   struct ConnectionPolicy {
@@ -65,7 +76,13 @@ class Daemon {
   Result<std::shared_ptr<auth::Authenticator>> make_authenticator(const config::Settings& s);
 
   std::string config_path_;
-  config::Settings settings_;
+  config::Settings settings_;       // in effect: the file's with the Group Policy over it
+  config::Settings file_settings_;  // as dirmail.toml gives them
+  std::vector<config::FetchedGpo> policy_gpos_;  // the Group Policy applied (lowest precedence first)
+  config::MergedPolicy policy_;
+  // Signals and posted work (Group Policy results) run here, on the thread in run().
+  net::asio::io_context control_{1};
+  std::unique_ptr<GroupPolicyRefresh> policy_refresh_;
   std::string hostname_;
   std::string node_;
   std::shared_ptr<const net::TlsContext> tls_;  // null without tls.certificate_file

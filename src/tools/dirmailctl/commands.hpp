@@ -14,6 +14,8 @@ using Args = std::vector<std::string>;
 
 // config check FILE | config reference
 int config_command(const Args& args, std::ostream& out, std::ostream& err);
+// policy show [--registry-pol FILE --gpo-name NAME]  (each setting's value and its source)
+int policy_command(const std::string& config_path, const Args& args, std::ostream& out, std::ostream& err);
 // user add|del|passwd|list|show ...
 int user_command(directory::LocalDirectory& dir, const Args& args, std::ostream& out, std::ostream& err);
 // domain add|list ...

@@ -14,6 +14,8 @@ constexpr const char* usage_text =
     "\n"
     "  config check FILE        validate a configuration file\n"
     "  config reference         print the settings reference (docs/settings.md)\n"
+    "  policy show [--registry-pol FILE --gpo-name NAME]   each setting's effective value and\n"
+    "                           its source (default, file:line, GPO); FILE previews a GPO\n"
     "  user add|del|passwd|enable|disable|list|show ...   soft accounts (embedded directory)\n"
     "  domain add|list ...      mail domains (embedded directory)\n"
     "  alias add|del|list ...   aliases (embedded directory)\n"
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
   std::string group = args.front();
   dirmail::ctl::Args rest(args.begin() + 1, args.end());
   if (group == "config") return dirmail::ctl::config_command(rest, std::cout, std::cerr);
+  if (group == "policy") return dirmail::ctl::policy_command(config_path, rest, std::cout, std::cerr);
   if (group == "delivery") return dirmail::ctl::delivery_command(rest, std::cout, std::cerr);
   if (group != "user" && group != "domain" && group != "alias" && group != "directory" &&
       group != "kerberos" && group != "secret" && group != "dns" && group != "queue") {

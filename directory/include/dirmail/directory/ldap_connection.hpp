@@ -61,6 +61,10 @@ struct LdapSearch {
   std::vector<std::string> attributes;        // empty: none but the DN ("1.1")
   int page_size = 500;                        // RFC 2696 paged results; 0: no paging
   std::size_t max_entries = 100000;           // limit_exceeded past this
+  // AD's LDAP_SERVER_SD_FLAGS_OID control: which parts of nTSecurityDescriptor to return
+  // (1 owner, 2 group, 4 DACL, 8 SACL). Without it AD asks for the SACL too and gives a
+  // non-administrator no descriptor at all. 0: no control.
+  int sd_flags = 0;
 };
 
 // Why a server refused a user's bind. Active Directory says it in the diagnostic

@@ -95,6 +95,11 @@ class LdapDirectory final : public Directory, public PasswordStore {
   Result<std::vector<Account>> list_mail_users();
   // One refresh of the snapshot now.
   Status refresh_snapshot();
+  // `op` on a connection to the best DC, failing over as lookups do (Group Policy).
+  Status run_on_dc(const DcPool::Operation& op) { return pool_.run(op); }
+  // The DC's base DN as the lookups use it (directory.base_dn or the default naming
+  // context); "" to let the caller ask the root DSE.
+  const std::string& configured_base_dn() const { return options_.base_dn; }
 
   std::vector<DcStatus> servers() const { return pool_.status(); }
   DirectoryCounters counters() const;
