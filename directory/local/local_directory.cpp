@@ -57,7 +57,7 @@ Result<std::unique_ptr<LocalDirectory>> LocalDirectory::open(const std::string& 
 }
 
 LocalDirectory::LocalDirectory(std::unique_ptr<SqliteDatabase> db, const LocalDirectoryOptions& options)
-    : db_(std::move(db)), options_(options) {}
+    : db_(std::move(db)), options_(options), verified_(options.verified_password_ttl) {}
 
 LocalDirectory::~LocalDirectory() = default;
 
@@ -187,8 +187,18 @@ Result<bool> LocalDirectory::verify_password(std::string_view login, std::string
     (void)verify_password_hash(dummy_hash(), password);
     return false;
   }
+  if (!user->enabled) return false;
+  // Keyed by the stored hash as well: a password changed by dirmailctl (another process)
+  // is not taken from the cache.
+  const std::string cache_key = user->account.name + "@" + user->account.domain + "\n" + hash;
+  if (options_.verified_password_ttl.count() > 0 && verified_.contains(cache_key, password)) return true;
   bool matches = verify_password_hash(hash, password);
-  return matches && user->enabled;
+  if (!matches) {
+    verified_.forget(cache_key);
+    return false;
+  }
+  if (options_.verified_password_ttl.count() > 0) verified_.remember(cache_key, password);
+  return true;
 }
 
 }  // namespace dirmail::directory

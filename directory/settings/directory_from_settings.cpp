@@ -187,7 +187,9 @@ Result<LdapDirectoryOptions> ldap_directory_options(const config::Settings& s) {
 Result<DirectoryBackend> open_directory(const config::Settings& s, bool report_status) {
   DirectoryBackend backend;
   if (!is_directory_backend(s)) {
-    auto local = LocalDirectory::open(s.directory_local_database);
+    LocalDirectoryOptions local_options;
+    local_options.verified_password_ttl = std::chrono::seconds(s.auth_verified_password_ttl);
+    auto local = LocalDirectory::open(s.directory_local_database, local_options);
     if (!local) return std::move(local).error();
     backend.local = local->get();
     backend.passwords = local->get();

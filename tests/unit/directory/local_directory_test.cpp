@@ -215,6 +215,30 @@ TEST_F(LocalDirectoryTest, VerifyPasswordRightWrongDisabledUnknown) {
   EXPECT_TRUE(*dir_->verify_password("alice", "right password"));
 }
 
+TEST(LocalDirectoryVerifiedPasswords, ChangedPasswordOrStateEndsTheCachedAnswerAtOnce) {
+  TempFolder folder;
+  auto options = testing::fast_options();
+  options.verified_password_ttl = std::chrono::seconds(300);
+  auto file = folder.path() / "accounts.sqlite";
+  auto server = LocalDirectory::open(file.string(), options);  // dirmaild's, with the cache
+  ASSERT_TRUE(server.ok());
+  auto admin = LocalDirectory::open(file.string(), testing::fast_options());  // dirmailctl's
+  ASSERT_TRUE(admin.ok());
+  ASSERT_TRUE((*admin)->add_domain("example.test").ok());
+  ASSERT_TRUE((*admin)->add_user(user("alice", "example.test", "first password")).ok());
+  EXPECT_TRUE(*(*server)->verify_password("alice", "first password"));
+  EXPECT_TRUE(*(*server)->verify_password("alice", "first password"));  // from the cache
+  EXPECT_FALSE(*(*server)->verify_password("alice", "wrong password"));
+  EXPECT_TRUE(*(*server)->verify_password("alice", "first password"));
+  // Another process changes the password: the old one is refused straight away.
+  ASSERT_TRUE((*admin)->set_password("alice", "second password").ok());
+  EXPECT_FALSE(*(*server)->verify_password("alice", "first password"));
+  EXPECT_TRUE(*(*server)->verify_password("alice", "second password"));
+  // A disabled account is refused although its password was just accepted.
+  ASSERT_TRUE((*admin)->set_enabled("alice", false).ok());
+  EXPECT_FALSE(*(*server)->verify_password("alice", "second password"));
+}
+
 TEST_F(LocalDirectoryTest, StoresOnlyAnArgon2idHash) {
   ASSERT_TRUE(dir_->add_user(user("alice", "example.test", "hunter2-secret")).ok());
   dir_.reset();  // flush and close, then read the file as an attacker would

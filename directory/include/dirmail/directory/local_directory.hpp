@@ -15,6 +15,7 @@
 #include "dirmail/base/result.hpp"
 #include "dirmail/directory/directory.hpp"
 #include "dirmail/directory/password_hash.hpp"
+#include "dirmail/directory/verified_password_cache.hpp"
 
 namespace dirmail::directory {
 
@@ -25,6 +26,10 @@ struct LocalDirectoryOptions {
   PasswordHashCost hash_cost = PasswordHashCost::interactive();
   // How long a call waits for another process's write lock before temporary_failure.
   std::chrono::milliseconds busy_timeout{5000};
+  // How long a password that matched is taken again without hashing it (Argon2id costs
+  // tens of milliseconds per login, and mail clients log in every few minutes). The
+  // account's stored hash is part of the key: a changed password ends it at once.
+  std::chrono::seconds verified_password_ttl{0};
 };
 
 struct LocalDomain {
@@ -111,6 +116,7 @@ class LocalDirectory final : public Directory, public PasswordStore {
   LocalDirectoryOptions options_;
   std::once_flag dummy_hash_once_;
   std::string dummy_hash_;
+  VerifiedPasswordCache verified_;
 };
 
 }  // namespace dirmail::directory
