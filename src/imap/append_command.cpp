@@ -38,10 +38,15 @@ net::awaitable<bool> ImapSession::append(const ImapCommand& cmd) {
     tagged(cmd.tag, "NO [CANNOT] An empty message cannot be stored");
     co_return true;
   }
+  for (const auto& keyword : a.keywords)
+    if (!store::valid_keyword(keyword)) {
+      tagged(cmd.tag, "NO [CANNOT] Invalid keyword: " + keyword);
+      co_return true;
+    }
   if (!co_await mailbox_has_room(cmd.tag, a.message_size)) co_return true;
   // The command text stays untouched until the next command is read.
   const std::string_view message = std::string_view(command_).substr(a.message_offset, a.message_size);
-  const store::AppendOptions options{a.flags, a.internal_date.value_or(0)};
+  const store::AppendOptions options{a.flags, a.internal_date.value_or(0), a.keywords};
   auto* st = service_->store;
   auto save = [st, root = mailbox_root_, folder = *name, message, options] {  // named: see BlockingPool::run
     store::DeliverySource source;
@@ -53,6 +58,10 @@ net::awaitable<bool> ImapSession::append(const ImapCommand& cmd) {
     tagged(cmd.tag, "NO [TRYCREATE] No such mailbox; create it first");
     co_return true;
   }
+  if (!saved && saved.error().code == ErrorCode::limit_exceeded) {
+    tagged(cmd.tag, "NO [LIMIT] " + saved.error().message);  // the folder's keyword list is full
+    co_return true;
+  }
   if (!saved) {
     store_failure(cmd.tag, saved.error(), "cannot append message");
     co_return true;
@@ -61,8 +70,7 @@ net::awaitable<bool> ImapSession::append(const ImapCommand& cmd) {
       .info("message appended");
   // RFC 3501 §6.3.11: a client with the mailbox selected hears of the new message.
   if (state_ == State::selected && selected_folder_ == *name && !co_await sync()) co_return false;
-  tagged(cmd.tag, fmt::format("OK [APPENDUID {} {}] APPEND completed{}", saved->uidvalidity, saved->message.uid,
-                              a.had_keywords ? " (keywords are not kept in this version)" : ""));
+  tagged(cmd.tag, fmt::format("OK [APPENDUID {} {}] APPEND completed", saved->uidvalidity, saved->message.uid));
   co_return true;
 }
 

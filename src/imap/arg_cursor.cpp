@@ -50,6 +50,19 @@ Result<std::uint32_t> ArgCursor::number() {
   return static_cast<std::uint32_t>(v);
 }
 
+Result<std::uint64_t> ArgCursor::mod_sequence(bool zero) {
+  std::size_t start = pos_;
+  std::uint64_t v = 0;
+  while (!at_end() && text_[pos_] >= '0' && text_[pos_] <= '9') {
+    v = v * 10 + static_cast<unsigned>(text_[pos_] - '0');
+    if (v > static_cast<std::uint64_t>(INT64_MAX)) return syntax_error("Mod-sequence out of range");
+    ++pos_;
+  }
+  if (pos_ == start) return syntax_error("Expected a mod-sequence");
+  if (v == 0 && !zero) return syntax_error("Mod-sequence must not be 0");
+  return v;
+}
+
 Result<std::string> ArgCursor::quoted() {
   DIRMAIL_TRY(expect('"', "Expected a quoted string"));
   std::string out;

@@ -26,6 +26,8 @@ class ArgCursor {
   // Characters the caller lists in addition to atom chars (e.g. list wildcards).
   Result<std::string_view> word(std::string_view extra);
   Result<std::uint32_t> number();  // 0..4294967295
+  // RFC 7162 mod-sequence-value (and mod-sequence-valzer when `zero`): 1..2^63-1.
+  Result<std::uint64_t> mod_sequence(bool zero = false);
   Result<std::string> quoted();
   Result<std::string> literal();
   // A literal of up to `max` bytes left in place: its offset in the text and its size.

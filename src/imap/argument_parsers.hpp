@@ -24,9 +24,16 @@ Status parse_sort_arguments(ArgCursor& in, ImapCommand& cmd);
 Status parse_thread_arguments(ArgCursor& in, ImapCommand& cmd);
 
 // mailbox_arguments.cpp. Each starts at the SP after the command name.
-// System flags (store::Flag bits) and whether keywords were given: "(\Seen $Work)",
-// or without parentheses as STORE also allows ("\Seen \Flagged").
-Status parse_flags(ArgCursor& in, bool parenthesised, std::uint8_t& flags, bool& had_keywords);
+// System flags (store::Flag bits) and keywords: "(\Seen $Work)", or without
+// parentheses as STORE also allows ("\Seen \Flagged"). Flag-extensions ("\Other") are
+// dropped: they cannot be stored.
+Status parse_flags(ArgCursor& in, bool parenthesised, std::uint8_t& flags, std::vector<std::string>& keywords);
+// select_parameters.cpp: SELECT/EXAMINE's optional "(CONDSTORE)", "(QRESYNC (...))".
+Status parse_select_parameters(ArgCursor& in, SelectParameters& out);
+// FETCH's optional modifiers after the items: " (CHANGEDSINCE n [VANISHED])".
+Status parse_fetch_modifiers(ArgCursor& in, FetchModifiers& out);
+// STORE's optional " (UNCHANGEDSINCE n)" before the action.
+Status parse_store_modifiers(ArgCursor& in, std::optional<std::uint64_t>& unchanged_since);
 Status parse_list_arguments(ArgCursor& in, ImapCommand& cmd);
 // `base`: where the cursor's text starts in the whole command, for the message offset.
 Status parse_append_arguments(ArgCursor& in, ImapCommand& cmd, std::size_t base);

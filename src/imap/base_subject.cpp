@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <optional>
 
+#include "dirmail/base/encoded_words.hpp"
+
 namespace dirmail::imap {
 namespace {
 
@@ -74,7 +76,8 @@ std::optional<std::size_t> leader_end(std::string_view s, bool& refwd) {
 
 BaseSubject base_subject(std::string_view subject) {
   BaseSubject result;
-  std::string s = normalise_space(subject);
+  // Step 1: encoded words decoded to UTF-8, white space runs made one space.
+  std::string s = normalise_space(decode_encoded_words(subject));
   for (;;) {
     // Step 2: trailing "(fwd)" and white space.
     for (;;) {

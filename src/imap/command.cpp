@@ -1,7 +1,8 @@
 // IMAP4rev1 command grammar (RFC 3501 §9) plus UID EXPUNGE (RFC 4315), UNSELECT
 // (RFC 3691), IDLE (RFC 2177), ID (RFC 2971), NAMESPACE (RFC 2342), LITERAL+ (RFC 7888),
 // MOVE (RFC 6851), ENABLE (RFC 5161), QUOTA (RFC 9208), ESEARCH (RFC 4731), SORT and
-// THREAD (RFC 5256); LIST and APPEND arguments are in mailbox_arguments.cpp.
+// THREAD (RFC 5256), CONDSTORE and QRESYNC (RFC 7162); LIST and APPEND arguments are in
+// mailbox_arguments.cpp, RFC 7162's in condstore_arguments.cpp.
 #include "dirmail/imap/command.hpp"
 
 #include <array>
@@ -64,6 +65,10 @@ Status parse_store(ArgCursor& in, ImapCommand& cmd) {
   cmd.sequence = std::move(*seq);
   DIRMAIL_TRY(in.space());
   StoreAction& action = cmd.store;
+  if (in.peek() == '(') {
+    DIRMAIL_TRY(parse_store_modifiers(in, action.unchanged_since));
+    DIRMAIL_TRY(in.space());
+  }
   if (in.consume('+')) action.mode = StoreAction::Mode::add;
   else if (in.consume('-')) action.mode = StoreAction::Mode::remove;
   auto item = in.atom();
@@ -71,7 +76,7 @@ Status parse_store(ArgCursor& in, ImapCommand& cmd) {
   if (iequals(*item, "FLAGS.SILENT")) action.silent = true;
   else if (!iequals(*item, "FLAGS")) return syntax_error("Expected FLAGS, +FLAGS or -FLAGS");
   DIRMAIL_TRY(in.space());
-  return parse_flags(in, in.peek() == '(', action.flags, action.had_keywords);
+  return parse_flags(in, in.peek() == '(', action.flags, action.keywords);
 }
 
 Status parse_id(ArgCursor& in, ImapCommand& cmd) {
@@ -106,7 +111,8 @@ Status parse_status(ArgCursor& in, ImapCommand& cmd) {
     if (!item) return std::move(item).error();
     std::string upper;
     for (char c : *item) upper.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c);
-    if (upper != "MESSAGES" && upper != "RECENT" && upper != "UIDNEXT" && upper != "UIDVALIDITY" && upper != "UNSEEN")
+    if (upper != "MESSAGES" && upper != "RECENT" && upper != "UIDNEXT" && upper != "UIDVALIDITY" && upper != "UNSEEN" &&
+        upper != "HIGHESTMODSEQ")
       return syntax_error("Unknown status item");
     cmd.status_items.push_back(std::move(upper));
     if (in.consume(')')) return ok_status();
@@ -175,7 +181,11 @@ Status parse_arguments(ArgCursor& in, ImapCommand& cmd, std::size_t base) {
       }
       return ok_status();
     }
-    case CommandName::select: case CommandName::examine: case CommandName::create:
+    case CommandName::select: case CommandName::examine:
+      DIRMAIL_TRY(mailbox_args(in, cmd, 1));
+      if (in.consume(' ')) return parse_select_parameters(in, cmd.select);
+      return ok_status();
+    case CommandName::create:
     case CommandName::delete_mailbox: case CommandName::subscribe: case CommandName::unsubscribe:
     case CommandName::getquota: case CommandName::getquotaroot:
       return mailbox_args(in, cmd, 1);
@@ -193,6 +203,12 @@ Status parse_arguments(ArgCursor& in, ImapCommand& cmd, std::size_t base) {
       auto items = parse_fetch_items(in);
       if (!items) return std::move(items).error();
       cmd.fetch = std::move(*items);
+      if (in.consume(' ')) {
+        DIRMAIL_TRY(parse_fetch_modifiers(in, cmd.fetch_modifiers));
+        // RFC 7162 §3.2.6: VANISHED only with UID FETCH and CHANGEDSINCE.
+        if (cmd.fetch_modifiers.vanished && (!cmd.uid || !cmd.fetch_modifiers.changed_since))
+          return syntax_error("VANISHED needs UID FETCH and CHANGEDSINCE");
+      }
       return ok_status();
     }
     case CommandName::store: return parse_store(in, cmd);

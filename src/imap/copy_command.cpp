@@ -79,15 +79,16 @@ net::awaitable<bool> ImapSession::copy(const ImapCommand& cmd, bool move) {
     tagged(cmd.tag, "NO [UNAVAILABLE] Copied, but the originals could not be removed; try again later");
     co_return true;
   }
-  // RFC 6851 §4.3: COPYUID in an untagged OK, then the EXPUNGEs, highest number first.
+  // RFC 6851 §4.3: COPYUID in an untagged OK, then the EXPUNGEs (or VANISHED).
   if (!code.empty()) reply("* OK " + code + "Moved");
-  for (auto it = sources.rbegin(); it != sources.rend(); ++it) {
-    auto at = std::lower_bound(messages_.begin(), messages_.end(), *it,
-                               [](const SessionMessage& m, std::uint32_t uid) { return m.uid < uid; });
-    if (at == messages_.end() || at->uid != *it) continue;
-    reply(fmt::format("* {} EXPUNGE", at - messages_.begin() + 1));
-    messages_.erase(at);
+  std::vector<std::size_t> moved;
+  for (std::uint32_t uid : sources) {
+    auto at = std::lower_bound(messages_.begin(), messages_.end(), uid,
+                               [](const SessionMessage& m, std::uint32_t u) { return m.uid < u; });
+    if (at != messages_.end() && at->uid == uid) moved.push_back(static_cast<std::size_t>(at - messages_.begin()));
   }
+  std::sort(moved.begin(), moved.end());
+  report_expunged(moved);
   if (*target == selected_folder_ && !co_await sync()) co_return false;
   tagged(cmd.tag, done);
   co_return true;

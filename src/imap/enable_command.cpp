@@ -1,8 +1,7 @@
 // ENABLE (RFC 5161): the client turns on extensions that change what the server sends
 // unasked. Names the server does not implement are ignored (§3.2), so ENABLED may list
-// nothing. None can be enabled yet (UTF8=ACCEPT, RFC 6855, is not implemented);
-// CONDSTORE and QRESYNC (RFC 7162) go into `enableable`, with a bit of
-// ImapSession::enabled_, when they are.
+// nothing. CONDSTORE and QRESYNC (RFC 7162) can be enabled; UTF8=ACCEPT (RFC 6855) is
+// not implemented.
 #include <array>
 #include <cstdint>
 #include <string_view>
@@ -18,7 +17,10 @@ struct EnableableExtension {
   std::uint32_t bit;  // in ImapSession::enabled_
 };
 
-constexpr std::array<EnableableExtension, 0> enableable{};
+constexpr std::array<EnableableExtension, 2> enableable{{
+    {"CONDSTORE", enabled_condstore},
+    {"QRESYNC", enabled_qresync},  // RFC 7162 §3.2.3: implies CONDSTORE (condstore_on())
+}};
 
 }  // namespace
 

@@ -102,6 +102,7 @@ Result<FetchItem> parse_fetch_att(ArgCursor& in) {
   else if (name == "RFC822") item.kind = FetchKind::rfc822;
   else if (name == "RFC822.HEADER") item.kind = FetchKind::rfc822_header;
   else if (name == "RFC822.TEXT") item.kind = FetchKind::rfc822_text;
+  else if (name == "MODSEQ") item.kind = FetchKind::modseq;
   else if (name == "BODY" || name == "BODY.PEEK") {
     if (!in.consume('[')) {
       if (name == "BODY.PEEK") return syntax_error("BODY.PEEK needs a section");
@@ -136,6 +137,7 @@ std::string fetch_response_name(const FetchItem& item) {
     case FetchKind::rfc822: return "RFC822";
     case FetchKind::rfc822_header: return "RFC822.HEADER";
     case FetchKind::rfc822_text: return "RFC822.TEXT";
+    case FetchKind::modseq: return "MODSEQ";
     case FetchKind::section: break;
   }
   std::string name = "BODY[";

@@ -43,7 +43,7 @@ net::awaitable<bool> ImapSession::flush_if_large() {
 std::string ImapSession::capabilities() const {
   std::string caps = "IMAP4rev1 LITERAL+ ID IDLE NAMESPACE UNSELECT UIDPLUS MOVE CHILDREN LIST-EXTENDED SPECIAL-USE";
   caps += " ENABLE QUOTA QUOTA=RES-STORAGE";
-  caps += " ESEARCH SORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES";
+  caps += " ESEARCH SORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES CONDSTORE QRESYNC";
   caps += fmt::format(" APPENDLIMIT={}", std::min(options_->max_append_size, max_append_message));
   if (state_ == State::not_authenticated) {
     if (starttls_offered()) caps += " STARTTLS";
@@ -295,7 +295,7 @@ net::awaitable<bool> ImapSession::execute(const ImapCommand& cmd) {
       co_await store(cmd);
       co_return true;
     case CommandName::search:
-      search(cmd);
+      co_await search(cmd);
       co_return true;
     case CommandName::sort:
       co_await sort(cmd);
@@ -306,11 +306,14 @@ net::awaitable<bool> ImapSession::execute(const ImapCommand& cmd) {
     case CommandName::expunge:
       co_await expunge(cmd, false);
       co_return true;
-    case CommandName::close:
+    case CommandName::close: {
       if (!read_only_) co_await expunge(cmd, true);
+      // RFC 7162 §3.2.10: with QRESYNC the client learns where its expunge left the mailbox.
+      const std::uint64_t modseq = qresync_on() ? highest_modseq_ : 0;
       deselect();
-      tagged(tag, "OK CLOSE completed");
+      tagged(tag, modseq > 0 ? fmt::format("OK [HIGHESTMODSEQ {}] CLOSE completed", modseq) : "OK CLOSE completed");
       co_return true;
+    }
     case CommandName::unselect:
       deselect();
       tagged(tag, "OK UNSELECT completed");

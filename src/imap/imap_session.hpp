@@ -4,8 +4,8 @@
 // authenticate_command.cpp (LOGIN, AUTHENTICATE), mailbox_commands.cpp (CREATE,
 // DELETE, RENAME, SUBSCRIBE, LIST, LSUB, STATUS), append_command.cpp (APPEND),
 // selected_commands.cpp (SELECT, sync, STORE, SEARCH, EXPUNGE), copy_command.cpp
-// (COPY, MOVE), fetch_command.cpp (FETCH), quota_commands.cpp (QUOTA) and
-// enable_command.cpp (ENABLE).
+// (COPY, MOVE), fetch_command.cpp (FETCH), quota_commands.cpp (QUOTA),
+// enable_command.cpp (ENABLE) and qresync.cpp (RFC 7162: QRESYNC's SELECT, VANISHED).
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -16,9 +16,11 @@
 #include "dirmail/base/log.hpp"
 #include "dirmail/imap/command.hpp"
 #include "dirmail/imap/imap_service.hpp"
+#include "dirmail/imap/message_summary.hpp"
 #include "dirmail/imap/sort_record.hpp"
 #include "dirmail/net/output_buffer.hpp"
 #include "dirmail/net/session_control.hpp"
+#include "dirmail/store/mail_store.hpp"
 #include "imap_reader.hpp"
 
 namespace dirmail::imap {
@@ -27,6 +29,7 @@ inline constexpr auto write_timeout = std::chrono::seconds(300);
 inline constexpr std::size_t flush_threshold = 32 * 1024;  // pending output written out past this
 inline constexpr std::size_t message_chunk = 32 * 1024;    // read size when streaming a message
 inline constexpr std::size_t max_kept_header = 256 * 1024; // header bytes kept for ENVELOPE etc.
+inline constexpr std::size_t summary_batch = 256;          // FETCH reads message summaries this many at a time
 inline constexpr std::string_view inbox_folder = "INBOX";
 
 // What a session remembers of each message of the selected mailbox: the sequence
@@ -35,9 +38,20 @@ inline constexpr std::string_view inbox_folder = "INBOX";
 struct SessionMessage {
   std::uint32_t uid = 0;
   std::uint8_t flags = 0;
+  bool recent = false;  // \Recent: this session was the first told of it
   std::uint64_t size = 0;
   std::int64_t internal_date = 0;
+  std::uint64_t keywords = 0;  // bits over ImapSession::keywords_
+  std::uint64_t modseq = 0;    // RFC 7162
+
+  static SessionMessage of(const store::MessageInfo& m, bool recent) {
+    return {m.uid, m.flags, recent, m.size, m.internal_date, m.keywords, m.modseq};
+  }
 };
+
+// Extensions ENABLE turns on (ImapSession::enabled_).
+inline constexpr std::uint32_t enabled_condstore = 1;  // RFC 7162 §3.1
+inline constexpr std::uint32_t enabled_qresync = 2;    // RFC 7162 §3.2; implies CONDSTORE
 
 class ImapSession {
  public:
@@ -124,18 +138,49 @@ class ImapSession {
   net::awaitable<bool> sync();  // NOOP/CHECK/IDLE: report expunges, flag changes, new mail
   net::awaitable<bool> idle(const ImapCommand& cmd);
   net::awaitable<void> store(const ImapCommand& cmd);
-  void search(const ImapCommand& cmd);
-  // The positions SEARCH's criteria match; nullopt after a NO reply (charset, key).
-  std::optional<std::vector<std::size_t>> search_positions(const ImapCommand& cmd);
+  net::awaitable<void> search(const ImapCommand& cmd);
+  // The positions SEARCH's criteria match, ascending; nullopt after a NO reply (charset,
+  // key, a store that cannot be read). Messages are read only where keys on their
+  // content decide (search_content.cpp).
+  net::awaitable<std::optional<std::vector<std::size_t>>> search_positions(const ImapCommand& cmd);
   net::awaitable<void> expunge(const ImapCommand& cmd, bool silent);
   void deselect();
+  // Tells the client the messages at `positions` (ascending) are gone, as EXPUNGEs
+  // (highest first) or, with QRESYNC, one VANISHED; and forgets them.
+  void report_expunged(const std::vector<std::size_t>& positions);
+  // A message's flags as FETCH writes them, keywords and \Recent included.
+  std::string flags_of(const SessionMessage& m) const;
+  // " MODSEQ (n)" for untagged FETCHes once CONDSTORE is on, else "".
+  std::string modseq_suffix(const SessionMessage& m) const;
+  // "* FLAGS" and "* OK [PERMANENTFLAGS]" for the folder's keyword list.
+  void report_folder_flags();
+  // Takes the folder's new keyword list; says FLAGS again when it grew.
+  void update_keywords(std::vector<std::string> keywords);
+  bool condstore_on() const { return (enabled_ & (enabled_condstore | enabled_qresync)) != 0 || condstore_used_; }
+  bool qresync_on() const { return (enabled_ & enabled_qresync) != 0; }
+
+  // qresync.cpp
+  // SELECT (QRESYNC ...): VANISHED (EARLIER) and the FETCHes of what changed since the
+  // client's mod-sequence (RFC 7162 §3.2.5.1).
+  net::awaitable<void> qresync_select(const SelectParameters& params);
+  // The UIDs in `wanted` (ascending; '*' already resolved) that were expunged after
+  // `modseq`: the store's record, or, when it no longer has one, every UID of `wanted`
+  // below UIDNEXT that is not in the mailbox (RFC 7162 §3.2.5.1).
+  net::awaitable<std::vector<std::uint32_t>> vanished_since(std::uint64_t modseq, const SequenceSet& wanted);
+  // FETCH's (CHANGEDSINCE n [VANISHED]) and the MODSEQ item: drops the targets not
+  // changed since n and says what vanished. false after a BAD reply.
+  net::awaitable<bool> apply_fetch_modifiers(const ImapCommand& cmd, std::vector<std::size_t>& targets);
   // Snapshot positions named by a set; empty optional (after a BAD reply) if invalid.
   std::optional<std::vector<std::size_t>> resolve(const ImapCommand& cmd);
 
   // fetch_command.cpp
   net::awaitable<bool> fetch(const ImapCommand& cmd);
   enum class FetchOutcome { sent, gone, failed, connection_lost };
-  net::awaitable<FetchOutcome> fetch_message(std::size_t index, const ImapCommand& cmd);
+  // `summary`: the message's stored summary, if any; a summary made while answering is
+  // added to `made` (fetch() keeps them in the store).
+  net::awaitable<FetchOutcome> fetch_message(std::size_t index, const ImapCommand& cmd,
+                                             std::optional<MessageSummary>& summary,
+                                             std::vector<store::MessageSummaryBytes>& made);
 
   void reply(std::string_view text) {
     out_.append(text);
@@ -171,6 +216,9 @@ class ImapSession {
   bool uidvalidity_provisional_ = false;  // the folder did not exist yet at SELECT
   std::uint64_t seen_changes_ = 0;  // the store's change_count at the last sync()
   bool read_only_ = false;
+  std::vector<std::string> keywords_;  // the folder's keyword list (SessionMessage::keywords)
+  std::uint64_t highest_modseq_ = 0;
+  bool condstore_used_ = false;  // a CONDSTORE-enabling command was used (RFC 7162 §3.1)
 
   std::uint32_t enabled_ = 0;  // extensions turned on by ENABLE (enable_command.cpp)
   int errors_ = 0;

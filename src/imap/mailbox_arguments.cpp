@@ -35,7 +35,7 @@ Status option_list(ArgCursor& in, Take take) {
 
 }  // namespace
 
-Status parse_flags(ArgCursor& in, bool parenthesised, std::uint8_t& flags, bool& had_keywords) {
+Status parse_flags(ArgCursor& in, bool parenthesised, std::uint8_t& flags, std::vector<std::string>& keywords) {
   if (parenthesised) DIRMAIL_TRY(in.expect('(', "Expected a flag list"));
   std::size_t count = 0;
   for (;;) {
@@ -46,7 +46,7 @@ Status parse_flags(ArgCursor& in, bool parenthesised, std::uint8_t& flags, bool&
     auto name = in.atom();
     if (!name) return std::move(name).error();
     if (!system) {
-      had_keywords = true;
+      keywords.emplace_back(*name);
     } else if (iequals(*name, "Seen")) {
       flags |= store::flag_seen;
     } else if (iequals(*name, "Answered")) {
@@ -60,7 +60,7 @@ Status parse_flags(ArgCursor& in, bool parenthesised, std::uint8_t& flags, bool&
     } else if (iequals(*name, "Recent")) {
       return syntax_error("\\Recent cannot be stored");
     } else {
-      had_keywords = true;  // a flag-extension: not stored, like keywords
+      // A flag-extension: no such flag is defined, and none is stored.
     }
     if (!parenthesised && in.peek() != ' ') return ok_status();
   }
@@ -124,7 +124,7 @@ Status parse_append_arguments(ArgCursor& in, ImapCommand& cmd, std::size_t base)
   cmd.args.push_back(std::move(*mailbox));
   DIRMAIL_TRY(in.space());
   if (in.peek() == '(') {
-    DIRMAIL_TRY(parse_flags(in, true, append.flags, append.had_keywords));
+    DIRMAIL_TRY(parse_flags(in, true, append.flags, append.keywords));
     DIRMAIL_TRY(in.space());
   }
   if (in.peek() == '"') {

@@ -165,16 +165,23 @@ net::awaitable<void> ImapSession::status(const ImapCommand& cmd) {
   auto folder = co_await open_mailbox(cmd.tag, *name, "cannot read mailbox status");
   if (!folder) co_return;
   std::uint64_t unseen = 0;
-  for (const auto& m : folder->messages)
+  std::uint64_t recent = 0;  // not yet claimed by any session (selected_commands.cpp)
+  for (const auto& m : folder->messages) {
     if ((m.flags & store::flag_seen) == 0) ++unseen;
+    if (m.uid >= folder->first_recent_uid) ++recent;
+  }
   std::string items;
   for (const auto& item : cmd.status_items) {
     std::uint64_t value = 0;
     if (item == "MESSAGES") value = folder->messages.size();
-    else if (item == "RECENT") value = 0;
+    else if (item == "RECENT") value = recent;
     else if (item == "UIDNEXT") value = folder->uidnext;
     else if (item == "UIDVALIDITY") value = std::max<std::uint32_t>(folder->uidvalidity, 1);
     else if (item == "UNSEEN") value = unseen;
+    else if (item == "HIGHESTMODSEQ") {  // RFC 7162 §3.1.6; it turns CONDSTORE on (§3.1)
+      value = std::max<std::uint64_t>(folder->highest_modseq, 1);
+      condstore_used_ = true;
+    }
     if (!items.empty()) items += ' ';
     items += fmt::format("{} {}", item, value);
   }

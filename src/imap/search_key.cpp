@@ -1,9 +1,12 @@
 // SEARCH criteria (RFC 3501 §6.4.4): parsing into a tree and evaluation.
 #include "dirmail/imap/search_key.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "argument_parsers.hpp"
+#include "dirmail/base/encoded_words.hpp"
+#include "dirmail/base/header_fields.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/imap/imap_date.hpp"
 #include "dirmail/store/mail_store.hpp"
@@ -100,6 +103,26 @@ class SearchParser {
       k.number = *n;
       return k;
     }
+    if (name == "MODSEQ") {
+      // RFC 7162 §3.1.5: [entry-name SP entry-type-req] SP mod-sequence-valzer. Only
+      // one mod-sequence per message is kept, so the entry names the same one.
+      if (in_.peek() == '"') {
+        auto entry = in_.quoted();
+        if (!entry) return std::move(entry).error();
+        if (!entry->starts_with("/flags/")) return syntax_error("Invalid MODSEQ entry name");
+        DIRMAIL_TRY(in_.space());
+        auto type = in_.atom();
+        if (!type) return std::move(type).error();
+        if (!iequals(*type, "priv") && !iequals(*type, "shared") && !iequals(*type, "all"))
+          return syntax_error("Invalid MODSEQ entry type");
+        DIRMAIL_TRY(in_.space());
+      }
+      auto modseq = in_.mod_sequence(true);
+      if (!modseq) return std::move(modseq).error();
+      k.kind = Kind::modseq;
+      k.number = static_cast<std::int64_t>(*modseq);
+      return k;
+    }
     if (name == "KEYWORD" || name == "UNKEYWORD") {
       auto flag = in_.atom();
       if (!flag) return std::move(flag).error();
@@ -124,10 +147,7 @@ class SearchParser {
       if (!day) return syntax_error("Invalid date");
       k.number = *day;
       k.kind = name == "BEFORE" ? Kind::before : name == "ON" ? Kind::on : Kind::since;
-      if (sent) {
-        k.kind = Kind::unsupported;  // needs the Date: header field
-        k.name = name;
-      }
+      if (sent) k.kind = name == "SENTBEFORE" ? Kind::sent_before : name == "SENTON" ? Kind::sent_on : Kind::sent_since;
       return k;
     }
     for (auto t : text_keys)
@@ -135,12 +155,20 @@ class SearchParser {
         if (name == "HEADER") {
           auto field = in_.astring();
           if (!field) return std::move(field).error();
+          if (field->empty() || field->size() > max_search_field) return syntax_error("Invalid header field name");
+          k.name = std::string(*field);
           DIRMAIL_TRY(in_.space());
         }
         auto value = in_.astring();
         if (!value) return std::move(value).error();
-        k.kind = Kind::unsupported;
-        k.name = name;
+        k.value = std::string(*value);
+        if (name == "BODY" || name == "TEXT") {
+          k.kind = name == "BODY" ? Kind::body : Kind::text;
+        } else {
+          k.kind = Kind::header;
+          if (name != "HEADER") k.name = name == "SUBJECT" ? "Subject" : name == "FROM" ? "From" : name == "TO" ? "To"
+                                         : name == "CC" ? "Cc" : "Bcc";
+        }
         return k;
       }
     return syntax_error("Unknown search key");
@@ -150,6 +178,45 @@ class SearchParser {
   ArgCursor& in_;
   std::size_t count_ = 0;
 };
+
+bool has_keyword(const SearchFacts& m, std::string_view name) {
+  if (m.keyword_names == nullptr) return false;
+  const auto& names = *m.keyword_names;
+  for (std::size_t i = 0; i < names.size() && i < 64; ++i)
+    if (iequals(names[i], name)) return (m.keywords & (std::uint64_t{1} << i)) != 0;
+  return false;
+}
+
+// Case-insensitive substring (ASCII letters fold; other text must match as written,
+// which is what Japanese needs).
+bool contains_text(std::string_view haystack, std::string_view needle) {
+  if (needle.empty()) return true;
+  auto fold = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                        [&](char a, char b) { return fold(a) == fold(b); });
+  return it != haystack.end();
+}
+
+bool header_contains(std::string_view header, std::string_view field, std::string_view value) {
+  for (const auto& f : split_header_fields(header)) {
+    if (!iequals(f.name, field)) continue;
+    if (value.empty() || contains_text(decode_encoded_words(field_value(f)), value)) return true;
+  }
+  return false;
+}
+
+bool content_matches(const SearchKey& key, const SearchContent& c) {
+  switch (key.kind) {
+    case Kind::sent_before: return c.sent_day < key.number;
+    case Kind::sent_on: return c.sent_day == key.number;
+    case Kind::sent_since: return c.sent_day >= key.number;
+    case Kind::header: return header_contains(c.header, key.name, key.value);
+    case Kind::body: return contains_text(c.text, key.value);
+    case Kind::text:
+      return contains_text(decode_encoded_words(c.header), key.value) || contains_text(c.text, key.value);
+    default: return false;
+  }
+}
 
 }  // namespace
 
@@ -179,26 +246,70 @@ Result<SearchKey> parse_search_criteria(ArgCursor& in, std::string& charset) {
   return all;
 }
 
+SearchMatch search_evaluate(const SearchKey& key, const SearchFacts& m) {
+  auto answer = [](bool b) { return b ? SearchMatch::yes : SearchMatch::no; };
+  switch (key.kind) {
+    case Kind::sent_before:
+    case Kind::sent_on:
+    case Kind::sent_since:
+    case Kind::header:
+    case Kind::body:
+    case Kind::text:
+      if (m.content == nullptr) return SearchMatch::unknown;
+      return answer(content_matches(key, *m.content));
+    case Kind::not_: {
+      SearchMatch r = search_evaluate(key.children.at(0), m);
+      return r == SearchMatch::unknown ? r : answer(r == SearchMatch::no);
+    }
+    case Kind::or_: {
+      SearchMatch a = search_evaluate(key.children.at(0), m);
+      if (a == SearchMatch::yes) return a;
+      SearchMatch b = search_evaluate(key.children.at(1), m);
+      if (b == SearchMatch::yes) return b;
+      return a == SearchMatch::unknown || b == SearchMatch::unknown ? SearchMatch::unknown : SearchMatch::no;
+    }
+    case Kind::and_: {
+      SearchMatch r = SearchMatch::yes;
+      for (const auto& c : key.children) {
+        SearchMatch x = search_evaluate(c, m);
+        if (x == SearchMatch::no) return x;
+        if (x == SearchMatch::unknown) r = x;
+      }
+      return r;
+    }
+    default:
+      return answer(search_matches(key, m));
+  }
+}
+
 bool search_matches(const SearchKey& key, const SearchFacts& m) {
   using store::flag_answered, store::flag_deleted, store::flag_draft, store::flag_flagged, store::flag_seen;
   auto has = [&m](std::uint8_t f) { return (m.flags & f) != 0; };
   switch (key.kind) {
+    case Kind::sent_before:
+    case Kind::sent_on:
+    case Kind::sent_since:
+    case Kind::header:
+    case Kind::body:
+    case Kind::text:
+      return m.content != nullptr && content_matches(key, *m.content);
     case Kind::all: return true;
     case Kind::answered: return has(flag_answered);
     case Kind::deleted: return has(flag_deleted);
     case Kind::draft: return has(flag_draft);
     case Kind::flagged: return has(flag_flagged);
     case Kind::seen: return has(flag_seen);
-    case Kind::recent: return false;  // no session ever sees \Recent (RECENT is always 0)
-    case Kind::new_: return false;    // NEW = RECENT UNSEEN
-    case Kind::old: return true;      // OLD = NOT RECENT
+    case Kind::recent: return m.recent;
+    case Kind::new_: return m.recent && !has(flag_seen);
+    case Kind::old: return !m.recent;
     case Kind::unanswered: return !has(flag_answered);
     case Kind::undeleted: return !has(flag_deleted);
     case Kind::undraft: return !has(flag_draft);
     case Kind::unflagged: return !has(flag_flagged);
     case Kind::unseen: return !has(flag_seen);
-    case Kind::keyword: return false;   // keywords are not stored yet
-    case Kind::unkeyword: return true;
+    case Kind::keyword: return has_keyword(m, key.name);
+    case Kind::unkeyword: return !has_keyword(m, key.name);
+    case Kind::modseq: return m.modseq >= static_cast<std::uint64_t>(key.number);
     case Kind::larger: return m.size > static_cast<std::uint64_t>(key.number);
     case Kind::smaller: return m.size < static_cast<std::uint64_t>(key.number);
     case Kind::before: return day_of(m.internal_date) < key.number;
@@ -214,6 +325,36 @@ bool search_matches(const SearchKey& key, const SearchFacts& m) {
       return true;
     case Kind::unsupported: return false;
   }
+  return false;
+}
+
+SearchNeeds search_needs(const SearchKey& key) {
+  SearchNeeds needs;
+  auto add_field = [&needs](std::string_view name) {
+    for (const auto& f : needs.fields)
+      if (iequals(f, name)) return;
+    needs.fields.emplace_back(name);
+  };
+  auto walk = [&](auto& self, const SearchKey& k) -> void {
+    switch (k.kind) {
+      case Kind::sent_before:
+      case Kind::sent_on:
+      case Kind::sent_since: add_field("Date"); break;
+      case Kind::header: add_field(k.name); break;
+      case Kind::text: needs.whole_header = needs.body = true; break;
+      case Kind::body: needs.body = true; break;
+      default: break;
+    }
+    for (const auto& c : k.children) self(self, c);
+  };
+  walk(walk, key);
+  return needs;
+}
+
+bool has_modseq_key(const SearchKey& key) {
+  if (key.kind == Kind::modseq) return true;
+  for (const auto& c : key.children)
+    if (has_modseq_key(c)) return true;
   return false;
 }
 

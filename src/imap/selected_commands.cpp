@@ -1,6 +1,12 @@
 // SELECT/EXAMINE and the commands of the selected state other than FETCH: keeping the
 // session's message list in step with the store (NOOP, CHECK, IDLE), STORE, SEARCH (and ESEARCH),
-// EXPUNGE and CLOSE.
+// EXPUNGE and CLOSE; with keywords, \Recent and RFC 7162 CONDSTORE (mod-sequences).
+//
+// \Recent (RFC 3501 §2.3.2): the store keeps, per folder, the first UID no session has
+// been told of. A read-write SELECT, and each later sync that finds new messages, claims
+// everything up to UIDNEXT (MailStore::take_recent); the messages it claimed are
+// \Recent in that session only. EXAMINE claims nothing: it shows the unclaimed
+// messages as \Recent without taking them.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -10,12 +16,16 @@
 #include "dirmail/imap/flag_list.hpp"
 #include "dirmail/imap/mailbox_names.hpp"
 #include "imap_session.hpp"
+#include "search_content.hpp"
 
 namespace dirmail::imap {
 
 void ImapSession::deselect() {
   messages_.clear();
   messages_.shrink_to_fit();
+  keywords_.clear();
+  keywords_.shrink_to_fit();
+  highest_modseq_ = 0;
   uidvalidity_ = 0;
   uidnext_ = 1;
   uidvalidity_provisional_ = false;
@@ -24,18 +34,77 @@ void ImapSession::deselect() {
   state_ = State::authenticated;
 }
 
+void ImapSession::report_expunged(const std::vector<std::size_t>& positions) {
+  if (positions.empty()) return;
+  if (qresync_on()) {  // RFC 7162 §3.2.10: VANISHED replaces EXPUNGE
+    std::vector<std::uint32_t> uids;
+    uids.reserve(positions.size());
+    for (std::size_t i : positions) uids.push_back(messages_[i].uid);
+    reply("* VANISHED " + compact_sequence_set(uids));
+  }
+  // Highest first, so each number is still right when the client reads it.
+  for (auto it = positions.rbegin(); it != positions.rend(); ++it) {
+    if (!qresync_on()) reply(fmt::format("* {} EXPUNGE", *it + 1));
+    messages_.erase(messages_.begin() + static_cast<std::ptrdiff_t>(*it));
+  }
+}
+
+std::string ImapSession::flags_of(const SessionMessage& m) const {
+  return format_flag_list(m.flags, m.recent, m.keywords, keywords_);
+}
+
+std::string ImapSession::modseq_suffix(const SessionMessage& m) const {
+  return condstore_on() ? fmt::format(" MODSEQ ({})", std::max<std::uint64_t>(m.modseq, 1)) : std::string();
+}
+
+void ImapSession::report_folder_flags() {
+  reply(fmt::format("* FLAGS {}", format_folder_flags(keywords_, false)));
+  const bool room = keywords_.size() < store::kMaxKeywords;
+  reply(fmt::format("* OK [PERMANENTFLAGS {}] {}", read_only_ ? "()" : format_folder_flags(keywords_, room),
+                    read_only_ ? "Read-only mailbox" : "Flags permitted"));
+}
+
+void ImapSession::update_keywords(std::vector<std::string> keywords) {
+  // The list only grows (mail_store.hpp); a longer one means new names to announce.
+  if (keywords.size() <= keywords_.size()) return;
+  keywords_ = std::move(keywords);
+  report_folder_flags();
+}
+
 net::awaitable<void> ImapSession::select(const ImapCommand& cmd, bool read_only) {
   if (state_ == State::selected) deselect();  // RFC 3501 §6.3.1: even if the new SELECT fails
+  const SelectParameters& params = cmd.select;
+  if (params.qresync && !qresync_on()) {  // RFC 7162 §3.2.5
+    tagged(cmd.tag, "BAD QRESYNC must be enabled first (ENABLE QRESYNC)");
+    ++errors_;
+    co_return;
+  }
   auto name = folder_from_client(cmd.tag, cmd.args[0]);
   if (!name) co_return;
   auto folder = co_await open_mailbox(cmd.tag, *name, "cannot open mailbox");
   if (!folder) co_return;
+  std::uint32_t first_recent = folder->first_recent_uid;
+  if (!read_only && first_recent < folder->uidnext) {
+    auto* st = service_->store;
+    // named: see BlockingPool::run
+    auto claim = [st, root = mailbox_root_, folder_name = *name, uidnext = folder->uidnext] {
+      return st->take_recent(root, folder_name, uidnext);
+    };
+    auto claimed = co_await service_->pool->run(claim);
+    if (!claimed) line(log::Record::store).with("error", claimed.error().message).warn("cannot claim \\Recent");
+    first_recent = claimed ? *claimed : folder->uidnext;
+  }
   selected_folder_ = std::move(*name);
+  keywords_ = std::move(folder->keywords);
+  highest_modseq_ = folder->highest_modseq;
+  if (params.condstore || params.qresync) condstore_used_ = true;
   messages_.reserve(folder->messages.size());
   std::optional<std::size_t> first_unseen;
+  std::size_t recent = 0;
   for (const auto& m : folder->messages) {
     if (!first_unseen && (m.flags & store::flag_seen) == 0) first_unseen = messages_.size() + 1;
-    messages_.push_back({m.uid, m.flags, m.size, m.internal_date});
+    messages_.push_back(SessionMessage::of(m, m.uid >= first_recent));
+    recent += messages_.back().recent ? 1 : 0;
   }
   // A mailbox that was never delivered to has no UIDVALIDITY yet; IMAP needs a
   // non-zero one. It is empty, so a later real value costs clients nothing.
@@ -45,14 +114,17 @@ net::awaitable<void> ImapSession::select(const ImapCommand& cmd, bool read_only)
   read_only_ = read_only;
   state_ = State::selected;
 
-  reply(fmt::format("* FLAGS {}", all_flags_list));
-  reply(fmt::format("* OK [PERMANENTFLAGS {}] {}", read_only ? "()" : all_flags_list,
-                    read_only ? "Read-only mailbox" : "Flags permitted"));
+  report_folder_flags();
   reply(fmt::format("* {} EXISTS", messages_.size()));
-  reply("* 0 RECENT");
+  reply(fmt::format("* {} RECENT", recent));
   if (first_unseen) reply(fmt::format("* OK [UNSEEN {}] First unseen", *first_unseen));
   reply(fmt::format("* OK [UIDVALIDITY {}] UIDs valid", uidvalidity_));
   reply(fmt::format("* OK [UIDNEXT {}] Predicted next UID", uidnext_));
+  if (condstore_on())
+    reply(fmt::format("* OK [HIGHESTMODSEQ {}] Highest", std::max<std::uint64_t>(highest_modseq_, 1)));
+  // RFC 7162 §3.2.5: a client whose UIDVALIDITY is stale gets the plain SELECT.
+  if (params.qresync && params.uidvalidity == uidvalidity_ && !uidvalidity_provisional_)
+    co_await qresync_select(params);
   line(log::Record::store).with("messages", messages_.size()).with("mode", read_only ? "examine" : "select")
       .debug("mailbox selected");
   tagged(cmd.tag, read_only ? "OK [READ-ONLY] EXAMINE completed" : "OK [READ-WRITE] SELECT completed");
@@ -61,8 +133,24 @@ net::awaitable<void> ImapSession::select(const ImapCommand& cmd, bool read_only)
 net::awaitable<bool> ImapSession::sync() {
   auto* st = service_->store;
   seen_changes_ = st->change_count(mailbox_root_, selected_folder_);  // before reading: no change is missed
-  auto load = [st, root = mailbox_root_, name = selected_folder_] { return st->status(root, name); };  // named
-  auto folder = co_await service_->pool->run(load);
+  struct Loaded {
+    Result<store::FolderStatus> folder = store::FolderStatus{};
+    std::uint32_t first_recent = UINT32_MAX;  // new messages from here on are \Recent here
+  };
+  const std::uint32_t known_uidnext = messages_.empty() ? 1 : messages_.back().uid + 1;
+  auto load = [st, root = mailbox_root_, name = selected_folder_, claim = !read_only_, known_uidnext] {  // named
+    Loaded l;
+    l.folder = st->status(root, name);
+    if (!l.folder) return l;
+    l.first_recent = l.folder->first_recent_uid;
+    if (claim && l.folder->uidnext > known_uidnext) {
+      auto claimed = st->take_recent(root, name, l.folder->uidnext);
+      l.first_recent = claimed ? *claimed : UINT32_MAX;  // not claimed: not \Recent here
+    }
+    return l;
+  };
+  Loaded loaded = co_await service_->pool->run(load);
+  auto& folder = loaded.folder;
   if (!folder && folder.error().code == ErrorCode::not_found) {
     line(log::Record::store).with("folder", selected_folder_).info("selected mailbox deleted elsewhere");
     reply("* BYE [NONEXISTENT] The selected mailbox was deleted");
@@ -83,6 +171,8 @@ net::awaitable<bool> ImapSession::sync() {
     uidvalidity_ = folder->uidvalidity;
     uidvalidity_provisional_ = false;
   }
+  update_keywords(std::move(folder->keywords));  // before flags that use new keywords
+  highest_modseq_ = std::max(highest_modseq_, folder->highest_modseq);
   // Both lists ascend by UID: walk them together.
   std::vector<std::size_t> gone;  // positions in messages_
   std::vector<std::uint32_t> changed;  // UIDs whose flags changed
@@ -94,27 +184,31 @@ net::awaitable<bool> ImapSession::sync() {
       gone.push_back(i);
       continue;
     }
-    if (fresh[j].flags != messages_[i].flags) {
-      messages_[i].flags = fresh[j].flags;
-      changed.push_back(messages_[i].uid);
-    }
+    SessionMessage& m = messages_[i];
+    const bool flags_moved = fresh[j].flags != m.flags || fresh[j].keywords != m.keywords;
+    // A CONDSTORE client also hears of a change undone meanwhile: its mod-sequence moved.
+    if (flags_moved || (fresh[j].modseq != m.modseq && condstore_on())) changed.push_back(m.uid);
+    m.flags = fresh[j].flags;
+    m.keywords = fresh[j].keywords;
+    m.modseq = fresh[j].modseq;
   }
   std::uint32_t last_uid = messages_.empty() ? 0 : messages_.back().uid;
-  // Highest first, so each number is still right when the client reads it.
-  for (auto it = gone.rbegin(); it != gone.rend(); ++it) {
-    reply(fmt::format("* {} EXPUNGE", *it + 1));
-    messages_.erase(messages_.begin() + static_cast<std::ptrdiff_t>(*it));
-  }
+  report_expunged(gone);
   std::size_t k = 0;
   for (std::size_t i = 0; i < messages_.size() && k < changed.size(); ++i) {
     if (messages_[i].uid != changed[k]) continue;
-    reply(fmt::format("* {} FETCH (UID {} FLAGS {})", i + 1, messages_[i].uid, format_flag_list(messages_[i].flags)));
+    reply(fmt::format("* {} FETCH (UID {} FLAGS {}{})", i + 1, messages_[i].uid, flags_of(messages_[i]),
+                      modseq_suffix(messages_[i])));
     ++k;
   }
   std::size_t before = messages_.size();
   for (const auto& m : fresh)
-    if (m.uid > last_uid) messages_.push_back({m.uid, m.flags, m.size, m.internal_date});
+    if (m.uid > last_uid) messages_.push_back(SessionMessage::of(m, m.uid >= loaded.first_recent));
   if (messages_.size() != before || !gone.empty()) reply(fmt::format("* {} EXISTS", messages_.size()));
+  if (messages_.size() != before) {
+    auto recent = std::count_if(messages_.begin(), messages_.end(), [](const SessionMessage& m) { return m.recent; });
+    reply(fmt::format("* {} RECENT", recent));
+  }
   uidnext_ = folder->uidnext;
   co_return true;
 }
@@ -154,98 +248,150 @@ net::awaitable<void> ImapSession::store(const ImapCommand& cmd) {
   auto targets = resolve(cmd);
   if (!targets) co_return;
   const StoreAction& action = cmd.store;
-  std::vector<std::pair<std::uint32_t, std::uint8_t>> changes;
-  for (std::size_t i : *targets) {
-    std::uint8_t now = messages_[i].flags;
-    std::uint8_t next = action.mode == StoreAction::Mode::replace ? action.flags
-                        : action.mode == StoreAction::Mode::add   ? static_cast<std::uint8_t>(now | action.flags)
-                                                                  : static_cast<std::uint8_t>(now & ~action.flags);
-    if (next != now) changes.emplace_back(messages_[i].uid, next);
-  }
-  struct Applied {
-    std::vector<std::uint32_t> missing;  // expunged by another session meanwhile
-    std::size_t done = 0;                // changes applied, in order
-    Status error;
-  };
+  if (action.unchanged_since) condstore_used_ = true;
+  store::FlagUpdate update;
+  update.mode = action.mode == StoreAction::Mode::replace ? store::FlagUpdate::Mode::replace
+                : action.mode == StoreAction::Mode::add   ? store::FlagUpdate::Mode::add
+                                                          : store::FlagUpdate::Mode::remove;
+  update.flags = action.flags;
+  update.keywords = action.keywords;
+  update.unchanged_since = action.unchanged_since;
+  std::vector<std::uint32_t> uids;
+  uids.reserve(targets->size());
+  for (std::size_t i : *targets) uids.push_back(messages_[i].uid);
   auto* st = service_->store;
-  auto apply = [st, root = mailbox_root_, name = selected_folder_, changes] {  // named: see BlockingPool::run
-    Applied a;
-    for (const auto& [uid, flags] : changes) {
-      auto r = st->set_flags(root, name, uid, flags);
-      if (!r && r.error().code == ErrorCode::not_found) {
-        a.missing.push_back(uid);
-      } else if (!r) {
-        a.error = std::move(r).error();
-        break;
-      }
-      ++a.done;
-    }
-    return a;
+  auto apply = [st, root = mailbox_root_, name = selected_folder_, uids, update] {  // named: see BlockingPool::run
+    return st->update_flags(root, name, uids, update);
   };
-  Applied applied = co_await service_->pool->run(apply);
-  std::size_t c = 0;
-  for (std::size_t i : *targets) {
-    if (c < applied.done && c < changes.size() && changes[c].first == messages_[i].uid) {
-      if (std::find(applied.missing.begin(), applied.missing.end(), changes[c].first) == applied.missing.end())
-        messages_[i].flags = changes[c].second;
+  auto applied = co_await service_->pool->run(apply);
+  if (!applied) {
+    const Error& e = applied.error();
+    if (e.code == ErrorCode::invalid_argument) {
+      tagged(cmd.tag, "NO [CANNOT] " + e.message);
+    } else if (e.code == ErrorCode::limit_exceeded) {
+      tagged(cmd.tag, "NO [LIMIT] " + e.message);
+    } else {
+      line(log::Record::store).with("error", e.message).error("cannot store flags");
+      tagged(cmd.tag, "NO [UNAVAILABLE] Cannot store the flags, try again later");
+    }
+    co_return;
+  }
+  update_keywords(std::move(applied->keywords));
+  highest_modseq_ = std::max(highest_modseq_, applied->highest_modseq);
+  // Both ascend by UID.
+  std::vector<bool> refused(targets->size(), false);  // UNCHANGEDSINCE or gone: not reported as stored
+  std::vector<bool> changed(targets->size(), false);
+  for (std::size_t t = 0, c = 0; t < targets->size(); ++t) {
+    SessionMessage& m = messages_[(*targets)[t]];
+    if (c < applied->changed.size() && applied->changed[c].uid == m.uid) {
+      m.flags = applied->changed[c].flags;
+      m.keywords = applied->changed[c].keywords;
+      m.modseq = applied->changed[c].modseq;
+      changed[t] = true;
       ++c;
     }
+    auto listed = [&](const std::vector<std::uint32_t>& v) { return std::binary_search(v.begin(), v.end(), m.uid); };
+    refused[t] = listed(applied->modified) || listed(applied->missing);
   }
-  if (!action.silent) {
-    for (std::size_t i : *targets) {
-      const auto& m = messages_[i];
-      if (cmd.uid) reply(fmt::format("* {} FETCH (UID {} FLAGS {})", i + 1, m.uid, format_flag_list(m.flags)));
-      else reply(fmt::format("* {} FETCH (FLAGS {})", i + 1, format_flag_list(m.flags)));
+  // RFC 7162 §3.1.3: with UNCHANGEDSINCE the stored messages are reported even when
+  // .SILENT, with their new mod-sequence.
+  for (std::size_t t = 0; t < targets->size(); ++t) {
+    if (refused[t] || (action.silent && !(action.unchanged_since && changed[t]))) continue;
+    const std::size_t i = (*targets)[t];
+    const auto& m = messages_[i];
+    // Once CONDSTORE is on these carry the UID too (RFC 7162 §3.1, errata 1807).
+    if (cmd.uid || condstore_on())
+      reply(fmt::format("* {} FETCH (UID {} FLAGS {}{})", i + 1, m.uid, flags_of(m), modseq_suffix(m)));
+    else reply(fmt::format("* {} FETCH (FLAGS {}{})", i + 1, flags_of(m), modseq_suffix(m)));
+  }
+  if (!applied->modified.empty()) {
+    std::vector<std::uint32_t> numbers;
+    for (std::size_t t = 0; t < targets->size(); ++t) {
+      const std::uint32_t uid = messages_[(*targets)[t]].uid;
+      if (std::binary_search(applied->modified.begin(), applied->modified.end(), uid))
+        numbers.push_back(cmd.uid ? uid : static_cast<std::uint32_t>((*targets)[t] + 1));
     }
-  }
-  if (!applied.error) {
-    line(log::Record::store).with("error", applied.error.error().message).error("cannot store flags");
-    tagged(cmd.tag, "NO [UNAVAILABLE] Cannot store the flags, try again later");
-  } else if (!applied.missing.empty()) {
+    tagged(cmd.tag, fmt::format("OK [MODIFIED {}] Conditional STORE failed", compact_sequence_set(numbers)));
+  } else if (!applied->missing.empty()) {
     tagged(cmd.tag, "NO [EXPUNGEISSUED] Some of the messages no longer exist");
-  } else if (action.had_keywords) {
-    tagged(cmd.tag, "OK STORE completed (keywords are not kept in this version)");
   } else {
     tagged(cmd.tag, "OK STORE completed");
   }
 }
 
-std::optional<std::vector<std::size_t>> ImapSession::search_positions(const ImapCommand& cmd) {
+net::awaitable<std::optional<std::vector<std::size_t>>> ImapSession::search_positions(const ImapCommand& cmd) {
   if (!cmd.charset.empty() && cmd.charset != "US-ASCII" && cmd.charset != "UTF-8") {
     tagged(cmd.tag, "NO [BADCHARSET (US-ASCII UTF-8)] Unsupported charset");
-    return std::nullopt;
+    co_return std::nullopt;
   }
   if (const SearchKey* u = find_unsupported(cmd.search)) {
     tagged(cmd.tag, fmt::format("NO [CANNOT] SEARCH {} is not supported yet", u->name));
-    return std::nullopt;
+    co_return std::nullopt;
   }
+  if (has_modseq_key(cmd.search)) condstore_used_ = true;
   std::vector<std::size_t> found;
+  std::vector<std::size_t> undecided;  // the content keys decide
   SearchFacts facts;
   facts.max_seq = static_cast<std::uint32_t>(messages_.size());
   facts.max_uid = messages_.empty() ? 0 : messages_.back().uid;
+  facts.keyword_names = &keywords_;
+  std::vector<SearchFacts> all_facts;
   for (std::size_t i = 0; i < messages_.size(); ++i) {
     const auto& m = messages_[i];
     facts.seq = static_cast<std::uint32_t>(i + 1);
     facts.uid = m.uid;
     facts.flags = m.flags;
+    facts.recent = m.recent;
+    facts.keywords = m.keywords;
     facts.size = m.size;
     facts.internal_date = m.internal_date;
-    if (search_matches(cmd.search, facts)) found.push_back(i);
+    facts.modseq = m.modseq;
+    switch (search_evaluate(cmd.search, facts)) {
+      case SearchMatch::yes: found.push_back(i); break;
+      case SearchMatch::unknown: undecided.push_back(i); all_facts.push_back(facts); break;
+      case SearchMatch::no: break;
+    }
   }
-  return found;
+  auto* st = service_->store;
+  for (std::size_t first = 0; first < undecided.size(); first += summary_batch) {
+    std::size_t count = std::min(summary_batch, undecided.size() - first);
+    std::vector<SearchFacts> batch(all_facts.begin() + static_cast<std::ptrdiff_t>(first),
+                                   all_facts.begin() + static_cast<std::ptrdiff_t>(first + count));
+    auto match = [st, root = mailbox_root_, name = selected_folder_, key = cmd.search, batch = std::move(batch)] {  // named: see BlockingPool::run
+      return match_by_content(*st, root, name, key, batch, max_kept_header);
+    };
+    auto matched = co_await service_->pool->run(match);
+    if (!matched) {
+      line(log::Record::store).with("error", matched.error().message).error("cannot read messages to search");
+      tagged(cmd.tag, "NO [UNAVAILABLE] Cannot read the messages, try again later");
+      co_return std::nullopt;
+    }
+    for (std::size_t k = 0; k < count; ++k)
+      if ((*matched)[k]) found.push_back(undecided[first + k]);
+  }
+  std::sort(found.begin(), found.end());
+  co_return found;
 }
 
-void ImapSession::search(const ImapCommand& cmd) {
-  auto found = search_positions(cmd);
-  if (!found) return;
+net::awaitable<void> ImapSession::search(const ImapCommand& cmd) {
+  auto found = co_await search_positions(cmd);
+  if (!found) co_return;
   std::vector<std::uint32_t> numbers;
   numbers.reserve(found->size());
-  for (std::size_t i : *found) numbers.push_back(cmd.uid ? messages_[i].uid : static_cast<std::uint32_t>(i + 1));
+  std::uint64_t highest = 0;  // RFC 7162 §3.1.5: the highest mod-sequence of the matches
+  for (std::size_t i : *found) {
+    numbers.push_back(cmd.uid ? messages_[i].uid : static_cast<std::uint32_t>(i + 1));
+    highest = std::max(highest, messages_[i].modseq);
+  }
+  const bool with_modseq = has_modseq_key(cmd.search) && !found->empty();
   if (cmd.search_return) {
-    reply(format_esearch(cmd.tag, cmd.uid, numbers, *cmd.search_return));
+    std::string result = format_esearch(cmd.tag, cmd.uid, numbers, *cmd.search_return);
+    if (with_modseq) result += fmt::format(" MODSEQ {}", highest);
+    reply(result);
   } else {
     std::string result = "* SEARCH";
     for (std::uint32_t n : numbers) result += fmt::format(" {}", n);
+    if (with_modseq) result += fmt::format(" (MODSEQ {})", highest);
     reply(result);
   }
   tagged(cmd.tag, cmd.uid ? "OK UID SEARCH completed" : "OK SEARCH completed");
@@ -273,10 +419,17 @@ net::awaitable<void> ImapSession::expunge(const ImapCommand& cmd, bool silent) {
     }
   if (!uids.empty()) {
     auto* st = service_->store;
-    auto remove = [st, root = mailbox_root_, name = selected_folder_, uids] {  // named: see BlockingPool::run
-      return st->expunge(root, name, uids);
+    auto remove = [st, root = mailbox_root_, name = selected_folder_, uids,
+                   qresync = qresync_on()]() -> Result<std::uint64_t> {  // named: see BlockingPool::run
+      auto removed = st->expunge(root, name, uids);
+      if (!removed) return std::move(removed).error();
+      if (!qresync) return std::uint64_t{0};
+      // An update of no message changes nothing and reads the new HIGHESTMODSEQ.
+      auto now = st->update_flags(root, name, {}, store::FlagUpdate{});
+      return now ? now->highest_modseq : std::uint64_t{0};
     };
     auto done = co_await service_->pool->run(remove);
+    if (done) highest_modseq_ = std::max(highest_modseq_, *done);
     if (!done) {
       line(log::Record::store).with("error", done.error().message).error("expunge failed");
       if (!silent) tagged(cmd.tag, "NO [UNAVAILABLE] Cannot expunge, try again later");
@@ -284,12 +437,16 @@ net::awaitable<void> ImapSession::expunge(const ImapCommand& cmd, bool silent) {
     }
     line(log::Record::store).with("expunged", uids.size()).info("expunge");
   }
-  // Highest first: each number is the message's number at the moment it is sent.
-  for (auto it = doomed.rbegin(); it != doomed.rend(); ++it) {
-    if (!silent) reply(fmt::format("* {} EXPUNGE", *it + 1));
-    messages_.erase(messages_.begin() + static_cast<std::ptrdiff_t>(*it));
+  if (silent) {
+    for (auto it = doomed.rbegin(); it != doomed.rend(); ++it)
+      messages_.erase(messages_.begin() + static_cast<std::ptrdiff_t>(*it));
+    co_return;
   }
-  if (!silent) tagged(cmd.tag, cmd.uid ? "OK UID EXPUNGE completed" : "OK EXPUNGE completed");
+  report_expunged(doomed);
+  // RFC 7162 §3.2.10: with QRESYNC the client learns the mod-sequence its expunge made.
+  const std::string code =
+      qresync_on() && highest_modseq_ > 0 ? fmt::format("[HIGHESTMODSEQ {}] ", highest_modseq_) : "";
+  tagged(cmd.tag, fmt::format("OK {}{}", code, cmd.uid ? "UID EXPUNGE completed" : "EXPUNGE completed"));
 }
 
 net::awaitable<bool> ImapSession::idle(const ImapCommand& cmd) {

@@ -1,13 +1,13 @@
-// SORT and THREAD (RFC 5256), and UID SORT / UID THREAD. The messages the search keys
-// match have their headers read once, on the blocking pool, into SortRecords (a few
-// short strings each); the header itself is dropped straight away.
+// SORT and THREAD (RFC 5256), and UID SORT / UID THREAD. The fields of the messages the
+// search keys match come from their summaries (or their headers, read once and kept as
+// summaries), on the blocking pool, into SortRecords (a few short strings each).
 #include <span>
 
 #include <fmt/format.h>
 
-#include "dirmail/imap/message_scanner.hpp"
 #include "dirmail/imap/message_threads.hpp"
 #include "imap_session.hpp"
+#include "summary_reader.hpp"
 
 namespace dirmail::imap {
 namespace {
@@ -16,31 +16,37 @@ namespace {
 // and a bound keeps a hostile message from costing more.
 constexpr std::size_t max_sort_header = 64 * 1024;
 
-// Runs on the blocking pool. A message expunged meanwhile keeps its INTERNALDATE and
-// empty keys, as if it had no header.
+// Runs on the blocking pool: the sort fields from each message's summary, made from
+// its header (and kept) where there is none yet. A message expunged meanwhile keeps
+// its INTERNALDATE and empty keys, as if it had no header.
 Status read_headers(store::MailStore& st, const std::string& root, const std::string& folder,
                     std::vector<SortRecord>& records) {
-  std::string chunk(message_chunk, '\0');
-  for (auto& record : records) {
-    auto opened = st.open_message(root, folder, record.uid);
-    if (!opened && opened.error().code == ErrorCode::not_found) continue;
-    if (!opened) return std::move(opened).error();
-    MessageScanner scanner(max_sort_header);
-    while (!scanner.header_complete() && scanner.total_size() < max_sort_header) {
-      auto n = (*opened)->read(std::span<char>(chunk.data(), chunk.size()));
-      if (!n) return std::move(n).error();
-      if (*n == 0) break;
-      scanner.feed(std::string_view(chunk.data(), *n));
+  std::vector<std::uint32_t> uids;
+  for (const auto& record : records) uids.push_back(record.uid);
+  auto summaries = load_summaries(st, root, folder, uids);
+  if (!summaries) return std::move(summaries).error();
+  std::vector<store::MessageSummaryBytes> made;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const auto& summary = (*summaries)[i];
+    if (summary && summary->fields_complete) {
+      read_sort_fields(summary->fields, records[i]);
+      continue;
     }
-    read_sort_fields(scanner.header(), record);
+    auto read = read_summary(st, root, folder, records[i].uid, false, max_sort_header);
+    if (!read && read.error().code == ErrorCode::not_found) continue;
+    if (!read) return std::move(read).error();
+    read_sort_fields(read->header, records[i]);
+    if (std::string bytes = encode_summary(read->summary); !bytes.empty()) made.push_back({records[i].uid, std::move(bytes)});
   }
+  // Derived data: failing to keep it only means reading the headers again next time.
+  if (!made.empty()) (void)st.store_summaries(root, folder, made);
   return ok_status();
 }
 
 }  // namespace
 
 net::awaitable<std::optional<std::vector<SortRecord>>> ImapSession::sort_records(const ImapCommand& cmd, bool headers) {
-  auto found = search_positions(cmd);
+  auto found = co_await search_positions(cmd);
   if (!found) co_return std::nullopt;
   std::vector<SortRecord> records(found->size());
   for (std::size_t k = 0; k < found->size(); ++k) {

@@ -602,6 +602,12 @@ net::awaitable<bool> Pop3Session::send_message(std::size_t index, std::optional<
   std::uint32_t uid = messages_[index].uid;
   auto open = [st, r = mailbox_, uid] { return st->open_message(r, inbox, uid); };
   auto opened = co_await service_->pool->run(open);
+  if (!opened && opened.error().code == ErrorCode::not_found) {
+    // Deleted by an IMAP session since this one listed it: gone for good, not a fault.
+    line(log::Record::session).with("uid", uid).info("message deleted by another session");
+    reply("-ERR This message was deleted by another session");
+    co_return true;
+  }
   if (!opened) {
     line(log::Record::session).with("uid", uid).with("error", opened.error().message).error("cannot read message");
     reply("-ERR [SYS/TEMP] Cannot read the message");

@@ -3,6 +3,8 @@
 // before taking the folder's file lock) and the replayed index, so the next access
 // reads only what was appended since. Bounded: the least recently used idle folders
 // are forgotten.
+#include <sys/stat.h>
+
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -11,12 +13,22 @@
 #include <string>
 
 #include "index_log.hpp"
+#include "summary_log.hpp"
 
 namespace dirmail::store {
 
 struct CachedFolder {
   std::mutex mu;     // guards `index`; taken before the folder's file lock
   IndexCache index;
+  SummaryCache summary;  // guarded by `mu` too
+  // When the folder's files were last compared with its index (folder_repair.hpp):
+  // the modification times of cur/ and new/ then. While they stay the same no file
+  // came or went, and status() skips the directory scan. Guarded by `mu`.
+  struct ScanStamp {
+    bool valid = false;
+    timespec cur{};
+    timespec fresh{};  // new/
+  } scanned;
   // Grows with every index record this process appends (MailStore::change_count).
   std::atomic<std::uint64_t> changes{0};
   std::uint64_t last_use = 0;  // guarded by FolderCache's mutex

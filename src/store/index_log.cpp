@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <vector>
 
 #include "dirmail/base/log.hpp"
 #include "message_names.hpp"
@@ -38,6 +39,19 @@ std::string mailbox_root_of(const std::string& folder_dir) {
   return slash == 0 ? "/" : folder_dir.substr(0, slash);
 }
 
+// A new log. A new UIDVALIDITY voids every mod-sequence a client holds (RFC 7162
+// §3.1.2.1), so starting over would be allowed; still, mod-sequences this process saw
+// go on from where they were.
+IndexHeader fresh_header(std::uint32_t uidvalidity, std::uint64_t highest_modseq) {
+  IndexHeader header;
+  header.uidvalidity = uidvalidity;
+  header.uidnext = 1;
+  header.generation = new_generation();
+  header.highest_modseq = highest_modseq;
+  header.expunges_from = highest_modseq;
+  return header;
+}
+
 }  // namespace
 
 Result<IndexLog> IndexLog::open(const std::string& folder_dir, IndexCache& cache, bool create) {
@@ -54,11 +68,12 @@ Status IndexLog::load(bool create) {
   if (raw_fd < 0 && errno == ENOENT) {
     IndexCache& cache = *cache_;
     std::uint32_t previous = cache.valid ? cache.state.uidvalidity() : 0;
+    const std::uint64_t modseq = cache.valid ? cache.state.highest_modseq() : 0;
     cache = IndexCache{};
     if (!create) return ok_status();
     auto uidvalidity = next_uidvalidity(mailbox_root_of(dir_), previous);
     if (!uidvalidity) return std::move(uidvalidity).error();
-    return write_fresh(IndexHeader{*uidvalidity, 1, new_generation()}, nullptr);
+    return write_fresh(fresh_header(*uidvalidity, modseq), nullptr);
   }
   if (raw_fd < 0) return errno_error("open", path_, errno);
   fd_.reset(raw_fd);
@@ -73,10 +88,11 @@ Status IndexLog::load(bool create) {
   if (!header || header->kind != IndexRecord::Kind::header) {
     warn(path_, "index header is damaged; starting a new index with a new UIDVALIDITY");
     std::uint32_t previous = cache_->valid ? cache_->state.uidvalidity() : 0;
+    const std::uint64_t modseq = cache_->valid ? cache_->state.highest_modseq() : 0;
     fd_.reset();
     auto uidvalidity = next_uidvalidity(mailbox_root_of(dir_), previous);
     if (!uidvalidity) return std::move(uidvalidity).error();
-    return write_fresh(IndexHeader{*uidvalidity, 1, new_generation()}, nullptr);
+    return write_fresh(fresh_header(*uidvalidity, modseq), nullptr);
   }
   std::string header_line = first->substr(0, newline + 1);
   auto file_size = static_cast<std::uint64_t>(st.st_size);
@@ -147,9 +163,14 @@ Status IndexLog::replay_from(std::uint64_t offset, std::uint64_t file_size) {
 
 Status IndexLog::append(std::span<const IndexRecord> records) {
   if (records.empty()) return ok_status();
-  std::string data;
-  for (const auto& record : records) data += format_index_record(record);
   IndexCache& cache = *cache_;
+  // Each change gets the next mod-sequence, written out so that replay never guesses.
+  std::vector<IndexRecord> stamped(records.begin(), records.end());
+  std::uint64_t modseq = cache.state.highest_modseq();
+  for (auto& record : stamped)
+    if (record.changes_message() && record.info.modseq == 0) record.info.modseq = ++modseq;
+  std::string data;
+  for (const auto& record : stamped) data += format_index_record(record);
   if (auto written = posix::pwrite_all(fd_.get(), data, cache.valid_end, path_); !written) {
     // Do not leave half a record behind for the next writer.
     if (::ftruncate(fd_.get(), static_cast<off_t>(cache.valid_end)) != 0) {
@@ -158,7 +179,7 @@ Status IndexLog::append(std::span<const IndexRecord> records) {
     return written;
   }
   cache.valid_end += data.size();
-  for (const auto& record : records) cache.state.apply(record);
+  for (const auto& record : stamped) cache.state.apply(record);
   return ok_status();
 }
 
@@ -173,10 +194,8 @@ bool IndexLog::wants_compaction(std::size_t min_dead_records) const {
 }
 
 Status IndexLog::compact() {
-  const auto& state = cache_->state;
-  IndexHeader header{state.uidvalidity(), state.uidnext(), new_generation()};
-  IndexState keep = state;
-  return write_fresh(header, &keep);
+  IndexState keep = cache_->state;
+  return write_fresh(keep.compacted_header(new_generation()), &keep);
 }
 
 Status IndexLog::write_fresh(const IndexHeader& header, const IndexState* keep) {
@@ -188,6 +207,12 @@ Status IndexLog::write_fresh(const IndexHeader& header, const IndexState* keep) 
   std::string data = format_index_record(IndexRecord::make_header(header));
   std::string header_line = data;
   if (keep != nullptr) {
+    // Keywords first: the messages' masks refer to their bits.
+    for (std::size_t bit = 0; bit < keep->keywords().size(); ++bit) {
+      IndexRecord keyword = IndexRecord::make_keyword(static_cast<std::uint8_t>(bit), keep->keywords()[bit]);
+      data += format_index_record(keyword);
+      fresh.apply(keyword);
+    }
     for (const auto& [uid, message] : keep->live()) {
       IndexRecord add = IndexRecord::make_add(message.info, message.file);
       data += format_index_record(add);

@@ -24,6 +24,7 @@
 #include "folder_cache.hpp"
 #include "folder_lock.hpp"
 #include "index_log.hpp"
+#include "keyword_names.hpp"
 #include "locked_folder.hpp"
 #include "mailbox_layout.hpp"
 #include "message_names.hpp"
@@ -75,7 +76,8 @@ bool is_below(std::string_view name, std::string_view parent) {
 // A message to be copied, and its file while it waits in the target's tmp/.
 struct PendingCopy {
   std::uint32_t source_uid = 0;
-  MessageInfo info;        // of the source; uid and uidl are replaced
+  MessageInfo info;        // of the source; uid, uidl and keywords are replaced
+  std::vector<std::string> keywords;  // their names, for the target's keyword list
   std::string source_path;
   std::string name;        // in the target
   std::string tmp_path;
@@ -112,6 +114,14 @@ Result<bool> place_copy(PendingCopy& copy) {
 }
 
 void unlink_quietly(const std::string& path) { ::unlink(path.c_str()); }
+
+// A copied message's keywords in the target folder: those that fit its list (new names
+// are defined by K records in `records`).
+std::uint64_t copied_keywords(const IndexState& target, const std::vector<std::string>& names,
+                              std::vector<IndexRecord>& records) {
+  auto mask = folder_keyword_mask(target, names, records, true);
+  return mask ? *mask : 0;
+}
 
 }  // namespace
 
@@ -299,6 +309,8 @@ Status PosixMailStore::rename_inbox(const std::string& mailbox_root, const std::
       }
       MessageInfo info = message.info;
       info.uid = next_uid++;
+      info.keywords = copied_keywords(into->log.state(), keyword_names(from->log.state().keywords(), info.keywords), adds);
+      info.modseq = 0;  // stamped by the append
       adds.push_back(IndexRecord::make_add(std::move(info), message.file));
       expunges.push_back(IndexRecord::make_expunge(uid));
     }
@@ -310,7 +322,7 @@ Status PosixMailStore::rename_inbox(const std::string& mailbox_root, const std::
     DIRMAIL_TRY(from->append(expunges));
     DIRMAIL_TRY(from->log.sync());
     if (!moved) return moved;
-    store_log().with("folder", to_dir).with("count", static_cast<std::uint64_t>(adds.size()))
+    store_log().with("folder", to_dir).with("count", static_cast<std::uint64_t>(expunges.size()))
         .info("INBOX renamed: messages moved");
   }
   return ok_status();
@@ -329,7 +341,7 @@ Result<AppendResult> PosixMailStore::append(const std::string& mailbox_root, std
     if (!is_folder(location->dir)) return make_error(ErrorCode::not_found, "no such folder: " + location->name);
     DIRMAIL_TRY(ensure_folder(location->dir, false));
   }
-  return store_message(location->dir, source, options.flags, options.internal_date);
+  return store_message(location->dir, source, options);
 }
 
 Result<CopyResult> PosixMailStore::copy(const std::string& mailbox_root, std::string_view from,
@@ -364,6 +376,7 @@ Result<CopyResult> PosixMailStore::copy(const std::string& mailbox_root, std::st
       PendingCopy copy;
       copy.source_uid = uid;
       copy.info = message->info;
+      copy.keywords = keyword_names(locked->log.state().keywords(), message->info.keywords);
       copy.source_path = posix::join_path(cur, message->file);
       copies.push_back(std::move(copy));
     }
@@ -424,6 +437,8 @@ Result<CopyResult> PosixMailStore::copy(const std::string& mailbox_root, std::st
     }
     copy.info.uid = next_uid++;
     copy.info.uidl = uidl_from_file_name(copy.name);  // a copy is another message for POP3
+    copy.info.keywords = copied_keywords(locked->log.state(), copy.keywords, adds);
+    copy.info.modseq = 0;  // stamped by the append
     adds.push_back(IndexRecord::make_add(copy.info, copy.name));
     result.copied.push_back(CopiedMessage{copy.source_uid, copy.info.uid});
   }
@@ -437,7 +452,7 @@ Result<CopyResult> PosixMailStore::copy(const std::string& mailbox_root, std::st
     DIRMAIL_TRY(posix::sync_file(cur_fd->get(), cur_dir));
     DIRMAIL_TRY(log.sync());
   }
-  store_log().with("folder", target->dir).with("count", static_cast<std::uint64_t>(adds.size()))
+  store_log().with("folder", target->dir).with("count", static_cast<std::uint64_t>(result.copied.size()))
       .debug("messages copied");
   return result;
 }

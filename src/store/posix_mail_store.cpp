@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstdint>
 #include <ctime>
@@ -15,6 +17,7 @@
 #include "folder_cache.hpp"
 #include "folder_repair.hpp"
 #include "index_log.hpp"
+#include "keyword_names.hpp"
 #include "locked_folder.hpp"
 #include "mailbox_layout.hpp"
 #include "message_names.hpp"
@@ -25,6 +28,32 @@ namespace dirmail::store {
 namespace {
 
 constexpr std::int64_t kStaleTmpSeconds = 36 * 3600;  // as maildir readers do
+
+// The modification times of cur/ and new/, as a stamp to compare later. Not valid
+// when either changed in the last two seconds: a change made within the same clock
+// tick as ours would leave the time as it is, so a stamp that young proves nothing.
+CachedFolder::ScanStamp scan_stamp(const std::string& folder_dir) {
+  CachedFolder::ScanStamp stamp;
+  struct stat cur, fresh;
+  if (::stat(posix::join_path(folder_dir, "cur").c_str(), &cur) != 0 ||
+      ::stat(posix::join_path(folder_dir, "new").c_str(), &fresh) != 0) {
+    return stamp;
+  }
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const auto newest = std::max(cur.st_mtim.tv_sec, fresh.st_mtim.tv_sec);
+  stamp.valid = std::chrono::duration_cast<std::chrono::seconds>(now).count() - newest >= 2;
+  stamp.cur = cur.st_mtim;
+  stamp.fresh = fresh.st_mtim;
+  return stamp;
+}
+
+// Whether no file came into or left cur/ and new/ since `stamp` was taken.
+bool folder_unchanged(const std::string& folder_dir, const CachedFolder::ScanStamp& stamp) {
+  if (!stamp.valid) return false;
+  auto now = scan_stamp(folder_dir);
+  auto same = [](const timespec& a, const timespec& b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; };
+  return now.valid && same(now.cur, stamp.cur) && same(now.fresh, stamp.fresh);
+}
 
 Result<std::string> folder_path(const std::string& mailbox_root, std::string_view folder) {
   auto location = locate_folder(mailbox_root, folder);
@@ -77,7 +106,7 @@ Result<MessageInfo> PosixMailStore::deliver(const std::string& mailbox_root, std
   if (!folder_dir) return std::move(folder_dir).error();
   DIRMAIL_TRY(validate_source(source));
   DIRMAIL_TRY(ensure_folder(*folder_dir, true));
-  auto stored = store_message(*folder_dir, source, 0, 0);
+  auto stored = store_message(*folder_dir, source, AppendOptions{});
   if (!stored) return std::move(stored).error();
   return std::move(stored->message);
 }
@@ -93,7 +122,8 @@ Status PosixMailStore::validate_source(const DeliverySource& source) {
 }
 
 Result<AppendResult> PosixMailStore::store_message(const std::string& folder_dir, const DeliverySource& source,
-                                                  std::uint8_t flags, std::int64_t internal_date) {
+                                                  const AppendOptions& options) {
+  const std::int64_t internal_date = options.internal_date;
   // A named delivery has a fixed file name, so a repeated one finds its first copy.
   std::string name = source.delivery_id.empty() ? make_message_file_name(file_host_) : "D" + source.delivery_id;
   // The tmp name is always fresh: a named delivery cut short by a crash leaves its tmp
@@ -109,7 +139,7 @@ Result<AppendResult> PosixMailStore::store_message(const std::string& folder_dir
   MessageInfo info;
   info.size = source.prefix.size() + source.length;
   info.uidl = source.uidl.empty() ? uidl_from_file_name(name) : source.uidl;
-  info.flags = flags;
+  info.flags = options.flags;
   info.internal_date = internal_date != 0 ? internal_date : static_cast<std::int64_t>(std::time(nullptr));
 
   auto locked = lock_folder(*folders_, folder_dir, true);
@@ -138,6 +168,13 @@ Result<AppendResult> PosixMailStore::store_message(const std::string& folder_dir
     ::unlink(tmp_path.c_str());
     return make_error(ErrorCode::limit_exceeded, "folder has used up its UIDs: " + folder_dir);
   }
+  std::vector<IndexRecord> records;
+  auto keywords = folder_keyword_mask(locked->log.state(), options.keywords, records);
+  if (!keywords) {
+    ::unlink(tmp_path.c_str());
+    return std::move(keywords).error();
+  }
+  info.keywords = *keywords;
   // The rename happens under the lock, so status() never sees the file before its
   // index record unless we crash in between (then status() adopts it).
   if (!already_stored && ::rename(tmp_path.c_str(), cur_path.c_str()) != 0) {
@@ -153,11 +190,12 @@ Result<AppendResult> PosixMailStore::store_message(const std::string& folder_dir
     const struct timespec times[2] = {{internal_date, 0}, {internal_date, 0}};
     ::utimensat(AT_FDCWD, cur_path.c_str(), times, AT_SYMLINK_NOFOLLOW);
   }
-  IndexRecord add = IndexRecord::make_add(info, name);
-  if (auto appended = locked->append({&add, 1}); !appended) {
+  records.push_back(IndexRecord::make_add(info, name));
+  if (auto appended = locked->append(records); !appended) {
     ::unlink(cur_path.c_str());  // not acknowledged: the sender retries
     return std::move(appended).error();
   }
+  info.modseq = locked->log.state().highest_modseq();
   const std::uint32_t uidvalidity = locked->log.state().uidvalidity();
   IndexLog log = std::move(locked->log);
   locked->unlock();
@@ -177,9 +215,12 @@ Result<FolderStatus> PosixMailStore::status(const std::string& mailbox_root, std
 
   auto locked = lock_folder(*folders_, *folder_dir, true);
   if (!locked) return std::move(locked).error();
-  auto repair = plan_folder_repair(*folder_dir, locked->log.state());
+  FolderRepair skipped;
+  auto repair = folder_unchanged(*folder_dir, locked->entry->scanned) ? Result<FolderRepair>(std::move(skipped))
+                                                                      : plan_folder_repair(*folder_dir, locked->log.state());
   if (!repair) return std::move(repair).error();
   DIRMAIL_TRY(locked->append(repair->records));
+  locked->entry->scanned = scan_stamp(*folder_dir);
   if (locked->log.wants_compaction(options_.compaction_min_dead_records)) DIRMAIL_TRY(locked->log.compact());
   FolderStatus result = locked->log.state().to_status();
   IndexLog log = std::move(locked->log);
@@ -233,12 +274,105 @@ Result<void> PosixMailStore::set_flags(const std::string& mailbox_root, std::str
   const IndexedMessage* message = locked->log.state().find(uid);
   if (message == nullptr) return make_error(ErrorCode::not_found, "no message with UID " + std::to_string(uid));
   if (message->info.flags == flags) return ok_status();
-  IndexRecord record = IndexRecord::make_flags(uid, flags);
+  IndexRecord record = IndexRecord::make_flags(uid, flags, message->info.keywords);
   DIRMAIL_TRY(locked->append({&record, 1}));
   if (locked->log.wants_compaction(options_.compaction_min_dead_records)) DIRMAIL_TRY(locked->log.compact());
   IndexLog log = std::move(locked->log);
   locked->unlock();
   return log.sync();
+}
+
+Result<FlagUpdateResult> PosixMailStore::update_flags(const std::string& mailbox_root, std::string_view folder,
+                                                      std::span<const std::uint32_t> uids, const FlagUpdate& update) {
+  if ((update.flags & ~kAllFlags) != 0) return make_error(ErrorCode::invalid_argument, "unknown flag bits");
+  auto folder_dir = folder_path(mailbox_root, folder);
+  if (!folder_dir) return std::move(folder_dir).error();
+  if (!posix::is_directory(*folder_dir)) return make_error(ErrorCode::not_found, "no such folder");
+
+  auto locked = lock_folder(*folders_, *folder_dir, false);
+  if (!locked) return std::move(locked).error();
+  const IndexState& state = locked->log.state();
+  std::vector<IndexRecord> records;
+  // Removing a keyword the folder never had defines nothing.
+  std::vector<std::string> names;
+  for (const auto& name : update.keywords) {
+    if (!valid_keyword(name)) return make_error(ErrorCode::invalid_argument, "invalid keyword: " + name);
+    if (update.mode != FlagUpdate::Mode::remove || keyword_bit(state.keywords(), name)) names.push_back(name);
+  }
+  auto mask = folder_keyword_mask(state, names, records);
+  if (!mask) return std::move(mask).error();
+
+  FlagUpdateResult result;
+  std::vector<std::uint32_t> changed;
+  for (std::uint32_t uid : uids) {
+    const IndexedMessage* message = state.find(uid);
+    if (message == nullptr) {
+      result.missing.push_back(uid);
+      continue;
+    }
+    if (update.unchanged_since && message->info.modseq > *update.unchanged_since) {
+      result.modified.push_back(uid);
+      continue;
+    }
+    std::uint8_t flags = message->info.flags;
+    std::uint64_t keywords = message->info.keywords;
+    switch (update.mode) {
+      case FlagUpdate::Mode::replace:
+        flags = update.flags;
+        keywords = *mask;
+        break;
+      case FlagUpdate::Mode::add:
+        flags |= update.flags;
+        keywords |= *mask;
+        break;
+      case FlagUpdate::Mode::remove:
+        flags &= static_cast<std::uint8_t>(~update.flags);
+        keywords &= ~*mask;
+        break;
+    }
+    if (flags == message->info.flags && keywords == message->info.keywords) continue;
+    records.push_back(IndexRecord::make_flags(uid, flags, keywords));
+    changed.push_back(uid);
+  }
+  if (changed.empty()) records.clear();  // no keyword is defined for nothing
+  DIRMAIL_TRY(locked->append(records));
+  for (std::uint32_t uid : changed)
+    if (const IndexedMessage* message = state.find(uid)) result.changed.push_back(message->info);
+  result.keywords = state.keywords();
+  result.highest_modseq = state.highest_modseq();
+  if (records.empty()) return result;
+  if (locked->log.wants_compaction(options_.compaction_min_dead_records)) DIRMAIL_TRY(locked->log.compact());
+  IndexLog log = std::move(locked->log);
+  locked->unlock();
+  DIRMAIL_TRY(log.sync());
+  return result;
+}
+
+Result<std::uint32_t> PosixMailStore::take_recent(const std::string& mailbox_root, std::string_view folder,
+                                                  std::uint32_t uidnext) {
+  auto folder_dir = folder_path(mailbox_root, folder);
+  if (!folder_dir) return std::move(folder_dir).error();
+  if (!posix::is_directory(*folder_dir)) return uidnext;
+  auto locked = lock_folder(*folders_, *folder_dir, false);
+  if (!locked) return std::move(locked).error();
+  if (!locked->log.exists()) return uidnext;
+  const std::uint32_t first = locked->log.state().first_recent_uid();
+  if (first >= uidnext) return first;
+  IndexRecord record = IndexRecord::make_recent(uidnext);
+  // Not synced, and not counted as a change a session waits for: after a crash the
+  // worst is a message shown as \Recent twice.
+  DIRMAIL_TRY(locked->log.append({&record, 1}));
+  return first;
+}
+
+Result<ExpungedSince> PosixMailStore::expunged_since(const std::string& mailbox_root, std::string_view folder,
+                                                     std::uint64_t modseq) {
+  auto folder_dir = folder_path(mailbox_root, folder);
+  if (!folder_dir) return std::move(folder_dir).error();
+  if (!posix::is_directory(*folder_dir)) return make_error(ErrorCode::not_found, "no such folder");
+  auto locked = lock_folder(*folders_, *folder_dir, false);
+  if (!locked) return std::move(locked).error();
+  return locked->log.state().expunged_since(modseq);
 }
 
 Result<void> PosixMailStore::expunge(const std::string& mailbox_root, std::string_view folder,

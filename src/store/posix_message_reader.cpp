@@ -14,4 +14,9 @@ Result<std::size_t> PosixMessageReader::read(std::span<char> buf) {
   }
 }
 
+Status PosixMessageReader::skip(std::uint64_t count) {
+  if (::lseek(fd_.get(), static_cast<off_t>(count), SEEK_CUR) < 0) return errno_error("lseek", path_, errno);
+  return ok_status();
+}
+
 }  // namespace dirmail::store

@@ -11,6 +11,7 @@ class PosixMessageReader final : public MessageReader {
   PosixMessageReader(posix::UniqueFd fd, std::uint64_t size, std::string path)
       : fd_(std::move(fd)), size_(size), path_(std::move(path)) {}
   Result<std::size_t> read(std::span<char> buf) override;
+  Status skip(std::uint64_t count) override;
   std::uint64_t size() const override { return size_; }
 
  private:

@@ -54,7 +54,7 @@ constexpr std::array<std::pair<std::string_view, Kind>, 14> simple_keys{{
     {"UNFLAGGED", Kind::unflagged}, {"UNSEEN", Kind::unseen},
 }};
 
-constexpr std::array<std::pair<std::string_view, FetchKind>, 10> plain_items{{
+constexpr std::array<std::pair<std::string_view, FetchKind>, 11> plain_items{{
     {"UID", FetchKind::uid},
     {"FLAGS", FetchKind::flags},
     {"INTERNALDATE", FetchKind::internal_date},
@@ -65,6 +65,7 @@ constexpr std::array<std::pair<std::string_view, FetchKind>, 10> plain_items{{
     {"RFC822", FetchKind::rfc822},
     {"RFC822.HEADER", FetchKind::rfc822_header},
     {"RFC822.TEXT", FetchKind::rfc822_text},
+    {"MODSEQ", FetchKind::modseq},
 }};
 
 constexpr std::uint8_t all_flags =
@@ -115,6 +116,7 @@ std::string format_key(const SearchKey& k) {
   for (const auto& [name, kind] : simple_keys)
     if (kind == k.kind) return std::string(name);
   switch (k.kind) {
+    case Kind::modseq: return "MODSEQ " + std::to_string(k.number);
     case Kind::keyword: return "KEYWORD " + k.name;
     case Kind::unkeyword: return "UNKEYWORD " + k.name;
     case Kind::larger: return "LARGER " + std::to_string(k.number);
@@ -131,11 +133,12 @@ std::string format_key(const SearchKey& k) {
       for (const auto& c : k.children) out += (out.size() > 1 ? " " : "") + format_key(c);
       return out + ")";
     }
-    case Kind::unsupported:
-      // The parser keeps only the key's name (and a SENT* key's day).
-      if (istarts_with(k.name, "SENT")) return k.name + " " + format_day(k.number);
-      if (k.name == "HEADER") return "HEADER X-Field \"value\"";
-      return k.name + " \"text\"";
+    case Kind::sent_before: return "SENTBEFORE " + format_day(k.number);
+    case Kind::sent_on: return "SENTON " + format_day(k.number);
+    case Kind::sent_since: return "SENTSINCE " + format_day(k.number);
+    case Kind::header: return "HEADER " + astring(k.name) + " " + astring(k.value);
+    case Kind::body: return "BODY " + astring(k.value);
+    case Kind::text: return "TEXT " + astring(k.value);
     default: break;
   }
   FUZZ_CHECK(false);
@@ -213,14 +216,34 @@ std::string format_list(const ImapCommand& c) {
   return out;
 }
 
+// A flag list with the keywords after the system flags.
+std::string format_flags(std::uint8_t system, const std::vector<std::string>& keywords) {
+  std::string flags = format_flag_list(system);
+  flags.pop_back();
+  for (const auto& k : keywords) flags += (flags.size() > 1 ? " " : "") + k;
+  return flags + ")";
+}
+
+// RFC 7162 SELECT parameters as the client writes them.
+std::string format_select(const SelectParameters& p) {
+  std::vector<std::string> params;
+  if (p.condstore) params.push_back("CONDSTORE");
+  if (p.qresync) {
+    std::string q = "QRESYNC (" + std::to_string(p.uidvalidity) + " " + std::to_string(p.modseq);
+    if (p.known_uids) q += " " + format_set(*p.known_uids);
+    if (p.known_sequence) q += " (" + format_set(*p.known_sequence) + " " + format_set(*p.known_sequence_uids) + ")";
+    params.push_back(q + ")");
+  }
+  if (params.empty()) return "";
+  std::string out = " (";
+  for (std::size_t i = 0; i < params.size(); ++i) out += (i ? " " : "") + params[i];
+  return out + ")";
+}
+
 std::string format_append(const ImapCommand& c, std::string_view text) {
   const AppendArguments& a = c.append;
   std::string out = " " + astring(c.args.at(0));
-  if (a.flags != 0 || a.had_keywords) {
-    std::string flags = format_flag_list(a.flags);
-    if (a.had_keywords) flags.insert(flags.size() - 1, flags.size() > 2 ? " $Keyword" : "$Keyword");
-    out += " " + flags;
-  }
+  if (a.flags != 0 || !a.keywords.empty()) out += " " + format_flags(a.flags, a.keywords);
   if (a.internal_date) out += " \"" + format_internal_date(*a.internal_date) + "\"";
   out += " {" + std::to_string(a.message_size) + "}\r\n";
   out += text.substr(a.message_offset, a.message_size);
@@ -230,8 +253,10 @@ std::string format_append(const ImapCommand& c, std::string_view text) {
 std::string format_command(const ImapCommand& c, std::string_view text) {
   std::string out = c.tag + (c.uid ? " UID " : " ") + std::string(command_name(c.name));
   switch (c.name) {
-    case CommandName::login: case CommandName::rename:
-    case CommandName::select: case CommandName::examine: case CommandName::create:
+    case CommandName::select: case CommandName::examine:
+      out += " " + astring(c.args.at(0)) + format_select(c.select);
+      break;
+    case CommandName::login: case CommandName::rename: case CommandName::create:
     case CommandName::delete_mailbox: case CommandName::subscribe: case CommandName::unsubscribe:
     case CommandName::getquota: case CommandName::getquotaroot:
       for (const auto& a : c.args) out += " " + astring(a);
@@ -275,15 +300,17 @@ std::string format_command(const ImapCommand& c, std::string_view text) {
       out += " " + format_set(c.sequence) + " (";
       for (std::size_t i = 0; i < c.fetch.size(); ++i) out += (i ? " " : "") + format_item(c.fetch[i]);
       out += ")";
+      if (c.fetch_modifiers.changed_since)
+        out += " (CHANGEDSINCE " + std::to_string(*c.fetch_modifiers.changed_since) +
+               (c.fetch_modifiers.vanished ? " VANISHED)" : ")");
       break;
     case CommandName::store: {
       out += " " + format_set(c.sequence) + " ";
+      if (c.store.unchanged_since) out += "(UNCHANGEDSINCE " + std::to_string(*c.store.unchanged_since) + ") ";
       if (c.store.mode == StoreAction::Mode::add) out += "+";
       if (c.store.mode == StoreAction::Mode::remove) out += "-";
       out += c.store.silent ? "FLAGS.SILENT " : "FLAGS ";
-      std::string flags = format_flag_list(c.store.flags);
-      if (c.store.had_keywords) flags.insert(flags.size() - 1, flags.size() > 2 ? " $Keyword" : "$Keyword");
-      out += flags;
+      out += format_flags(c.store.flags, c.store.keywords);
       break;
     }
     case CommandName::copy: case CommandName::move:
@@ -364,11 +391,24 @@ bool same_command(const ImapCommand& a, const ImapCommand& b) {
       la.return_subscribed != lb.return_subscribed || la.return_children != lb.return_children ||
       la.return_special_use != lb.return_special_use)
     return false;
-  if (a.append.flags != b.append.flags || a.append.had_keywords != b.append.had_keywords ||
+  const SelectParameters& sa = a.select;
+  const SelectParameters& sb = b.select;
+  auto same_optional_set = [](const std::optional<SequenceSet>& x, const std::optional<SequenceSet>& y) {
+    return x.has_value() == y.has_value() && (!x || same_set(*x, *y));
+  };
+  if (sa.condstore != sb.condstore || sa.qresync != sb.qresync || sa.uidvalidity != sb.uidvalidity ||
+      sa.modseq != sb.modseq || !same_optional_set(sa.known_uids, sb.known_uids) ||
+      !same_optional_set(sa.known_sequence, sb.known_sequence) ||
+      !same_optional_set(sa.known_sequence_uids, sb.known_sequence_uids))
+    return false;
+  if (a.fetch_modifiers.changed_since != b.fetch_modifiers.changed_since ||
+      a.fetch_modifiers.vanished != b.fetch_modifiers.vanished)
+    return false;
+  if (a.append.flags != b.append.flags || a.append.keywords != b.append.keywords ||
       a.append.internal_date != b.append.internal_date || a.append.message_size != b.append.message_size)
     return false;
   return a.store.mode == b.store.mode && a.store.silent == b.store.silent && a.store.flags == b.store.flags &&
-         a.store.had_keywords == b.store.had_keywords;
+         a.store.keywords == b.store.keywords && a.store.unchanged_since == b.store.unchanged_since;
 }
 
 // ---- Invariants of one parsed command ---------------------------------------------
@@ -398,15 +438,12 @@ void check_key(const SearchKey& k, std::size_t depth, std::size_t& count) {
       FUZZ_CHECK(k.number >= first_search_day && k.number <= last_search_day);
       break;
     case Kind::keyword: case Kind::unkeyword: FUZZ_CHECK(atom(k.name)); break;
-    case Kind::unsupported: {
-      static constexpr std::array<std::string_view, 11> names{"BCC",  "BODY", "CC",     "FROM",       "SUBJECT", "TEXT",
-                                                              "TO",   "HEADER", "SENTBEFORE", "SENTON", "SENTSINCE"};
-      bool known = false;
-      for (auto n : names) known = known || k.name == n;
-      FUZZ_CHECK(known);
-      if (istarts_with(k.name, "SENT")) FUZZ_CHECK(k.number >= first_search_day && k.number <= last_search_day);
+    case Kind::modseq: FUZZ_CHECK(k.number >= 0); break;
+    case Kind::sent_before: case Kind::sent_on: case Kind::sent_since:
+      FUZZ_CHECK(k.number >= first_search_day && k.number <= last_search_day);
       break;
-    }
+    case Kind::header: FUZZ_CHECK(!k.name.empty() && k.name.size() <= max_search_field); break;
+    case Kind::unsupported: FUZZ_CHECK(false); break;  // every RFC 3501 key is evaluated
     default: break;
   }
   for (const auto& c : k.children) check_key(c, depth + 1, count);
@@ -419,7 +456,7 @@ void check_search(const ImapCommand& c) {
   for (const auto& k : c.search.children) check_key(k, 1, count);
   FUZZ_CHECK(count <= max_search_keys);
   for (char ch : c.charset) FUZZ_CHECK(!(ch >= 'a' && ch <= 'z'));  // upper case
-  FUZZ_CHECK(find_unsupported(c.search) == nullptr || find_unsupported(c.search)->kind == Kind::unsupported);
+  FUZZ_CHECK(find_unsupported(c.search) == nullptr);
   // The top level is an AND of its keys.
   SearchFacts facts;
   facts.seq = facts.max_seq = 3;
@@ -512,14 +549,28 @@ void check_command(std::string_view text, const ImapCommand& c) {
   if (c.name == CommandName::status) {
     FUZZ_CHECK(!c.status_items.empty() && c.status_items.size() <= max_arguments);
     for (const auto& s : c.status_items)
-      FUZZ_CHECK(s == "MESSAGES" || s == "RECENT" || s == "UIDNEXT" || s == "UIDVALIDITY" || s == "UNSEEN");
+      FUZZ_CHECK(s == "MESSAGES" || s == "RECENT" || s == "UIDNEXT" || s == "UIDVALIDITY" || s == "UNSEEN" ||
+                 s == "HIGHESTMODSEQ");
   } else {
     FUZZ_CHECK(c.status_items.empty());
   }
   if (c.name == CommandName::fetch) check_fetch(c.fetch);
   else FUZZ_CHECK(c.fetch.empty());
   if (c.name == CommandName::store) FUZZ_CHECK((c.store.flags & ~all_flags) == 0);
-  else FUZZ_CHECK(c.store.flags == 0 && !c.store.had_keywords && !c.store.silent);
+  else FUZZ_CHECK(c.store.flags == 0 && c.store.keywords.empty() && !c.store.silent && !c.store.unchanged_since);
+  for (const auto& k : c.store.keywords) FUZZ_CHECK(atom(k));
+  for (const auto& k : c.append.keywords) FUZZ_CHECK(atom(k));
+  FUZZ_CHECK(c.store.keywords.size() <= max_flags && c.append.keywords.size() <= max_flags);
+  // RFC 7162 arguments only where they belong, within 63 bits.
+  if (c.name != CommandName::select && c.name != CommandName::examine)
+    FUZZ_CHECK(!c.select.condstore && !c.select.qresync);
+  if (c.select.qresync) FUZZ_CHECK(c.select.uidvalidity != 0 && c.select.modseq != 0 && c.select.modseq <= INT64_MAX);
+  else FUZZ_CHECK(!c.select.known_uids && !c.select.known_sequence);
+  FUZZ_CHECK(c.select.known_sequence.has_value() == c.select.known_sequence_uids.has_value());
+  if (c.name != CommandName::fetch) FUZZ_CHECK(!c.fetch_modifiers.changed_since && !c.fetch_modifiers.vanished);
+  if (c.fetch_modifiers.vanished) FUZZ_CHECK(c.uid && c.fetch_modifiers.changed_since);
+  if (c.fetch_modifiers.changed_since) FUZZ_CHECK(*c.fetch_modifiers.changed_since <= INT64_MAX);
+  if (c.store.unchanged_since) FUZZ_CHECK(*c.store.unchanged_since <= INT64_MAX);
   const bool searches = c.name == CommandName::search || c.name == CommandName::sort || c.name == CommandName::thread;
   if (searches) check_search(c);
   else FUZZ_CHECK(c.charset.empty() && c.search.kind == Kind::all && c.search.children.empty());
@@ -545,7 +596,7 @@ void check_command(std::string_view text, const ImapCommand& c) {
     FUZZ_CHECK((a.flags & ~all_flags) == 0);
     if (a.internal_date) FUZZ_CHECK(*a.internal_date >= first_search_day * 86400 && *a.internal_date < (last_search_day + 1) * 86400);
   } else {
-    FUZZ_CHECK(a.flags == 0 && !a.had_keywords && !a.internal_date && a.message_offset == 0 && a.message_size == 0);
+    FUZZ_CHECK(a.flags == 0 && a.keywords.empty() && !a.internal_date && a.message_offset == 0 && a.message_size == 0);
     FUZZ_CHECK(text.size() <= max_command_bytes);
   }
 }

@@ -44,13 +44,21 @@ bool same_record(const store::IndexRecord& a, const store::IndexRecord& b) {
   switch (a.kind) {
     case Kind::header:
       return a.header.uidvalidity == b.header.uidvalidity && a.header.uidnext == b.header.uidnext &&
-             a.header.generation == b.header.generation;
+             a.header.generation == b.header.generation && a.header.has_modseq == b.header.has_modseq &&
+             a.header.highest_modseq == b.header.highest_modseq &&
+             a.header.first_recent_uid == b.header.first_recent_uid && a.header.expunges_from == b.header.expunges_from;
     case Kind::add:
       return a.info.uid == b.info.uid && a.info.size == b.info.size && a.info.internal_date == b.info.internal_date &&
-             a.info.flags == b.info.flags && a.info.uidl == b.info.uidl && a.file == b.file;
+             a.info.flags == b.info.flags && a.info.uidl == b.info.uidl && a.file == b.file &&
+             a.info.keywords == b.info.keywords && a.info.modseq == b.info.modseq;
     case Kind::flags:
-      return a.info.uid == b.info.uid && a.info.flags == b.info.flags;
+      return a.info.uid == b.info.uid && a.info.flags == b.info.flags && a.info.keywords == b.info.keywords &&
+             a.info.modseq == b.info.modseq && a.keeps_keywords == b.keeps_keywords;
     case Kind::expunge:
+      return a.info.uid == b.info.uid && a.info.modseq == b.info.modseq;
+    case Kind::keyword:
+      return a.bit == b.bit && a.file == b.file;
+    case Kind::recent:
       return a.info.uid == b.info.uid;
   }
   return false;
@@ -79,6 +87,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   switch (r.kind) {
     case Kind::header:
       FUZZ_CHECK(r.header.uidvalidity != 0 && r.header.uidnext != 0);
+      FUZZ_CHECK(r.header.expunges_from <= r.header.highest_modseq && r.header.first_recent_uid != 0);
+      break;
+    case Kind::keyword:
+      FUZZ_CHECK(r.bit < store::kMaxKeywords && store::valid_keyword(r.file));
+      break;
+    case Kind::recent:
+      FUZZ_CHECK(r.info.uid != 0);
       break;
     case Kind::add:
       FUZZ_CHECK(printable_name(r.info.uidl, 70));
@@ -89,6 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       [[fallthrough]];
     case Kind::expunge:
       FUZZ_CHECK(valid_uid(r.info.uid));
+      FUZZ_CHECK(r.info.modseq <= INT64_MAX);
       break;
   }
 

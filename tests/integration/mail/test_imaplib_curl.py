@@ -1,5 +1,7 @@
 """Python's smtplib sends to local users; Python's imaplib and curl read, flag and
 expunge the same messages over IMAP."""
+import base64
+import email.policy
 import imaplib
 import os
 import re
@@ -8,6 +10,7 @@ import sys
 import time
 import unittest
 import uuid
+from email.message import EmailMessage
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
@@ -72,6 +75,8 @@ class IdlePush(unittest.TestCase):
             waited = time.time() - sent
             pushed = re.fullmatch(rb"\* (\d+) EXISTS", line.strip())
             self.assertTrue(pushed and int(pushed.group(1)) > before, f"{line!r} after {waited:.1f} s")
+            # The new message is \Recent here, with those this SELECT claimed.
+            self.assertRegex(m.readline().strip(), rb"^\* \d+ RECENT$")
             m.send(b"DONE\r\n")
             self.assertTrue(m.readline().startswith(f"{tag} OK".encode()))
         finally:
@@ -120,6 +125,105 @@ class ImaplibRoundTrip(unittest.TestCase):
         m.logout()
 
 
+def mime_message(to, tag, attachment):
+    """text + binary attachment + an attached message whose body is multipart/alternative."""
+    inner = EmailMessage()
+    inner["From"] = "Inner <inner@example.org>"
+    inner["Subject"] = "inner " + tag
+    inner.set_content("inner plain\n")
+    inner.add_alternative("<p>inner html</p>\n", subtype="html")
+    outer = EmailMessage()
+    outer["From"] = "Friend <friend@example.org>"
+    outer["To"] = to
+    outer["Subject"] = tag
+    outer.set_content("see the attachments\n")
+    outer.add_attachment(attachment, maintype="application", subtype="octet-stream", filename="data.bin")
+    outer.add_attachment(inner)
+    return outer.as_bytes(policy=email.policy.SMTP)
+
+
+class ImaplibMimeParts(unittest.TestCase):
+    def test_bodystructure_and_part_sections_of_a_multipart_message(self):
+        """What a mail client does with an attachment: BODYSTRUCTURE to draw the parts,
+        then BODY.PEEK[n] for the one the user opens, and [n.HEADER] of a forwarded mail."""
+        tag = uuid.uuid4().hex
+        attachment = bytes(range(256)) * 40
+        send(SMTP, "friend@example.org", [FRANK], mime_message(FRANK, tag, attachment))
+        m = login(FRANK, FRANK_PW)
+        m.select("INBOX", readonly=True)
+        uid = uid_of(m, tag)
+        typ, data = m.uid("FETCH", str(uid), "(BODYSTRUCTURE)")
+        self.assertEqual(typ, "OK")
+        text = b"".join(x if isinstance(x, bytes) else x[0] + x[1] for x in data)
+        self.assertIn(b'("TEXT" "PLAIN" ("CHARSET" "utf-8") NIL NIL "7BIT" 21 1 NIL NIL NIL NIL)', text)
+        self.assertIn(b'"APPLICATION" "OCTET-STREAM" NIL NIL NIL "BASE64"', text)
+        self.assertIn(b'("ATTACHMENT" ("FILENAME" "data.bin"))', text)
+        self.assertIn(b'("MESSAGE" "RFC822" NIL NIL NIL "8BIT"', text)
+        self.assertIn(f'"inner {tag}" (("Inner" NIL "inner" "example.org"))'.encode(), text)
+        self.assertIn(b'"ALTERNATIVE" ("BOUNDARY"', text)
+        self.assertIn(b'"MIXED" ("BOUNDARY"', text)
+
+        def section(name):
+            typ, data = m.uid("FETCH", str(uid), f"(BODY.PEEK[{name}])")
+            self.assertEqual(typ, "OK", data)
+            return data[0][1] if isinstance(data[0], tuple) else None
+
+        self.assertEqual(section("1"), b"see the attachments\r\n")
+        self.assertEqual(base64.b64decode(section("2")), attachment)
+        self.assertEqual(section("2.MIME").split(b"\r\n")[0], b"Content-Type: application/octet-stream")
+        self.assertEqual(section("3.HEADER.FIELDS (SUBJECT)"), f"Subject: inner {tag}\r\n\r\n".encode())
+        self.assertTrue(section("3.HEADER").startswith(b"From: Inner <inner@example.org>\r\n"))
+        self.assertEqual(section("3.1"), b"inner plain\r\n")
+        self.assertEqual(section("3.2"), b"<p>inner html</p>\r\n")
+        self.assertIn(b"text/html", section("3.2.MIME"))
+        self.assertTrue(section("3").startswith(b"From: Inner"))
+        self.assertIsNone(section("4"))  # no such part: NIL
+        typ, data = m.uid("FETCH", str(uid), "(BODY.PEEK[2]<0.8>)")
+        self.assertEqual(data[0][1], base64.b64encode(attachment)[:8])
+        m.logout()
+
+
+class ImaplibSearchContent(unittest.TestCase):
+    def test_search_header_fields_body_and_text(self):
+        """SEARCH on what a user reads: decoded subjects and senders (RFC 2047, ISO-2022-JP),
+        base64 bodies in UTF-8, any header field, the Date field."""
+        tag = uuid.uuid4().hex
+        japanese = EmailMessage()
+        japanese["From"] = "=?UTF-8?B?5bGx55Sw?= <yamada@example.jp>"
+        japanese["To"] = FRANK
+        japanese["Subject"] = "=?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?= report"
+        japanese["Date"] = "Fri, 01 Mar 2024 10:00:00 +0000"
+        japanese["X-Tag"] = tag
+        japanese.set_content("四半期の数字です。\n", charset="utf-8", cte="base64")
+        send(SMTP, "yamada@example.jp", [FRANK], japanese.as_bytes(policy=email.policy.SMTP))
+        plain = message(FRANK, "plain " + tag, b"nothing to see\r\n").replace(b"\r\n\r\n", f"\r\nX-Tag: {tag}\r\n\r\n".encode(), 1)
+        send(SMTP, "friend@example.org", [FRANK], plain)
+        m = login(FRANK, FRANK_PW)
+        m.select("INBOX", readonly=True)
+        uid_of(m, "plain " + tag)
+
+        def search(*criteria, literal=None):
+            if literal is not None:
+                m.literal = literal.encode()
+            typ, data = m.uid("SEARCH", *criteria)
+            self.assertEqual(typ, "OK", data)
+            return [int(x) for x in data[0].split()]
+
+        both = search("HEADER", "X-Tag", tag)
+        self.assertEqual(len(both), 2)
+        first, second = both
+        self.assertEqual(search("HEADER", "X-Tag", tag, "FROM", "yamada@EXAMPLE.jp"), [first])
+        self.assertEqual(search("CHARSET", "UTF-8", "HEADER", "X-Tag", tag, "SUBJECT", literal="日本語"), [first])
+        self.assertEqual(search("CHARSET", "UTF-8", "HEADER", "X-Tag", tag, "FROM", literal="山田"), [first])
+        self.assertEqual(search("CHARSET", "UTF-8", "HEADER", "X-Tag", tag, "BODY", literal="四半期"), [first])
+        self.assertEqual(search("HEADER", "X-Tag", tag, "BODY", "nothing"), [second])
+        self.assertEqual(search("HEADER", "X-Tag", tag, "TEXT", "yamada"), [first])
+        self.assertEqual(search("HEADER", "X-Tag", tag, "SENTON", "1-Mar-2024"), [first])
+        self.assertEqual(search("HEADER", "X-Tag", tag, "NOT", "SUBJECT", "report"), [second])
+        self.assertEqual(search("HEADER", "X-Tag", tag, "OR", "SUBJECT", "plain", "BODY", "zzz"), [second])
+        m.logout()
+
+
 class ImaplibFlagsAndExpunge(unittest.TestCase):
     def test_store_and_fetch_flags(self):
         tag = uuid.uuid4().hex
@@ -129,7 +233,7 @@ class ImaplibFlagsAndExpunge(unittest.TestCase):
         uid = uid_of(m, tag)
         typ, data = m.uid("STORE", str(uid), "+FLAGS", "(\\Flagged \\Answered)")
         self.assertEqual(typ, "OK")
-        self.assertEqual(sorted(flags_of(m, uid)), [b"\\Answered", b"\\Flagged"])
+        self.assertEqual(sorted(flags_of(m, uid)), [b"\\Answered", b"\\Flagged", b"\\Recent"])
         m.uid("STORE", str(uid), "-FLAGS", "(\\Answered)")
         m.logout()
         # The flags are stored: a new session sees them.

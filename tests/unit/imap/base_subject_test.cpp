@@ -33,6 +33,16 @@ TEST(BaseSubject, SaysWhetherItWasAReplyOrForward) {
   EXPECT_FALSE(base_subject("x").reply_or_forward);
 }
 
+TEST(BaseSubject, EncodedWordsAreDecodedFirst) {
+  // The same Japanese subject in ISO-2022-JP and in UTF-8, one of them a reply.
+  auto a = base_subject("Re: =?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?=");
+  auto b = base_subject("=?UTF-8?B?5pel5pys6Kqe?=");
+  EXPECT_EQ(a.text, "日本語");
+  EXPECT_TRUE(a.reply_or_forward);
+  EXPECT_EQ(b.text, "日本語");
+  EXPECT_EQ(subject_sort_key("=?utf-8?q?Re=3A_hello?="), "HELLO");  // a leader inside the word counts
+}
+
 TEST(BaseSubject, SortKeyIsCaseInsensitive) {
   EXPECT_EQ(subject_sort_key("Re: Hello World"), "HELLO WORLD");
   EXPECT_EQ(subject_sort_key("hello world"), subject_sort_key("HELLO WORLD (fwd)"));

@@ -132,7 +132,7 @@ TEST(ParseImapCommand, AppendFlagsDateAndMessageInPlace) {
   EXPECT_EQ(c.name, CommandName::append);
   EXPECT_EQ(c.args, (std::vector<std::string>{"Sent"}));
   EXPECT_EQ(c.append.flags, store::flag_seen | store::flag_draft);
-  EXPECT_TRUE(c.append.had_keywords);
+  EXPECT_EQ(c.append.keywords, (std::vector<std::string>{"$Work"}));
   EXPECT_EQ(c.append.internal_date, 836707465);
   EXPECT_EQ(text.substr(c.append.message_offset, c.append.message_size), "Hello\r\nBody");
   constexpr char with_nul[] = "a APPEND {4}\r\nSent {3}\r\nx\0y";
@@ -235,7 +235,7 @@ TEST(ParseImapCommand, Store) {
   EXPECT_EQ(c.store.mode, StoreAction::Mode::replace);
   EXPECT_EQ(c.store.flags, 0);
   c = parse_ok("s UID STORE 9 +FLAGS ($Forwarded \\Answered)");
-  EXPECT_TRUE(c.store.had_keywords);
+  EXPECT_EQ(c.store.keywords, (std::vector<std::string>{"$Forwarded"}));
   EXPECT_EQ(c.store.flags, store::flag_answered);
   EXPECT_FALSE(parse_imap_command("s STORE 1 FLAGS (\\Recent)").ok());
   EXPECT_FALSE(parse_imap_command("s STORE 1 XFLAGS (\\Seen)").ok());
@@ -257,8 +257,17 @@ TEST(ParseImapCommand, Search) {
   EXPECT_EQ(c.search.children[2].kind, SearchKey::Kind::since);
   c = parse_ok("s SEARCH 1:2,5 SUBJECT \"hello world\"");
   EXPECT_EQ(c.search.children[0].kind, SearchKey::Kind::sequence);
-  ASSERT_NE(find_unsupported(c.search), nullptr);
-  EXPECT_EQ(find_unsupported(c.search)->name, "SUBJECT");
+  EXPECT_EQ(c.search.children[1].kind, SearchKey::Kind::header);
+  EXPECT_EQ(c.search.children[1].name, "Subject");
+  EXPECT_EQ(c.search.children[1].value, "hello world");
+  c = parse_ok("s SEARCH HEADER X-Spam-Flag \"\" BODY x TEXT y SENTSINCE 1-Feb-2020");
+  EXPECT_EQ(c.search.children[0].name, "X-Spam-Flag");
+  EXPECT_EQ(c.search.children[0].value, "");
+  EXPECT_EQ(c.search.children[1].kind, SearchKey::Kind::body);
+  EXPECT_EQ(c.search.children[2].kind, SearchKey::Kind::text);
+  EXPECT_EQ(c.search.children[3].kind, SearchKey::Kind::sent_since);
+  EXPECT_EQ(find_unsupported(c.search), nullptr);
+  EXPECT_FALSE(parse_imap_command("s SEARCH HEADER \"\" x").ok());  // no field name
   EXPECT_FALSE(parse_imap_command("s SEARCH").ok());
   EXPECT_FALSE(parse_imap_command("s SEARCH FROBNICATED").ok());
   EXPECT_FALSE(parse_imap_command("s SEARCH BEFORE 31-Feb-2020").ok());

@@ -2,6 +2,7 @@
 // An in-memory MailStore with the folder semantics mail_store.hpp promises, for
 // session tests of the folder commands that must not depend on a backend.
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -29,8 +30,13 @@ class MemoryMailStore final : public store::MailStore {
       if (folder == "INBOX") return store::FolderStatus{};
       return make_error(ErrorCode::not_found, "no such folder");
     }
-    store::FolderStatus s{f->uidvalidity, f->uidnext, {}};
+    store::FolderStatus s;
+    s.uidvalidity = f->uidvalidity;
+    s.uidnext = f->uidnext;
     for (const auto& m : f->messages) s.messages.push_back(m.info);
+    s.keywords = f->keywords;
+    s.highest_modseq = f->highest_modseq;
+    s.first_recent_uid = f->first_recent_uid;
     return s;
   }
   Result<std::unique_ptr<store::MessageReader>> open_message(const std::string& root, std::string_view folder,
@@ -45,8 +51,64 @@ class MemoryMailStore final : public store::MailStore {
     std::lock_guard lock(mu_);
     auto* m = message(root, folder, uid);
     if (!m) return make_error(ErrorCode::not_found, "no such message");
+    if (m->info.flags != flags) m->info.modseq = ++find(root, folder, false)->highest_modseq;
     m->info.flags = flags;
     return {};
+  }
+  // Keywords by bit over the folder's list, mod-sequences from a folder counter: the
+  // rules of mail_store.hpp, kept simple.
+  Result<store::FlagUpdateResult> update_flags(const std::string& root, std::string_view folder,
+                                               std::span<const std::uint32_t> uids,
+                                               const store::FlagUpdate& update) override {
+    std::lock_guard lock(mu_);
+    auto* f = find(root, folder, false);
+    if (!f) return make_error(ErrorCode::not_found, "no such folder");
+    std::uint64_t mask = 0;
+    for (const auto& name : update.keywords) {
+      if (!store::valid_keyword(name)) return make_error(ErrorCode::invalid_argument, "invalid keyword");
+      auto it = std::find_if(f->keywords.begin(), f->keywords.end(), [&](const std::string& k) { return iequal(k, name); });
+      if (it == f->keywords.end()) {
+        if (update.mode == store::FlagUpdate::Mode::remove) continue;
+        if (f->keywords.size() >= store::kMaxKeywords) return make_error(ErrorCode::limit_exceeded, "too many keywords");
+        f->keywords.push_back(name);
+        it = f->keywords.end() - 1;
+      }
+      mask |= std::uint64_t{1} << (it - f->keywords.begin());
+    }
+    store::FlagUpdateResult result;
+    for (std::uint32_t uid : uids) {
+      auto m = std::find_if(f->messages.begin(), f->messages.end(), [&](const Message& x) { return x.info.uid == uid; });
+      if (m == f->messages.end()) {
+        result.missing.push_back(uid);
+        continue;
+      }
+      if (update.unchanged_since && m->info.modseq > *update.unchanged_since) {
+        result.modified.push_back(uid);
+        continue;
+      }
+      auto flags = m->info.flags;
+      auto keywords = m->info.keywords;
+      using Mode = store::FlagUpdate::Mode;
+      if (update.mode == Mode::replace) flags = update.flags, keywords = mask;
+      else if (update.mode == Mode::add) flags |= update.flags, keywords |= mask;
+      else flags &= static_cast<std::uint8_t>(~update.flags), keywords &= ~mask;
+      if (flags == m->info.flags && keywords == m->info.keywords) continue;
+      m->info.flags = flags;
+      m->info.keywords = keywords;
+      m->info.modseq = ++f->highest_modseq;
+      result.changed.push_back(m->info);
+    }
+    result.keywords = f->keywords;
+    result.highest_modseq = f->highest_modseq;
+    return result;
+  }
+  Result<std::uint32_t> take_recent(const std::string& root, std::string_view folder, std::uint32_t uidnext) override {
+    std::lock_guard lock(mu_);
+    auto* f = find(root, folder, false);
+    if (!f) return uidnext;
+    const std::uint32_t first = f->first_recent_uid;
+    f->first_recent_uid = std::max(first, uidnext);
+    return first;
   }
   Result<void> expunge(const std::string& root, std::string_view folder,
                        std::span<const std::uint32_t> uids) override {
@@ -54,6 +116,7 @@ class MemoryMailStore final : public store::MailStore {
     auto* f = find(root, folder, false);
     if (!f) return make_error(ErrorCode::not_found, "no such folder");
     std::erase_if(f->messages, [&](const Message& m) { return std::find(uids.begin(), uids.end(), m.info.uid) != uids.end(); });
+    ++f->highest_modseq;
     return {};
   }
   Result<std::uint64_t> usage(const std::string& root) override {
@@ -103,7 +166,7 @@ class MemoryMailStore final : public store::MailStore {
       Folder moved = std::move(folders["INBOX"]);
       moved.uidvalidity = next_uidvalidity_++;
       folders[t] = std::move(moved);
-      folders["INBOX"] = Folder{next_uidvalidity_++, 1, {}};
+      folders["INBOX"] = Folder{next_uidvalidity_++, 1, {}, {}, 0, 1};
       return ok_status();
     }
     std::map<std::string, Folder> renamed;
@@ -124,7 +187,18 @@ class MemoryMailStore final : public store::MailStore {
     std::lock_guard lock(mu_);
     auto* f = find(root, folder, folder == "INBOX");
     if (!f) return make_error(ErrorCode::not_found, "no such folder");
+    for (const auto& name : options.keywords)
+      if (!store::valid_keyword(name)) return make_error(ErrorCode::invalid_argument, "invalid keyword");
     auto info = add(*f, std::string(source.prefix), options.flags, options.internal_date);
+    for (const auto& name : options.keywords) {
+      auto it = std::find_if(f->keywords.begin(), f->keywords.end(), [&](const std::string& k) { return iequal(k, name); });
+      if (it == f->keywords.end()) {
+        f->keywords.push_back(name);
+        it = f->keywords.end() - 1;
+      }
+      info.keywords |= std::uint64_t{1} << (it - f->keywords.begin());
+    }
+    f->messages.back().info.keywords = info.keywords;
     return store::AppendResult{f->uidvalidity, info};
   }
   Result<store::CopyResult> copy(const std::string& root, std::string_view from, std::span<const std::uint32_t> uids,
@@ -171,7 +245,15 @@ class MemoryMailStore final : public store::MailStore {
     std::uint32_t uidvalidity = 0;
     std::uint32_t uidnext = 1;
     std::vector<Message> messages;
+    std::vector<std::string> keywords;
+    std::uint64_t highest_modseq = 0;
+    std::uint32_t first_recent_uid = 1;
   };
+  static bool iequal(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+  }
   class Reader final : public store::MessageReader {
    public:
     explicit Reader(std::string bytes) : bytes_(std::move(bytes)) {}
@@ -211,6 +293,7 @@ class MemoryMailStore final : public store::MailStore {
     info.flags = flags;
     info.internal_date = date != 0 ? date : 1700000000;
     info.uidl = std::to_string(info.uid);
+    info.modseq = ++f.highest_modseq;
     f.messages.push_back({info, std::move(bytes)});
     return info;
   }

@@ -2,7 +2,6 @@
 // flag lists, strings and LIST patterns.
 #include <gtest/gtest.h>
 
-#include "dirmail/imap/body_structure.hpp"
 #include "dirmail/imap/flag_list.hpp"
 #include "dirmail/imap/imap_date.hpp"
 #include "dirmail/imap/imap_string.hpp"
@@ -47,26 +46,6 @@ TEST(MessageScanner, KeepsOnlyTheLimitOfTheHeader) {
   EXPECT_EQ(s.header().size(), 20u);
   EXPECT_TRUE(s.header_truncated());
   EXPECT_EQ(s.header_size(), 107u);  // the size is still exact
-}
-
-TEST(BodyStructure, PlainTextDefault) {
-  EXPECT_EQ(format_body_structure("Subject: x\r\n\r\n", 120, 4, true),
-            "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 120 4 NIL NIL NIL NIL)");
-  EXPECT_EQ(format_body_structure("", 0, 0, false), "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 0 0)");
-}
-
-TEST(BodyStructure, UsesContentTypeAndEncoding) {
-  std::string h = "Content-Type: text/html; charset=\"utf-8\"; format=flowed\r\n"
-                  "Content-Transfer-Encoding: quoted-printable\r\n\r\n";
-  EXPECT_EQ(format_body_structure(h, 10, 1, false),
-            "(\"TEXT\" \"HTML\" (\"CHARSET\" \"utf-8\" \"FORMAT\" \"flowed\") NIL NIL \"QUOTED-PRINTABLE\" 10 1)");
-  EXPECT_EQ(format_body_structure("Content-Type: application/pdf\r\n\r\n", 10, 1, false),
-            "(\"APPLICATION\" \"PDF\" NIL NIL NIL \"7BIT\" 10)");
-  // One part until MIME parsing exists: multipart is described as text/plain.
-  EXPECT_EQ(format_body_structure("Content-Type: multipart/mixed; boundary=x\r\n\r\n", 10, 1, false),
-            "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 10 1)");
-  EXPECT_EQ(format_body_structure("Content-Type: garbage\r\n\r\n", 1, 1, false),
-            "(\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1 1)");
 }
 
 TEST(ImapDate, InternalDateFormat) {

@@ -99,8 +99,9 @@ TEST_P(UnlimitedQuotaSessionTest, NoLimitMeansNoQuotaRoot) {
 
 TEST_P(QuotaSessionTest, EnableAnswersWithWhatItEnabled) {
   login();
-  // UTF8=ACCEPT and CONDSTORE are not implemented: nothing is enabled, not an error.
-  EXPECT_EQ(client_.command("e", "ENABLE UTF8=ACCEPT CONDSTORE X-UNKNOWN"), "* ENABLED\r\ne OK ENABLE completed\r\n");
+  // UTF8=ACCEPT is not implemented: not enabled, and not an error.
+  EXPECT_EQ(client_.command("e", "ENABLE UTF8=ACCEPT CONDSTORE X-UNKNOWN"), "* ENABLED CONDSTORE\r\ne OK ENABLE completed\r\n");
+  EXPECT_EQ(client_.command("q", "ENABLE CONDSTORE QRESYNC"), "* ENABLED QRESYNC\r\nq OK ENABLE completed\r\n");
   client_.command("s", "SELECT INBOX");
   EXPECT_THAT(client_.command("f", "ENABLE CONDSTORE"), StartsWith("f BAD"));
   EXPECT_THAT(client_.command("u", "UNSELECT"), StartsWith("u OK"));

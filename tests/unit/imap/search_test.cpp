@@ -52,5 +52,45 @@ TEST(SearchMatches, NumbersUidsSizesAndDates) {
   EXPECT_TRUE(search_matches(criteria("BEFORE \"2-Mar-2024\""), m));
 }
 
+TEST(SearchMatches, ContentKeysAreUnknownUntilTheContentIsGiven) {
+  auto seen = message(1, 10, store::flag_seen);
+  EXPECT_EQ(search_evaluate(criteria("SUBJECT x"), seen), SearchMatch::unknown);
+  EXPECT_EQ(search_evaluate(criteria("OR SEEN SUBJECT x"), seen), SearchMatch::yes);   // decided without it
+  EXPECT_EQ(search_evaluate(criteria("UNSEEN SUBJECT x"), seen), SearchMatch::no);
+  EXPECT_EQ(search_evaluate(criteria("NOT SUBJECT x"), seen), SearchMatch::unknown);
+  EXPECT_FALSE(search_matches(criteria("SUBJECT x"), seen));
+  auto needs = search_needs(criteria("OR FROM a (SUBJECT b SENTON 1-Mar-2024) HEADER from c"));
+  EXPECT_EQ(needs.fields, (std::vector<std::string>{"From", "Subject", "Date"}));
+  EXPECT_FALSE(needs.body);
+  EXPECT_FALSE(needs.whole_header);
+  needs = search_needs(criteria("TEXT x"));
+  EXPECT_TRUE(needs.body && needs.whole_header);
+}
+
+TEST(SearchMatches, HeaderFieldsBodyTextAndSentDates) {
+  SearchContent content;
+  content.header = "From: =?UTF-8?B?5bGx55Sw?= <yamada@example.jp>\r\n"
+                   "Subject: =?ISO-2022-JP?B?GyRCRnxLXDhsGyhC?= Report\r\n"
+                   "X-Spam-Flag: NO\r\n\r\n";
+  content.text = "Dear Team,\nthe Quarterly figures\n";
+  content.sent_day = 19783;  // 1-Mar-2024
+  auto m = message(1, 10, 0);
+  m.content = &content;
+  EXPECT_TRUE(search_matches(criteria("FROM yamada@EXAMPLE"), m));
+  EXPECT_TRUE(search_matches(criteria("FROM \"山田\""), m));          // encoded words are decoded
+  EXPECT_TRUE(search_matches(criteria("SUBJECT \"日本語 report\""), m));
+  EXPECT_FALSE(search_matches(criteria("SUBJECT minutes"), m));
+  EXPECT_FALSE(search_matches(criteria("TO yamada"), m));               // no To field
+  EXPECT_TRUE(search_matches(criteria("HEADER X-Spam-Flag \"\""), m));  // the field exists
+  EXPECT_FALSE(search_matches(criteria("HEADER X-Virus \"\""), m));
+  EXPECT_TRUE(search_matches(criteria("BODY quarterly"), m));
+  EXPECT_FALSE(search_matches(criteria("BODY yamada"), m));              // BODY is not the header
+  EXPECT_TRUE(search_matches(criteria("TEXT yamada"), m));
+  EXPECT_TRUE(search_matches(criteria("TEXT quarterly"), m));
+  EXPECT_TRUE(search_matches(criteria("SENTON 1-Mar-2024"), m));
+  EXPECT_TRUE(search_matches(criteria("SENTBEFORE 2-Mar-2024 SENTSINCE 1-Mar-2024"), m));
+  EXPECT_FALSE(search_matches(criteria("SENTBEFORE 1-Mar-2024"), m));
+}
+
 }  // namespace
 }  // namespace dirmail::imap

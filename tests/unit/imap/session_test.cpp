@@ -1,6 +1,8 @@
 // The IMAP session end to end: a real socket, a real posix store, the replies a
 // client sees.
 #include <gmock/gmock.h>
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
 
 #include "dirmail/base/base64.hpp"
@@ -141,11 +143,12 @@ TEST_F(ImapSessionTest, SelectReportsMessagesAndStatusCounts) {
   server_.deliver(second_message);
   login();
   auto status = client_.command("t", "STATUS INBOX (MESSAGES UNSEEN UIDNEXT RECENT)");
-  EXPECT_THAT(status, HasSubstr("* STATUS INBOX (MESSAGES 2 UNSEEN 2 UIDNEXT 3 RECENT 0)"));
+  // No session has been told of either message: both are \Recent.
+  EXPECT_THAT(status, HasSubstr("* STATUS INBOX (MESSAGES 2 UNSEEN 2 UIDNEXT 3 RECENT 2)"));
   auto r = client_.command("s", "EXAMINE INBOX");
   EXPECT_THAT(r, HasSubstr("* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)"));
   EXPECT_THAT(r, HasSubstr("* OK [PERMANENTFLAGS ()]"));
-  EXPECT_THAT(r, HasSubstr("* 2 EXISTS\r\n* 0 RECENT\r\n* OK [UNSEEN 1]"));
+  EXPECT_THAT(r, HasSubstr("* 2 EXISTS\r\n* 2 RECENT\r\n* OK [UNSEEN 1]"));  // shown, not claimed
   EXPECT_THAT(r, HasSubstr("* OK [UIDNEXT 3]"));
   EXPECT_THAT(r, HasSubstr("s OK [READ-ONLY]"));
   // EXAMINE is read-only: BODY[] does not set \Seen, STORE is refused.
@@ -161,7 +164,7 @@ TEST_F(ImapSessionTest, FetchStreamsExactBytes) {
   login();
   select_inbox();
   auto r = client_.command("f", "FETCH 1 (UID RFC822.SIZE FLAGS BODY.PEEK[])");
-  EXPECT_EQ(r, "* 1 FETCH (UID 1 RFC822.SIZE " + std::to_string(first_message.size()) + " FLAGS () BODY[] {" +
+  EXPECT_EQ(r, "* 1 FETCH (UID 1 RFC822.SIZE " + std::to_string(first_message.size()) + " FLAGS (\\Recent) BODY[] {" +
                    std::to_string(first_message.size()) + "}\r\n" + first_message + ")\r\nf OK FETCH completed\r\n");
   r = client_.command("g", "UID FETCH 2 BODY.PEEK[]");
   EXPECT_EQ(r, "* 2 FETCH (UID 2 BODY[] {" + std::to_string(big.size()) + "}\r\n" + big + ")\r\ng OK UID FETCH completed\r\n");
@@ -192,7 +195,35 @@ TEST_F(ImapSessionTest, FetchSectionsAndPartials) {
   EXPECT_THAT(env, HasSubstr("BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" " +
                              std::to_string(text.size()) + " 2 NIL NIL NIL NIL)"));
   EXPECT_THAT(env, HasSubstr("INTERNALDATE \""));
-  EXPECT_THAT(client_.command("h", "FETCH 1 FLAGS"), HasSubstr("FLAGS ()"));  // PEEK left \Seen alone
+  EXPECT_THAT(client_.command("h", "FETCH 1 FLAGS"), HasSubstr("FLAGS (\\Recent)"));  // PEEK left \Seen alone
+}
+
+TEST_F(ImapSessionTest, StructureEnvelopeAndKnownFieldsComeFromTheSummary) {
+  const std::string message =
+      "From: Friend <friend@example.org>\r\nSubject: parts\r\nX-Other: o\r\n"
+      "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
+      "--b\r\n\r\ntext\r\n--b\r\nContent-Type: image/png\r\n\r\nPNG\r\n--b--\r\n";
+  server_.deliver(message);
+  login();
+  select_inbox();
+  const std::string first = client_.command("a", "FETCH 1 (ENVELOPE BODYSTRUCTURE)");
+  EXPECT_THAT(first, HasSubstr("\"MIXED\""));
+  EXPECT_THAT(first, HasSubstr("(\"IMAGE\" \"PNG\" NIL NIL NIL \"7BIT\" 3 NIL NIL NIL NIL)"));
+  const std::string folder = server_.alice_root() + "/INBOX";
+  ASSERT_TRUE(std::filesystem::exists(folder + "/dirmail.summary"));
+  // Overwrite the message file (same size): what is answered from the summary does not change.
+  std::string file;
+  for (const auto& e : std::filesystem::directory_iterator(folder + "/cur")) file = e.path();
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << std::string(message.size(), 'x');
+  EXPECT_EQ(client_.command("b", "FETCH 1 (ENVELOPE BODYSTRUCTURE)"),
+            std::string(first).replace(first.rfind("a OK"), 1, "b"));
+  EXPECT_THAT(client_.command("c", "FETCH 1 BODY.PEEK[HEADER.FIELDS (SUBJECT)]"), HasSubstr("Subject: parts\r\n"));
+  // A field the summary does not keep is read from the file, like the part's bytes.
+  EXPECT_THAT(client_.command("d", "FETCH 1 BODY.PEEK[HEADER.FIELDS (X-Other)]"), HasSubstr("BODY[HEADER.FIELDS (X-Other)] {2}\r\n\r\n)"));
+  EXPECT_THAT(client_.command("e", "FETCH 1 BODY.PEEK[2]"), HasSubstr("BODY[2] {3}\r\nxxx)"));
+  // Without its summary file the message is read again.
+  std::filesystem::remove(folder + "/dirmail.summary");
+  EXPECT_THAT(client_.command("f", "FETCH 1 BODYSTRUCTURE"), HasSubstr("BODYSTRUCTURE (\"TEXT\" \"PLAIN\""));
 }
 
 TEST_F(ImapSessionTest, FetchBodySetsSeen) {
@@ -201,8 +232,9 @@ TEST_F(ImapSessionTest, FetchBodySetsSeen) {
   login();
   select_inbox();
   auto r = client_.command("a", "UID FETCH 2 BODY[TEXT]");
-  EXPECT_EQ(r, "* 2 FETCH (UID 2 FLAGS (\\Seen) BODY[TEXT] {10}\r\nbody two\r\n)\r\na OK UID FETCH completed\r\n");
-  EXPECT_THAT(client_.command("b", "FETCH 1:2 FLAGS"), HasSubstr("* 1 FETCH (FLAGS ())\r\n* 2 FETCH (FLAGS (\\Seen))"));
+  EXPECT_EQ(r, "* 2 FETCH (UID 2 FLAGS (\\Seen \\Recent) BODY[TEXT] {10}\r\nbody two\r\n)\r\na OK UID FETCH completed\r\n");
+  EXPECT_THAT(client_.command("b", "FETCH 1:2 FLAGS"),
+              HasSubstr("* 1 FETCH (FLAGS (\\Recent))\r\n* 2 FETCH (FLAGS (\\Seen \\Recent))"));
   // The flag is in the store: another session sees it.
   ImapClient other(server_.port());
   other.line();
@@ -225,15 +257,19 @@ TEST_F(ImapSessionTest, StoreFlagsAndExpunge) {
   login();
   select_inbox();
   EXPECT_EQ(client_.command("a", "STORE 1,3 +FLAGS (\\Deleted \\Flagged)"),
-            "* 1 FETCH (FLAGS (\\Flagged \\Deleted))\r\n* 3 FETCH (FLAGS (\\Flagged \\Deleted))\r\na OK STORE completed\r\n");
+            "* 1 FETCH (FLAGS (\\Flagged \\Deleted \\Recent))\r\n* 3 FETCH (FLAGS (\\Flagged \\Deleted \\Recent))\r\n"
+            "a OK STORE completed\r\n");
   EXPECT_EQ(client_.command("b", "UID STORE 3 -FLAGS.SILENT (\\Flagged)"), "b OK STORE completed\r\n");
   EXPECT_EQ(client_.command("c", "STORE 2 FLAGS (\\Answered $Label1)"),
-            "* 2 FETCH (FLAGS (\\Answered))\r\nc OK STORE completed (keywords are not kept in this version)\r\n");
+            "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1)\r\n"
+            "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label1 \\*)] Flags permitted\r\n"
+            "* 2 FETCH (FLAGS (\\Answered \\Recent $Label1))\r\nc OK STORE completed\r\n");
   EXPECT_EQ(client_.command("d", "SEARCH DELETED"), "* SEARCH 1 3\r\nd OK SEARCH completed\r\n");
   EXPECT_EQ(client_.command("e", "UID SEARCH UNDELETED"), "* SEARCH 2 4\r\ne OK UID SEARCH completed\r\n");
   EXPECT_EQ(client_.command("f", "EXPUNGE"), "* 3 EXPUNGE\r\n* 1 EXPUNGE\r\nf OK EXPUNGE completed\r\n");
   EXPECT_EQ(client_.command("g", "FETCH 1:* (UID FLAGS)"),
-            "* 1 FETCH (UID 2 FLAGS (\\Answered))\r\n* 2 FETCH (UID 4 FLAGS ())\r\ng OK FETCH completed\r\n");
+            "* 1 FETCH (UID 2 FLAGS (\\Answered \\Recent $Label1))\r\n* 2 FETCH (UID 4 FLAGS (\\Recent))\r\n"
+            "g OK FETCH completed\r\n");
   auto status = server_.store().status(server_.alice_root(), "INBOX");
   ASSERT_TRUE(status.ok());
   ASSERT_EQ(status->messages.size(), 2u);
@@ -269,7 +305,8 @@ TEST_F(ImapSessionTest, NoopReportsNewMailExpungesAndFlagChanges) {
   EXPECT_EQ(client_.command("a", "FETCH 3 UID"), "* 3 FETCH (UID 3)\r\na OK FETCH completed\r\n");
   server_.deliver(first_message);
   EXPECT_EQ(client_.command("b", "NOOP"),
-            "* 2 EXPUNGE\r\n* 2 FETCH (UID 3 FLAGS (\\Flagged))\r\n* 3 EXISTS\r\nb OK NOOP completed\r\n");
+            "* 2 EXPUNGE\r\n* 2 FETCH (UID 3 FLAGS (\\Flagged \\Recent))\r\n* 3 EXISTS\r\n* 3 RECENT\r\n"
+            "b OK NOOP completed\r\n");
   EXPECT_EQ(client_.command("c", "FETCH 3 UID"), "* 3 FETCH (UID 4)\r\nc OK FETCH completed\r\n");
   EXPECT_EQ(client_.command("d", "NOOP"), "d OK NOOP completed\r\n");
 }
@@ -298,6 +335,7 @@ TEST_F(ImapSessionTest, IdleEndsWithDoneAndReportsNewMail) {
   EXPECT_EQ(c.line(), "+ idling");
   fast.deliver(first_message);
   EXPECT_EQ(c.line(), "* 1 EXISTS");  // within a poll interval
+  EXPECT_EQ(c.line(), "* 1 RECENT");
   c.send("DONE\r\n");
   EXPECT_EQ(c.line(), "i OK IDLE terminated");
   EXPECT_THAT(c.command("n", "NOOP"), HasSubstr("n OK"));

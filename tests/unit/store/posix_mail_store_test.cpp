@@ -359,5 +359,114 @@ TEST_F(PosixStoreTest, StaleTmpFilesAreRemovedByStatus) {
   EXPECT_TRUE(fs::exists(fresh));
 }
 
+// ---- Message summaries (dirmail.summary) ----
+
+std::vector<std::optional<std::string>> summaries_of(MailStore& store, const std::string& root,
+                                                     std::vector<std::uint32_t> uids) {
+  auto r = store.summaries(root, "INBOX", uids);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? *r : std::vector<std::optional<std::string>>(uids.size());
+}
+
+TEST_F(PosixStoreTest, SummariesAreKeptForLiveMessagesAcrossProcesses) {
+  auto store = make_store();
+  auto a = deliver(*store, "a");
+  auto b = deliver(*store, "b");
+  std::vector<MessageSummaryBytes> kept{{a.uid, "summary of a"}, {b.uid, std::string("b\n\0b", 4)}, {99, "none"}};
+  ASSERT_TRUE(store->store_summaries(root_, "INBOX", kept).ok());
+  auto got = summaries_of(*store, root_, {a.uid, b.uid, 99});
+  EXPECT_EQ(got[0], "summary of a");
+  EXPECT_EQ(got[1], std::string("b\n\0b", 4));
+  EXPECT_FALSE(got[2]);  // not a message of the folder: not kept
+  auto other = make_store();  // another process reads the file
+  EXPECT_EQ(summaries_of(*other, root_, {b.uid, a.uid})[1], "summary of a");
+  // A summary given again replaces the first; an expunged message's goes.
+  std::vector<MessageSummaryBytes> again{{a.uid, "second"}};
+  ASSERT_TRUE(other->store_summaries(root_, "INBOX", again).ok());
+  EXPECT_EQ(summaries_of(*store, root_, {a.uid})[0], "second");
+  std::vector<std::uint32_t> gone{a.uid};
+  ASSERT_TRUE(store->expunge(root_, "INBOX", gone).ok());
+  EXPECT_FALSE(summaries_of(*other, root_, {a.uid})[0]);
+  EXPECT_EQ(summaries_of(*other, root_, {b.uid})[0], std::string("b\n\0b", 4));
+}
+
+TEST_F(PosixStoreTest, DamagedSummaryTailIsCutOffByTheNextWriter) {
+  auto store = make_store();
+  auto a = deliver(*store, "a");
+  auto b = deliver(*store, "b");
+  std::vector<MessageSummaryBytes> first{{a.uid, "sa"}};
+  ASSERT_TRUE(store->store_summaries(root_, "INBOX", first).ok());
+  std::string path = inbox_ + "/dirmail.summary";
+  append_raw(path, "0badc0de 2 5\nhel");  // a record cut short by a crash
+  auto restarted = make_store();
+  auto got = summaries_of(*restarted, root_, {a.uid, b.uid});
+  EXPECT_EQ(got[0], "sa");
+  EXPECT_FALSE(got[1]);
+  std::vector<MessageSummaryBytes> second{{b.uid, "sb"}};
+  ASSERT_TRUE(restarted->store_summaries(root_, "INBOX", second).ok());
+  EXPECT_EQ(slurp(path).find("hel"), std::string::npos);
+  auto third = make_store();
+  got = summaries_of(*third, root_, {a.uid, b.uid});
+  EXPECT_EQ(got[0], "sa");
+  EXPECT_EQ(got[1], "sb");
+  // A record whose checksum does not match is not believed.
+  std::string text = slurp(path);
+  text[text.find("sb")] = 'X';
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+  auto fourth = make_store();
+  got = summaries_of(*fourth, root_, {a.uid, b.uid});
+  EXPECT_EQ(got[0], "sa");
+  EXPECT_FALSE(got[1]);
+}
+
+TEST_F(PosixStoreTest, SummaryFileIsRewrittenWhenMostOfItIsDead) {
+  auto store = make_store();
+  auto a = deliver(*store, "a");
+  auto b = deliver(*store, "b");
+  std::string big(300 * 1024, 'x');
+  std::vector<MessageSummaryBytes> first{{a.uid, big}, {b.uid, "small"}};
+  ASSERT_TRUE(store->store_summaries(root_, "INBOX", first).ok());
+  std::string path = inbox_ + "/dirmail.summary";
+  EXPECT_GT(fs::file_size(path), big.size());
+  std::vector<MessageSummaryBytes> replaced{{a.uid, "now small"}};
+  ASSERT_TRUE(store->store_summaries(root_, "INBOX", replaced).ok());
+  EXPECT_LT(fs::file_size(path), 1024u);
+  auto other = make_store();
+  auto got = summaries_of(*other, root_, {a.uid, b.uid});
+  EXPECT_EQ(got[0], "now small");
+  EXPECT_EQ(got[1], "small");
+}
+
+// ---- status() and the directory scan ----
+
+void age_directory(const std::string& dir, std::int64_t seconds) {
+  struct timespec times[2];
+  times[0].tv_sec = times[1].tv_sec = ::time(nullptr) - seconds;
+  times[0].tv_nsec = times[1].tv_nsec = 0;
+  ASSERT_EQ(::utimensat(AT_FDCWD, dir.c_str(), times, 0), 0);
+}
+
+TEST_F(PosixStoreTest, StatusScansTheFolderOnlyWhenItsFilesChanged) {
+  auto store = make_store();
+  deliver(*store, "a");
+  auto b = deliver(*store, "b");
+  age_directory(inbox_ + "/cur", 60);
+  age_directory(inbox_ + "/new", 60);
+  EXPECT_EQ(status(*store).messages.size(), 2u);  // scanned; the folder is now known to be in line
+  // A file removed behind the store's back while the directory's time stays the same
+  // (what the scan would find) is not looked for: the answer comes from the index.
+  auto cur = files_in(inbox_ + "/cur");
+  fs::rename(inbox_ + "/cur/" + cur[0], inbox_ + "/" + cur[0]);
+  age_directory(inbox_ + "/cur", 60);
+  EXPECT_EQ(status(*store).messages.size(), 2u);
+  // Any change to cur/ or new/ brings the scan back: a file dropped into new/ is adopted
+  // and the missing one is dropped.
+  fs::rename(inbox_ + "/" + cur[0], inbox_ + "/new/dropped-by-hand");
+  auto after = status(*store);
+  ASSERT_EQ(after.messages.size(), 2u);
+  EXPECT_LE(after.messages[0].uid, b.uid);  // the one whose file stayed
+  EXPECT_GT(after.messages[1].uid, b.uid);  // the dropped file, adopted with a new UID
+}
+
 }  // namespace
 }  // namespace dirmail::store

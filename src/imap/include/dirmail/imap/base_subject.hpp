@@ -11,7 +11,8 @@ struct BaseSubject {
   bool reply_or_forward = false;  // a "Re:"/"Fw:"/"Fwd:" leader, "(fwd)" or "[fwd: ...]" was removed
 };
 
-// Encoded words (RFC 2047) are compared as written: they are not decoded.
+// Encoded words (RFC 2047) are decoded to UTF-8 first, so "=?UTF-8?B?...?=" and the same
+// text in ISO-2022-JP sort and thread together.
 BaseSubject base_subject(std::string_view subject);
 
 // The base subject in the form SORT and THREAD compare (i;ascii-casemap: ASCII upper case).

@@ -1,19 +1,14 @@
 #pragma once
-// FETCH BODYSTRUCTURE and BODY (RFC 3501 §7.4.2) for this milestone: every message is
-// described as ONE non-multipart part, typed from its Content-Type header field.
-// A multipart or message/rfc822 message is described as text/plain (all its bytes in
-// one part): a full MIME structure comes with the MIME parser in a later milestone.
-#include <cstdint>
+// FETCH BODYSTRUCTURE and BODY (RFC 3501 §7.4.2) from a message's MIME structure:
+// multiparts with their parts, message/rfc822 parts with the encapsulated message's
+// envelope and structure, and (BODYSTRUCTURE) the extension data.
 #include <string>
-#include <string_view>
+
+#include "dirmail/imap/mime_structure.hpp"
 
 namespace dirmail::imap {
 
-inline constexpr std::size_t max_content_type_params = 20;
-
-// `body_size`: bytes after the header block; `body_lines`: its line count.
 // `extensible`: BODYSTRUCTURE (with extension data) rather than BODY.
-std::string format_body_structure(std::string_view header, std::uint64_t body_size, std::uint64_t body_lines,
-                                  bool extensible);
+std::string format_body_structure(const MimePart& part, bool extensible);
 
 }  // namespace dirmail::imap

@@ -43,7 +43,26 @@ struct StoreAction {
   Mode mode = Mode::replace;
   bool silent = false;
   std::uint8_t flags = 0;         // store::Flag bits
-  bool had_keywords = false;      // keywords were given; they cannot be stored yet and are ignored
+  std::vector<std::string> keywords;  // flag-keywords as given (flag-extensions are dropped)
+  std::optional<std::uint64_t> unchanged_since;  // RFC 7162 (UNCHANGEDSINCE n)
+};
+
+// SELECT/EXAMINE parameters (RFC 4466 §2.4): CONDSTORE and QRESYNC (RFC 7162 §3.2.5).
+struct SelectParameters {
+  bool condstore = false;
+  bool qresync = false;
+  std::uint32_t uidvalidity = 0;   // QRESYNC: what the client knows
+  std::uint64_t modseq = 0;
+  std::optional<SequenceSet> known_uids;
+  // seq-match-data: the client's sequence numbers and the UIDs they had.
+  std::optional<SequenceSet> known_sequence;
+  std::optional<SequenceSet> known_sequence_uids;
+};
+
+// FETCH modifiers (RFC 7162 §3.1.4.1, §3.2.6): (CHANGEDSINCE n [VANISHED]).
+struct FetchModifiers {
+  std::optional<std::uint64_t> changed_since;
+  bool vanished = false;
 };
 
 // LIST options (RFC 5258 LIST-EXTENDED, RFC 6154 SPECIAL-USE). Without any of the
@@ -62,7 +81,7 @@ struct ListOptions {
 // is the bytes [message_offset, message_offset + message_size) of the parsed text.
 struct AppendArguments {
   std::uint8_t flags = 0;                    // store::Flag bits
-  bool had_keywords = false;                 // keywords were given; they are not kept
+  std::vector<std::string> keywords;         // flag-keywords as given
   std::optional<std::int64_t> internal_date; // unix seconds
   std::size_t message_offset = 0;
   std::size_t message_size = 0;
@@ -81,6 +100,8 @@ struct ImapCommand {
   std::vector<std::string> status_items;  // STATUS, upper case
   SequenceSet sequence;                   // FETCH, STORE, COPY, MOVE, UID EXPUNGE
   std::vector<FetchItem> fetch;
+  FetchModifiers fetch_modifiers;         // FETCH
+  SelectParameters select;                // SELECT, EXAMINE
   StoreAction store;
   SearchKey search;                       // an AND of the criteria
   std::string charset;                    // SEARCH CHARSET, SORT/THREAD charset, upper case; empty if absent

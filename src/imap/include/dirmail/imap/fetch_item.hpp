@@ -24,6 +24,7 @@ enum class FetchKind {
   rfc822,          // = BODY[], sets \Seen
   rfc822_header,   // = BODY.PEEK[HEADER]
   rfc822_text,     // = BODY[TEXT], sets \Seen
+  modseq,          // RFC 7162 MODSEQ
 };
 
 enum class SectionText { full, header, header_fields, header_fields_not, text, mime };

@@ -27,18 +27,66 @@ enum Flag : std::uint8_t {
   flag_draft = 16,
 };
 
+// IMAP keywords (RFC 3501 §2.3.2 flag-keyword): each folder keeps a list of at most
+// kMaxKeywords names, and a message's keywords are a bit mask over that list. A name
+// keeps its bit for the folder's life, so masks read earlier stay valid; the list only
+// grows (a folder whose list is full refuses new names with limit_exceeded).
+inline constexpr std::size_t kMaxKeywords = 64;
+inline constexpr std::size_t kMaxKeywordLength = 64;
+// An IMAP atom (no '\\': system flags are Flag bits), 1..kMaxKeywordLength bytes.
+bool valid_keyword(std::string_view name);
+
 struct MessageInfo {
   std::uint32_t uid = 0;
   std::uint64_t size = 0;        // bytes as stored (CRLF line ends)
   std::string uidl;              // POP3 unique id, stable for the message's life
   std::uint8_t flags = 0;        // Flag bits
   std::int64_t internal_date = 0;  // unix seconds of delivery
+  std::uint64_t keywords = 0;    // bit i: FolderStatus::keywords[i]
+  // RFC 7162 mod-sequence: moves (to the folder's new highest) whenever the message
+  // is added or its flags or keywords change. 0 from a backend without them.
+  std::uint64_t modseq = 0;
 };
 
 struct FolderStatus {
   std::uint32_t uidvalidity = 0;
   std::uint32_t uidnext = 1;
   std::vector<MessageInfo> messages;  // ascending UID order
+  std::vector<std::string> keywords;  // the folder's keyword names, by bit
+  // The highest mod-sequence of any change (add, flags, expunge) in the folder; only
+  // grows while the UIDVALIDITY stays. 0 from a backend without mod-sequences.
+  std::uint64_t highest_modseq = 0;
+  // Messages with this UID or above have not been claimed as \Recent by any session
+  // yet (take_recent()).
+  std::uint32_t first_recent_uid = 1;
+};
+
+// STORE (RFC 3501 §6.4.6, RFC 7162 §3.1.3) applied to several messages at once.
+struct FlagUpdate {
+  enum class Mode : std::uint8_t { replace, add, remove };
+  Mode mode = Mode::replace;
+  std::uint8_t flags = 0;               // Flag bits
+  std::vector<std::string> keywords;    // names; valid_keyword(); new ones join the folder's list
+  // UNCHANGEDSINCE: a message whose mod-sequence is above this is left alone and
+  // reported in FlagUpdateResult::modified.
+  std::optional<std::uint64_t> unchanged_since;
+};
+
+struct FlagUpdateResult {
+  std::vector<MessageInfo> changed;     // messages whose flags changed: uid, flags, keywords, modseq
+  std::vector<std::uint32_t> modified;  // refused by unchanged_since
+  std::vector<std::uint32_t> missing;   // not in the folder (expunged meanwhile)
+  std::vector<std::string> keywords;    // the folder's keyword list afterwards
+  std::uint64_t highest_modseq = 0;
+};
+
+// Which messages left the folder after a given mod-sequence (QRESYNC, RFC 7162 §3.2.5).
+struct ExpungedSince {
+  // True: `uids` are exactly the messages expunged after the mod-sequence. False: the
+  // store no longer knows (its log was compacted since); the caller must treat every
+  // UID it knows of that is not in the folder as expunged.
+  bool exact = false;
+  std::vector<std::uint32_t> uids;  // ascending
 };
 
 // What to deliver: `prefix` (trace headers added at delivery) followed by `length`
@@ -59,6 +107,7 @@ struct DeliverySource {
 struct AppendOptions {
   std::uint8_t flags = 0;          // Flag bits (\Recent is not one)
   std::int64_t internal_date = 0;  // unix seconds; 0: now
+  std::vector<std::string> keywords;  // valid_keyword() names
 };
 
 struct AppendResult {
@@ -77,6 +126,12 @@ struct CopyResult {
   std::vector<CopiedMessage> copied;  // ascending source UID; UIDs not in the source are skipped
 };
 
+// Bytes a protocol layer derived from one message (MailStore::summaries).
+struct MessageSummaryBytes {
+  std::uint32_t uid = 0;
+  std::string bytes;
+};
+
 // Sequential reader of one stored message.
 class MessageReader {
  public:
@@ -84,6 +139,8 @@ class MessageReader {
   // Reads up to buf.size() bytes; 0 at the end.
   virtual Result<std::size_t> read(std::span<char> buf) = 0;
   virtual std::uint64_t size() const = 0;
+  // Moves `count` bytes ahead (a FETCH of one part). This default reads and drops them.
+  virtual Status skip(std::uint64_t count);
 };
 
 // Whether `name` is one of the user files below (any case). Folder names never are.
@@ -103,8 +160,30 @@ class MailStore {
   virtual Result<std::unique_ptr<MessageReader>> open_message(const std::string& mailbox_root,
                                                               std::string_view folder,
                                                               std::uint32_t uid) = 0;
+  // Replaces the system flags of one message; its keywords stay.
   virtual Result<void> set_flags(const std::string& mailbox_root, std::string_view folder,
                                  std::uint32_t uid, std::uint8_t flags) = 0;
+  // Changes flags and keywords of the messages `uids` in one step (one lock, one log
+  // append). invalid_argument for a bad keyword name; limit_exceeded when new names do
+  // not fit the folder's list (nothing is changed then). not_found: no such folder.
+  // With no `uids` nothing changes: a cheap way to read the highest mod-sequence.
+  virtual Result<FlagUpdateResult> update_flags(const std::string& mailbox_root, std::string_view folder,
+                                                std::span<const std::uint32_t> uids, const FlagUpdate& update) = 0;
+  // \Recent (RFC 3501 §2.3.2): the first session to be told of a message gets it.
+  // Claims the messages with UIDs below `uidnext` that no one has claimed yet and
+  // returns the first UID claimed: the caller's recent messages are
+  // [returned value, uidnext). Nothing is claimed when another session got there
+  // first (the returned value is then >= uidnext).
+  virtual Result<std::uint32_t> take_recent(const std::string& /*mailbox_root*/, std::string_view /*folder*/,
+                                            std::uint32_t uidnext) {
+    return uidnext;
+  }
+  // The UIDs expunged after `modseq` (QRESYNC). A backend without the record answers
+  // "not exact".
+  virtual Result<ExpungedSince> expunged_since(const std::string& /*mailbox_root*/, std::string_view /*folder*/,
+                                               std::uint64_t /*modseq*/) {
+    return ExpungedSince{};
+  }
   // Removes the messages for good.
   virtual Result<void> expunge(const std::string& mailbox_root, std::string_view folder,
                                std::span<const std::uint32_t> uids) = 0;
@@ -164,6 +243,23 @@ class MailStore {
   // other processes or nodes do not move it; those are found by polling. Cheap: no
   // disk access. A backend without it answers 0 (then only polling finds changes).
   virtual std::uint64_t change_count(const std::string& /*mailbox_root*/, std::string_view /*folder*/) { return 0; }
+
+  // ---- Summaries: what a protocol layer derives from a message, kept beside it ----
+  // IMAP keeps each message's MIME structure here, so a message file is read once and
+  // not at every FETCH BODYSTRUCTURE. Derived data, never synced: a summary lost to a
+  // crash or damage is simply made again by the caller. A backend that keeps none
+  // answers nullopt for every UID and drops what it is given.
+  // One answer per UID, in order: the bytes, or nullopt (none kept, or no such message).
+  virtual Result<std::vector<std::optional<std::string>>> summaries(const std::string& /*mailbox_root*/,
+                                                                    std::string_view /*folder*/,
+                                                                    std::span<const std::uint32_t> uids) {
+    return std::vector<std::optional<std::string>>(uids.size());
+  }
+  // Keeps summaries of messages of the folder (others are ignored); replaces earlier ones.
+  virtual Status store_summaries(const std::string& /*mailbox_root*/, std::string_view /*folder*/,
+                                 std::span<const MessageSummaryBytes> /*summaries*/) {
+    return ok_status();
+  }
 
   // ---- The maildrop lease (POP3's exclusive access, RFC 1939 §8) ----
   // A lease on the whole mailbox, kept in the mailbox itself so that it holds across the

@@ -45,6 +45,15 @@ class PosixMailStore final : public MailStore {
                                                       std::uint32_t uid) override;
   Result<void> set_flags(const std::string& mailbox_root, std::string_view folder, std::uint32_t uid,
                          std::uint8_t flags) override;
+  Result<FlagUpdateResult> update_flags(const std::string& mailbox_root, std::string_view folder,
+                                        std::span<const std::uint32_t> uids, const FlagUpdate& update) override;
+  // The first UID not yet claimed is kept in the index (an R record), so the claim holds
+  // across processes and nodes sharing the store.
+  Result<std::uint32_t> take_recent(const std::string& mailbox_root, std::string_view folder,
+                                    std::uint32_t uidnext) override;
+  // Exact for mod-sequences since the index log was last compacted.
+  Result<ExpungedSince> expunged_since(const std::string& mailbox_root, std::string_view folder,
+                                       std::uint64_t modseq) override;
   // UIDs that are not in the folder are ignored.
   Result<void> expunge(const std::string& mailbox_root, std::string_view folder,
                        std::span<const std::uint32_t> uids) override;
@@ -70,13 +79,17 @@ class PosixMailStore final : public MailStore {
                        const std::function<bool(std::string_view holder)>& stale) override;
   Status release_lease(const std::string& mailbox_root, std::string_view holder) override;
   std::uint64_t change_count(const std::string& mailbox_root, std::string_view folder) override;
+  Result<std::vector<std::optional<std::string>>> summaries(const std::string& mailbox_root, std::string_view folder,
+                                                            std::span<const std::uint32_t> uids) override;
+  Status store_summaries(const std::string& mailbox_root, std::string_view folder,
+                         std::span<const MessageSummaryBytes> summaries) override;
 
  private:
   static Status validate_source(const DeliverySource& source);
   // deliver() and append(): one message into a folder whose directories exist.
-  // internal_date 0: now.
+  // options.internal_date 0: now.
   Result<AppendResult> store_message(const std::string& folder_dir, const DeliverySource& source,
-                                     std::uint8_t flags, std::int64_t internal_date);
+                                     const AppendOptions& options);
   // rename_folder() of INBOX, under the root's lock.
   Status rename_inbox(const std::string& mailbox_root, const std::string& to_dir);
   // Makes an empty folder (with a new UIDVALIDITY) in one rename, under the root's lock.
