@@ -23,7 +23,8 @@ struct CachedFolder {
   SummaryCache summary;  // guarded by `mu` too
   // When the folder's files were last compared with its index (folder_repair.hpp):
   // the modification times of cur/ and new/ then. While they stay the same no file
-  // came or went, and status() skips the directory scan. Guarded by `mu`.
+  // came or went, and status() skips the directory scan (posix_mail_store.cpp says
+  // when a stamp can be trusted). Guarded by `mu`.
   struct ScanStamp {
     bool valid = false;
     timespec cur{};

@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -29,9 +28,11 @@ namespace {
 
 constexpr std::int64_t kStaleTmpSeconds = 36 * 3600;  // as maildir readers do
 
-// The modification times of cur/ and new/, as a stamp to compare later. Not valid
-// when either changed in the last two seconds: a change made within the same clock
-// tick as ours would leave the time as it is, so a stamp that young proves nothing.
+// The modification times of cur/ and new/, as a stamp to compare later. Files enter
+// and leave cur/ only under the folder lock, which the caller holds, so its time can be
+// trusted as it is. new/ takes files from outside writers that hold no lock: a change
+// made within the same clock tick as the stamp would leave its time as it is, so a
+// stamp taken less than two seconds after new/ changed proves nothing.
 CachedFolder::ScanStamp scan_stamp(const std::string& folder_dir) {
   CachedFolder::ScanStamp stamp;
   struct stat cur, fresh;
@@ -40,8 +41,7 @@ CachedFolder::ScanStamp scan_stamp(const std::string& folder_dir) {
     return stamp;
   }
   const auto now = std::chrono::system_clock::now().time_since_epoch();
-  const auto newest = std::max(cur.st_mtim.tv_sec, fresh.st_mtim.tv_sec);
-  stamp.valid = std::chrono::duration_cast<std::chrono::seconds>(now).count() - newest >= 2;
+  stamp.valid = std::chrono::duration_cast<std::chrono::seconds>(now).count() - fresh.st_mtim.tv_sec >= 2;
   stamp.cur = cur.st_mtim;
   stamp.fresh = fresh.st_mtim;
   return stamp;
