@@ -301,6 +301,7 @@ void Daemon::apply_options() {
   // A message that could be sent can be saved (Sent, Drafts); APPEND holds it in memory.
   const auto sendable = static_cast<std::size_t>(s.smtp_max_message_size);
   io->max_append_size = sendable == 0 ? imap::max_append_message : std::min(sendable, imap::max_append_message);
+  io->max_sessions_per_user = static_cast<std::size_t>(s.imap_max_sessions_per_user);
   imap_->options.store(io);
 
   if (auto aliases = features::alias_table(s)) {

@@ -68,6 +68,15 @@ net::awaitable<void> ImapSession::enter_authenticated(const std::string& tag, co
     tagged(tag, "NO [UNAVAILABLE] Mailbox path is invalid; tell the administrator");
     co_return;
   }
+  auto slot = service_->accounts.try_open(account.address(), options_->max_sessions_per_user);
+  if (!slot) {
+    line(log::Record::auth).with("login", account.address()).with("limit", options_->max_sessions_per_user)
+        .warn("login refused: too many sessions for this account");
+    tagged(tag, fmt::format("NO [LIMIT] This account already has {} sessions; close some mail clients or windows",
+                            options_->max_sessions_per_user));
+    co_return;
+  }
+  account_slot_ = std::move(*slot);
   mailbox_root_ = std::move(*root);
   mailbox_limit_ = account.mailbox_limit;
   user_ = account.address();

@@ -206,6 +206,7 @@ class ImapSession {
   std::string user_;          // the logged-in account's address
   std::string mailbox_root_;  // its expanded mailbox path
   std::uint64_t mailbox_limit_ = 0;  // the account's own limit in bytes; 0: the server's
+  std::optional<net::AccountSessions::Slot> account_slot_;  // counts this session against the account
   std::string command_;       // the command being read: lines and literals
 
   // Selected state.

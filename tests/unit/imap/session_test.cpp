@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <gtest/gtest.h>
 
 #include "dirmail/base/base64.hpp"
@@ -224,6 +225,30 @@ TEST_F(ImapSessionTest, StructureEnvelopeAndKnownFieldsComeFromTheSummary) {
   // Without its summary file the message is read again.
   std::filesystem::remove(folder + "/dirmail.summary");
   EXPECT_THAT(client_.command("f", "FETCH 1 BODYSTRUCTURE"), HasSubstr("BODYSTRUCTURE (\"TEXT\" \"PLAIN\""));
+}
+
+TEST(ImapSessionLimits, SessionsPerAccountAreCapped) {
+  auto options = ImapServer::default_options();
+  options.max_sessions_per_user = 2;
+  ImapServer server(options);
+  auto logged_in = [&](ImapClient& c) {
+    c.line();  // greeting
+    return c.command("l", "LOGIN alice@example.test \"secret pw\"");
+  };
+  ImapClient a(server.port()), b(server.port()), c(server.port());
+  EXPECT_THAT(logged_in(a), HasSubstr("l OK"));
+  EXPECT_THAT(logged_in(b), HasSubstr("l OK"));
+  EXPECT_THAT(logged_in(c), HasSubstr("l NO [LIMIT] This account already has 2 sessions"));
+  EXPECT_THAT(c.command("s", "SELECT INBOX"), HasSubstr("s BAD"));  // still not logged in
+  EXPECT_THAT(a.command("o", "LOGOUT"), HasSubstr("o OK"));
+  // The place a logout gave back is taken by the next login (the session ends just after
+  // its LOGOUT reply: give it a moment).
+  std::string again;
+  for (int i = 0; i < 50 && again.find("l OK") == std::string::npos; ++i) {
+    again = c.command("l", "LOGIN alice@example.test \"secret pw\"");
+    if (again.find("l OK") == std::string::npos) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_THAT(again, HasSubstr("l OK"));
 }
 
 TEST_F(ImapSessionTest, FetchBodySetsSeen) {

@@ -14,6 +14,7 @@
 #include "dirmail/auth/plaintext_policy.hpp"
 #include "dirmail/base/retry_schedule.hpp"
 #include "dirmail/directory/directory.hpp"
+#include "dirmail/net/account_sessions.hpp"
 #include "dirmail/net/blocking_pool.hpp"
 #include "dirmail/net/listener.hpp"
 #include "dirmail/net/session_set.hpp"
@@ -48,6 +49,9 @@ struct ImapOptions {
   // Largest APPEND message (APPENDLIMIT, RFC 7889); held in memory until stored, so at
   // most max_append_message (command.hpp).
   std::size_t max_append_size = 25 * 1024 * 1024;
+  // Logged-in sessions one account may have at once (imap.max_sessions_per_user); a
+  // login beyond it gets NO [LIMIT]. 0: no limit.
+  std::size_t max_sessions_per_user = 20;
 };
 
 struct ImapService {
@@ -58,6 +62,7 @@ struct ImapService {
   store::MailStore* store = nullptr;
   net::BlockingPool* pool = nullptr;
   net::SessionSet* sessions = nullptr;
+  net::AccountSessions accounts;  // logged-in sessions per account
 };
 
 net::awaitable<void> run_imap_session(std::shared_ptr<ImapService> service, net::Connection connection);
