@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "dirmail/base/strings.hpp"
+
 namespace dirmail::imap {
 namespace {
 
@@ -21,24 +23,6 @@ bool printable_ascii(std::uint32_t c) { return c >= 0x20 && c <= 0x7e; }
 
 Error refused(std::string_view why) {
   return make_error(ErrorCode::invalid_argument, "mailbox name is not valid modified UTF-7: " + std::string(why));
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xc0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xe0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  } else {
-    out.push_back(static_cast<char>(0xf0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
-  }
 }
 
 // One code point of `s` from `pos` (advanced past it); nullopt-like -1 when invalid
