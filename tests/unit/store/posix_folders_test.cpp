@@ -20,6 +20,7 @@
 #include "dirmail/store/folder_names.hpp"
 #include "dirmail/store/posix_mail_store.hpp"
 #include "../common/temp_dir.hpp"
+#include "memory_source.hpp"
 
 namespace dirmail::store {
 namespace {
@@ -60,14 +61,8 @@ class PosixFoldersTest : public ::testing::Test {
   }
 
   Result<AppendResult> append(MailStore& store, std::string_view folder, std::string_view body) {
-    int fd = ::memfd_create("src", MFD_CLOEXEC);
-    EXPECT_EQ(::write(fd, body.data(), body.size()), static_cast<ssize_t>(body.size()));
-    DeliverySource source;
-    source.fd = fd;
-    source.length = body.size();
-    auto r = store.append(root_, folder, source, {});
-    ::close(fd);
-    return r;
+    testing::MemorySource message(body);
+    return store.append(root_, folder, message.source(), {});
   }
 
   TempDir dir_;

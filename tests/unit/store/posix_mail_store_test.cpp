@@ -15,6 +15,7 @@
 #include "dirmail/store/index_record.hpp"
 #include "mail_store_conformance.hpp"
 #include "../common/temp_dir.hpp"
+#include "memory_source.hpp"
 
 namespace dirmail::store {
 namespace {
@@ -69,13 +70,8 @@ class PosixStoreTest : public ::testing::Test {
   }
 
   MessageInfo deliver(MailStore& store, std::string_view body) {
-    int fd = ::memfd_create("src", MFD_CLOEXEC);
-    EXPECT_EQ(::write(fd, body.data(), body.size()), static_cast<ssize_t>(body.size()));
-    DeliverySource source;
-    source.fd = fd;
-    source.length = body.size();
-    auto r = store.deliver(root_, "INBOX", source);
-    ::close(fd);
+    testing::MemorySource message(body);
+    auto r = store.deliver(root_, "INBOX", message.source());
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
     return r.ok() ? *r : MessageInfo{};
   }
