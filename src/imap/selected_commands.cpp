@@ -455,6 +455,26 @@ net::awaitable<bool> ImapSession::idle(const ImapCommand& cmd) {
   auto started = std::chrono::steady_clock::now();
   auto polled = started;
   std::string done;
+  // A change made through this process wakes the wait at once (MailStore::watch): the
+  // store's thread posts here, and a wait in progress is cancelled. Changes by other
+  // processes and nodes are found by reading the folder every idle_poll_interval.
+  struct Wake {
+    bool waiting = false;  // a read is in progress
+    bool pending = false;  // a change was told since the last check
+  };
+  auto wake = std::make_shared<Wake>();
+  auto executor = co_await net::asio::this_coro::executor;
+  auto& socket = conn_.stream.socket();
+  std::weak_ptr<Wake> weak = wake;
+  auto watch = service_->store->watch(mailbox_root_, selected_folder_, [executor, weak, &socket] {
+    net::asio::post(executor, [weak, &socket] {
+      auto w = weak.lock();  // gone: IDLE has ended
+      if (!w) return;
+      w->pending = true;
+      boost::system::error_code ec;
+      if (w->waiting) socket.cancel(ec);
+    });
+  });
   for (;;) {
     if (control_.stop_requested()) {
       reply("* BYE Server shutting down");
@@ -465,10 +485,20 @@ net::awaitable<bool> ImapSession::idle(const ImapCommand& cmd) {
       reply("* BYE Autologout; idle for too long");
       co_return false;
     }
-    // Short waits: a change made through this process is seen by its change count.
-    auto wait = std::min<std::chrono::steady_clock::duration>(left, options_->idle_check_interval);
+    // Without a watch, short waits: a change made through this process is seen by its
+    // change count at the next check.
+    auto wait = std::min<std::chrono::steady_clock::duration>(
+        left, watch ? options_->idle_poll_interval - (std::chrono::steady_clock::now() - polled)
+                    : std::chrono::steady_clock::duration(options_->idle_check_interval));
+    if (wait < std::chrono::milliseconds(1)) wait = std::chrono::milliseconds(1);
     if (!control_.begin_wait()) continue;  // the check above says goodbye
-    auto got = co_await reader_.read_line(done, 64, wait);
+    Result<ImapReader::LineResult> got = make_error(ErrorCode::cancelled, "woken");
+    if (!wake->pending) {  // a change told while this session was busy: no wait
+      wake->waiting = true;
+      got = co_await reader_.read_line(done, 64, wait);
+      wake->waiting = false;
+    }
+    wake->pending = false;
     control_.end_wait();
     if (got) {
       if (*got == ImapReader::LineResult::complete && iequals(done, "DONE")) {

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -32,6 +33,15 @@ struct CachedFolder {
   } scanned;
   // Grows with every index record this process appends (MailStore::change_count).
   std::atomic<std::uint64_t> changes{0};
+  // Called after each such append (MailStore::watch): sessions in IDLE hear of a
+  // delivery at once instead of at their next check.
+  std::mutex watch_mu;
+  std::map<std::uint64_t, std::function<void()>> watchers;  // guarded by watch_mu
+  std::uint64_t next_watcher = 0;                           // guarded by watch_mu
+  void notify_watchers() {
+    std::lock_guard lock(watch_mu);
+    for (auto& [id, changed] : watchers) changed();
+  }
   std::uint64_t last_use = 0;  // guarded by FolderCache's mutex
 };
 

@@ -30,8 +30,10 @@ struct LockedFolder {
 
   // Appends to the index and counts the change for sessions waiting on the folder.
   Status append(std::span<const IndexRecord> records) {
+    if (records.empty()) return ok_status();  // nothing changed: nobody to wake
     DIRMAIL_TRY(log.append(records));
     entry->changes.fetch_add(1, std::memory_order_release);
+    entry->notify_watchers();
     return ok_status();
   }
 };

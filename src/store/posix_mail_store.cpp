@@ -417,6 +417,24 @@ std::uint64_t PosixMailStore::change_count(const std::string& mailbox_root, std:
   return folders_->get(*folder_dir)->changes.load(std::memory_order_acquire);
 }
 
+std::shared_ptr<void> PosixMailStore::watch(const std::string& mailbox_root, std::string_view folder,
+                                            std::function<void()> changed) {
+  auto folder_dir = folder_path(mailbox_root, folder);
+  if (!folder_dir) return nullptr;
+  // The handle holds the cache entry, so it cannot be forgotten while watched.
+  std::shared_ptr<CachedFolder> entry = folders_->get(*folder_dir);
+  std::uint64_t id = 0;
+  {
+    std::lock_guard lock(entry->watch_mu);
+    id = ++entry->next_watcher;
+    entry->watchers.emplace(id, std::move(changed));
+  }
+  return std::shared_ptr<void>(entry.get(), [entry, id](void*) {
+    std::lock_guard lock(entry->watch_mu);
+    entry->watchers.erase(id);
+  });
+}
+
 Result<std::uint64_t> PosixMailStore::usage(const std::string& mailbox_root) {
   DIRMAIL_TRY(validate_root(mailbox_root));
   if (!posix::is_directory(mailbox_root)) return std::uint64_t{0};

@@ -366,6 +366,28 @@ TEST_F(ImapSessionTest, IdleEndsWithDoneAndReportsNewMail) {
   EXPECT_THAT(c.command("n", "NOOP"), HasSubstr("n OK"));
 }
 
+TEST_F(ImapSessionTest, IdleHearsOfADeliveryThroughThisStoreAtOnce) {
+  auto options = ImapServer::default_options();
+  options.idle_poll_interval = std::chrono::seconds(600);  // only the store's news can wake it
+  options.idle_check_interval = std::chrono::seconds(600);
+  ImapServer server(options);
+  ImapClient c(server.port());
+  c.line();
+  c.command("l", "LOGIN alice \"secret pw\"");
+  c.command("s", "SELECT INBOX");
+  c.send("i IDLE\r\n");
+  EXPECT_EQ(c.line(), "+ idling");
+  server.deliver(first_message);
+  EXPECT_EQ(c.line(), "* 1 EXISTS");  // the client's read gives up after 10 s
+  EXPECT_EQ(c.line(), "* 1 RECENT");
+  server.deliver(second_message);
+  EXPECT_EQ(c.line(), "* 2 EXISTS");
+  EXPECT_EQ(c.line(), "* 2 RECENT");
+  c.send("DONE\r\n");
+  EXPECT_EQ(c.line(), "i OK IDLE terminated");
+  EXPECT_THAT(c.command("n", "NOOP"), HasSubstr("n OK"));
+}
+
 TEST_F(ImapSessionTest, ShutdownSaysBye) {
   login();
   server_.stop_sessions();

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -467,6 +468,24 @@ TEST_F(PosixStoreTest, StatusScansTheFolderOnlyWhenItsFilesChanged) {
   ASSERT_EQ(after.messages.size(), 2u);
   EXPECT_LE(after.messages[0].uid, b.uid);  // the one whose file stayed
   EXPECT_GT(after.messages[1].uid, b.uid);  // the dropped file, adopted with a new UID
+}
+
+TEST_F(PosixStoreTest, WatchersHearOfEachChangeUntilTheyLetGo) {
+  auto store = make_store();
+  deliver(*store, "first");  // the folder exists
+  std::atomic<int> told{0};
+  auto handle = store->watch(root_, "INBOX", [&told] { ++told; });
+  ASSERT_NE(handle, nullptr);
+  auto b = deliver(*store, "second");
+  EXPECT_EQ(told.load(), 1);
+  ASSERT_TRUE(store->set_flags(root_, "INBOX", b.uid, flag_seen).ok());
+  EXPECT_EQ(told.load(), 2);
+  auto other = make_store();  // another process: its changes are found by polling, not told
+  deliver(*other, "third");
+  EXPECT_EQ(told.load(), 2);
+  handle.reset();
+  deliver(*store, "fourth");
+  EXPECT_EQ(told.load(), 2);
 }
 
 }  // namespace

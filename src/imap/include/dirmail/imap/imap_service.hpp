@@ -35,7 +35,8 @@ struct ImapOptions {
   bool starttls = true;                        // offer STARTTLS (RFC 3501 §6.2.1) when tls is set
   std::chrono::seconds handshake_timeout{30};
   // IDLE (RFC 2177): how often the folder is read again to find changes made by other processes
-  // or nodes; changes made through this process are pushed within idle_check_interval.
+  // or nodes. Changes made through this process are pushed at once (MailStore::watch); with a
+  // store that cannot tell, within idle_check_interval (its change count is compared).
   std::chrono::seconds idle_poll_interval{30};
   std::chrono::milliseconds idle_check_interval{1000};
   // Kerberos single sign-on (AUTHENTICATE GSSAPI, imap/host@REALM); null: not offered.

@@ -243,6 +243,15 @@ class MailStore {
   // other processes or nodes do not move it; those are found by polling. Cheap: no
   // disk access. A backend without it answers 0 (then only polling finds changes).
   virtual std::uint64_t change_count(const std::string& /*mailbox_root*/, std::string_view /*folder*/) { return 0; }
+  // Calls `changed` after each change this store object makes to the folder (the
+  // changes change_count counts), until the returned handle is dropped: a session in
+  // IDLE is woken at once. `changed` runs on the writer's thread, under a lock: it must
+  // only hand the news on (post to the session's executor). nullptr when the backend
+  // cannot tell; then change_count and polling find changes.
+  virtual std::shared_ptr<void> watch(const std::string& /*mailbox_root*/, std::string_view /*folder*/,
+                                      std::function<void()> /*changed*/) {
+    return nullptr;
+  }
 
   // ---- Summaries: what a protocol layer derives from a message, kept beside it ----
   // IMAP keeps each message's MIME structure here, so a message file is read once and

@@ -79,6 +79,8 @@ class PosixMailStore final : public MailStore {
                        const std::function<bool(std::string_view holder)>& stale) override;
   Status release_lease(const std::string& mailbox_root, std::string_view holder) override;
   std::uint64_t change_count(const std::string& mailbox_root, std::string_view folder) override;
+  std::shared_ptr<void> watch(const std::string& mailbox_root, std::string_view folder,
+                              std::function<void()> changed) override;
   Result<std::vector<std::optional<std::string>>> summaries(const std::string& mailbox_root, std::string_view folder,
                                                             std::span<const std::uint32_t> uids) override;
   Status store_summaries(const std::string& mailbox_root, std::string_view folder,
