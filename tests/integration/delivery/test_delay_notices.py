@@ -80,20 +80,16 @@ def submit(recipients, tag, ret, size=300):
         assert code == 250, (code, text)
 
 
-def queued_with(tag):
-    """Queued messages holding `tag`: the original, and reports about it (they return its header)."""
-    incoming = SERVER.folder / "queue" / "incoming"
-    return [p for p in incoming.glob("*.msg") if tag.encode() in p.read_bytes()]
 
 
 def reports_once_done(tag, count):
     """Alice's reports about the message `tag`, once it and every report about it have
     left the queue (nothing more can come) and at least `count` arrived."""
-    done = wait_for(lambda: not queued_with(tag) and
+    done = wait_for(lambda: not SERVER.queued_with(tag) and
                     len(wait_for_messages(SERVER.pop3_port, ALICE, USERS[ALICE], tag, count, timeout=0.5)) >= count,
                     timeout=90)
     found = wait_for_messages(SERVER.pop3_port, ALICE, USERS[ALICE], tag, count, timeout=1)
-    assert done, f"{len(found)} reports, queue {queued_with(tag)}:\n{SERVER.log_text('delivery')[-3000:]}"
+    assert done, f"{len(found)} reports, queue {SERVER.queued_with(tag)}:\n{SERVER.log_text('delivery')[-3000:]}"
     return [email.message_from_bytes(raw, policy=email.policy.default) for raw in found]
 
 

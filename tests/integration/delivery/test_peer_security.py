@@ -109,9 +109,6 @@ def sender_log_with(*texts, timeout=30):
     return [line for line in SENDER.log_text("delivery").splitlines() if all(t in line for t in texts)]
 
 
-def queued_with(tag):
-    incoming = SENDER.folder / "queue" / "incoming"
-    return [p for p in incoming.glob("*.msg") if tag.encode() in p.read_bytes()]
 
 
 def in_peer_mailbox(domain, tag):
@@ -157,7 +154,7 @@ class PeerSecurity(unittest.TestCase):
         self.assertIn("IP address mismatch", failures[0])
         # Tried again (retry_interval = 1 s), never sent in plaintext, still queued.
         self.assertTrue(wait_for(lambda: len(sender_log_with("host=127.0.0.2", "certificate does not verify")) >= 2))
-        self.assertEqual(len(queued_with(tag)), 1)
+        self.assertEqual(len(SENDER.queued_with(tag)), 1)
         self.assertEqual(in_peer_mailbox("wrongname.test", tag), [])
 
     def test_required_tls_to_a_peer_without_starttls_stays_queued(self):
@@ -166,7 +163,7 @@ class PeerSecurity(unittest.TestCase):
         # Tried again (retry_interval = 1 s) and refused each time before MAIL.
         self.assertTrue(wait_for(lambda: len(sender_log_with(
             "host=127.0.0.1", "TLS is required but the peer does not offer STARTTLS")) >= 2))
-        self.assertEqual(len(queued_with(tag)), 1)
+        self.assertEqual(len(SENDER.queued_with(tag)), 1)
         self.assertEqual([m for m in SINK.messages() if tag.encode() in m], [])
 
     def test_auth_from_the_credentials_file_to_a_port_that_needs_it(self):

@@ -92,9 +92,6 @@ def wait_log(text, timeout=30.0):
     raise AssertionError(f"no delivery log line with {text!r}:\n{SERVER.log_text('delivery')[-3000:]}")
 
 
-def queued_with(tag):
-    incoming = SERVER.folder / "queue" / "incoming"
-    return [p for p in incoming.glob("*.msg") if tag.encode() in p.read_bytes()]
 
 
 class RemoteDelivery(unittest.TestCase):
@@ -116,9 +113,9 @@ class RemoteDelivery(unittest.TestCase):
         submit(["x@deny.test", "y@null.test", "z@nosuch.test"], tag)
         log = wait_log("y@null.test")
         deadline = time.time() + 30
-        while queued_with(tag) and time.time() < deadline:
+        while SERVER.queued_with(tag) and time.time() < deadline:
             time.sleep(0.1)
-        self.assertEqual(queued_with(tag), [], "final failures leave the queue")
+        self.assertEqual(SERVER.queued_with(tag), [], "final failures leave the queue")
         log = SERVER.log_text("delivery")
         self.assertIn("5.1.10", log)   # null MX
         self.assertIn("5.1.2", log)    # no such domain
@@ -153,7 +150,7 @@ class RemoteDelivery(unittest.TestCase):
         self.assertIn("Status: 4.3.0", fields)  # the peer's own code, kept on a bounce after retries
         self.assertIn("Action: failed", fields)
         self.assertIn("retries exhausted", SERVER.log_text("delivery"))
-        self.assertEqual(queued_with(tag), [])
+        self.assertEqual(SERVER.queued_with(tag), [])
 
     def test_gateway_table_routes_a_domain_without_dns(self):
         tag = "gateway-" + uuid.uuid4().hex

@@ -215,6 +215,18 @@ plaintext_auth = "{auth}"
         incoming = self.folder / "queue" / "incoming"
         return sorted(p.name for p in incoming.iterdir()) if incoming.exists() else []
 
+    def queued_with(self, tag):
+        """Queued messages whose bytes hold `tag` (the original, and reports about it,
+        which return its header). A file delivered while we look is no longer queued."""
+        found = []
+        for path in (self.folder / "queue" / "incoming").glob("*.msg"):
+            try:
+                if tag.encode() in path.read_bytes():
+                    found.append(path)
+            except FileNotFoundError:
+                pass
+        return found
+
     def describe(self):
         return {"folder": str(self.folder), "config": str(self.config), "smtp_port": self.smtp_port,
                 "pop3_port": self.pop3_port, "imap_port": self.imap_port, "submission_port": self.submission_port, "pid": self.proc.pid if self.proc else None, "users": USERS}
