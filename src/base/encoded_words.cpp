@@ -16,13 +16,6 @@ struct EncodedWord {
   std::string bytes;    // decoded, still in `charset`
 };
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 std::optional<std::string> decode_q(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {

@@ -5,16 +5,10 @@
 
 #include "dirmail/base/base64.hpp"
 #include "dirmail/base/charset_conversion.hpp"
+#include "dirmail/base/strings.hpp"
 
 namespace dirmail::imap {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
 
 // RFC 2045 §6.7; a malformed escape is kept as written.
 std::string decode_quoted_printable(std::string_view in) {

@@ -3,19 +3,12 @@
 #include <optional>
 
 #include "dirmail/base/header_fields.hpp"
+#include "dirmail/imap/imap_date.hpp"
 #include "dirmail/imap/message_date.hpp"
 #include "part_text.hpp"
 #include "summary_reader.hpp"
 
 namespace dirmail::imap {
-namespace {
-
-std::int64_t day_of(std::int64_t unix_seconds) {
-  return unix_seconds >= 0 ? unix_seconds / 86400 : -((-unix_seconds + 86399) / 86400);
-}
-
-}  // namespace
-
 Result<std::vector<bool>> match_by_content(store::MailStore& st, const std::string& root, const std::string& folder,
                                            const SearchKey& key, std::vector<SearchFacts> candidates,
                                            std::size_t max_header) {

@@ -24,6 +24,8 @@ std::string escape_control(std::string_view s);
 bool is_ascii(std::string_view s);
 // Whether `s` is well-formed UTF-8 (RFC 3629: no overlongs, no surrogates, <= U+10FFFF).
 bool valid_utf8(std::string_view s);
+// The value of one hexadecimal digit (either case), or -1.
+int hex_value(char c);
 // Appends code point `cp` (at most U+10FFFF, not a surrogate: the caller has checked) as UTF-8.
 void append_utf8(std::string& out, std::uint32_t cp);
 // Replaces every occurrence of `from` (case-sensitive) with `to`.
