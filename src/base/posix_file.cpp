@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -131,6 +132,32 @@ Status ensure_directory(const std::string& path) {
     return errno_error("mkdir", path, errno);
   }
   return sync_directory(parent);
+}
+
+namespace {
+Result<UniqueFd> open_anonymous_file(const std::string& dir) {
+  int fd;
+  do {
+    fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  } while (fd < 0 && errno == EINTR);
+  if (fd >= 0) return UniqueFd(fd);
+  // Filesystems without O_TMPFILE refuse it with EOPNOTSUPP; kernels before 3.11 with EISDIR.
+  if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+    return errno_error("create temporary file in", dir, errno);
+  std::string pattern = join_path(dir, "dirmail-XXXXXX");
+  fd = ::mkostemp(pattern.data(), O_CLOEXEC);
+  if (fd < 0) return errno_error("create temporary file in", dir, errno);
+  UniqueFd file(fd);
+  if (::unlink(pattern.c_str()) != 0) return errno_error("unlink", pattern, errno);
+  return file;
+}
+}  // namespace
+
+Result<UniqueFd> create_anonymous_file(const std::string& dir) {
+  auto file = open_anonymous_file(dir);
+  if (file || is_directory(dir)) return file;
+  DIRMAIL_TRY(ensure_directory(dir));
+  return open_anonymous_file(dir);
 }
 
 Status copy_range(int src, std::uint64_t offset, std::uint64_t length, int dst,

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "dirmail/base/log.hpp"
+#include "dirmail/base/posix_file.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/config/host_names.hpp"
 #include "dirmail/directory_settings/auth_from_settings.hpp"
@@ -298,10 +299,11 @@ void Daemon::apply_options() {
   io->authenticator = authenticator_;
   io->cram_md5 = s.auth_cram_md5 && authenticator_->shared_secrets_available();
   io->mailbox_limit = static_cast<std::uint64_t>(s.store_mailbox_limit);
-  // A message that could be sent can be saved (Sent, Drafts); APPEND holds it in memory.
+  // A message that could be sent can be saved (Sent, Drafts).
   const auto sendable = static_cast<std::size_t>(s.smtp_max_message_size);
   io->max_append_size = sendable == 0 ? imap::max_append_message : std::min(sendable, imap::max_append_message);
   io->max_sessions_per_user = static_cast<std::size_t>(s.imap_max_sessions_per_user);
+  io->spool_dir = posix::join_path(s.server_data_dir, "tmp");  // made on first use
   imap_->options.store(io);
 
   if (auto aliases = features::alias_table(s)) {

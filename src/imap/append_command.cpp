@@ -1,6 +1,7 @@
 // APPEND (RFC 3501 §6.3.11) with APPENDUID (RFC 4315 UIDPLUS), and the mailbox limit
 // APPEND and COPY check. The message literal was read by the framing (its limit is
-// ImapOptions::max_append_size) and is stored straight from the command text.
+// ImapOptions::max_append_size) and is stored straight from the command text, or, when
+// larger than message_spool_threshold, from the anonymous file it was spooled to.
 #include <fmt/format.h>
 
 #include "dirmail/store/mailbox_limit.hpp"
@@ -43,14 +44,23 @@ net::awaitable<bool> ImapSession::append(const ImapCommand& cmd) {
       tagged(cmd.tag, "NO [CANNOT] Invalid keyword: " + keyword);
       co_return true;
     }
+  if (a.message_elided && !spooled_->status()) {
+    store_failure(cmd.tag, spooled_->status().error(), "cannot spool APPEND message");
+    co_return true;
+  }
+  // Checked again for a spooled message: the mailbox may have filled during the upload.
   if (!co_await mailbox_has_room(cmd.tag, a.message_size)) co_return true;
-  // The command text stays untouched until the next command is read.
-  const std::string_view message = std::string_view(command_).substr(a.message_offset, a.message_size);
+  // The command text and the spool file stay untouched until the next command is read.
+  store::DeliverySource source;
+  if (a.message_elided) {
+    source.fd = spooled_->fd();
+    source.length = a.message_size;
+  } else {
+    source.prefix = std::string_view(command_).substr(a.message_offset, a.message_size);
+  }
   const store::AppendOptions options{a.flags, a.internal_date.value_or(0), a.keywords};
   auto* st = service_->store;
-  auto save = [st, root = mailbox_root_, folder = *name, message, options] {  // named: see BlockingPool::run
-    store::DeliverySource source;
-    source.prefix = message;
+  auto save = [st, root = mailbox_root_, folder = *name, source, options] {  // named: see BlockingPool::run
     return st->append(root, folder, source, options);
   };
   auto saved = co_await service_->pool->run(save);

@@ -80,7 +80,7 @@ Result<std::string> ArgCursor::quoted() {
   }
 }
 
-Result<std::pair<std::size_t, std::size_t>> ArgCursor::literal_in_place(std::size_t max) {
+Result<std::pair<std::size_t, std::size_t>> ArgCursor::literal_in_place(std::size_t max, bool may_be_elided) {
   DIRMAIL_TRY(expect('{', "Expected a literal"));
   auto size = number();
   if (!size) return std::move(size).error();
@@ -89,6 +89,11 @@ Result<std::pair<std::size_t, std::size_t>> ArgCursor::literal_in_place(std::siz
   if (!consume('\r') || !consume('\n')) return syntax_error("Literal must end its line");
   if (*size > max) return make_error(ErrorCode::limit_exceeded, "Literal too large");
   if (++literals_ > max_literals) return make_error(ErrorCode::limit_exceeded, "Too many literals");
+  if (elided_ && pos_ == elided_->offset) {
+    if (!may_be_elided || *size != elided_->size) return syntax_error("Unexpected literal");
+    elided_taken_ = true;
+    return std::pair<std::size_t, std::size_t>{pos_, *size};
+  }
   if (text_.size() - pos_ < *size) return syntax_error("Literal shorter than announced");
   std::pair<std::size_t, std::size_t> where{pos_, *size};
   pos_ += *size;

@@ -2,17 +2,21 @@
 // A cursor over one IMAP command's text (literals inline) that reads the grammar's
 // building blocks: SP, atoms, numbers, quoted strings, literals, lists.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 #include "dirmail/base/result.hpp"
+#include "dirmail/imap/command.hpp"
 
 namespace dirmail::imap {
 
 class ArgCursor {
  public:
-  explicit ArgCursor(std::string_view text) : text_(text) {}
+  // `elided`: a literal whose bytes are not in `text` (offset relative to `text`).
+  explicit ArgCursor(std::string_view text, std::optional<ElidedLiteral> elided = std::nullopt)
+      : text_(text), elided_(elided) {}
 
   bool at_end() const { return pos_ >= text_.size(); }
   char peek() const { return at_end() ? '\0' : text_[pos_]; }
@@ -31,7 +35,10 @@ class ArgCursor {
   Result<std::string> quoted();
   Result<std::string> literal();
   // A literal of up to `max` bytes left in place: its offset in the text and its size.
-  Result<std::pair<std::size_t, std::size_t>> literal_in_place(std::size_t max);
+  // The elided literal is accepted only when `may_be_elided` (its bytes are then not
+  // in the text, and elided_taken() says so).
+  Result<std::pair<std::size_t, std::size_t>> literal_in_place(std::size_t max, bool may_be_elided = false);
+  bool elided_taken() const { return elided_taken_; }
   Result<std::string> string();    // quoted or literal
   Result<std::string> astring();   // atom (']' allowed) or string
   // nstring: a string or NIL; NIL is returned as nullopt via the flag.
@@ -44,6 +51,8 @@ class ArgCursor {
   std::string_view text_;
   std::size_t pos_ = 0;
   std::size_t literals_ = 0;
+  std::optional<ElidedLiteral> elided_;
+  bool elided_taken_ = false;
 };
 
 Error syntax_error(std::string_view message);

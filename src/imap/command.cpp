@@ -286,7 +286,7 @@ bool is_append_message_literal(std::string_view text) {
   return !rest.empty() && !(rest.front() == '{' && rest.find('}') == rest.size() - 1);
 }
 
-Result<ImapCommand> parse_imap_command(std::string_view text) {
+Result<ImapCommand> parse_imap_command(std::string_view text, std::optional<ElidedLiteral> elided) {
   // Only APPEND's message may take a command past max_command_bytes.
   if (text.size() > max_command_bytes + max_append_message ||
       (text.size() > max_command_bytes && command_word(text) != "APPEND"))
@@ -295,7 +295,10 @@ Result<ImapCommand> parse_imap_command(std::string_view text) {
   std::string_view tag = command_tag(text);
   if (tag.empty()) return syntax_error("Missing or invalid tag");
   cmd.tag = std::string(tag);
-  ArgCursor in(text.substr(tag.size()));
+  if (elided && (elided->offset < tag.size() || elided->offset > text.size()))
+    return syntax_error("Misplaced literal");
+  if (elided) elided->offset -= tag.size();
+  ArgCursor in(text.substr(tag.size()), elided);
   DIRMAIL_TRY(in.space());
   auto word = in.atom();
   if (!word) return syntax_error("Missing command");
@@ -326,6 +329,7 @@ Result<ImapCommand> parse_imap_command(std::string_view text) {
   }
   DIRMAIL_TRY(parse_arguments(in, cmd, tag.size()));
   DIRMAIL_TRY(in.end());
+  if (elided && !in.elided_taken()) return syntax_error("Unexpected literal");
   return cmd;
 }
 

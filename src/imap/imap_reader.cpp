@@ -66,4 +66,26 @@ net::awaitable<Status> ImapReader::read_exact(std::string& out, std::size_t n,
   co_return ok_status();
 }
 
+net::awaitable<Status> ImapReader::read_exact(const std::function<void(std::string_view)>& sink, std::uint64_t n,
+                                              std::size_t chunk, std::chrono::steady_clock::duration timeout) {
+  if (begin_ < end_) {
+    std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(n, end_ - begin_));
+    sink(std::string_view(buffer_).substr(begin_, take));
+    begin_ += take;
+    n -= take;
+  }
+  // One piece for the whole literal (a buffer given back at each wait would be taken
+  // again for every read), sized to each read so that none takes bytes past the literal.
+  std::string piece;
+  piece.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, chunk)));
+  while (n > 0) {
+    piece.resize(static_cast<std::size_t>(std::min<std::uint64_t>(n, chunk)));
+    auto got = co_await deadline_.read_some(piece, 0, piece.size(), timeout, false);
+    if (!got) co_return std::move(got).error();
+    sink(std::string_view(piece).substr(0, *got));
+    n -= *got;
+  }
+  co_return ok_status();
+}
+
 }  // namespace dirmail::imap

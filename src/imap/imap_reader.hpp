@@ -3,9 +3,13 @@
 // literal octets (an exact count, CRLF included as data). net::LineReader cannot give
 // literal bytes back exactly (it strips CR), so IMAP keeps this small reader of its
 // own. The buffer is small and fixed; a line or literal is appended to the caller's
-// string, so nothing large stays allocated between commands.
+// string (or, for APPEND's large message, handed to a sink piece by piece), so nothing
+// large stays allocated between commands.
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "dirmail/base/result.hpp"
 #include "dirmail/net/asio.hpp"
@@ -26,6 +30,11 @@ class ImapReader {
                                                std::chrono::steady_clock::duration timeout);
   // Appends exactly `n` bytes to `out`.
   net::awaitable<Status> read_exact(std::string& out, std::size_t n, std::chrono::steady_clock::duration timeout);
+  // Hands exactly `n` bytes to `sink` in pieces of at most `chunk` bytes, read straight
+  // from the stream past what is buffered: a large literal never passes through a
+  // string that grows with it.
+  net::awaitable<Status> read_exact(const std::function<void(std::string_view)>& sink, std::uint64_t n,
+                                    std::size_t chunk, std::chrono::steady_clock::duration timeout);
 
   bool has_buffered_line() const;
   // Drops buffered input (after STARTTLS the plaintext tail must not be used).

@@ -80,7 +80,7 @@ net::awaitable<void> ImapSession::run() {
     if (framing == Framing::closed) break;
     bool keep_going = true;
     if (framing == Framing::command) {
-      auto cmd = parse_imap_command(command_);
+      auto cmd = parse_imap_command(command_, spooled_ ? std::optional(spooled_literal_) : std::nullopt);
       if (!cmd) {
         std::string_view tag = command_tag(command_);
         std::string_view code = cmd.error().code == ErrorCode::limit_exceeded ? "[LIMIT] " : "";
@@ -91,6 +91,7 @@ net::awaitable<void> ImapSession::run() {
       }
     }
     if (command_.capacity() > idle_command_capacity) std::string().swap(command_);
+    spooled_.reset();  // closes its file, which frees it
     if (errors_ >= max_errors) {
       reply("* BYE Too many errors");
       break;
@@ -128,8 +129,10 @@ net::awaitable<bool> ImapSession::starttls(const std::string& tag) {
 
 net::awaitable<ImapSession::Framing> ImapSession::read_command() {
   command_.clear();
+  spooled_.reset();
   std::size_t literals = 0;
-  std::size_t message_bytes = 0;  // APPEND message literals in command_
+  std::size_t message_bytes = 0;  // APPEND message literals
+  std::size_t message_bytes_in_text = 0;  // of those, the ones in command_ (not spooled)
   for (;;) {
     std::size_t line_start = command_.size();
     // Between commands a shutdown may interrupt; inside one (literals) it may not.
@@ -146,7 +149,7 @@ net::awaitable<ImapSession::Framing> ImapSession::read_command() {
     }
     std::string_view tag = command_tag(command_);
     std::string tagged_prefix = tag.empty() ? "*" : std::string(tag);
-    if (*got == ImapReader::LineResult::too_long || command_.size() - message_bytes > max_command_bytes) {
+    if (*got == ImapReader::LineResult::too_long || command_.size() - message_bytes_in_text > max_command_bytes) {
       // The rest of the line is gone, and with it any literal it announced: the
       // connection cannot be brought back in step.
       reply(fmt::format("{} BAD [LIMIT] Command line too long", tagged_prefix));
@@ -167,9 +170,18 @@ net::awaitable<ImapSession::Framing> ImapSession::read_command() {
       }
       co_return Framing::rejected;  // the client waits for "+" and sends nothing
     }
+    if (spooled_) {  // nothing may follow APPEND's message: it is not read to find that out
+      if (!marker->synchronizing) {
+        reply("* BYE Literal after APPEND's message");
+        co_return Framing::closed;
+      }
+      reply(fmt::format("{} BAD Nothing may follow APPEND's message", tagged_prefix));
+      ++errors_;
+      co_return Framing::rejected;
+    }
     bool too_big = ++literals > max_literals ||
                    (!message && (marker->size > max_literal ||
-                                 marker->size > max_command_bytes - (command_.size() - message_bytes)));
+                                 marker->size > max_command_bytes - (command_.size() - message_bytes_in_text)));
     if (too_big) {
       if (!marker->synchronizing) {
         reply("* BYE [LIMIT] Literal too large");
@@ -179,21 +191,50 @@ net::awaitable<ImapSession::Framing> ImapSession::read_command() {
       ++errors_;
       co_return Framing::rejected;
     }
+    auto size = static_cast<std::size_t>(marker->size);
+    // A large message goes to a file as it arrives. A client that waits for "+" hears
+    // first whether it fits the mailbox and whether the file could be made.
+    const bool spool = message && size > message_spool_threshold;
+    if (spool) {
+      if (marker->synchronizing && !co_await mailbox_has_room(tagged_prefix, size)) co_return Framing::rejected;
+      spooled_ = std::make_unique<SpooledMessage>(SpooledMessage::create(options_->spool_dir));
+      if (marker->synchronizing && !spooled_->status()) {
+        store_failure(tagged_prefix, spooled_->status().error(), "cannot spool APPEND message");
+        spooled_.reset();
+        co_return Framing::rejected;
+      }
+    }
     if (marker->synchronizing) {
       reply("+ Ready for literal data");
       if (!co_await out_.flush(conn_.stream, write_timeout)) co_return Framing::closed;
     }
     command_.append("\r\n");
-    auto size = static_cast<std::size_t>(marker->size);
+    if (message) message_bytes += size;
+    if (spool) {
+      spooled_literal_ = {command_.size(), size};
+      if (!co_await read_spooled_message(size)) co_return Framing::closed;
+      continue;
+    }
     if (message) {
-      message_bytes += size;
-      command_.reserve(command_.size() + size + 64);  // one allocation for a large message
+      message_bytes_in_text += size;
+      command_.reserve(command_.size() + size + 64);  // one allocation
     }
     if (auto st = co_await reader_.read_exact(command_, size, options_->idle_timeout); !st) {
       if (st.error().code == ErrorCode::cancelled) reply("* BYE Autologout; idle for too long");
       co_return Framing::closed;
     }
   }
+}
+
+net::awaitable<bool> ImapSession::read_spooled_message(std::size_t size) {
+  SpooledMessage& file = *spooled_;
+  auto st = co_await reader_.read_exact([&file](std::string_view piece) { file.write(piece); }, size, message_chunk,
+                                        options_->idle_timeout);
+  if (!st) {
+    if (st.error().code == ErrorCode::cancelled) reply("* BYE Autologout; idle for too long");
+    co_return false;
+  }
+  co_return true;
 }
 
 net::awaitable<bool> ImapSession::execute(const ImapCommand& cmd) {

@@ -22,6 +22,7 @@
 #include "dirmail/net/session_control.hpp"
 #include "dirmail/store/mail_store.hpp"
 #include "imap_reader.hpp"
+#include "spooled_message.hpp"
 
 namespace dirmail::imap {
 
@@ -64,6 +65,9 @@ class ImapSession {
 
   // imap_session.cpp
   net::awaitable<Framing> read_command();
+  // Reads APPEND's message literal of `size` bytes into spooled_; false when the
+  // connection is gone. A spool that cannot be written keeps its error for APPEND.
+  net::awaitable<bool> read_spooled_message(std::size_t size);
   net::awaitable<bool> execute(const ImapCommand& cmd);
 
   // authenticate_command.cpp
@@ -208,6 +212,10 @@ class ImapSession {
   std::uint64_t mailbox_limit_ = 0;  // the account's own limit in bytes; 0: the server's
   std::optional<net::AccountSessions::Slot> account_slot_;  // counts this session against the account
   std::string command_;       // the command being read: lines and literals
+  // APPEND's message when it was too large for command_; its "{n}" ends command_.
+  // A pointer: an idle session pays 8 bytes for it.
+  std::unique_ptr<SpooledMessage> spooled_;
+  ElidedLiteral spooled_literal_;  // where its bytes would be in command_
 
   // Selected state.
   std::string selected_folder_;  // the store's name: "INBOX", "Archive/2024"

@@ -134,10 +134,11 @@ Status parse_append_arguments(ArgCursor& in, ImapCommand& cmd, std::size_t base)
     if (!append.internal_date) return syntax_error("Invalid date-time");
     DIRMAIL_TRY(in.space());
   }
-  auto message = in.literal_in_place(max_append_message);
+  auto message = in.literal_in_place(max_append_message, true);
   if (!message) return std::move(message).error();
   append.message_offset = base + message->first;
   append.message_size = message->second;
+  append.message_elided = in.elided_taken();
   return ok_status();
 }
 

@@ -593,6 +593,13 @@ void check_command(std::string_view text, const ImapCommand& c) {
     FUZZ_CHECK(a.message_offset > c.tag.size() && a.message_offset <= text.size());
     FUZZ_CHECK(a.message_size <= text.size() - a.message_offset && a.message_size <= max_append_message);
     FUZZ_CHECK(a.message_offset + a.message_size == text.size());  // the message ends the command
+    FUZZ_CHECK(!a.message_elided);
+    // Spooled by the framing, the same message parses to the same arguments.
+    auto spooled = parse_imap_command(text.substr(0, a.message_offset), ElidedLiteral{a.message_offset, a.message_size});
+    FUZZ_CHECK(spooled.ok() && spooled->append.message_elided && spooled->args == c.args &&
+               spooled->append.flags == a.flags && spooled->append.keywords == a.keywords &&
+               spooled->append.internal_date == a.internal_date && spooled->append.message_offset == a.message_offset &&
+               spooled->append.message_size == a.message_size);
     FUZZ_CHECK((a.flags & ~all_flags) == 0);
     if (a.internal_date) FUZZ_CHECK(*a.internal_date >= first_search_day * 86400 && *a.internal_date < (last_search_day + 1) * 86400);
   } else {

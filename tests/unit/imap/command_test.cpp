@@ -150,6 +150,27 @@ TEST(ParseImapCommand, AppendFlagsDateAndMessageInPlace) {
   EXPECT_EQ(parse_error("a NOOP " + std::string(max_command_bytes, 'x')).code, ErrorCode::limit_exceeded);
 }
 
+TEST(ParseImapCommand, AppendMessageElidedFromTheText) {
+  // The framing spooled the message: its marker ends the text, its bytes are elsewhere.
+  const std::string text = "a APPEND Sent (\\Seen) {100000}\r\n";
+  auto c = parse_imap_command(text, ElidedLiteral{text.size(), 100000});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->args, (std::vector<std::string>{"Sent"}));
+  EXPECT_EQ(c->append.flags, store::flag_seen);
+  EXPECT_TRUE(c->append.message_elided);
+  EXPECT_EQ(c->append.message_offset, text.size());
+  EXPECT_EQ(c->append.message_size, 100000u);
+  EXPECT_FALSE(parse_ok("a APPEND INBOX {3}\r\nabc").append.message_elided);
+  // Not the announced size, not where the message is, or followed by more: refused.
+  EXPECT_FALSE(parse_imap_command(text, ElidedLiteral{text.size(), 99999}).ok());
+  EXPECT_FALSE(parse_imap_command(text + " x", ElidedLiteral{text.size(), 100000}).ok());
+  const std::string login = "a LOGIN {100000}\r\n";
+  EXPECT_FALSE(parse_imap_command(login + " pw", ElidedLiteral{login.size(), 100000}).ok());
+  const std::string mailbox = "a APPEND {100000}\r\n";
+  EXPECT_FALSE(parse_imap_command(mailbox + " {1}\r\nx", ElidedLiteral{mailbox.size(), 100000}).ok());
+  EXPECT_FALSE(parse_imap_command("a NOOP", ElidedLiteral{6, 100000}).ok());
+}
+
 TEST(ParseImapCommand, WhichLiteralIsTheAppendMessage) {
   EXPECT_TRUE(is_append_message_literal("a APPEND INBOX {10}"));
   EXPECT_TRUE(is_append_message_literal("a append INBOX (\\Seen) {10+}"));

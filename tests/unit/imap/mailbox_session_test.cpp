@@ -2,7 +2,10 @@
 // DELETE, RENAME, SUBSCRIBE, LIST, LSUB, STATUS, SELECT, APPEND, COPY and MOVE. Each
 // test runs twice: on an in-memory store with MailStore's folder semantics, and on
 // the posix store.
+#include <filesystem>
+#include <fstream>
 #include <regex>
+#include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -255,6 +258,121 @@ TEST_P(LimitedMailboxSessionTest, AppendAndCopyRespectTheMailboxLimit) {
   EXPECT_EQ(store_.status(server_.alice_root(), "Trash")->messages.size(), 1u);
 }
 
+// A spool folder (made on first use) and a mailbox limit of 1 MB.
+struct SpoolFolder {
+  testing::TempFolder folder;
+  std::string path = folder.path() + "/spool";
+};
+
+ImapOptions spooling_options(const std::string& spool_dir) {
+  auto o = ImapServer::default_options();
+  o.mailbox_limit = 1000000;
+  o.spool_dir = spool_dir;
+  return o;
+}
+
+// This process's open files in `dir` (an anonymous file shows as "dir/#123 (deleted)").
+std::size_t open_files_in(const std::string& dir) {
+  std::size_t n = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    auto target = std::filesystem::read_symlink(entry.path(), ec);
+    if (!ec && target.string().rfind(dir + "/", 0) == 0) ++n;
+  }
+  return n;
+}
+
+class SpoolingSessionTest : private SpoolFolder, public MailboxSessionTest {
+ protected:
+  SpoolingSessionTest() : MailboxSessionTest(spooling_options(SpoolFolder::path)) {}
+  const std::string& spool() const { return SpoolFolder::path; }
+  bool spool_empty() const {
+    std::error_code ec;
+    return std::filesystem::is_empty(spool(), ec) && !ec;
+  }
+  // A message of `size` bytes with every byte value but NUL and many lines.
+  static std::string large_message(std::size_t size) {
+    std::string m = "Subject: large\r\n\r\n";
+    for (std::size_t i = 0; m.size() < size; ++i) m += (i % 77 == 76) ? '\n' : static_cast<char>(1 + i % 255);
+    m.resize(size);
+    return m;
+  }
+  std::size_t inbox_count() {
+    auto status = store_.status(server_.alice_root(), "INBOX");
+    return status.ok() ? status->messages.size() : 99;
+  }
+  void wait_for_sessions(std::size_t n) {
+    for (int i = 0; i < 500 && server_.sessions().size() != n; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+};
+
+TEST_P(SpoolingSessionTest, LargeMessagesAreStoredByteExact) {
+  const std::string first = large_message(300000);
+  const std::string second = large_message(message_spool_threshold + 1);
+  EXPECT_THAT(append("a", "INBOX", first), HasSubstr("a OK [APPENDUID"));
+  client_.command("s", "SELECT INBOX");
+  client_.send("b APPEND INBOX (\\Seen) {" + std::to_string(second.size()) + "+}\r\n" + second + "\r\n");
+  EXPECT_THAT(client_.response("b"), HasSubstr("* 2 EXISTS\r\n"));
+  EXPECT_EQ(client_.command("f", "FETCH 1 BODY.PEEK[]"),
+            "* 1 FETCH (BODY[] {300000}\r\n" + first + ")\r\nf OK FETCH completed\r\n");
+  EXPECT_THAT(client_.command("g", "FETCH 2 (FLAGS BODY.PEEK[])"),
+              HasSubstr("BODY[] {" + std::to_string(second.size()) + "}\r\n" + second + ")\r\n"));
+  EXPECT_TRUE(spool_empty());  // the folder was used (made) and holds no file
+  EXPECT_EQ(open_files_in(spool()), 0u);
+}
+
+TEST_P(SpoolingSessionTest, OverTheMailboxLimitBeforeTheMessageIsSent) {
+  client_.send("a APPEND INBOX {1000001}\r\n");
+  EXPECT_THAT(client_.line(), StartsWith("a NO [OVERQUOTA] Larger than the whole mailbox limit"));
+  EXPECT_THAT(client_.command("b", "NOOP"), StartsWith("b OK"));
+  EXPECT_THAT(append("c", "INBOX", large_message(600000)), HasSubstr("c OK [APPENDUID"));
+  EXPECT_THAT(append("d", "INBOX", large_message(600000)), StartsWith("d NO [OVERQUOTA] Mailbox full"));
+  EXPECT_EQ(inbox_count(), 1u);
+}
+
+TEST_P(SpoolingSessionTest, ACutConnectionLeavesNoMessageAndNoFile) {
+  ImapClient other(server_.port());
+  other.line();
+  EXPECT_THAT(other.command("l", "LOGIN alice@example.test \"secret pw\""), HasSubstr("l OK"));
+  other.send("a APPEND INBOX {300000}\r\n");
+  EXPECT_EQ(other.line(), "+ Ready for literal data");
+  other.send(std::string(100000, 'x'));
+  // The bytes go to a file with no name while they arrive.
+  for (int i = 0; i < 500 && open_files_in(spool()) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(open_files_in(spool()), 1u);
+  EXPECT_TRUE(spool_empty());
+  other.close();
+  wait_for_sessions(1);
+  EXPECT_EQ(server_.sessions().size(), 1u);
+  EXPECT_EQ(open_files_in(spool()), 0u);
+  EXPECT_TRUE(spool_empty());
+  EXPECT_EQ(inbox_count(), 0u);
+}
+
+TEST_P(SpoolingSessionTest, AnUnusableSpoolFolderRefusesTheMessage) {
+  std::filesystem::create_directories(std::filesystem::path(spool()).parent_path());
+  { std::ofstream(spool()) << "not a folder"; }
+  const std::string message = large_message(200000);
+  EXPECT_THAT(append("a", "INBOX", message), StartsWith("a NO [UNAVAILABLE]"));  // before "+"
+  // LITERAL+: the bytes are on their way; they are read and dropped, then NO.
+  client_.send("b APPEND INBOX {" + std::to_string(message.size()) + "+}\r\n" + message + "\r\n");
+  EXPECT_THAT(client_.response("b"), StartsWith("b NO [UNAVAILABLE]"));
+  EXPECT_THAT(client_.command("c", "NOOP"), StartsWith("c OK"));
+  EXPECT_THAT(append("d", "INBOX", note), HasSubstr("d OK [APPENDUID"));  // small ones stay in memory
+  EXPECT_EQ(inbox_count(), 1u);
+}
+
+TEST_P(SpoolingSessionTest, NothingMayFollowASpooledMessage) {
+  const std::string message = large_message(100000);
+  client_.send("a APPEND INBOX {" + std::to_string(message.size()) + "+}\r\n" + message + " {3}\r\n");
+  EXPECT_EQ(client_.line(), "a BAD Nothing may follow APPEND's message");
+  EXPECT_THAT(client_.command("b", "NOOP"), StartsWith("b OK"));
+  EXPECT_EQ(inbox_count(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, SpoolingSessionTest, ::testing::Values(Backend::memory, Backend::posix),
+                         backend_name);
 INSTANTIATE_TEST_SUITE_P(Stores, MailboxSessionTest, ::testing::Values(Backend::memory, Backend::posix),
                          backend_name);
 INSTANTIATE_TEST_SUITE_P(Stores, LimitedMailboxSessionTest, ::testing::Values(Backend::memory, Backend::posix),

@@ -8,12 +8,22 @@
 #include <map>
 #include <mutex>
 
+#include "dirmail/base/posix_file.hpp"
 #include "dirmail/store/mail_store.hpp"
 
 namespace dirmail::imap::testing {
 
 class MemoryMailStore final : public store::MailStore {
  public:
+  // The message a source names: its prefix, then its file range (a spooled APPEND).
+  static std::string source_text(const store::DeliverySource& source) {
+    std::string text(source.prefix);
+    if (source.length > 0) {
+      auto rest = posix::pread_up_to(source.fd, source.offset, source.length, "spool");
+      if (rest) text += *rest;
+    }
+    return text;
+  }
   std::string_view backend_name() const override { return "memory"; }
 
   Result<store::MessageInfo> deliver(const std::string& root, std::string_view folder,
@@ -21,7 +31,7 @@ class MemoryMailStore final : public store::MailStore {
     std::lock_guard lock(mu_);
     auto* f = find(root, folder, true);
     if (!f) return make_error(ErrorCode::not_found, "no such folder");
-    return add(*f, std::string(source.prefix), 0, 0);
+    return add(*f, source_text(source), 0, 0);
   }
   Result<store::FolderStatus> status(const std::string& root, std::string_view folder) override {
     std::lock_guard lock(mu_);
@@ -189,7 +199,7 @@ class MemoryMailStore final : public store::MailStore {
     if (!f) return make_error(ErrorCode::not_found, "no such folder");
     for (const auto& name : options.keywords)
       if (!store::valid_keyword(name)) return make_error(ErrorCode::invalid_argument, "invalid keyword");
-    auto info = add(*f, std::string(source.prefix), options.flags, options.internal_date);
+    auto info = add(*f, source_text(source), options.flags, options.internal_date);
     for (const auto& name : options.keywords) {
       auto it = std::find_if(f->keywords.begin(), f->keywords.end(), [&](const std::string& k) { return iequal(k, name); });
       if (it == f->keywords.end()) {

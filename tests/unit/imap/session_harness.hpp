@@ -218,6 +218,10 @@ class ImapClient {
     return response(tag);
   }
   bool closed() const { return closed_; }
+  void close() {
+    boost::system::error_code ec;
+    socket_.close(ec);
+  }
 
  private:
   bool fill() {

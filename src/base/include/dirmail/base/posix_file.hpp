@@ -56,6 +56,10 @@ Status ensure_directory(const std::string& path);
 bool is_directory(const std::string& path);
 // The names in a directory, without "." and "..".
 Result<std::vector<std::string>> list_directory(const std::string& path);
+// A new empty file in `dir` (created when missing) with no name: O_TMPFILE, or where the
+// filesystem lacks it a unique name unlinked at once. Closing it frees its space, so a
+// crash or a cut connection leaves nothing behind.
+Result<UniqueFd> create_anonymous_file(const std::string& dir);
 // Copies `length` bytes of `src` from `offset` to the current position of `dst`.
 Status copy_range(int src, std::uint64_t offset, std::uint64_t length, int dst,
                   const std::string& dst_path);

@@ -22,9 +22,14 @@ namespace dirmail::imap {
 inline constexpr std::size_t max_command_line = 64 * 1024;   // one line of a command, without CRLF
 inline constexpr std::size_t max_literal = 64 * 1024;        // one literal (commands other than APPEND)
 inline constexpr std::size_t max_command_bytes = 256 * 1024; // lines and literals of one command
-// APPEND's message literal, on top of max_command_bytes: held in memory until stored,
-// so bounded here whatever ImapOptions::max_append_size says.
+// The largest APPEND message literal (on top of max_command_bytes), whatever
+// ImapOptions::max_append_size says.
 inline constexpr std::size_t max_append_message = 64 * 1024 * 1024;
+// An APPEND message above this many bytes is spooled to a file as it arrives; smaller
+// ones stay in the command text (cheap, and no file per APPEND). At least max_literal,
+// so that no other command's literal could be taken for a spooled one.
+inline constexpr std::size_t message_spool_threshold = 64 * 1024;
+static_assert(message_spool_threshold >= max_literal);
 inline constexpr std::size_t max_literals = 64;              // literals in one command
 inline constexpr std::size_t max_tag = 64;
 inline constexpr std::size_t max_flags = 64;
@@ -78,13 +83,15 @@ struct ListOptions {
 };
 
 // APPEND's flags, date and message (RFC 3501 §6.3.11). The message is not copied: it
-// is the bytes [message_offset, message_offset + message_size) of the parsed text.
+// is the bytes [message_offset, message_offset + message_size) of the parsed text, or,
+// when `message_elided`, the literal the framing kept out of the text (ElidedLiteral).
 struct AppendArguments {
   std::uint8_t flags = 0;                    // store::Flag bits
   std::vector<std::string> keywords;         // flag-keywords as given
   std::optional<std::int64_t> internal_date; // unix seconds
   std::size_t message_offset = 0;
   std::size_t message_size = 0;
+  bool message_elided = false;
 };
 
 struct ImapCommand {
@@ -112,7 +119,15 @@ struct ImapCommand {
   AppendArguments append;                 // APPEND
 };
 
-Result<ImapCommand> parse_imap_command(std::string_view text);
+// A literal whose "{n}\r\n" is in the command text but whose n bytes are not (the
+// framing spooled APPEND's large message to a file); they would start at `offset`.
+// Only APPEND's message may be elided: anywhere else the command is refused.
+struct ElidedLiteral {
+  std::size_t offset = 0;
+  std::size_t size = 0;
+};
+
+Result<ImapCommand> parse_imap_command(std::string_view text, std::optional<ElidedLiteral> elided = std::nullopt);
 
 // The tag of a command that failed to parse, for "tag BAD ..."; empty when there is
 // none usable (the reply is then "* BAD").

@@ -47,9 +47,11 @@ struct ImapOptions {
   // Mailbox limit of accounts without their own (store.mailbox_limit); 0 = unlimited.
   // APPEND and COPY beyond it get NO [OVERQUOTA].
   std::uint64_t mailbox_limit = 0;
-  // Largest APPEND message (APPENDLIMIT, RFC 7889); held in memory until stored, so at
-  // most max_append_message (command.hpp).
+  // Largest APPEND message (APPENDLIMIT, RFC 7889); at most max_append_message (command.hpp).
   std::size_t max_append_size = 25 * 1024 * 1024;
+  // Where an APPEND message larger than 64 KiB waits, in a file with no name, until it
+  // is stored (server.data_dir/tmp); empty: the system temp folder.
+  std::string spool_dir;
   // Logged-in sessions one account may have at once (imap.max_sessions_per_user); a
   // login beyond it gets NO [LIMIT]. 0: no limit.
   std::size_t max_sessions_per_user = 20;
