@@ -1,7 +1,8 @@
-"""A private Dovecot (Debian's dovecot-imapd) in a temporary folder, tuned as a careful
-admin would for many short IMAP sessions: auth cache on, long-lived login processes
-(high-performance mode), Maildir with Dovecot's default fsync policy, passwd-file
-users with the same argon2id hashes dirmail stores for them.
+"""A private Dovecot (Debian's dovecot-imapd, and dovecot-pop3d when a POP3 port is given)
+in a temporary folder, tuned as a careful admin would for many short IMAP or POP3 sessions:
+auth cache on, long-lived login processes (high-performance mode), Maildir with Dovecot's
+default fsync policy, passwd-file users with the same argon2id hashes dirmail stores for
+them. POP3 keeps Dovecot's other defaults (a message retrieved is marked \\Seen at QUIT).
 
 Dovecot checks passwd-file passwords in its one auth process, so with argon2id its logins
 use one core at most (auth_cache_verify_password_with_worker did not move the checks to
@@ -31,14 +32,37 @@ def dovecot_version():
     return r.stdout.strip() if r.returncode == 0 else "not installed"
 
 
-def _config(root, port, connections):
+def _login_service(protocol, port, limit):
+    """A login service in high-performance mode: login processes live on and each serves many clients."""
+    secure = {"imap": "imaps", "pop3": "pop3s"}[protocol]
+    return f"""\
+service {protocol}-login {{
+  inet_listener {protocol} {{
+    address = {HOST}
+    port = {port}
+  }}
+  inet_listener {secure} {{
+    port = 0
+  }}
+  service_count = 0
+  process_min_avail = {os.cpu_count() or 1}
+  process_limit = {os.cpu_count() or 1}
+  client_limit = {limit}
+}}
+service {protocol} {{
+  process_limit = {limit}
+}}
+"""
+
+
+def _config(root, ports, connections):
     limit = connections + 1000
     return f"""\
 # Private benchmark instance: own base_dir, loopback only, no TLS (dirmail's side has none either).
-instance_name = dirmail-bench-{os.getpid()}-{port}
+instance_name = dirmail-bench-{os.getpid()}-{ports["imap"]}
 base_dir = {root}/run
 state_dir = {root}/state
-protocols = imap
+protocols = {" ".join(ports)}
 listen = {HOST}
 ssl = no
 disable_plaintext_auth = no
@@ -70,36 +94,21 @@ userdb {{
   args = {root}/users
 }}
 
-service imap-login {{
-  inet_listener imap {{
-    address = {HOST}
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-  # High-performance mode: login processes live on and each serves many clients.
-  service_count = 0
-  process_min_avail = {os.cpu_count() or 1}
-  process_limit = {os.cpu_count() or 1}
-  client_limit = {limit}
-}}
-service imap {{
-  process_limit = {limit}
-}}
 service imap-urlauth-login {{
   process_limit = 1
 }}
-"""
+""" + "".join(_login_service(protocol, port, limit) for protocol, port in ports.items())
 
 
 class DovecotServer:
     name = "dovecot"
 
-    def __init__(self, folder, port, cgroup, connections=1000):
-        """CONNECTIONS: how many client connections at once it must take (process limits)."""
+    def __init__(self, folder, port, cgroup, connections=1000, pop3_port=None):
+        """CONNECTIONS: how many client connections at once it must take (process limits);
+        POP3_PORT: also serve POP3 there."""
         self.root = Path(folder)
         self.port = port
+        self.ports = {"imap": port, **({"pop3": pop3_port} if pop3_port else {})}
         self.cgroup = cgroup
         self.connections = connections
         self.config = self.root / "dovecot.conf"
@@ -120,7 +129,7 @@ class DovecotServer:
         users_file.write_text("\n".join(lines) + "\n")
         os.chown(users_file, 0, grp.getgrnam(INTERNAL_USER).gr_gid)  # read by the auth process
         os.chmod(users_file, 0o640)
-        self.config.write_text(_config(self.root, self.port, self.connections))
+        self.config.write_text(_config(self.root, self.ports, self.connections))
 
     def maildir(self, address):
         local, domain = address.split("@")
@@ -136,7 +145,8 @@ class DovecotServer:
         self.proc = subprocess.Popen(["dovecot", "-c", str(self.config), "-F"], stdout=err, stderr=err,
                                      stdin=subprocess.DEVNULL, preexec_fn=self.cgroup.enter_from_child)
         err.close()
-        wait_port(self.port, alive=lambda: self.proc.poll() is None, what="dovecot")
+        for port in self.ports.values():
+            wait_port(port, alive=lambda: self.proc.poll() is None, what="dovecot")
 
     def pid(self):
         return self.proc.pid

@@ -1,6 +1,7 @@
-"""Memory an idle IMAP connection costs a server, over all of its processes (Dovecot runs a
-process per logged-in client, dirmail one process for all): open K connections, then
-compare the summed RSS and PSS of every process in the server's cgroup with before.
+"""Memory an idle IMAP (or POP3) connection costs a server, over all of its processes
+(Dovecot runs a process per logged-in client, dirmail one process for all): open K
+connections, then compare the summed RSS and PSS of every process in the server's cgroup
+with before.
 
 Two kinds of idle connection:
   greeted   connected and greeted, nothing sent (a client that has not logged in yet);
@@ -44,11 +45,11 @@ def _read_until(s, marker, timeout=60.0):
     return data
 
 
-def _open(port, login=None):
+def _open(port, login=None, greeting=b"* OK"):
     s = socket.create_connection((HOST, port), timeout=120)
     try:
-        if not _read_until(s, b"\r\n").startswith(b"* OK"):
-            raise RuntimeError("no IMAP greeting")
+        if not _read_until(s, b"\r\n").startswith(greeting):
+            raise RuntimeError(f"no {greeting!r} greeting")
         if login:
             user, password = login
             for tag, command in (("a1", f'LOGIN "{user}" "{password}"'), ("a2", "SELECT INBOX")):
@@ -64,9 +65,10 @@ def _open(port, login=None):
         raise
 
 
-def measure_idle(cgroup, port, count, users=None, settle=2.0, parallel=16):
+def measure_idle(cgroup, port, count, users=None, settle=2.0, parallel=16, greeting=b"* OK"):
     """COUNT idle connections to PORT; logged in round-robin as USERS [(address, password)]
-    with INBOX selected when given, else only greeted. Returns the memory figures."""
+    with INBOX selected when given (IMAP), else only greeted (GREETING: b"+OK" for POP3).
+    Returns the memory figures."""
     logins = [users[i % len(users)] if users else None for i in range(count + 20)]
     if users:
         # dirmail refuses a login while 5 (auth.max_failures_per_account) of the account's are being
@@ -76,11 +78,11 @@ def measure_idle(cgroup, port, count, users=None, settle=2.0, parallel=16):
     with ThreadPoolExecutor(parallel) as pool:
         try:
             # A few first, kept open, so that one-time allocations are not charged to the measured ones.
-            conns += pool.map(lambda a: _open(port, a), logins[:20])
+            conns += pool.map(lambda a: _open(port, a, greeting), logins[:20])
             time.sleep(settle)
             rss0, pss0, procs0 = cgroup_memory_kb(cgroup)
             start = time.monotonic()
-            conns += pool.map(lambda a: _open(port, a), logins[20:])
+            conns += pool.map(lambda a: _open(port, a, greeting), logins[20:])
             open_seconds = time.monotonic() - start
             time.sleep(settle)
             rss1, pss1, procs1 = cgroup_memory_kb(cgroup)

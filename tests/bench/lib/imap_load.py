@@ -16,24 +16,22 @@ reply (a LOGIN's includes the server's password check). A reply other than OK is
 error and ends the client's session. Prints one JSON object: counts, latencies (ms)
 per command (median, p99), and the generator's own CPU seconds.
 
-One asyncio process with raw sockets: cheap per command, so that the generator is not
-what limits the rate (its CPU is reported next to the servers').
+One asyncio process with raw sockets (lib/session_load.py runs the clients): cheap per
+command, so that the generator is not what limits the rate (its CPU is reported next to
+the servers').
 """
-import argparse
 import asyncio
-import json
-import os
-import random
 import re
-import resource
 import time
+
+from session_load import SessionError, run_load
 
 LITERAL = re.compile(rb"\{(\d+)\}\r\n$")
 EXISTS = re.compile(rb"^\* (\d+) EXISTS", re.M)
 COMMANDS = ("login", "select", "fetch_flags", "fetch_envelope", "fetch_body", "store", "search", "logout")
 
 
-class ImapError(Exception):
+class ImapError(SessionError):
     pass
 
 
@@ -69,8 +67,8 @@ class Client:
             untagged.append(line)
 
 
-async def session(port, user, password, rounds, rng, record, stop_at):
-    reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 22)
+async def session(args, user, password, rng, record, stop_at):
+    reader, writer = await asyncio.open_connection("127.0.0.1", args.port, limit=1 << 22)
     try:
         greeting = await reader.readline()
         if not greeting.startswith(b"* OK"):
@@ -89,7 +87,7 @@ async def session(port, user, password, rounds, rng, record, stop_at):
         exists = int(m.group(1)) if m else 0
         if exists == 0:
             raise ImapError(f"{user}: SELECT INBOX shows no message")
-        for r in range(rounds):
+        for r in range(args.rounds):
             if time.monotonic() >= stop_at:
                 break
             await timed("fetch_flags", "UID FETCH 1:* (FLAGS)")
@@ -104,93 +102,9 @@ async def session(port, user, password, rounds, rng, record, stop_at):
         writer.close()
 
 
-async def client_loop(index, args, free_users, record, errors, sessions, stop_at):
-    rng = random.Random(args.seed * 1000 + index)
-    while time.monotonic() < stop_at:
-        user, password = await free_users.get()
-        try:
-            await session(args.port, user, password, args.rounds, rng, record, stop_at)
-            sessions[0] += 1
-        except (ImapError, OSError, asyncio.IncompleteReadError) as e:
-            errors.append(f"client {index}: {e}")
-            if len(errors) > 100:
-                return
-            await asyncio.sleep(0.1)
-        finally:
-            free_users.put_nowait((user, password))
-
-
-def percentile(values, p):
-    """The P-th percentile (nearest rank) of VALUES, 0 for none."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, -(-len(ordered) * p // 100) - 1))]
-
-
-async def main_async(args, users):
-    latencies = {k: [] for k in COMMANDS}
-    errors, sessions = [], [0]
-    measuring = [False]
-    # A session takes a user nobody else is using (or, with fewer users than clients, one of
-    # the least used), as a person at one mail client would; users come round in random order.
-    pool = users * -(-args.clients // len(users))
-    random.Random(args.seed).shuffle(pool)
-    free_users = asyncio.Queue()
-    for user in pool:
-        free_users.put_nowait(user)
-
-    def record(kind, seconds):
-        if measuring[0]:
-            latencies[kind].append(seconds * 1000)
-
-    start = time.monotonic()
-    stop_at = start + args.warmup + args.duration
-    tasks = [asyncio.create_task(client_loop(i, args, free_users, record, errors, sessions, stop_at))
-             for i in range(args.clients)]
-    await asyncio.sleep(args.warmup)
-    measuring[0] = True
-    if args.marks:
-        print("measuring", flush=True)
-    sessions_at_start = sessions[0]
-    cpu0 = resource.getrusage(resource.RUSAGE_SELF)
-    t0 = time.monotonic()
-    await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
-    measuring[0] = False
-    if args.marks:
-        print("stopped", flush=True)
-    elapsed = time.monotonic() - t0
-    sessions_done = sessions[0] - sessions_at_start
-    cpu1 = resource.getrusage(resource.RUSAGE_SELF)
-    # Sessions still running finish their current command and stop; their logins count already.
-    await asyncio.wait(tasks, timeout=60)
-    every = [x for v in latencies.values() for x in v]
-    return {"seconds": elapsed, "clients": args.clients, "rounds": args.rounds,
-            "sessions_completed": sessions_done, "operations": len(every), "logins": len(latencies["login"]),
-            "p99_ms": percentile(every, 99), "p50_ms": percentile(every, 50),
-            "commands": {k: {"count": len(v), "p50_ms": percentile(v, 50), "p99_ms": percentile(v, 99),
-                             "mean_ms": sum(v) / len(v) if v else 0.0} for k, v in latencies.items()},
-            "errors": errors[:20],
-            "error_count": len(errors),
-            "generator_cpu_seconds": (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)}
-
-
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--port", type=int, required=True)
-    p.add_argument("--users", required=True, help='file of "address password" lines')
-    p.add_argument("--clients", type=int, default=20)
-    p.add_argument("--duration", type=float, default=30)
-    p.add_argument("--warmup", type=float, default=2, help="seconds of load before the measured time")
-    p.add_argument("--rounds", type=int, default=5)
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--marks", action="store_true",
-                   help='print "measuring" and "stopped" lines when the measured time starts and ends')
-    args = p.parse_args()
-    users = [tuple(line.split(" ", 1)) for line in open(args.users).read().splitlines() if line]
-    result = asyncio.run(main_async(args, users))
-    result["pid"] = os.getpid()
-    print(json.dumps(result))
+    run_load("IMAP sessions back to back", session, COMMANDS,
+             lambda p: p.add_argument("--rounds", type=int, default=5))
 
 
 if __name__ == "__main__":

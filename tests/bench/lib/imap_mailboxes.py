@@ -3,8 +3,9 @@ messages (same seed) for both, put in the way each server takes mail.
 
 dirmail gets them through its SMTP port (its delivery writes the mailbox and the index);
 Dovecot gets them as Maildir files in cur/, as its LDA would leave them, with the
-Return-Path and Delivered-To lines a delivery adds (dirmail also adds a Received line,
-about 150 bytes more per message). Before a benchmark runs, check_counts() asks each
+Return-Path and Delivered-To lines a delivery adds and the S= and W= sizes in the file name
+(so that Dovecot need not read a message for its size). dirmail also adds a Received line,
+about 150 bytes more per message. Before a benchmark runs, check_counts() asks each
 server over IMAP how many messages every INBOX holds.
 """
 import imaplib
@@ -76,8 +77,9 @@ def write_maildirs(server, mailboxes):
             (maildir / sub).mkdir(parents=True, exist_ok=True)
         for n, message in enumerate(messages, 1):
             data = f"Return-Path: <{SENDER}>\r\nDelivered-To: {address}\r\n".encode() + message
+            size = len(data)  # W=: the size with CRLF line ends, which IMAP and POP3 report
             data = data.replace(b"\r\n", b"\n")  # Maildir files hold LF line ends
-            (maildir / "cur" / f"{stamp}.M{n}P1.bench,S={len(data)}:2,").write_bytes(data)
+            (maildir / "cur" / f"{stamp}.M{n}P1.bench,S={len(data)},W={size}:2,").write_bytes(data)
     server.give_mail_to_owner()
 
 
