@@ -71,6 +71,7 @@ std::string unit_and_range(const SettingSpec& spec) {
     return out;
   }
   if (spec.type == SettingType::StringList && spec.unit == kListenEntryUnit) return code(spec.unit) + " each";
+  if (spec.type == SettingType::StringList && spec.unit == kPathMapUnit) return code(spec.unit) + " each";
   std::string out = cell(spec.unit);
   if (spec.has_range()) {
     if (!out.empty()) out += ", ";

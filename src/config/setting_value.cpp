@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "dirmail/config/listen_entry.hpp"
+#include "dirmail/base/windows_path_map.hpp"
 
 namespace dirmail::config::detail {
 namespace {
@@ -93,6 +94,10 @@ std::optional<Problem> read_string_list(const SettingSpec& spec, const toml::nod
     if (spec.unit == kListenEntryUnit) {
       auto entry = parse_listen_entry(text->get());
       if (!entry) return problem_at(element, spec, entry.error().message);
+    }
+    if (spec.unit == kPathMapUnit) {
+      auto map = WindowsPathMap::parse({text->get()});
+      if (!map) return problem_at(element, spec, map.error().message);
     }
     values.push_back(text->get());
   }

@@ -1,4 +1,5 @@
 #include "daemon.hpp"
+#include "mail_store_setup.hpp"
 
 #include <unistd.h>
 
@@ -42,8 +43,15 @@ log::Level to_level(const std::string& s) {
   return log::Level::info;
 }
 
+Result<store::MailboxLocation> checked_mailbox_location(const config::Settings& s) {
+  return store::MailboxLocation::make(s.store_mailbox_path, s.store_root, s.server_data_dir, s.store_path_map,
+                                      s.store_backend == "smb");
+}
+
+// Checked at start (Daemon::start refuses settings it cannot use).
 store::MailboxLocation mailbox_location(const config::Settings& s) {
-  return {s.store_mailbox_path, s.server_data_dir};
+  auto location = checked_mailbox_location(s);
+  return location ? std::move(*location) : store::MailboxLocation{};
 }
 
 RetrySchedule retry_schedule(const config::Settings& s, std::int64_t interval_ms, std::int64_t count);
@@ -366,7 +374,11 @@ Status Daemon::start() {
     directory_.ldap->start();
   }
 
-  store_ = std::make_unique<store::PosixMailStore>(store::PosixMailStoreOptions{node_});
+  auto mailboxes = checked_mailbox_location(s);
+  if (!mailboxes) return make_error(mailboxes.error().code, "store: " + mailboxes.error().message);
+  auto store = make_mail_store(s, *mailboxes, node_);
+  if (!store) return make_error(store.error().code, "store: " + store.error().message);
+  store_ = std::move(*store);
   auto q = queue::FileQueue::open(s.queue_dir, node_);
   if (!q) return make_error(q.error().code, "queue: " + q.error().message);
   queue_ = std::move(*q);

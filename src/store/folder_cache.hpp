@@ -3,10 +3,9 @@
 // before taking the folder's file lock) and the replayed index, so the next access
 // reads only what was appended since. Bounded: the least recently used idle folders
 // are forgotten.
-#include <sys/stat.h>
-
 #include <atomic>
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <map>
 #include <memory>
@@ -24,7 +23,7 @@ struct CachedFolder {
   SummaryCache summary;  // guarded by `mu` too
   // When the folder's files were last compared with its index (folder_repair.hpp):
   // the modification times of cur/ and new/ then. While they stay the same no file
-  // came or went, and status() skips the directory scan (posix_mail_store.cpp says
+  // came or went, and status() skips the directory scan (file_mail_store.cpp says
   // when a stamp can be trusted). Guarded by `mu`.
   struct ScanStamp {
     bool valid = false;

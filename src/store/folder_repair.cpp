@@ -1,16 +1,12 @@
 #include "folder_repair.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <ctime>
 #include <unordered_set>
 
 #include "dirmail/base/log.hpp"
-#include "message_names.hpp"
 #include "dirmail/base/posix_file.hpp"
+#include "message_names.hpp"
 
 namespace dirmail::store {
 namespace {
@@ -26,42 +22,45 @@ void note(const std::string& path, std::string_view message) {
 }
 
 // Moves regular files from new/ into cur/; returns whether anything moved.
-Result<bool> move_new_to_cur(const std::string& new_dir, const std::string& cur_dir) {
-  if (!posix::is_directory(new_dir)) return false;
-  auto names = posix::list_directory(new_dir);
-  if (!names) return std::move(names).error();
+Result<bool> move_new_to_cur(FileSystem& fs, const std::string& new_dir, const std::string& cur_dir) {
+  auto entries = fs.list(new_dir);
+  if (!entries) {
+    if (entries.error().code == ErrorCode::not_found) return false;
+    return std::move(entries).error();
+  }
   bool moved = false;
-  for (const auto& name : *names) {
-    if (!valid_message_file_name(name)) continue;
-    std::string from = posix::join_path(new_dir, name);
-    std::string to = posix::join_path(cur_dir, name);
-    if (::access(to.c_str(), F_OK) == 0) continue;  // never replace a stored message
-    if (::rename(from.c_str(), to.c_str()) != 0) return errno_error("rename", from, errno);
+  for (const auto& entry : *entries) {
+    if (entry.directory || !valid_message_file_name(entry.name)) continue;
+    std::string from = posix::join_path(new_dir, entry.name);
+    auto renamed = fs.rename(from, posix::join_path(cur_dir, entry.name), Rename::no_replace);
+    if (!renamed && renamed.error().code == ErrorCode::already_exists) continue;  // never replace a stored message
+    if (!renamed) return std::move(renamed).error();
     moved = true;
   }
   if (moved) {
-    DIRMAIL_TRY(posix::sync_directory(cur_dir));
-    DIRMAIL_TRY(posix::sync_directory(new_dir));
+    DIRMAIL_TRY(fs.sync_directory(cur_dir));
+    DIRMAIL_TRY(fs.sync_directory(new_dir));
   }
   return moved;
 }
 
 }  // namespace
 
-Result<FolderRepair> plan_folder_repair(const std::string& folder_dir, const IndexState& state) {
+Result<FolderRepair> plan_folder_repair(FileSystem& fs, const std::string& folder_dir, const IndexState& state) {
   std::string cur_dir = posix::join_path(folder_dir, "cur");
-  auto moved = move_new_to_cur(posix::join_path(folder_dir, "new"), cur_dir);
+  auto moved = move_new_to_cur(fs, posix::join_path(folder_dir, "new"), cur_dir);
   if (!moved) return std::move(moved).error();
 
-  auto names = posix::list_directory(cur_dir);
-  if (!names) return std::move(names).error();
+  auto entries = fs.list(cur_dir);
+  if (!entries) return std::move(entries).error();
 
   std::unordered_set<std::string> indexed;
   for (const auto& [uid, message] : state.live()) indexed.insert(message.file);
 
   std::unordered_set<std::string> present;
   std::vector<FoundFile> unindexed;
-  for (auto& name : *names) {
+  for (auto& entry : *entries) {
+    std::string& name = entry.name;
     if (!valid_message_file_name(name)) {
       if (name.front() != '.') note(posix::join_path(cur_dir, name), "file name cannot be indexed; left alone");
       continue;
@@ -70,11 +69,14 @@ Result<FolderRepair> plan_folder_repair(const std::string& folder_dir, const Ind
       present.insert(std::move(name));
       continue;
     }
-    struct stat st;
+    if (entry.directory) continue;
     std::string path = posix::join_path(cur_dir, name);
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-    unindexed.push_back(FoundFile{std::move(name), static_cast<std::uint64_t>(st.st_size),
-                                  static_cast<std::int64_t>(st.st_mtime)});
+    auto info = fs.stat(path);
+    // An error must not pass for "no file": the stamp taken after this scan would keep
+    // the file from being adopted until the folder changes again.
+    if (!info) return std::move(info).error();
+    if (!*info || (*info)->directory) continue;  // gone meanwhile, or not a message
+    unindexed.push_back(FoundFile{std::move(name), (*info)->size, static_cast<std::int64_t>((*info)->modified.tv_sec)});
   }
 
   FolderRepair repair;
@@ -103,16 +105,17 @@ Result<FolderRepair> plan_folder_repair(const std::string& folder_dir, const Ind
   return repair;
 }
 
-void remove_stale_tmp_files(const std::string& folder_dir, std::int64_t max_age_seconds) {
+void remove_stale_tmp_files(FileSystem& fs, const std::string& folder_dir, std::int64_t max_age_seconds) {
   std::string tmp_dir = posix::join_path(folder_dir, "tmp");
-  auto names = posix::list_directory(tmp_dir);
-  if (!names) return;
+  auto entries = fs.list(tmp_dir);
+  if (!entries) return;
   auto now = static_cast<std::int64_t>(std::time(nullptr));
-  for (const auto& name : *names) {
-    std::string path = posix::join_path(tmp_dir, name);
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-    if (now - static_cast<std::int64_t>(st.st_mtime) > max_age_seconds) ::unlink(path.c_str());
+  for (const auto& entry : *entries) {
+    if (entry.directory) continue;
+    std::string path = posix::join_path(tmp_dir, entry.name);
+    auto info = fs.stat(path);
+    if (!info || !*info || (*info)->directory) continue;
+    if (now - static_cast<std::int64_t>((*info)->modified.tv_sec) > max_age_seconds) (void)fs.remove(path);
   }
 }
 

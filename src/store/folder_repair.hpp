@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "dirmail/base/result.hpp"
+#include "dirmail/store/file_system.hpp"
 #include "dirmail/store/index_record.hpp"
 #include "index_state.hpp"
 
@@ -21,10 +22,10 @@ struct FolderRepair {
 
 // Requires the folder lock. Moves new/ files into cur/ (and syncs both) but leaves the
 // index to the caller.
-Result<FolderRepair> plan_folder_repair(const std::string& folder_dir, const IndexState& state);
+Result<FolderRepair> plan_folder_repair(FileSystem& fs, const std::string& folder_dir, const IndexState& state);
 
 // Removes files in tmp/ older than `max_age_seconds`: deliveries that died before the
 // rename never finish.
-void remove_stale_tmp_files(const std::string& folder_dir, std::int64_t max_age_seconds);
+void remove_stale_tmp_files(FileSystem& fs, const std::string& folder_dir, std::int64_t max_age_seconds);
 
 }  // namespace dirmail::store

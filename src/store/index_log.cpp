@@ -1,16 +1,14 @@
 #include "index_log.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <vector>
 
 #include "dirmail/base/log.hpp"
+#include "dirmail/base/posix_file.hpp"
+#include "file_bytes.hpp"
 #include "message_names.hpp"
 #include "uidvalidity_counter.hpp"
 
@@ -54,33 +52,67 @@ IndexHeader fresh_header(std::uint32_t uidvalidity, std::uint64_t highest_modseq
 
 }  // namespace
 
-Result<IndexLog> IndexLog::open(const std::string& folder_dir, IndexCache& cache, bool create) {
-  IndexLog log(folder_dir, cache);
+IndexLog::IndexLog(FileSystem& fs, std::string folder_dir, IndexCache& cache)
+    : fs_(&fs), dir_(std::move(folder_dir)), path_(posix::join_path(dir_, kIndexFileName)), cache_(&cache) {}
+
+Result<IndexLog> IndexLog::open(FileSystem& fs, const std::string& folder_dir, IndexCache& cache, bool create) {
+  IndexLog log(fs, folder_dir, cache);
   DIRMAIL_TRY(log.load(create));
   return log;
 }
 
+Result<bool> IndexLog::take_new_log() {
+  const std::string fresh = posix::join_path(dir_, kNewIndexFileName);
+  auto file = fs_->open(fresh, OpenMode::read);
+  if (!file) {
+    if (file.error().code == ErrorCode::not_found) return false;
+    return std::move(file).error();
+  }
+  // It was synced before the old log was removed, so it is whole unless the crash came
+  // while a first log was written: then its header or its last line is cut short.
+  auto info = (*file)->info();
+  if (!info) return std::move(info).error();
+  auto first = read_bytes(**file, 0, kMaxIndexRecordBytes);
+  if (!first) return std::move(first).error();
+  auto newline = first->find('\n');
+  auto header = newline == std::string::npos ? Result<IndexRecord>(make_error(ErrorCode::io_error, "no header"))
+                                             : parse_index_record(std::string_view(*first).substr(0, newline));
+  auto last = read_bytes(**file, info->size == 0 ? 0 : info->size - 1, 1);
+  if (!last) return std::move(last).error();
+  file->reset();
+  if (!header || header->kind != IndexRecord::Kind::header || *last != "\n") {
+    warn(fresh, "unfinished new index left by a crash; not used");
+    return false;
+  }
+  warn(path_, "index was missing; took the new index a compaction left");
+  if (auto renamed = fs_->rename(fresh, path_, Rename::no_replace); !renamed) return std::move(renamed).error();
+  DIRMAIL_TRY(fs_->sync_directory(dir_));
+  return true;
+}
+
 Status IndexLog::load(bool create) {
-  int raw_fd;
-  do {
-    raw_fd = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
-  } while (raw_fd < 0 && errno == EINTR);
-  if (raw_fd < 0 && errno == ENOENT) {
+  auto file = fs_->open(path_, OpenMode::read_write);
+  if (!file && file.error().code == ErrorCode::not_found) {
+    auto taken = take_new_log();
+    if (!taken) return std::move(taken).error();
+    if (*taken) file = fs_->open(path_, OpenMode::read_write);
+  }
+  if (!file && file.error().code == ErrorCode::not_found) {
     IndexCache& cache = *cache_;
     std::uint32_t previous = cache.valid ? cache.state.uidvalidity() : 0;
     const std::uint64_t modseq = cache.valid ? cache.state.highest_modseq() : 0;
     cache = IndexCache{};
     if (!create) return ok_status();
-    auto uidvalidity = next_uidvalidity(mailbox_root_of(dir_), previous);
+    auto uidvalidity = next_uidvalidity(*fs_, mailbox_root_of(dir_), previous);
     if (!uidvalidity) return std::move(uidvalidity).error();
     return write_fresh(fresh_header(*uidvalidity, modseq), nullptr);
   }
-  if (raw_fd < 0) return errno_error("open", path_, errno);
-  fd_.reset(raw_fd);
+  if (!file) return std::move(file).error();
+  file_ = std::move(*file);
 
-  struct stat st;
-  if (::fstat(fd_.get(), &st) != 0) return errno_error("stat", path_, errno);
-  auto first = posix::pread_up_to(fd_.get(), 0, kMaxIndexRecordBytes, path_);
+  auto info = file_->info();
+  if (!info) return std::move(info).error();
+  auto first = read_bytes(*file_, 0, kMaxIndexRecordBytes);
   if (!first) return std::move(first).error();
   auto newline = first->find('\n');
   Result<IndexRecord> header = make_error(ErrorCode::io_error, "index header has no end");
@@ -89,21 +121,20 @@ Status IndexLog::load(bool create) {
     warn(path_, "index header is damaged; starting a new index with a new UIDVALIDITY");
     std::uint32_t previous = cache_->valid ? cache_->state.uidvalidity() : 0;
     const std::uint64_t modseq = cache_->valid ? cache_->state.highest_modseq() : 0;
-    fd_.reset();
-    auto uidvalidity = next_uidvalidity(mailbox_root_of(dir_), previous);
+    file_.reset();
+    auto uidvalidity = next_uidvalidity(*fs_, mailbox_root_of(dir_), previous);
     if (!uidvalidity) return std::move(uidvalidity).error();
     return write_fresh(fresh_header(*uidvalidity, modseq), nullptr);
   }
   std::string header_line = first->substr(0, newline + 1);
-  auto file_size = static_cast<std::uint64_t>(st.st_size);
+  const std::uint64_t file_size = info->size;
 
   IndexCache& cache = *cache_;
-  bool same_file = cache.valid && cache.dev == st.st_dev && cache.ino == st.st_ino &&
-                   cache.header_line == header_line && file_size >= cache.valid_end;
+  bool same_file = cache.valid && cache.identity == info->identity && cache.header_line == header_line &&
+                   file_size >= cache.valid_end;
   if (!same_file) {
     cache = IndexCache{};
-    cache.dev = st.st_dev;
-    cache.ino = st.st_ino;
+    cache.identity = info->identity;
     cache.header_line = header_line;
     cache.valid_end = header_line.size();
     cache.state = IndexState(header->header);
@@ -119,7 +150,7 @@ Status IndexLog::replay_from(std::uint64_t offset, std::uint64_t file_size) {
   bool skipping_long_line = false;   // inside a line longer than any valid record
   std::uint64_t pos = offset;
   while (pos < file_size) {
-    auto chunk = posix::pread_up_to(fd_.get(), pos, kReadChunk, path_);
+    auto chunk = read_bytes(*file_, pos, kReadChunk);
     if (!chunk) return std::move(chunk).error();
     if (chunk->empty()) break;
     pos += chunk->size();
@@ -155,8 +186,7 @@ Status IndexLog::replay_from(std::uint64_t offset, std::uint64_t file_size) {
     // torn tail of an append cut short by a crash. Cut it off so the next append starts
     // on a fresh line.
     warn(path_, "cut off a torn index record at the end of the log");
-    if (::ftruncate(fd_.get(), static_cast<off_t>(cache.valid_end)) != 0)
-      return errno_error("truncate", path_, errno);
+    DIRMAIL_TRY(file_->truncate(cache.valid_end));
   }
   return ok_status();
 }
@@ -171,11 +201,10 @@ Status IndexLog::append(std::span<const IndexRecord> records) {
     if (record.changes_message() && record.info.modseq == 0) record.info.modseq = ++modseq;
   std::string data;
   for (const auto& record : stamped) data += format_index_record(record);
-  if (auto written = posix::pwrite_all(fd_.get(), data, cache.valid_end, path_); !written) {
-    // Do not leave half a record behind for the next writer.
-    if (::ftruncate(fd_.get(), static_cast<off_t>(cache.valid_end)) != 0) {
-      // The torn tail is cut off by the next open instead.
-    }
+  if (auto written = file_->write_at(cache.valid_end, data); !written) {
+    // Do not leave half a record behind for the next writer; if this fails too, the
+    // next open cuts the torn tail off instead.
+    (void)file_->truncate(cache.valid_end);
     return written;
   }
   cache.valid_end += data.size();
@@ -184,8 +213,8 @@ Status IndexLog::append(std::span<const IndexRecord> records) {
 }
 
 Status IndexLog::sync() {
-  if (!fd_.valid()) return ok_status();
-  return posix::sync_file(fd_.get(), path_);
+  if (!file_) return ok_status();
+  return file_->sync();
 }
 
 bool IndexLog::wants_compaction(std::size_t min_dead_records) const {
@@ -199,10 +228,6 @@ Status IndexLog::compact() {
 }
 
 Status IndexLog::write_fresh(const IndexHeader& header, const IndexState* keep) {
-  std::string tmp = posix::join_path(dir_, "dirmail.index.new");
-  auto fd = posix::open_file(tmp, O_RDWR | O_CREAT | O_TRUNC, 0600);
-  if (!fd) return std::move(fd).error();
-
   IndexState fresh(header);
   std::string data = format_index_record(IndexRecord::make_header(header));
   std::string header_line = data;
@@ -219,26 +244,40 @@ Status IndexLog::write_fresh(const IndexHeader& header, const IndexState* keep) 
       fresh.apply(add);
     }
   }
-  auto fail = [&](Error error) {
-    ::unlink(tmp.c_str());
-    return error;
-  };
-  if (auto s = posix::write_all(fd->get(), data, tmp); !s) return fail(std::move(s).error());
-  if (auto s = posix::sync_file(fd->get(), tmp); !s) return fail(std::move(s).error());
-  if (::rename(tmp.c_str(), path_.c_str()) != 0) return fail(errno_error("rename", tmp, errno));
-  DIRMAIL_TRY(posix::sync_directory(dir_));
 
-  struct stat st;
-  if (::fstat(fd->get(), &st) != 0) return errno_error("stat", path_, errno);
+  const std::string tmp = posix::join_path(dir_, kNewIndexFileName);
+  auto written = [&]() -> Status {
+    auto file = fs_->open(tmp, OpenMode::read_write_create);  // may be what a crash left
+    if (!file) return std::move(file).error();
+    DIRMAIL_TRY((*file)->truncate(0));
+    DIRMAIL_TRY((*file)->write_at(0, data));
+    return (*file)->sync();
+  }();
+  if (!written) {
+    (void)fs_->remove(tmp);
+    return written;
+  }
+  // Both files are closed for the rename: a share may refuse to rename or remove an
+  // open file.
+  file_.reset();
+  if (auto renamed = fs_->rename(tmp, path_, Rename::replace); !renamed) {
+    // Where the log was removed first (smb), the new file is the log now: open() takes it.
+    return renamed;
+  }
+  DIRMAIL_TRY(fs_->sync_directory(dir_));
+  auto file = fs_->open(path_, OpenMode::read_write);
+  if (!file) return std::move(file).error();
+  auto info = (*file)->info();
+  if (!info) return std::move(info).error();
+
   IndexCache& cache = *cache_;
   cache = IndexCache{};
   cache.valid = true;
-  cache.dev = st.st_dev;
-  cache.ino = st.st_ino;
+  cache.identity = info->identity;
   cache.header_line = header_line;
   cache.valid_end = data.size();
   cache.state = std::move(fresh);
-  fd_ = std::move(*fd);
+  file_ = std::move(*file);
   return ok_status();
 }
 

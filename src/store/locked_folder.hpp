@@ -39,6 +39,6 @@ struct LockedFolder {
 };
 
 // not_found when the folder is not there (FolderLock::acquire).
-Result<LockedFolder> lock_folder(FolderCache& folders, const std::string& folder_dir, bool create);
+Result<LockedFolder> lock_folder(FileSystem& fs, FolderCache& folders, const std::string& folder_dir, bool create);
 
 }  // namespace dirmail::store

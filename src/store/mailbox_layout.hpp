@@ -1,5 +1,5 @@
 #pragma once
-// Where things are in a posix mailbox:
+// Where things are in a mailbox (on any FileSystem):
 //   <root>/<folder directory>/     one per folder, at any level, named by
 //                                  folder_directory_name() ("INBOX", "Archive%2F2024")
 //   <root>/dirmail.lock            the root's FolderLock: held while folders are
@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "dirmail/base/result.hpp"
+#include "dirmail/store/file_system.hpp"
 
 namespace dirmail::store {
 
@@ -36,19 +37,30 @@ Status validate_root(const std::string& mailbox_root);
 // invalid_argument for a bad root or folder name.
 Result<FolderLocation> locate_folder(const std::string& mailbox_root, std::string_view folder);
 
+// make_directories() for the mailbox root and folders: a file in the way is an
+// io_error (the mailbox is damaged), not already_exists (a folder that exists).
+Status ensure_directory(FileSystem& fs, const std::string& path);
 // Makes the folder's tmp/, new/ and cur/. With `create_dir` also the folder's own
 // directory and the root; without, not_found when the folder is not there (a folder
-// deleted by another session is never brought back by a reader).
-Status ensure_folder(const std::string& folder_dir, bool create_dir);
-// A directory with cur/ in it: a folder, not something else that sits at the root.
-bool is_folder(const std::string& folder_dir);
+// deleted by another session is never brought back by a reader). Any other error when
+// the file system cannot say (a share out of reach): never taken for "not there".
+Status ensure_folder(FileSystem& fs, const std::string& folder_dir, bool create_dir);
+// A directory with cur/ in it: a folder, not something else that sits at the root. An
+// error when the file system cannot say.
+Result<bool> is_folder(FileSystem& fs, const std::string& folder_dir);
 
 // The folders at the root: canonical name -> directory path, in byte order of the
 // names. INBOX is among them only when its directory exists.
-Result<std::map<std::string, std::string>> folders_at(const std::string& mailbox_root);
+Result<std::map<std::string, std::string>> folders_at(FileSystem& fs, const std::string& mailbox_root);
 
-// The bytes of a small regular file (never through a symbolic link, never blocking on
-// a FIFO); nullopt when it does not exist, limit_exceeded past max_size.
-Result<std::optional<std::string>> read_small_file(const std::string& path, std::size_t max_size);
+// Makes the entries of a folder's cur/ durable after its lock is released (deliveries
+// and copies do, so other writers need not wait for it). The folder may be gone by
+// then: rename_folder() syncs the cur/ of every folder it moves under their locks, and
+// a deleted folder's messages need not survive.
+Status sync_cur_directory(FileSystem& fs, const std::string& cur_dir);
+
+// Removes a directory tree that is no longer a folder (never following links); nothing
+// there is not an error.
+Status remove_tree(FileSystem& fs, const std::string& path);
 
 }  // namespace dirmail::store

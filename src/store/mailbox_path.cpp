@@ -1,6 +1,10 @@
 #include "dirmail/store/mailbox_path.hpp"
 
+#include <algorithm>
 #include <vector>
+
+#include "dirmail/base/windows_path_map.hpp"
+#include "dirmail/store/unc_path.hpp"
 
 #include "dirmail/base/strings.hpp"
 
@@ -45,6 +49,19 @@ std::string normalize(std::string_view path) {
   }
   if (out.empty()) out.push_back('.');
   return out;
+}
+
+// An absolute result: "/local/path", or a folder on a share, "smb://server/share/..."
+// (store.backend = smb) or "//server/share/..." (a UNC template, resolved by
+// MailboxLocation). A share form keeps at least its server and share.
+Result<std::string> normalize_absolute(std::string_view path) {
+  for (std::string_view share_prefix : {std::string_view("smb://"), std::string_view("//")}) {
+    if (!path.starts_with(share_prefix)) continue;
+    std::string rest = normalize(std::string("/") + std::string(path.substr(share_prefix.size())));
+    if (std::count(rest.begin(), rest.end(), '/') < 2) return bad("mailbox path \"" + std::string(path) + "\" names no share");
+    return std::string(share_prefix) + rest.substr(1);
+  }
+  return normalize(path);
 }
 
 struct Token {
@@ -102,9 +119,9 @@ Result<std::string> expand_mailbox_path(std::string_view tmpl, const MailboxPath
         if (vars.home.empty()) return bad("the mailbox path uses %HOME% but the user has no home folder");
         if (vars.home.find('\0') != std::string::npos) return bad("home folder contains NUL");
         // A Windows home folder (\\server\share\user, H:\user) is not a local path;
-        // taken as one it would become a folder under the data folder.
-        if (vars.home.rfind("\\\\", 0) == 0 || (vars.home.size() >= 3 && vars.home[1] == ':' &&
-                                               (vars.home[2] == '\\' || vars.home[2] == '/')))
+        // taken as one it would become a folder under the data folder. MailboxLocation
+        // resolves it first (store.path_map, or its share for the smb store).
+        if (vars.home.rfind("\\\\", 0) == 0 || is_drive_path(vars.home))
           return bad("home folder \"" + vars.home + "\" is a Windows path; it needs the smb store or a mounted share");
         out += vars.home;
         names_user = true;
@@ -117,19 +134,98 @@ Result<std::string> expand_mailbox_path(std::string_view tmpl, const MailboxPath
   for (auto part : split(literal_shape, '/'))
     if (part == "..") return bad("mailbox path template must not contain '..'");
 
-  std::string result;
-  if (!out.empty() && out.front() == '/') {
-    result = normalize(out);
+  std::string absolute;
+  if ((!out.empty() && out.front() == '/') || out.starts_with("smb://")) {
+    absolute = out;
   } else {
     if (base_dir.empty()) return bad("relative mailbox path needs a mailbox base folder");
     std::string relative = normalize(out);
     if (relative == "." || relative == ".." || relative.rfind("../", 0) == 0)
       return bad("mailbox path escapes the mailbox base folder");
-    result = normalize(base_dir + "/" + relative);
+    absolute = base_dir + "/" + relative;
   }
+  auto normalized = normalize_absolute(absolute);
+  if (!normalized) return std::move(normalized).error();
+  std::string result = std::move(*normalized);
   if (result == "/") return bad("mailbox path is the file system root");
   if (result.size() > kMaxMailboxPathBytes) return bad("expanded mailbox path is too long");
   return result;
+}
+
+}  // namespace dirmail::store
+
+namespace dirmail::store {
+
+Result<std::string> MailboxLocation::resolve_windows_path(std::string_view path, std::string_view what) const {
+  if (auto mapped = path_map.map(path)) {
+    if (!is_unc_path(*mapped)) {
+      if (shares)
+        return bad(std::string(what) + " \"" + std::string(path) + "\" maps to the local folder " + *mapped +
+                   " (store.path_map), but store.backend = smb keeps mailboxes on shares only");
+      return std::move(*mapped);
+    }
+    if (!shares)
+      return bad(std::string(what) + " \"" + std::string(path) + "\" maps to the share " + *mapped +
+                 " (store.path_map): set store.backend = smb, or map it to a mounted folder");
+    return share_url(*mapped);
+  }
+  if (is_drive_path(path))
+    return bad(std::string(what) + " \"" + std::string(path) + "\" names the drive " + std::string(path.substr(0, 2)) +
+               ", a per-logon drive mapping that services cannot use: set it to a UNC path (\\\\server\\share\\folder), "
+               "or map the drive with store.path_map");
+  if (!shares)
+    return bad(std::string(what) + " \"" + std::string(path) +
+               "\" is on a share: set store.backend = smb, or map it to a mounted folder with store.path_map");
+  return share_url(path);
+}
+
+Result<MailboxLocation> MailboxLocation::make(std::string path_template, std::string_view root, std::string data_dir,
+                                              const std::vector<std::string>& path_map, bool shares) {
+  MailboxLocation location;
+  location.path_template = std::move(path_template);
+  location.shares = shares;
+  auto map = WindowsPathMap::parse(path_map);
+  if (!map) return std::move(map).error();
+  location.path_map = std::move(*map);
+  if (root.empty()) {
+    if (shares) return bad("store.backend = smb needs store.root, the share of the mail folders (\\\\server\\share\\folder)");
+    location.base_dir = std::move(data_dir);
+  } else if (root.starts_with("smb://")) {
+    auto base = share_url(root);
+    if (!base) return make_error(ErrorCode::invalid_argument, "store.root: " + base.error().message);
+    location.base_dir = std::move(*base);
+  } else if (is_unc_path(root) || is_drive_path(root)) {
+    auto base = location.resolve_windows_path(root, "store.root");
+    if (!base) return std::move(base).error();
+    location.base_dir = std::move(*base);
+  } else if (root.front() == '/') {
+    location.base_dir = std::string(root);
+  } else {
+    return bad("store.root \"" + std::string(root) + "\" must be an absolute folder or a UNC path");
+  }
+  if (shares && !location.base_dir.starts_with("smb://"))
+    return bad("store.root " + location.base_dir + " is a local folder, but store.backend = smb keeps mailboxes on shares only");
+  if (!shares && location.base_dir.starts_with("smb://"))
+    return bad("store.root " + location.base_dir + " is on a share: set store.backend = smb");
+  return location;
+}
+
+Result<std::string> MailboxLocation::root_for(const MailboxPathVars& vars) const {
+  MailboxPathVars resolved = vars;
+  if (is_unc_path(vars.home) || is_drive_path(vars.home)) {
+    auto home = resolve_windows_path(vars.home, "home folder");
+    if (!home) return std::move(home).error();
+    resolved.home = std::move(*home);
+  }
+  auto root = expand_mailbox_path(path_template, resolved, base_dir);
+  if (!root) return root;
+  if (is_unc_path(*root)) root = resolve_windows_path(*root, "mailbox path");  // a UNC template
+  if (!root) return root;
+  if (shares && !root->starts_with("smb://"))
+    return bad("mailbox path " + *root + " is a local folder, but store.backend = smb keeps mailboxes on shares only");
+  if (!shares && root->starts_with("smb://"))
+    return bad("mailbox path " + *root + " is on a share: set store.backend = smb");
+  return root;
 }
 
 }  // namespace dirmail::store

@@ -19,6 +19,8 @@ bool valid_message_file_name(std::string_view name);
 
 // "<sec>.M<usec>P<pid>Q<counter>.<host>": unique across the nodes sharing a store
 // (host), processes (pid), threads (counter) and restarts (time).
+// Legal on Windows and Samba shares too: no maildir ":2,<flags>" suffix (flags live in
+// the index), and the host part is [A-Za-z0-9_-].
 std::string make_message_file_name(std::string_view host);
 
 // The part of the host name that goes into file names ([A-Za-z0-9-], at most 32 bytes).

@@ -1,17 +1,14 @@
 #include "summary_log.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "dirmail/base/log.hpp"
+#include "dirmail/base/posix_file.hpp"
 #include "dirmail/store/summary_record.hpp"
+#include "file_bytes.hpp"
 
 namespace dirmail::store {
 namespace {
@@ -24,44 +21,43 @@ void warn(const std::string& path, std::string_view message) {
 
 }  // namespace
 
-SummaryLog::SummaryLog(std::string folder_dir, SummaryCache& cache)
-    : dir_(std::move(folder_dir)), path_(posix::join_path(dir_, kSummaryFileName)), cache_(&cache) {}
+SummaryLog::SummaryLog(FileSystem& fs, std::string folder_dir, SummaryCache& cache)
+    : fs_(&fs),
+      dir_(std::move(folder_dir)), path_(posix::join_path(dir_, kSummaryFileName)), cache_(&cache) {}
 
-Result<SummaryLog> SummaryLog::open(const std::string& folder_dir, SummaryCache& cache) {
-  SummaryLog log(folder_dir, cache);
+Result<SummaryLog> SummaryLog::open(FileSystem& fs, const std::string& folder_dir, SummaryCache& cache) {
+  SummaryLog log(fs, folder_dir, cache);
   DIRMAIL_TRY(log.load());
   return log;
 }
 
 Status SummaryLog::load() {
-  int raw_fd;
-  do {
-    raw_fd = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
-  } while (raw_fd < 0 && errno == EINTR);
   SummaryCache& cache = *cache_;
-  if (raw_fd < 0) {
-    cache = SummaryCache{};
-    return errno == ENOENT ? ok_status() : errno_error("open", path_, errno);
+  if (!file_) {
+    auto file = fs_->open(path_, OpenMode::read_write);
+    if (!file) {
+      cache = SummaryCache{};
+      return file.error().code == ErrorCode::not_found ? ok_status() : Status(std::move(file).error());
+    }
+    file_ = std::move(*file);
   }
-  fd_.reset(raw_fd);
-  struct stat st;
-  if (::fstat(fd_.get(), &st) != 0) return errno_error("stat", path_, errno);
-  auto file_size = static_cast<std::uint64_t>(st.st_size);
-  if (!cache.valid || cache.dev != st.st_dev || cache.ino != st.st_ino || file_size < cache.valid_end) {
+  auto info = file_->info();
+  if (!info) return std::move(info).error();
+  const std::uint64_t file_size = info->size;
+  if (!cache.valid || cache.identity != info->identity || file_size < cache.valid_end) {
     cache = SummaryCache{};
-    cache.dev = st.st_dev;
-    cache.ino = st.st_ino;
+    cache.identity = info->identity;
     cache.valid = true;
   }
   cache.file_size = file_size;
   // Read the records appended since; stop at the first that does not check out.
   std::uint64_t pos = cache.valid_end;
   while (pos < file_size) {
-    auto head_bytes = posix::pread_up_to(fd_.get(), pos, kMaxSummaryHead, path_);
+    auto head_bytes = read_bytes(*file_, pos, kMaxSummaryHead);
     if (!head_bytes) return std::move(head_bytes).error();
     auto head = parse_summary_head(*head_bytes);
     if (!head || pos + head->record_size() > file_size) break;
-    auto record = posix::pread_up_to(fd_.get(), pos, head->record_size(), path_);
+    auto record = read_bytes(*file_, pos, head->record_size());
     if (!record) return std::move(record).error();
     if (!summary_record_bytes(*head, *record)) break;
     auto [it, added] = cache.entries.try_emplace(head->uid);
@@ -76,8 +72,8 @@ Status SummaryLog::load() {
 
 Result<std::optional<std::string>> SummaryLog::read(std::uint32_t uid) {
   auto it = cache_->entries.find(uid);
-  if (it == cache_->entries.end() || !fd_.valid()) return std::optional<std::string>();
-  auto bytes = posix::pread_up_to(fd_.get(), it->second.offset, it->second.length, path_);
+  if (it == cache_->entries.end() || !file_) return std::optional<std::string>();
+  auto bytes = read_bytes(*file_, it->second.offset, it->second.length);
   if (!bytes) return std::move(bytes).error();
   if (bytes->size() != it->second.length) return std::optional<std::string>();
   return std::optional<std::string>(std::move(*bytes));
@@ -95,17 +91,15 @@ Status SummaryLog::append(std::span<const MessageSummaryBytes> entries, const In
     data += record;
   }
   if (data.empty()) return ok_status();
-  if (!fd_.valid()) {
-    auto fd = posix::open_file(path_, O_RDWR | O_CREAT, 0600);
-    if (!fd) return std::move(fd).error();
-    fd_ = std::move(*fd);
+  if (!file_) {
+    auto file = fs_->open(path_, OpenMode::read_write_create);
+    if (!file) return std::move(file).error();
+    file_ = std::move(*file);
     DIRMAIL_TRY(load());
   }
   // A torn or damaged tail goes: records after it could not be found again.
-  if (cache.file_size > cache.valid_end && ::ftruncate(fd_.get(), static_cast<off_t>(cache.valid_end)) != 0) {
-    return errno_error("truncate", path_, errno);
-  }
-  if (auto written = posix::pwrite_all(fd_.get(), data, cache.valid_end, path_); !written) {
+  if (cache.file_size > cache.valid_end) DIRMAIL_TRY(file_->truncate(cache.valid_end));
+  if (auto written = file_->write_at(cache.valid_end, data); !written) {
     cache.file_size = cache.valid_end + data.size();  // whatever was written is cut off next time
     return written;
   }
@@ -132,9 +126,6 @@ Status SummaryLog::append(std::span<const MessageSummaryBytes> entries, const In
 }
 
 Status SummaryLog::rewrite(const IndexState& live) {
-  std::string tmp = posix::join_path(dir_, "dirmail.summary.new");
-  auto fd = posix::open_file(tmp, O_RDWR | O_CREAT | O_TRUNC, 0600);
-  if (!fd) return std::move(fd).error();
   std::string data;
   SummaryCache fresh;
   for (const auto& [uid, where] : cache_->entries) {
@@ -146,16 +137,26 @@ Status SummaryLog::rewrite(const IndexState& live) {
     fresh.entries[uid] = {data.size() + (record.size() - (*bytes)->size() - 1), where.length};
     data += record;
   }
-  DIRMAIL_TRY(posix::write_all(fd->get(), data, tmp));
-  if (::rename(tmp.c_str(), path_.c_str()) != 0) return errno_error("rename", tmp, errno);
-  struct stat st;
-  if (::fstat(fd->get(), &st) != 0) return errno_error("stat", tmp, errno);
+  const std::string tmp = posix::join_path(dir_, "dirmail.summary.new");
+  {
+    auto file = fs_->open(tmp, OpenMode::read_write_create);
+    if (!file) return std::move(file).error();
+    DIRMAIL_TRY((*file)->truncate(0));
+    DIRMAIL_TRY((*file)->write_at(0, data));
+  }
+  // Closed for the rename: a share may refuse to rename over an open file.
+  file_.reset();
+  *cache_ = SummaryCache{};
+  DIRMAIL_TRY(fs_->rename(tmp, path_, Rename::replace));
+  auto file = fs_->open(path_, OpenMode::read_write);
+  if (!file) return std::move(file).error();
+  auto info = (*file)->info();
+  if (!info) return std::move(info).error();
   fresh.valid = true;
-  fresh.dev = st.st_dev;
-  fresh.ino = st.st_ino;
+  fresh.identity = info->identity;
   fresh.valid_end = fresh.file_size = data.size();
   *cache_ = std::move(fresh);
-  fd_ = std::move(*fd);
+  file_ = std::move(*file);
   return ok_status();
 }
 

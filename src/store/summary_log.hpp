@@ -2,20 +2,21 @@
 // A folder's summary file ("dirmail.summary"): opaque bytes per message that a protocol
 // layer derives from the message once (IMAP keeps its MIME structure there), so that
 // later commands need not read the message file. One record per summary
-// (summary_record.hpp). Derived data, never synced: a record cut short by a crash or damaged ends the readable part, and
-// the next writer cuts it off. Summaries of expunged messages are dropped when the
-// file is rewritten. Every call requires the folder lock (FolderLock).
-#include <sys/types.h>
-
+// (summary_record.hpp). Derived data, never synced: a record cut short by a crash or
+// damaged ends the readable part, and the next writer cuts it off; a file lost in a
+// rewrite (where Rename::replace is remove + rename) only costs recomputing.
+// Summaries of expunged messages are dropped when the file is rewritten. Every call
+// requires the folder lock (FolderLock).
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 
-#include "dirmail/base/posix_file.hpp"
 #include "dirmail/base/result.hpp"
+#include "dirmail/store/file_system.hpp"
 #include "dirmail/store/mail_store.hpp"
 #include "dirmail/store/summary_record.hpp"
 #include "index_state.hpp"
@@ -27,8 +28,7 @@ inline constexpr std::string_view kSummaryFileName = "dirmail.summary";
 // What a process remembers of one folder's summary file between accesses.
 struct SummaryCache {
   bool valid = false;
-  dev_t dev = 0;
-  ino_t ino = 0;
+  std::uint64_t identity = 0;    // FileInfo::identity of the file read
   std::uint64_t valid_end = 0;   // bytes read so far; always at the end of a record
   std::uint64_t file_size = 0;   // > valid_end: a damaged or torn tail to cut off
   struct Where {
@@ -42,7 +42,7 @@ struct SummaryCache {
 class SummaryLog {
  public:
   // Opens the file of `folder_dir` (absent: no summaries yet) and brings `cache` up to date.
-  static Result<SummaryLog> open(const std::string& folder_dir, SummaryCache& cache);
+  static Result<SummaryLog> open(FileSystem& fs, const std::string& folder_dir, SummaryCache& cache);
 
   // The summary of `uid`, or nullopt when none is kept.
   Result<std::optional<std::string>> read(std::uint32_t uid);
@@ -54,14 +54,15 @@ class SummaryLog {
   SummaryLog& operator=(SummaryLog&&) = default;
 
  private:
-  SummaryLog(std::string folder_dir, SummaryCache& cache);
+  SummaryLog(FileSystem& fs, std::string folder_dir, SummaryCache& cache);
   Status load();
   Status rewrite(const IndexState& live);
 
+  FileSystem* fs_;
   std::string dir_;
   std::string path_;
   SummaryCache* cache_;
-  posix::UniqueFd fd_;
+  std::unique_ptr<File> file_;
 };
 
 }  // namespace dirmail::store

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "dirmail/base/result.hpp"
+#include "dirmail/store/file_system.hpp"
 
 namespace dirmail::store {
 
@@ -18,6 +19,6 @@ inline constexpr std::string_view kUidvalidityFileName = "dirmail.uidvalidity";
 // A value larger than `above` and than any value this mailbox gave before; at least
 // the current time. The counter file is locked while it is read and written, and
 // synced before the value is returned.
-Result<std::uint32_t> next_uidvalidity(const std::string& mailbox_root, std::uint32_t above);
+Result<std::uint32_t> next_uidvalidity(FileSystem& fs, const std::string& mailbox_root, std::uint32_t above);
 
 }  // namespace dirmail::store

@@ -88,8 +88,9 @@ int show_user(directory::LdapDirectory& dir, const config::Settings& settings, c
     return 1;
   }
   const auto& a = *account;
-  auto root = store::MailboxLocation{settings.store_mailbox_path, settings.server_data_dir}.root_for(
-      {a.name, a.domain, a.home});
+  auto location = store::MailboxLocation::make(settings.store_mailbox_path, settings.store_root, settings.server_data_dir,
+                                               settings.store_path_map, settings.store_backend == "smb");
+  auto root = location ? location->root_for({a.name, a.domain, a.home}) : Result<std::string>(location.error());
   // The limit that applies: the account's own, else the server-wide one.
   std::string limit = a.mailbox_limit != 0                ? std::to_string(a.mailbox_limit)
                       : settings.store_mailbox_limit != 0 ? std::to_string(settings.store_mailbox_limit) + " (store.mailbox_limit)"

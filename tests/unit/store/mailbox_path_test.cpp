@@ -112,3 +112,64 @@ TEST(MailboxPath, UsesHome) {
 
 }  // namespace
 }  // namespace dirmail::store
+
+namespace dirmail::store {
+namespace {
+
+MailboxLocation location(std::string tmpl, std::string root, std::vector<std::string> map, bool shares) {
+  auto made = MailboxLocation::make(std::move(tmpl), root, "/var/lib/dirmail", map, shares);
+  EXPECT_TRUE(made.ok()) << (made.ok() ? "" : made.error().message);
+  return made.ok() ? *made : MailboxLocation{};
+}
+
+std::string root_error(const MailboxLocation& where, const MailboxPathVars& v) {
+  auto root = where.root_for(v);
+  EXPECT_FALSE(root.ok()) << "expanded to " << (root.ok() ? *root : "");
+  return root.ok() ? std::string() : root.error().message;
+}
+
+TEST(MailboxLocation, PosixStoreMapsUncHomesThroughThePathMap) {
+  auto where = location("%HOME%\\INETMAIL\\INBOX", "", {"\\\\fs1\\home = /mnt/home"}, false);
+  EXPECT_EQ(where.root_for(vars("alice", "d", "\\\\FS1\\home\\alice")).value(), "/mnt/home/alice/INETMAIL/INBOX");
+  // Not in the table: the message says what to do.
+  auto message = root_error(where, vars("bob", "d", "\\\\fs2\\users\\bob"));
+  EXPECT_NE(message.find("store.backend = smb"), std::string::npos) << message;
+  EXPECT_NE(message.find("store.path_map"), std::string::npos) << message;
+}
+
+TEST(MailboxLocation, DriveLettersAreRefusedUnlessMapped) {
+  auto where = location("%HOME%\\INETMAIL", "", {}, false);
+  auto message = root_error(where, vars("alice", "d", "H:\\alice"));
+  EXPECT_NE(message.find("drive H:"), std::string::npos) << message;
+  EXPECT_NE(message.find("UNC"), std::string::npos) << message;
+  auto mapped = location("%HOME%\\INETMAIL", "", {"H: = /mnt/h"}, false);
+  EXPECT_EQ(mapped.root_for(vars("alice", "d", "H:\\alice")).value(), "/mnt/h/alice/INETMAIL");
+}
+
+TEST(MailboxLocation, SmbStoreOpensUncPathsOnTheirShare) {
+  auto homes = location("%HOME%\\INETMAIL\\INBOX", "\\\\nas\\mail", {}, true);
+  EXPECT_EQ(homes.root_for(vars("alice", "d", "\\\\fs1\\home\\alice")).value(), "smb://fs1/home/alice/INETMAIL/INBOX");
+  auto work = location("inbox\\%USERNAME%", "\\\\nas\\mail", {}, true);
+  EXPECT_EQ(work.root_for(vars("alice")).value(), "smb://nas/mail/inbox/alice");
+  auto unc_template = location("\\\\nas\\mail\\%DOMAIN%\\%USERNAME%", "\\\\nas\\mail", {}, true);
+  EXPECT_EQ(unc_template.root_for(vars("alice", "example.test")).value(), "smb://nas/mail/example.test/alice");
+  // A user name cannot climb out of the share's folder.
+  EXPECT_FALSE(work.root_for(vars("..")).ok());
+  // A local home is not on a share: never a silent local fallback.
+  auto message = root_error(homes, vars("carol", "d", "/home/carol"));
+  EXPECT_NE(message.find("shares only"), std::string::npos) << message;
+}
+
+TEST(MailboxLocation, SettingsThatCannotWorkAreRefused) {
+  EXPECT_FALSE(MailboxLocation::make("%USERNAME%", "", "/var/lib/dirmail", {}, true).ok());  // smb without a share
+  EXPECT_FALSE(MailboxLocation::make("%USERNAME%", "/srv/mail", "/var/lib/dirmail", {}, true).ok());
+  EXPECT_FALSE(MailboxLocation::make("%USERNAME%", "\\\\nas\\mail", "/var/lib/dirmail", {}, false).ok());
+  EXPECT_FALSE(MailboxLocation::make("%USERNAME%", "mail", "/var/lib/dirmail", {}, false).ok());
+  EXPECT_FALSE(MailboxLocation::make("%USERNAME%", "", "/var/lib/dirmail", {"bad entry"}, false).ok());
+  auto local = MailboxLocation::make("%USERNAME%", "", "/var/lib/dirmail", {}, false);
+  ASSERT_TRUE(local.ok());
+  EXPECT_EQ(local->root_for(vars("alice")).value(), "/var/lib/dirmail/alice");
+}
+
+}  // namespace
+}  // namespace dirmail::store

@@ -44,6 +44,8 @@ using SettingField = std::variant<bool Settings::*, std::int64_t Settings::*, st
 // The unit of a StringList whose entries are listener addresses "ADDRESS PORT", with
 // a "*" after the port for implicit TLS.
 inline constexpr std::string_view kListenEntryUnit = "ADDRESS PORT[*]";
+// store.path_map entries: a Windows path prefix and where it is on this server.
+inline constexpr std::string_view kPathMapUnit = "PREFIX = TARGET";
 
 // One row of settings.def.
 struct SettingSpec {

@@ -1,26 +1,18 @@
-// PosixMailStore's folder operations (IMAP mailboxes): list, create, delete, rename,
+// FileMailStore's folder operations (IMAP mailboxes): list, create, delete, rename,
 // append and copy. Where things are: mailbox_layout.hpp; locks: locked_folder.hpp.
 //
 // Creating, deleting and renaming hold the root's lock, so two sessions (or nodes)
 // never work on the list of folders at once; each is one rename of a directory at the
 // root, synced, so a crash leaves the folder whole or not there.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
 #include <ctime>
-#include <filesystem>
 #include <map>
-#include <system_error>
 
 #include "dirmail/base/log.hpp"
 #include "dirmail/base/posix_file.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/store/folder_names.hpp"
-#include "dirmail/store/posix_mail_store.hpp"
+#include "dirmail/store/file_mail_store.hpp"
 #include "folder_cache.hpp"
 #include "folder_lock.hpp"
 #include "index_log.hpp"
@@ -37,29 +29,17 @@ using FolderMap = std::map<std::string, std::string>;  // canonical name -> dire
 
 log::LogLine store_log() { return log::LogLine(log::service("store"), log::Record::store); }
 
-Result<FolderLock> lock_root(const std::string& mailbox_root) {
-  DIRMAIL_TRY(posix::ensure_directory(mailbox_root));
-  return FolderLock::acquire(mailbox_root);
+Result<FolderLock> lock_root(FileSystem& fs, const std::string& mailbox_root) {
+  DIRMAIL_TRY(ensure_directory(fs, mailbox_root));
+  return FolderLock::acquire(fs, mailbox_root);
 }
 
-// rename(2) that never replaces `to`: a plain rename would replace an empty directory.
-Status rename_no_replace(const std::string& from, const std::string& to) {
-  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return ok_status();
-  if (errno == EEXIST || errno == ENOTEMPTY) return make_error(ErrorCode::already_exists, to + " exists");
-  if (errno != EINVAL && errno != ENOSYS) return errno_error("rename", from, errno);
-  // The file system cannot promise it (some network shares); the callers hold the
-  // root's lock, so looking first is enough.
-  if (::access(to.c_str(), F_OK) == 0) return make_error(ErrorCode::already_exists, to + " exists");
-  if (::rename(from.c_str(), to.c_str()) != 0) return errno_error("rename", from, errno);
-  return ok_status();
-}
-
-// Removes a directory tree that is no longer a folder (never following links).
-Status remove_tree(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::remove_all(path, ec);
-  if (ec) return make_error(ErrorCode::io_error, "cannot remove " + path + ": " + ec.message());
-  return ok_status();
+// Whether anything (a file, a directory, a folder of another case on a case-insensitive
+// share) answers to `path`.
+Result<bool> exists(FileSystem& fs, const std::string& path) {
+  auto info = fs.stat(path);
+  if (!info) return std::move(info).error();
+  return info->has_value();
 }
 
 // The folder among `folders` that a case-insensitive share cannot tell from `name`.
@@ -84,36 +64,53 @@ struct PendingCopy {
   bool linked = false;
 };
 
-// The copy's bytes in tmp/: a hard link to the source file when the file system allows
-// it (message files never change once stored), otherwise a synced copy. false when
+// Copies the bytes of `from` into the new file `to` and syncs it; the size copied.
+Result<std::uint64_t> copy_file(File& from, FileSystem& fs, const std::string& to) {
+  constexpr std::size_t kChunk = 256 * 1024;
+  auto info = from.info();
+  if (!info) return std::move(info).error();
+  auto target = fs.open(to, OpenMode::create_new);
+  if (!target) return std::move(target).error();
+  std::string buf(static_cast<std::size_t>(std::min<std::uint64_t>(info->size, kChunk)), '\0');
+  std::uint64_t done = 0;
+  while (done < info->size) {
+    auto want = static_cast<std::size_t>(std::min<std::uint64_t>(info->size - done, buf.size()));
+    auto got = from.read_at(done, std::span<char>(buf.data(), want));
+    if (!got) return std::move(got).error();
+    if (*got == 0) break;  // shorter than it was: message files never shrink, but do not spin
+    DIRMAIL_TRY((*target)->write_at(done, std::string_view(buf.data(), *got)));
+    done += *got;
+  }
+  DIRMAIL_TRY((*target)->sync());
+  return done;
+}
+
+// The copy's bytes in tmp/: a hard link to the source file when the file system has
+// them (message files never change once stored), otherwise a synced copy. false when
 // the source is gone (expunged meanwhile).
-Result<bool> place_copy(PendingCopy& copy) {
-  if (::link(copy.source_path.c_str(), copy.tmp_path.c_str()) == 0) {
+Result<bool> place_copy(FileSystem& fs, PendingCopy& copy) {
+  auto linked = fs.link(copy.source_path, copy.tmp_path);
+  if (linked && *linked) {
     copy.linked = true;
     return true;
   }
-  if (errno == ENOENT && ::access(copy.source_path.c_str(), F_OK) != 0) return false;
-  int raw_fd;
-  do {
-    raw_fd = ::open(copy.source_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  } while (raw_fd < 0 && errno == EINTR);
-  if (raw_fd < 0) {
-    if (errno == ENOENT) return false;
-    return errno_error("open", copy.source_path, errno);
+  if (!linked) {
+    if (linked.error().code != ErrorCode::not_found) return std::move(linked).error();
+    auto source_there = exists(fs, copy.source_path);
+    if (!source_there) return std::move(source_there).error();
+    if (!*source_there) return false;
+    // Else tmp/ is gone: the copy below says so.
   }
-  posix::UniqueFd source(raw_fd);
-  struct stat st {};
-  if (::fstat(source.get(), &st) != 0) return errno_error("stat", copy.source_path, errno);
-  auto target = posix::open_file(copy.tmp_path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-  if (!target) return std::move(target).error();
-  auto size = static_cast<std::uint64_t>(st.st_size);
-  DIRMAIL_TRY(posix::copy_range(source.get(), 0, size, target->get(), copy.tmp_path));
-  DIRMAIL_TRY(posix::sync_file(target->get(), copy.tmp_path));
-  copy.info.size = size;
+  auto source = fs.open(copy.source_path, OpenMode::read);
+  if (!source) {
+    if (source.error().code == ErrorCode::not_found) return false;
+    return std::move(source).error();
+  }
+  auto size = copy_file(**source, fs, copy.tmp_path);
+  if (!size) return std::move(size).error();
+  copy.info.size = *size;
   return true;
 }
-
-void unlink_quietly(const std::string& path) { ::unlink(path.c_str()); }
 
 // A copied message's keywords in the target folder: those that fit its list (new names
 // are defined by K records in `records`).
@@ -125,8 +122,8 @@ std::uint64_t copied_keywords(const IndexState& target, const std::vector<std::s
 
 }  // namespace
 
-Result<std::vector<std::string>> PosixMailStore::list_folders(const std::string& mailbox_root) {
-  auto folders = folders_at(mailbox_root);
+Result<std::vector<std::string>> FileMailStore::list_folders(const std::string& mailbox_root) {
+  auto folders = folders_at(*fs_, mailbox_root);
   if (!folders) return std::move(folders).error();
   std::vector<std::string> names{std::string(kInboxFolder)};
   for (auto& [name, dir] : *folders)
@@ -134,50 +131,54 @@ Result<std::vector<std::string>> PosixMailStore::list_folders(const std::string&
   return names;
 }
 
-Status PosixMailStore::make_folder(const std::string& mailbox_root, const std::string& folder_dir) {
+Status FileMailStore::make_folder(const std::string& mailbox_root, const std::string& folder_dir) {
   // Made whole under a name no folder can have, then renamed into place.
   std::string staging = posix::join_path(mailbox_root, kNewFolderDirName);
-  DIRMAIL_TRY(remove_tree(staging));  // left by a crash
-  if (::mkdir(staging.c_str(), 0700) != 0) return errno_error("mkdir", staging, errno);
+  DIRMAIL_TRY(remove_tree(*fs_, staging));  // left by a crash
+  DIRMAIL_TRY(fs_->make_directory(staging));
   auto made = [&]() -> Status {
-    DIRMAIL_TRY(ensure_folder(staging, false));
+    DIRMAIL_TRY(ensure_folder(*fs_, staging, false));
     IndexCache scratch;
-    auto log = IndexLog::open(staging, scratch, true);  // synced, with a new UIDVALIDITY
+    auto log = IndexLog::open(*fs_, staging, scratch, true);  // synced, with a new UIDVALIDITY
     if (!log) return std::move(log).error();
-    DIRMAIL_TRY(rename_no_replace(staging, folder_dir));
-    return posix::sync_directory(mailbox_root);
+    log->close();  // a share may refuse to rename a directory with a file open in it
+    DIRMAIL_TRY(fs_->rename(staging, folder_dir, Rename::no_replace));
+    return fs_->sync_directory(mailbox_root);
   }();
-  if (!made) (void)remove_tree(staging);
+  if (!made) (void)remove_tree(*fs_, staging);
   return made;
 }
 
-Status PosixMailStore::create_folder(const std::string& mailbox_root, std::string_view folder) {
+Status FileMailStore::create_folder(const std::string& mailbox_root, std::string_view folder) {
   auto location = locate_folder(mailbox_root, folder);
   if (!location) return std::move(location).error();
   if (location->name == kInboxFolder) return make_error(ErrorCode::already_exists, "INBOX always exists");
-  auto root_lock = lock_root(mailbox_root);
+  auto root_lock = lock_root(*fs_, mailbox_root);
   if (!root_lock) return std::move(root_lock).error();
-  auto folders = folders_at(mailbox_root);
+  auto folders = folders_at(*fs_, mailbox_root);
   if (!folders) return std::move(folders).error();
   if (const std::string* twin = case_twin(*folders, location->name)) {
     if (*twin == location->name) return make_error(ErrorCode::already_exists, "folder exists: " + location->name);
     return make_error(ErrorCode::already_exists, "folder " + *twin + " exists (names differ only in case)");
   }
-  if (::access(location->dir.c_str(), F_OK) == 0)
-    return make_error(ErrorCode::already_exists, location->dir + " is in the way and is not a folder");
+  auto in_the_way = exists(*fs_, location->dir);
+  if (!in_the_way) return std::move(in_the_way).error();
+  if (*in_the_way) return make_error(ErrorCode::already_exists, location->dir + " is in the way and is not a folder");
   DIRMAIL_TRY(make_folder(mailbox_root, location->dir));
   store_log().with("folder", location->dir).info("folder created");
   return ok_status();
 }
 
-Status PosixMailStore::delete_folder(const std::string& mailbox_root, std::string_view folder) {
+Status FileMailStore::delete_folder(const std::string& mailbox_root, std::string_view folder) {
   auto location = locate_folder(mailbox_root, folder);
   if (!location) return std::move(location).error();
   if (location->name == kInboxFolder) return make_error(ErrorCode::permission_denied, "INBOX cannot be deleted");
-  if (!posix::is_directory(mailbox_root)) return make_error(ErrorCode::not_found, "no such folder: " + location->name);
-  auto root_lock = lock_root(mailbox_root);
+  auto root = fs_->stat(mailbox_root);
+  if (!root) return std::move(root).error();
+  if (!*root || !(*root)->directory) return make_error(ErrorCode::not_found, "no such folder: " + location->name);
+  auto root_lock = lock_root(*fs_, mailbox_root);
   if (!root_lock) return std::move(root_lock).error();
-  auto folders = folders_at(mailbox_root);
+  auto folders = folders_at(*fs_, mailbox_root);
   if (!folders) return std::move(folders).error();
   if (folders->count(location->name) == 0) return make_error(ErrorCode::not_found, "no such folder: " + location->name);
   for (const auto& [name, dir] : *folders)
@@ -186,45 +187,48 @@ Status PosixMailStore::delete_folder(const std::string& mailbox_root, std::strin
 
   // Under the folder's lock no message is half stored; the directory leaves in one
   // rename, and sessions still using the folder get not_found from then on.
-  auto locked = lock_folder(*folders_, location->dir, false);
+  auto locked = lock_folder(*fs_, *folders_, location->dir, false);
   if (!locked) return std::move(locked).error();
   const std::uint32_t uidvalidity = locked->log.state().uidvalidity();
   std::string trash = posix::join_path(mailbox_root, std::string(kDeletedFolderPrefix) + make_message_file_name(file_host_));
-  DIRMAIL_TRY(rename_no_replace(location->dir, trash));
-  DIRMAIL_TRY(posix::sync_directory(mailbox_root));
+  locked->log.close();  // a share may refuse to move a directory with an open file in it
+  DIRMAIL_TRY(fs_->rename(location->dir, trash, Rename::no_replace));
+  DIRMAIL_TRY(fs_->sync_directory(mailbox_root));
   locked->unlock();
   // Keeps the counter above this folder's value even if it was given before the counter
   // existed: a folder made again under this name must show a new one.
   if (uidvalidity != 0) {
-    if (auto raised = next_uidvalidity(mailbox_root, uidvalidity); !raised)
+    if (auto raised = next_uidvalidity(*fs_, mailbox_root, uidvalidity); !raised)
       store_log().with("folder", location->dir).warn("UIDVALIDITY counter not raised: " + raised.error().message);
   }
 
   store_log().with("folder", location->dir).info("folder deleted");
   // Also what a crash left of earlier deletions.
-  auto names = posix::list_directory(mailbox_root);
-  if (!names) return std::move(names).error();
-  for (const auto& name : *names) {
-    if (!name.starts_with(kDeletedFolderPrefix)) continue;
-    std::string path = posix::join_path(mailbox_root, name);
-    if (auto removed = remove_tree(path); !removed)
+  auto entries = fs_->list(mailbox_root);
+  if (!entries) return std::move(entries).error();
+  for (const auto& entry : *entries) {
+    if (!entry.name.starts_with(kDeletedFolderPrefix)) continue;
+    std::string path = posix::join_path(mailbox_root, entry.name);
+    if (auto removed = remove_tree(*fs_, path); !removed)
       store_log().with("path", path).warn("deleted folder not removed: " + removed.error().message);
   }
   return ok_status();
 }
 
-Status PosixMailStore::rename_folder(const std::string& mailbox_root, std::string_view from, std::string_view to) {
+Status FileMailStore::rename_folder(const std::string& mailbox_root, std::string_view from, std::string_view to) {
   auto source = locate_folder(mailbox_root, from);
   if (!source) return std::move(source).error();
   auto target = locate_folder(mailbox_root, to);
   if (!target) return std::move(target).error();
   if (target->name == kInboxFolder) return make_error(ErrorCode::already_exists, "INBOX always exists");
-  auto root_lock = lock_root(mailbox_root);
+  auto root_lock = lock_root(*fs_, mailbox_root);
   if (!root_lock) return std::move(root_lock).error();
-  auto folders = folders_at(mailbox_root);
+  auto folders = folders_at(*fs_, mailbox_root);
   if (!folders) return std::move(folders).error();
   if (source->name == kInboxFolder) {
-    if (case_twin(*folders, target->name) != nullptr || ::access(target->dir.c_str(), F_OK) == 0)
+    auto in_the_way = exists(*fs_, target->dir);
+    if (!in_the_way) return std::move(in_the_way).error();
+    if (case_twin(*folders, target->name) != nullptr || *in_the_way)
       return make_error(ErrorCode::already_exists, "folder exists: " + target->name);
     return rename_inbox(mailbox_root, target->dir);
   }
@@ -247,32 +251,39 @@ Status PosixMailStore::rename_folder(const std::string& mailbox_root, std::strin
       if (!moving(name) && iequals(name, place.name))
         return make_error(ErrorCode::already_exists, "folder exists: " + name);
     bool in_place_of_a_mover = false;
-    for (const auto& [other_dir, other] : moves) in_place_of_a_mover |= other_dir == place.dir;
-    if (!in_place_of_a_mover && ::access(place.dir.c_str(), F_OK) == 0)
-      return make_error(ErrorCode::already_exists, place.dir + " is in the way and is not a folder");
+    // A case-only rename on a case-insensitive share finds the mover itself there.
+    for (const auto& [other_dir, other] : moves) in_place_of_a_mover |= iequals(other_dir, place.dir);
+    if (in_place_of_a_mover) continue;
+    auto in_the_way = exists(*fs_, place.dir);
+    if (!in_the_way) return std::move(in_the_way).error();
+    if (*in_the_way) return make_error(ErrorCode::already_exists, place.dir + " is in the way and is not a folder");
   }
 
-  // Each folder's lock, so no message is half stored in a directory that moves.
+  // Each folder's lock, so no message is half stored in a directory that moves. Its
+  // cur/ is synced here: a delivery syncs it after releasing the lock, and would not
+  // find it under the old name.
   std::vector<LockedFolder> locks;
   for (const auto& [old_dir, place] : moves) {
-    auto locked = lock_folder(*folders_, old_dir, false);
+    auto locked = lock_folder(*fs_, *folders_, old_dir, false);
     if (!locked) return std::move(locked).error();
+    DIRMAIL_TRY(fs_->sync_directory(posix::join_path(old_dir, "cur")));
+    locked->log.close();  // a share may refuse to move a directory with an open file in it
     locks.push_back(std::move(*locked));
   }
   std::size_t done = 0;
   Status renamed;
   for (; done < moves.size(); ++done) {
-    renamed = rename_no_replace(moves[done].first, moves[done].second.dir);
+    renamed = fs_->rename(moves[done].first, moves[done].second.dir, Rename::no_replace);
     if (!renamed) break;
   }
   if (!renamed) {
     // All or nothing: put back what moved.
     while (done > 0) {
       --done;
-      ::rename(moves[done].second.dir.c_str(), moves[done].first.c_str());
+      (void)fs_->rename(moves[done].second.dir, moves[done].first, Rename::no_replace);
     }
   }
-  DIRMAIL_TRY(posix::sync_directory(mailbox_root));
+  DIRMAIL_TRY(fs_->sync_directory(mailbox_root));
   for (auto& locked : locks) locked.unlock();
   if (!renamed) return renamed;
   store_log().with("folder", source->dir).with("to", target->dir)
@@ -280,16 +291,18 @@ Status PosixMailStore::rename_folder(const std::string& mailbox_root, std::strin
   return ok_status();
 }
 
-Status PosixMailStore::rename_inbox(const std::string& mailbox_root, const std::string& to_dir) {
+Status FileMailStore::rename_inbox(const std::string& mailbox_root, const std::string& to_dir) {
   // RFC 3501 §6.3.5: the messages move to a new folder; INBOX stays, empty, and the
   // folders below it stay where they are.
   DIRMAIL_TRY(make_folder(mailbox_root, to_dir));
   auto inbox = locate_folder(mailbox_root, kInboxFolder);
   if (!inbox) return std::move(inbox).error();
-  if (is_folder(inbox->dir)) {
-    auto from = lock_folder(*folders_, inbox->dir, true);
+  auto inbox_there = is_folder(*fs_, inbox->dir);
+  if (!inbox_there) return std::move(inbox_there).error();
+  if (*inbox_there) {
+    auto from = lock_folder(*fs_, *folders_, inbox->dir, true);
     if (!from) return std::move(from).error();
-    auto into = lock_folder(*folders_, to_dir, true);
+    auto into = lock_folder(*fs_, *folders_, to_dir, true);
     if (!into) return std::move(into).error();
     const std::string from_cur = posix::join_path(inbox->dir, "cur");
     const std::string into_cur = posix::join_path(to_dir, "cur");
@@ -302,9 +315,9 @@ Status PosixMailStore::rename_inbox(const std::string& mailbox_root, const std::
       // files the target's index does not know yet and INBOX entries without files;
       // status() of each adopts or drops them, so no message is lost.
       std::string from_path = posix::join_path(from_cur, message.file);
-      if (::rename(from_path.c_str(), posix::join_path(into_cur, message.file).c_str()) != 0) {
-        if (errno == ENOENT) continue;  // gone behind the index's back: INBOX's repair drops it
-        moved = errno_error("rename", from_path, errno);
+      if (auto renamed = fs_->rename(from_path, posix::join_path(into_cur, message.file), Rename::no_replace); !renamed) {
+        if (renamed.error().code == ErrorCode::not_found) continue;  // gone behind the index's back: INBOX's repair drops it
+        moved = std::move(renamed);
         break;
       }
       MessageInfo info = message.info;
@@ -315,10 +328,10 @@ Status PosixMailStore::rename_inbox(const std::string& mailbox_root, const std::
       expunges.push_back(IndexRecord::make_expunge(uid));
     }
     // The target's index first: until INBOX forgets them, the messages are still found.
-    DIRMAIL_TRY(posix::sync_directory(into_cur));
+    DIRMAIL_TRY(fs_->sync_directory(into_cur));
     DIRMAIL_TRY(into->append(adds));
     DIRMAIL_TRY(into->log.sync());
-    DIRMAIL_TRY(posix::sync_directory(from_cur));
+    DIRMAIL_TRY(fs_->sync_directory(from_cur));
     DIRMAIL_TRY(from->append(expunges));
     DIRMAIL_TRY(from->log.sync());
     if (!moved) return moved;
@@ -328,7 +341,7 @@ Status PosixMailStore::rename_inbox(const std::string& mailbox_root, const std::
   return ok_status();
 }
 
-Result<AppendResult> PosixMailStore::append(const std::string& mailbox_root, std::string_view folder,
+Result<AppendResult> FileMailStore::append(const std::string& mailbox_root, std::string_view folder,
                                             const DeliverySource& source, const AppendOptions& options) {
   auto location = locate_folder(mailbox_root, folder);
   if (!location) return std::move(location).error();
@@ -336,28 +349,34 @@ Result<AppendResult> PosixMailStore::append(const std::string& mailbox_root, std
   if (options.internal_date < 0) return make_error(ErrorCode::invalid_argument, "internal date before 1970");
   DIRMAIL_TRY(validate_source(source));
   if (location->name == kInboxFolder) {
-    DIRMAIL_TRY(ensure_folder(location->dir, true));
+    DIRMAIL_TRY(ensure_folder(*fs_, location->dir, true));
   } else {
-    if (!is_folder(location->dir)) return make_error(ErrorCode::not_found, "no such folder: " + location->name);
-    DIRMAIL_TRY(ensure_folder(location->dir, false));
+    auto there = is_folder(*fs_, location->dir);
+    if (!there) return std::move(there).error();
+    if (!*there) return make_error(ErrorCode::not_found, "no such folder: " + location->name);
+    DIRMAIL_TRY(ensure_folder(*fs_, location->dir, false));
   }
   return store_message(location->dir, source, options);
 }
 
-Result<CopyResult> PosixMailStore::copy(const std::string& mailbox_root, std::string_view from,
+Result<CopyResult> FileMailStore::copy(const std::string& mailbox_root, std::string_view from,
                                         std::span<const std::uint32_t> uids, std::string_view to) {
   auto source = locate_folder(mailbox_root, from);
   if (!source) return std::move(source).error();
   auto target = locate_folder(mailbox_root, to);
   if (!target) return std::move(target).error();
-  const bool source_there = is_folder(source->dir);
+  auto source_folder = is_folder(*fs_, source->dir);
+  if (!source_folder) return std::move(source_folder).error();
+  const bool source_there = *source_folder;
   if (!source_there && source->name != kInboxFolder)
     return make_error(ErrorCode::not_found, "no such folder: " + source->name);
   if (target->name == kInboxFolder) {
-    DIRMAIL_TRY(ensure_folder(target->dir, true));
+    DIRMAIL_TRY(ensure_folder(*fs_, target->dir, true));
   } else {
-    if (!is_folder(target->dir)) return make_error(ErrorCode::not_found, "no such folder: " + target->name);
-    DIRMAIL_TRY(ensure_folder(target->dir, false));
+    auto there = is_folder(*fs_, target->dir);
+    if (!there) return std::move(there).error();
+    if (!*there) return make_error(ErrorCode::not_found, "no such folder: " + target->name);
+    DIRMAIL_TRY(ensure_folder(*fs_, target->dir, false));
   }
   std::vector<std::uint32_t> wanted(uids.begin(), uids.end());
   std::sort(wanted.begin(), wanted.end());
@@ -367,7 +386,7 @@ Result<CopyResult> PosixMailStore::copy(const std::string& mailbox_root, std::st
   // (a message expunged meanwhile is skipped), so no two folder locks are held.
   std::vector<PendingCopy> copies;
   if (source_there && !wanted.empty()) {
-    auto locked = lock_folder(*folders_, source->dir, false);
+    auto locked = lock_folder(*fs_, *folders_, source->dir, false);
     if (!locked) return std::move(locked).error();
     const std::string cur = posix::join_path(source->dir, "cur");
     for (std::uint32_t uid : wanted) {
@@ -385,16 +404,16 @@ Result<CopyResult> PosixMailStore::copy(const std::string& mailbox_root, std::st
   const std::string cur_dir = posix::join_path(target->dir, "cur");
   auto discard = [&](std::size_t from_index, bool in_cur) {
     for (std::size_t i = from_index; i < copies.size(); ++i)
-      unlink_quietly(in_cur ? posix::join_path(cur_dir, copies[i].name) : copies[i].tmp_path);
+      (void)fs_->remove(in_cur ? posix::join_path(cur_dir, copies[i].name) : copies[i].tmp_path);
   };
   std::vector<PendingCopy> placed;
   for (auto& copy : copies) {
     copy.name = make_message_file_name(file_host_);
     copy.tmp_path = posix::join_path(tmp_dir, copy.name);
-    auto made = place_copy(copy);
+    auto made = place_copy(*fs_, copy);
     if (!made) {
-      unlink_quietly(copy.tmp_path);
-      for (const auto& done : placed) unlink_quietly(done.tmp_path);
+      (void)fs_->remove(copy.tmp_path);
+      for (const auto& done : placed) (void)fs_->remove(done.tmp_path);
       return std::move(made).error();
     }
     if (*made) placed.push_back(std::move(copy));
@@ -402,16 +421,10 @@ Result<CopyResult> PosixMailStore::copy(const std::string& mailbox_root, std::st
   copies = std::move(placed);
 
   // Into cur/ and the index under the target's lock, as a delivery.
-  auto locked = lock_folder(*folders_, target->dir, true);
+  auto locked = lock_folder(*fs_, *folders_, target->dir, true);
   if (!locked) {
     discard(0, false);
     return std::move(locked).error();
-  }
-  // Opened under the lock: synced after it, when the folder may already be gone.
-  auto cur_fd = posix::open_file(cur_dir, O_RDONLY | O_DIRECTORY);
-  if (!cur_fd) {
-    discard(0, false);
-    return std::move(cur_fd).error();
   }
   CopyResult result;
   result.uidvalidity = locked->log.state().uidvalidity();
@@ -424,16 +437,15 @@ Result<CopyResult> PosixMailStore::copy(const std::string& mailbox_root, std::st
   for (std::size_t i = 0; i < copies.size(); ++i) {
     PendingCopy& copy = copies[i];
     std::string cur_path = posix::join_path(cur_dir, copy.name);
-    if (::rename(copy.tmp_path.c_str(), cur_path.c_str()) != 0) {
-      auto error = errno_error("rename", copy.tmp_path, errno);
-      discard(0, true);
+    if (auto renamed = fs_->rename(copy.tmp_path, cur_path, Rename::no_replace); !renamed) {
+      // Only the copies moved so far are in cur/.
+      for (std::size_t j = 0; j < i; ++j) (void)fs_->remove(posix::join_path(cur_dir, copies[j].name));
       discard(i, false);
-      return error;
+      return std::move(renamed).error();
     }
     if (!copy.linked) {
       // As append does: a rebuilt index dates the file by its mtime.
-      const struct timespec times[2] = {{copy.info.internal_date, 0}, {copy.info.internal_date, 0}};
-      ::utimensat(AT_FDCWD, cur_path.c_str(), times, AT_SYMLINK_NOFOLLOW);
+      (void)fs_->set_modified(cur_path, copy.info.internal_date);
     }
     copy.info.uid = next_uid++;
     copy.info.uidl = uidl_from_file_name(copy.name);  // a copy is another message for POP3
@@ -449,7 +461,7 @@ Result<CopyResult> PosixMailStore::copy(const std::string& mailbox_root, std::st
   IndexLog log = std::move(locked->log);
   locked->unlock();
   if (!adds.empty()) {
-    DIRMAIL_TRY(posix::sync_file(cur_fd->get(), cur_dir));
+    DIRMAIL_TRY(sync_cur_directory(*fs_, cur_dir));
     DIRMAIL_TRY(log.sync());
   }
   store_log().with("folder", target->dir).with("count", static_cast<std::uint64_t>(result.copied.size()))

@@ -1,18 +1,18 @@
-// PosixMailStore's subscriptions (LSUB): the names, one per line, in
-// <root>/dirmail.subscriptions, replaced whole (write, sync, rename) under the root's lock.
+// FileMailStore's subscriptions (LSUB): the names, one per line, in
+// <root>/dirmail.subscriptions, replaced whole (replace_file: write, sync, rename) under
+// the root's lock.
 #include "dirmail/base/posix_file.hpp"
-#include "dirmail/base/private_file.hpp"
 #include "dirmail/base/strings.hpp"
+#include "dirmail/store/file_mail_store.hpp"
 #include "dirmail/store/folder_names.hpp"
-#include "dirmail/store/posix_mail_store.hpp"
 #include "folder_lock.hpp"
 #include "mailbox_layout.hpp"
 
 namespace dirmail::store {
 
-Result<std::vector<std::string>> PosixMailStore::subscriptions(const std::string& mailbox_root) {
+Result<std::vector<std::string>> FileMailStore::subscriptions(const std::string& mailbox_root) {
   DIRMAIL_TRY(validate_root(mailbox_root));
-  auto text = read_small_file(posix::join_path(mailbox_root, kSubscriptionsFileName), kMaxSubscriptionsBytes);
+  auto text = read_small_file(*fs_, posix::join_path(mailbox_root, kSubscriptionsFileName), kMaxSubscriptionsBytes);
   if (!text) return std::move(text).error();
   std::vector<std::string> names;
   if (!*text) return names;
@@ -23,7 +23,7 @@ Result<std::vector<std::string>> PosixMailStore::subscriptions(const std::string
   return names;
 }
 
-Status PosixMailStore::set_subscriptions(const std::string& mailbox_root, const std::vector<std::string>& names) {
+Status FileMailStore::set_subscriptions(const std::string& mailbox_root, const std::vector<std::string>& names) {
   DIRMAIL_TRY(validate_root(mailbox_root));
   std::string text;
   for (const auto& name : names) {
@@ -33,11 +33,11 @@ Status PosixMailStore::set_subscriptions(const std::string& mailbox_root, const 
   }
   if (text.size() > kMaxSubscriptionsBytes)
     return make_error(ErrorCode::limit_exceeded, "too many subscriptions (" + std::to_string(text.size()) + " bytes)");
-  DIRMAIL_TRY(posix::ensure_directory(mailbox_root));
-  // Two writers would share a temporary file name (write_private_file's): one at a time.
-  auto root_lock = FolderLock::acquire(mailbox_root);
+  DIRMAIL_TRY(ensure_directory(*fs_, mailbox_root));
+  // One writer at a time: the last one's list is the one kept.
+  auto root_lock = FolderLock::acquire(*fs_, mailbox_root);
   if (!root_lock) return std::move(root_lock).error();
-  return posix::write_private_file(posix::join_path(mailbox_root, kSubscriptionsFileName), text);
+  return replace_file(*fs_, posix::join_path(mailbox_root, kSubscriptionsFileName), text);
 }
 
 }  // namespace dirmail::store

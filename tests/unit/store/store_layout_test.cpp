@@ -1,5 +1,6 @@
-// The posix backend: the conformance suite, plus what only the posix layout can show
-// (crash leftovers, a torn index, compaction, two processes sharing a folder).
+// The posix backend's conformance suite, and what only the layout can show (crash
+// leftovers, a torn index, compaction, two processes sharing a folder) on the local file
+// system and on the local one with smb's semantics (layout_file_systems.hpp).
 #include "dirmail/store/posix_mail_store.hpp"
 
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include "dirmail/store/index_record.hpp"
 #include "mail_store_conformance.hpp"
 #include "../common/temp_dir.hpp"
+#include "layout_file_systems.hpp"
 #include "memory_source.hpp"
 
 namespace dirmail::store {
@@ -61,13 +63,13 @@ std::vector<std::string> files_in(const std::string& dir) {
   return names;
 }
 
-class PosixStoreTest : public ::testing::Test {
+class StoreLayoutTest : public ::testing::TestWithParam<std::string> {
  protected:
-  PosixStoreTest() : root_(dir_ / "mail/alice"), inbox_(root_ + "/INBOX") {}
+  StoreLayoutTest() : root_(dir_ / "mail/alice"), inbox_(root_ + "/INBOX") {}
 
-  std::unique_ptr<PosixMailStore> make_store(PosixMailStoreOptions options = {}) {
+  std::unique_ptr<FileMailStore> make_store(FileMailStoreOptions options = {}) {
     options.host_name = "node-a";
-    return std::make_unique<PosixMailStore>(options);
+    return std::make_unique<FileMailStore>(testing::make_layout_file_system(GetParam()), options);
   }
 
   MessageInfo deliver(MailStore& store, std::string_view body) {
@@ -101,7 +103,7 @@ class PosixStoreTest : public ::testing::Test {
   std::string inbox_;
 };
 
-TEST_F(PosixStoreTest, DeliveryUsesMaildirLayout) {
+TEST_P(StoreLayoutTest, DeliveryUsesMaildirLayout) {
   auto store = make_store();
   auto info = deliver(*store, "hello");
   auto cur = files_in(inbox_ + "/cur");
@@ -125,7 +127,7 @@ TEST_F(PosixStoreTest, DeliveryUsesMaildirLayout) {
   EXPECT_EQ(count, 2);
 }
 
-TEST_F(PosixStoreTest, TornLastIndexRecordIsIgnoredAndOverwritten) {
+TEST_P(StoreLayoutTest, TornLastIndexRecordIsIgnoredAndOverwritten) {
   auto store = make_store();
   auto a = deliver(*store, "a");
   auto b = deliver(*store, "b");
@@ -149,7 +151,7 @@ TEST_F(PosixStoreTest, TornLastIndexRecordIsIgnoredAndOverwritten) {
   EXPECT_EQ(read(*third, c.uid), "c");
 }
 
-TEST_F(PosixStoreTest, DamagedRecordInTheMiddleIsSkipped) {
+TEST_P(StoreLayoutTest, DamagedRecordInTheMiddleIsSkipped) {
   auto store = make_store();
   auto a = deliver(*store, "a");
   ASSERT_TRUE(store->set_flags(root_, "INBOX", a.uid, flag_seen).ok());
@@ -168,7 +170,7 @@ TEST_F(PosixStoreTest, DamagedRecordInTheMiddleIsSkipped) {
   EXPECT_EQ(s.messages[1].uid, b.uid);
 }
 
-TEST_F(PosixStoreTest, UnindexedFileIsAdopted) {
+TEST_P(StoreLayoutTest, UnindexedFileIsAdopted) {
   auto store = make_store();
   auto a = deliver(*store, "indexed");
   // A crash between the rename into cur/ and the index append leaves this.
@@ -196,7 +198,7 @@ TEST_F(PosixStoreTest, UnindexedFileIsAdopted) {
   EXPECT_EQ(s2.uidnext, s.uidnext);
 }
 
-TEST_F(PosixStoreTest, IndexEntryWithoutFileIsDropped) {
+TEST_P(StoreLayoutTest, IndexEntryWithoutFileIsDropped) {
   auto store = make_store();
   auto a = deliver(*store, "a");
   auto b = deliver(*store, "b");
@@ -212,7 +214,7 @@ TEST_F(PosixStoreTest, IndexEntryWithoutFileIsDropped) {
   EXPECT_EQ(deliver(*store, "c").uid, b.uid + 1);
 }
 
-TEST_F(PosixStoreTest, LostIndexIsRebuiltFromFiles) {
+TEST_P(StoreLayoutTest, LostIndexIsRebuiltFromFiles) {
   auto store = make_store();
   deliver(*store, "a");
   deliver(*store, "b");
@@ -224,7 +226,7 @@ TEST_F(PosixStoreTest, LostIndexIsRebuiltFromFiles) {
   EXPECT_EQ(bodies, (std::set<std::string>{"a", "b"}));
 }
 
-TEST_F(PosixStoreTest, DamagedIndexHeaderStartsANewIndex) {
+TEST_P(StoreLayoutTest, DamagedIndexHeaderStartsANewIndex) {
   auto store = make_store();
   deliver(*store, "a");
   std::ofstream(index_path(), std::ios::binary | std::ios::trunc) << "garbage without a header\n";
@@ -235,7 +237,7 @@ TEST_F(PosixStoreTest, DamagedIndexHeaderStartsANewIndex) {
   EXPECT_EQ(read(*restarted, s.messages[0].uid), "a");
 }
 
-TEST_F(PosixStoreTest, CompactionKeepsLiveMessagesAndUidnext) {
+TEST_P(StoreLayoutTest, CompactionKeepsLiveMessagesAndUidnext) {
   PosixMailStoreOptions options;
   options.compaction_min_dead_records = 4;
   auto store = make_store(options);
@@ -258,7 +260,7 @@ TEST_F(PosixStoreTest, CompactionKeepsLiveMessagesAndUidnext) {
   EXPECT_EQ(deliver(*restarted, "after").uid, uids[5] + 1);
 }
 
-TEST_F(PosixStoreTest, SecondStoreSeesAppendsAndCompactionOfTheFirst) {
+TEST_P(StoreLayoutTest, SecondStoreSeesAppendsAndCompactionOfTheFirst) {
   PosixMailStoreOptions options;
   options.compaction_min_dead_records = 2;
   auto writer = make_store(options);
@@ -278,7 +280,7 @@ TEST_F(PosixStoreTest, SecondStoreSeesAppendsAndCompactionOfTheFirst) {
   EXPECT_EQ(read(*reader, d.uid), "d");
 }
 
-TEST_F(PosixStoreTest, ReaderKeepsWorkingAfterExpunge) {
+TEST_P(StoreLayoutTest, ReaderKeepsWorkingAfterExpunge) {
   auto store = make_store();
   auto a = deliver(*store, "still readable");
   auto reader = store->open_message(root_, "INBOX", a.uid);
@@ -292,7 +294,7 @@ TEST_F(PosixStoreTest, ReaderKeepsWorkingAfterExpunge) {
   EXPECT_EQ(std::string(buf, *n), "still readable");
 }
 
-TEST_F(PosixStoreTest, MailboxRootThatIsAFileGivesAnIoError) {
+TEST_P(StoreLayoutTest, MailboxRootThatIsAFileGivesAnIoError) {
   std::ofstream(dir_ / "mail") << "not a folder";
   auto store = make_store();
   int fd = ::memfd_create("src", MFD_CLOEXEC);
@@ -305,7 +307,7 @@ TEST_F(PosixStoreTest, MailboxRootThatIsAFileGivesAnIoError) {
   EXPECT_EQ(r.error().code, ErrorCode::io_error);
 }
 
-TEST_F(PosixStoreTest, UsageSeesWhatAnotherStoreDeliveredAndExpunged) {
+TEST_P(StoreLayoutTest, UsageSeesWhatAnotherStoreDeliveredAndExpunged) {
   PosixMailStoreOptions options;
   options.compaction_min_dead_records = 2;
   auto writer = make_store(options);  // another process or node sharing the mailboxes
@@ -320,7 +322,7 @@ TEST_F(PosixStoreTest, UsageSeesWhatAnotherStoreDeliveredAndExpunged) {
   EXPECT_EQ(*reader->usage(root_), b.size);
 }
 
-TEST_F(PosixStoreTest, UsageSkipsWhatIsNotAFolderAndLeavesItAlone) {
+TEST_P(StoreLayoutTest, UsageSkipsWhatIsNotAFolderAndLeavesItAlone) {
   auto store = make_store();
   auto a = deliver(*store, "message");
   fs::create_directories(root_ + "/.hidden/cur");
@@ -332,7 +334,7 @@ TEST_F(PosixStoreTest, UsageSkipsWhatIsNotAFolderAndLeavesItAlone) {
   EXPECT_TRUE(files_in(root_ + "/unrelated").empty());  // no lock file left behind
 }
 
-TEST_F(PosixStoreTest, UsageOfAMailboxRootThatIsAFileIsZeroAndOfABadRootAnError) {
+TEST_P(StoreLayoutTest, UsageOfAMailboxRootThatIsAFileIsZeroAndOfABadRootAnError) {
   std::ofstream(dir_ / "mail") << "not a folder";
   auto store = make_store();
   auto usage = store->usage(root_);
@@ -343,7 +345,7 @@ TEST_F(PosixStoreTest, UsageOfAMailboxRootThatIsAFileIsZeroAndOfABadRootAnError)
   EXPECT_EQ(empty.error().code, ErrorCode::invalid_argument);
 }
 
-TEST_F(PosixStoreTest, StaleTmpFilesAreRemovedByStatus) {
+TEST_P(StoreLayoutTest, StaleTmpFilesAreRemovedByStatus) {
   auto store = make_store();
   deliver(*store, "a");
   std::string stale = inbox_ + "/tmp/1600000000.M1P1Q1.dead";
@@ -365,7 +367,7 @@ std::vector<std::optional<std::string>> summaries_of(MailStore& store, const std
   return r.ok() ? *r : std::vector<std::optional<std::string>>(uids.size());
 }
 
-TEST_F(PosixStoreTest, SummariesAreKeptForLiveMessagesAcrossProcesses) {
+TEST_P(StoreLayoutTest, SummariesAreKeptForLiveMessagesAcrossProcesses) {
   auto store = make_store();
   auto a = deliver(*store, "a");
   auto b = deliver(*store, "b");
@@ -387,7 +389,7 @@ TEST_F(PosixStoreTest, SummariesAreKeptForLiveMessagesAcrossProcesses) {
   EXPECT_EQ(summaries_of(*other, root_, {b.uid})[0], std::string("b\n\0b", 4));
 }
 
-TEST_F(PosixStoreTest, DamagedSummaryTailIsCutOffByTheNextWriter) {
+TEST_P(StoreLayoutTest, DamagedSummaryTailIsCutOffByTheNextWriter) {
   auto store = make_store();
   auto a = deliver(*store, "a");
   auto b = deliver(*store, "b");
@@ -416,7 +418,7 @@ TEST_F(PosixStoreTest, DamagedSummaryTailIsCutOffByTheNextWriter) {
   EXPECT_FALSE(got[1]);
 }
 
-TEST_F(PosixStoreTest, SummaryFileIsRewrittenWhenMostOfItIsDead) {
+TEST_P(StoreLayoutTest, SummaryFileIsRewrittenWhenMostOfItIsDead) {
   auto store = make_store();
   auto a = deliver(*store, "a");
   auto b = deliver(*store, "b");
@@ -443,7 +445,7 @@ void age_directory(const std::string& dir, std::int64_t seconds) {
   ASSERT_EQ(::utimensat(AT_FDCWD, dir.c_str(), times, 0), 0);
 }
 
-TEST_F(PosixStoreTest, StatusScansTheFolderOnlyWhenItsFilesChanged) {
+TEST_P(StoreLayoutTest, StatusScansTheFolderOnlyWhenItsFilesChanged) {
   auto store = make_store();
   deliver(*store, "a");
   auto b = deliver(*store, "b");
@@ -470,7 +472,7 @@ TEST_F(PosixStoreTest, StatusScansTheFolderOnlyWhenItsFilesChanged) {
   EXPECT_GT(after.messages[1].uid, b.uid);  // the dropped file, adopted with a new UID
 }
 
-TEST_F(PosixStoreTest, WatchersHearOfEachChangeUntilTheyLetGo) {
+TEST_P(StoreLayoutTest, WatchersHearOfEachChangeUntilTheyLetGo) {
   auto store = make_store();
   deliver(*store, "first");  // the folder exists
   std::atomic<int> told{0};
@@ -487,6 +489,8 @@ TEST_F(PosixStoreTest, WatchersHearOfEachChangeUntilTheyLetGo) {
   deliver(*store, "fourth");
   EXPECT_EQ(told.load(), 2);
 }
+
+INSTANTIATE_TEST_SUITE_P(FileSystems, StoreLayoutTest, testing::kLayoutFileSystems, testing::layout_file_system_name);
 
 }  // namespace
 }  // namespace dirmail::store

@@ -1,18 +1,13 @@
-// PosixMailStore's maildrop lease: "holder HOLDER\nexpires UNIX\n" in <root>/dirmail.lease,
-// read and replaced (write, sync, rename) under the root's lock, so that two sessions
-// on any nodes sharing the store never both hold it.
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
+// FileMailStore's maildrop lease: "holder HOLDER\nexpires UNIX\n" in <root>/dirmail.lease,
+// read and replaced (replace_file: write, sync, rename) under the root's lock, so that
+// two sessions sharing the store never both hold it (on smb: two sessions of one node;
+// see FileSystem::lock).
 #include <fmt/format.h>
 
 #include "dirmail/base/posix_file.hpp"
-#include "dirmail/base/private_file.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/base/time.hpp"
-#include "dirmail/store/posix_mail_store.hpp"
+#include "dirmail/store/file_mail_store.hpp"
 #include "folder_lock.hpp"
 #include "mailbox_layout.hpp"
 
@@ -35,7 +30,8 @@ Status check_holder(std::string_view holder) {
   return ok_status();
 }
 
-// A damaged file (a torn write cannot happen: it is renamed into place) counts as no lease.
+// A damaged file (a torn write cannot happen: it is renamed into place) counts as no
+// lease, and so does a file lost between the remove and the rename of an smb replace.
 std::optional<Lease> parse_lease(std::string_view text) {
   Lease lease;
   for (auto line : split(text, '\n')) {
@@ -50,8 +46,8 @@ std::optional<Lease> parse_lease(std::string_view text) {
   return lease;
 }
 
-Result<std::optional<Lease>> read_lease(const std::string& mailbox_root) {
-  auto text = read_small_file(posix::join_path(mailbox_root, kLeaseFileName), kMaxLeaseFileBytes);
+Result<std::optional<Lease>> read_lease(FileSystem& fs, const std::string& mailbox_root) {
+  auto text = read_small_file(fs, posix::join_path(mailbox_root, kLeaseFileName), kMaxLeaseFileBytes);
   if (!text) return std::move(text).error();
   if (!*text) return std::optional<Lease>();
   return parse_lease(**text);
@@ -59,35 +55,34 @@ Result<std::optional<Lease>> read_lease(const std::string& mailbox_root) {
 
 }  // namespace
 
-Status PosixMailStore::acquire_lease(const std::string& mailbox_root, std::string_view holder, std::int64_t expires,
+Status FileMailStore::acquire_lease(const std::string& mailbox_root, std::string_view holder, std::int64_t expires,
                                      const std::function<bool(std::string_view holder)>& stale) {
   DIRMAIL_TRY(validate_root(mailbox_root));
   DIRMAIL_TRY(check_holder(holder));
-  DIRMAIL_TRY(posix::ensure_directory(mailbox_root));
-  auto root_lock = FolderLock::acquire(mailbox_root);
+  DIRMAIL_TRY(ensure_directory(*fs_, mailbox_root));
+  auto root_lock = FolderLock::acquire(*fs_, mailbox_root);
   if (!root_lock) return std::move(root_lock).error();
-  auto current = read_lease(mailbox_root);
+  auto current = read_lease(*fs_, mailbox_root);
   if (!current) return std::move(current).error();
   if (*current && (*current)->holder != holder && (*current)->expires > unix_now() &&
       !(stale && stale((*current)->holder)))
     return make_error(ErrorCode::already_exists, "the mailbox is leased to " + (*current)->holder);
-  return posix::write_private_file(posix::join_path(mailbox_root, kLeaseFileName),
-                                   fmt::format("holder {}\nexpires {}\n", holder, expires));
+  return replace_file(*fs_, posix::join_path(mailbox_root, kLeaseFileName),
+                      fmt::format("holder {}\nexpires {}\n", holder, expires));
 }
 
-Status PosixMailStore::release_lease(const std::string& mailbox_root, std::string_view holder) {
+Status FileMailStore::release_lease(const std::string& mailbox_root, std::string_view holder) {
   DIRMAIL_TRY(validate_root(mailbox_root));
   DIRMAIL_TRY(check_holder(holder));
-  if (!posix::is_directory(mailbox_root)) return ok_status();
-  auto root_lock = FolderLock::acquire(mailbox_root);
+  auto root_lock = FolderLock::acquire(*fs_, mailbox_root);
+  if (!root_lock && root_lock.error().code == ErrorCode::not_found) return ok_status();  // no mailbox
   if (!root_lock) return std::move(root_lock).error();
-  auto current = read_lease(mailbox_root);
+  auto current = read_lease(*fs_, mailbox_root);
   if (!current) return std::move(current).error();
   if (!*current || (*current)->holder != holder) return ok_status();
   const std::string path = posix::join_path(mailbox_root, kLeaseFileName);
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-    return make_error(ErrorCode::io_error, "unlink " + path + ": " + std::strerror(errno));
-  return posix::sync_directory(mailbox_root);
+  if (auto removed = fs_->remove(path); !removed && removed.error().code != ErrorCode::not_found) return removed;
+  return fs_->sync_directory(mailbox_root);
 }
 
 }  // namespace dirmail::store

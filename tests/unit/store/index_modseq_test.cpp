@@ -1,4 +1,4 @@
-// The posix index log and RFC 7162 state: logs of earlier versions (no mod-sequences)
+// The index log and RFC 7162 state (on each layout file system): logs of earlier versions (no mod-sequences)
 // are read and continued, and compaction keeps the highest mod-sequence, keywords and
 // the \Recent claim while dropping the expunge records QRESYNC would have used.
 #include <fcntl.h>
@@ -13,6 +13,7 @@
 #include "dirmail/store/index_record.hpp"
 #include "dirmail/store/posix_mail_store.hpp"
 #include "../common/temp_dir.hpp"
+#include "layout_file_systems.hpp"
 #include "memory_source.hpp"
 
 namespace dirmail::store {
@@ -20,15 +21,15 @@ namespace {
 
 using Uids = std::vector<std::uint32_t>;
 
-class PosixModseqTest : public ::testing::Test {
+class IndexModseqTest : public ::testing::TestWithParam<std::string> {
  protected:
-  PosixModseqTest() : root_(dir_ / "mail/alice"), index_(root_ + "/INBOX/dirmail.index") {}
+  IndexModseqTest() : root_(dir_ / "mail/alice"), index_(root_ + "/INBOX/dirmail.index") {}
 
-  std::unique_ptr<PosixMailStore> make_store(std::size_t min_dead = 1000) {
-    PosixMailStoreOptions options;
+  std::unique_ptr<FileMailStore> make_store(std::size_t min_dead = 1000) {
+    FileMailStoreOptions options;
     options.host_name = "node-a";
     options.compaction_min_dead_records = min_dead;
-    return std::make_unique<PosixMailStore>(options);
+    return std::make_unique<FileMailStore>(testing::make_layout_file_system(GetParam()), options);
   }
 
   MessageInfo deliver(MailStore& store, std::string_view body) {
@@ -56,7 +57,7 @@ class PosixModseqTest : public ::testing::Test {
   std::string index_;
 };
 
-TEST_F(PosixModseqTest, LogOfAnEarlierVersionIsReadAndContinued) {
+TEST_P(IndexModseqTest, LogOfAnEarlierVersionIsReadAndContinued) {
   {
     auto store = make_store();
     auto a = deliver(*store, "a");
@@ -98,7 +99,7 @@ TEST_F(PosixModseqTest, LogOfAnEarlierVersionIsReadAndContinued) {
   EXPECT_GT(status(*make_store()).highest_modseq, s.highest_modseq);
 }
 
-TEST_F(PosixModseqTest, CompactionKeepsHighestModseqKeywordsAndRecent) {
+TEST_P(IndexModseqTest, CompactionKeepsHighestModseqKeywordsAndRecent) {
   auto store = make_store(2);
   Uids uids;
   for (int i = 0; i < 4; ++i) uids.push_back(deliver(*store, "m" + std::to_string(i)).uid);
@@ -132,7 +133,7 @@ TEST_F(PosixModseqTest, CompactionKeepsHighestModseqKeywordsAndRecent) {
   EXPECT_GT(deliver(*restarted, "after").modseq, s.highest_modseq);
 }
 
-TEST_F(PosixModseqTest, SecondStoreSeesModseqsOfTheFirst) {
+TEST_P(IndexModseqTest, SecondStoreSeesModseqsOfTheFirst) {
   auto writer = make_store();
   auto reader = make_store();
   auto a = deliver(*writer, "a");
@@ -147,6 +148,8 @@ TEST_F(PosixModseqTest, SecondStoreSeesModseqsOfTheFirst) {
   EXPECT_EQ(s.highest_modseq, changed->highest_modseq);
   EXPECT_EQ(s.messages[0].modseq, changed->highest_modseq);
 }
+
+INSTANTIATE_TEST_SUITE_P(FileSystems, IndexModseqTest, testing::kLayoutFileSystems, testing::layout_file_system_name);
 
 }  // namespace
 }  // namespace dirmail::store

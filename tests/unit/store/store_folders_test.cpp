@@ -1,5 +1,6 @@
-// Folder operations of the posix backend where only its layout can show the outcome:
-// directory names, nothing outside the mailbox root, leftovers of crashes.
+// Folder operations where only the layout can show the outcome: directory names,
+// nothing outside the mailbox root, leftovers of crashes; on the local file system and
+// on the local one with smb's semantics (layout_file_systems.hpp).
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -20,6 +21,7 @@
 #include "dirmail/store/folder_names.hpp"
 #include "dirmail/store/posix_mail_store.hpp"
 #include "../common/temp_dir.hpp"
+#include "layout_file_systems.hpp"
 #include "memory_source.hpp"
 
 namespace dirmail::store {
@@ -50,14 +52,14 @@ std::map<std::string, std::string> tree_of(const fs::path& top) {
   return tree;
 }
 
-class PosixFoldersTest : public ::testing::Test {
+class StoreFoldersTest : public ::testing::TestWithParam<std::string> {
  protected:
-  PosixFoldersTest() : root_(dir_ / "mail/alice") {}
+  StoreFoldersTest() : root_(dir_ / "mail/alice") {}
 
-  std::unique_ptr<PosixMailStore> make_store() {
-    PosixMailStoreOptions options;
+  std::unique_ptr<FileMailStore> make_store() {
+    FileMailStoreOptions options;
     options.host_name = "node-a";
-    return std::make_unique<PosixMailStore>(options);
+    return std::make_unique<FileMailStore>(testing::make_layout_file_system(GetParam()), options);
   }
 
   Result<AppendResult> append(MailStore& store, std::string_view folder, std::string_view body) {
@@ -69,7 +71,7 @@ class PosixFoldersTest : public ::testing::Test {
   std::string root_;
 };
 
-TEST_F(PosixFoldersTest, EachFolderIsOneMaildirBelowTheRoot) {
+TEST_P(StoreFoldersTest, EachFolderIsOneMaildirBelowTheRoot) {
   auto store = make_store();
   ASSERT_TRUE(store->create_folder(root_, "Archive/2024").ok());
   ASSERT_TRUE(store->create_folder(root_, "IMS.CTL").ok());
@@ -82,7 +84,7 @@ TEST_F(PosixFoldersTest, EachFolderIsOneMaildirBelowTheRoot) {
   EXPECT_TRUE(fs::is_regular_file(root_ + "/IMS.CTL"));
 }
 
-TEST_F(PosixFoldersTest, HostileNamesNeverReachOutsideTheRoot) {
+TEST_P(StoreFoldersTest, HostileNamesNeverReachOutsideTheRoot) {
   // A neighbour's mailbox and files above the root, which must stay as they are.
   fs::create_directories(dir_ / "mail/bob/INBOX/cur");
   std::ofstream(dir_ / "mail/bob/INBOX/cur/1.M1P1Q1.x") << "bob's mail";
@@ -128,7 +130,7 @@ TEST_F(PosixFoldersTest, HostileNamesNeverReachOutsideTheRoot) {
   }
 }
 
-TEST_F(PosixFoldersTest, DirectoriesThatAreNotOursAreNotFolders) {
+TEST_P(StoreFoldersTest, DirectoriesThatAreNotOursAreNotFolders) {
   auto store = make_store();
   ASSERT_TRUE(store->create_folder(root_, "Good").ok());
   for (std::string other : {"a%2fb", "%41", "inbox", "a.b", "CON", "trail ", "Plain"})
@@ -141,7 +143,7 @@ TEST_F(PosixFoldersTest, DirectoriesThatAreNotOursAreNotFolders) {
   EXPECT_EQ(in_the_way.error().code, ErrorCode::already_exists);
 }
 
-TEST_F(PosixFoldersTest, LeftoversOfACrashAreClearedAndNeverListed) {
+TEST_P(StoreFoldersTest, LeftoversOfACrashAreClearedAndNeverListed) {
   auto store = make_store();
   ASSERT_TRUE(store->create_folder(root_, "Keep").ok());
   // A crash during create (before the rename) and during delete (after it).
@@ -156,7 +158,7 @@ TEST_F(PosixFoldersTest, LeftoversOfACrashAreClearedAndNeverListed) {
   for (const auto& entry : entries_of(root_)) EXPECT_FALSE(entry.starts_with("dirmail.deleted-")) << entry;
 }
 
-TEST_F(PosixFoldersTest, CopyOnOneFileSystemIsAHardLink) {
+TEST_P(StoreFoldersTest, CopyIsAHardLinkWhereTheFileSystemHasThem) {
   auto store = make_store();
   ASSERT_TRUE(store->create_folder(root_, "Copies").ok());
   auto original = append(*store, "INBOX", "linked");
@@ -165,11 +167,17 @@ TEST_F(PosixFoldersTest, CopyOnOneFileSystemIsAHardLink) {
   ASSERT_TRUE(store->copy(root_, "INBOX", uids, "Copies").ok());
   auto files = entries_of(root_ + "/Copies/cur");
   ASSERT_EQ(files.size(), 1u);
-  EXPECT_EQ(fs::hard_link_count(root_ + "/Copies/cur/" + files[0]), 2u);
+  EXPECT_EQ(fs::hard_link_count(root_ + "/Copies/cur/" + files[0]), GetParam() == "posix" ? 2u : 1u);
+  auto reader = store->open_message(root_, "Copies", 1);
+  ASSERT_TRUE(reader.ok());
+  std::string text(64, '\0');
+  auto n = (*reader)->read(text);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(text.substr(0, *n), "linked");
   EXPECT_TRUE(entries_of(root_ + "/Copies/tmp").empty());
 }
 
-TEST_F(PosixFoldersTest, TwoStoresCreatingOneFolderAtOnce) {
+TEST_P(StoreFoldersTest, TwoStoresCreatingOneFolderAtOnce) {
   std::atomic<int> made{0};
   std::atomic<int> refused{0};
   std::vector<std::thread> threads;
@@ -195,7 +203,7 @@ TEST_F(PosixFoldersTest, TwoStoresCreatingOneFolderAtOnce) {
 
 // A process killed at any point of creating, copying, renaming and deleting folders
 // leaves a mailbox whose folders are whole: every listed message reads back.
-TEST_F(PosixFoldersTest, KilledDuringFolderOperationsLeavesWholeFolders) {
+TEST_P(StoreFoldersTest, KilledDuringFolderOperationsLeavesWholeFolders) {
   {
     auto store = make_store();
     for (int i = 0; i < 20; ++i) ASSERT_TRUE(append(*store, "INBOX", "message " + std::to_string(i)).ok());
@@ -204,7 +212,7 @@ TEST_F(PosixFoldersTest, KilledDuringFolderOperationsLeavesWholeFolders) {
     pid_t child = ::fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
-      PosixMailStore store;
+      FileMailStore store(testing::make_layout_file_system(GetParam()));
       std::vector<std::uint32_t> all;
       for (std::uint32_t uid = 1; uid <= 20; ++uid) all.push_back(uid);
       for (int i = 0;; ++i) {
@@ -255,6 +263,8 @@ TEST_F(PosixFoldersTest, KilledDuringFolderOperationsLeavesWholeFolders) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(FileSystems, StoreFoldersTest, testing::kLayoutFileSystems, testing::layout_file_system_name);
 
 }  // namespace
 }  // namespace dirmail::store
