@@ -4,7 +4,6 @@ then delivers it once. (Small tmpfs mounts stand in for the full disks.)"""
 import os
 import shutil
 import smtplib
-import subprocess
 import sys
 import time
 import unittest
@@ -15,36 +14,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 from dirmail_instance import USERS, DirmailInstance  # noqa: E402
 from mail_clients import pop3_fetch_all  # noqa: E402
 from polling import wait_for  # noqa: E402
+from small_filesystems import fill, mount_tmpfs, unmount  # noqa: E402
 
 ALICE = "alice@example.test"
 STATE = Path(os.environ.get("DIRMAIL_TEST_STATE", "/tmp/dirmail-tests")) / "full-disk"
-
-
-def mount_tmpfs(path, size):
-    path.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)], check=True)
-
-
-def fill(path):
-    """Fills the filesystem at `path`; returns the filler file."""
-    filler = path / "filler"
-    # Unbuffered: a buffered file would try to write its rest again when it is closed,
-    # and fail there with ENOSPC.
-    with open(filler, "wb", buffering=0) as f:
-        try:
-            while True:
-                f.write(b"\0" * 65536)
-        except OSError:
-            pass
-    return filler
-
 
 
 class FullDisk(unittest.TestCase):
     def setUp(self):
         self.folder = STATE / self.id().split(".")[-1]
         for m in ("queue-fs", "mailbox-fs"):
-            subprocess.run(["umount", str(self.folder / m)], capture_output=True)
+            unmount(self.folder / m)
         shutil.rmtree(self.folder, ignore_errors=True)
         self.queue_fs = self.folder / "queue-fs"
         self.mailbox_fs = self.folder / "mailbox-fs"
@@ -63,7 +43,7 @@ mailbox_path = "{self.mailbox_fs}/%DOMAIN%/%USERNAME%"
     def tearDown(self):
         self.inst.stop()
         for m in (self.queue_fs, self.mailbox_fs):
-            subprocess.run(["umount", str(m)], capture_output=True)
+            unmount(m)
 
     def message(self, tag, size=200_000):
         return (f"Subject: {tag}\r\n\r\n" + ("x" * 76 + "\r\n") * (size // 78)).encode()

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 from dirmail_instance import USERS, DirmailInstance  # noqa: E402
 from mail_clients import pop3_fetch_all  # noqa: E402
 from polling import wait_for  # noqa: E402
+from small_filesystems import fill, mount_tmpfs, unmount  # noqa: E402
 
 ALICE = "alice@example.test"
 STATE = Path(os.environ.get("DIRMAIL_TEST_STATE", "/tmp/dirmail-tests")) / "smb-store"
@@ -160,8 +161,7 @@ class SmbStore(unittest.TestCase):
 
     def test_share_full_defers_with_a_clear_log_line(self):
         full = self.share_folder
-        full.mkdir(parents=True)
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(full)], check=True)
+        mount_tmpfs(full, "2m")
         try:
             os.chmod(full, 0o777)  # smbd writes as the share's user
             self.inst.start()
@@ -169,13 +169,7 @@ class SmbStore(unittest.TestCase):
             with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
                 s.sendmail("a@example.org", [ALICE], message(warm))
             self.assertTrue(wait_for(lambda: len(self.copies(warm)) == 1))
-            filler = full / "filler"
-            with open(filler, "wb", buffering=0) as f:
-                try:
-                    while True:
-                        f.write(b"\0" * 65536)
-                except OSError:
-                    pass
+            filler = fill(full)
             tag = uuid.uuid4().hex
             with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
                 self.assertEqual(s.sendmail("a@example.org", [ALICE], message(tag, 200_000)), {})
@@ -191,7 +185,7 @@ class SmbStore(unittest.TestCase):
             self.assertEqual(len(self.copies(tag)), 1)
         finally:
             self.inst.stop()
-            subprocess.run(["umount", str(full)], capture_output=True)
+            unmount(full)
 
     def test_unreachable_share_stops_start_with_a_clear_message(self):
         # A closed port on the fixture's address: nothing answers there.
