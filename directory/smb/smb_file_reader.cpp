@@ -10,16 +10,15 @@
 #include <mutex>
 
 #include "../ldap/gssapi_credentials.hpp"
+#include "dirmail/base/libsmbclient_mutex.hpp"
 #include "dirmail/base/strings.hpp"
 
 namespace dirmail::directory {
 namespace {
 
-// KRB5CCNAME is the process's: a reader sets it to its own cache under this lock.
-std::mutex& environment_mutex() {
-  static std::mutex mutex;
-  return mutex;
-}
+// KRB5CCNAME is the process's: a reader sets it to its own cache under the lock every
+// libsmbclient call of the process takes (the store's SMB file system takes it too).
+std::mutex& environment_mutex() { return libsmbclient_mutex(); }
 
 ErrorCode code_for(int error) {
   switch (error) {
@@ -54,7 +53,9 @@ struct SmbFileReader::State {
   SMBCCTX* context = nullptr;
 
   ~State() {
-    if (context != nullptr) smbc_free_context(context, 1);
+    if (context == nullptr) return;
+    std::lock_guard lock(environment_mutex());
+    smbc_free_context(context, 1);
   }
 };
 
@@ -78,6 +79,7 @@ Result<std::unique_ptr<SmbFileReader>> SmbFileReader::open(const SmbReaderOption
   state->user = principal.substr(0, at);
   state->realm = at == std::string::npos ? "" : principal.substr(at + 1);
 
+  std::lock_guard lock(environment_mutex());
   state->context = smbc_new_context();
   if (state->context == nullptr) return make_error(ErrorCode::internal, "SYSVOL: smbc_new_context failed");
   SMBCCTX* ctx = state->context;
@@ -90,7 +92,6 @@ Result<std::unique_ptr<SmbFileReader>> SmbFileReader::open(const SmbReaderOption
   smbc_setUser(ctx, state->user.c_str());
   smbc_setWorkgroup(ctx, state->realm.c_str());
   smbc_setFunctionAuthDataWithContext(ctx, no_password);
-  std::lock_guard lock(environment_mutex());
   ::setenv("KRB5CCNAME", state->credentials->cache_name().c_str(), 1);
   if (smbc_init_context(ctx) == nullptr) {
     const int error = errno;

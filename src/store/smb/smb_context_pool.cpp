@@ -1,5 +1,7 @@
 #include "smb/smb_context_pool.hpp"
 
+#include "dirmail/base/libsmbclient_mutex.hpp"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -43,10 +45,7 @@ bool is_connection_error(int err) {
   }
 }
 
-std::mutex& SmbContextPool::library_mutex() {
-  static std::mutex mutex;
-  return mutex;
-}
+std::mutex& SmbContextPool::library_mutex() { return libsmbclient_mutex(); }
 
 SmbContextPool::Lease::~Lease() {
   if (pool_ == nullptr) return;
