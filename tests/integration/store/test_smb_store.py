@@ -187,6 +187,29 @@ class SmbStore(unittest.TestCase):
             self.inst.stop()
             unmount(full)
 
+    def test_access_denied_defers_with_a_clear_log_line(self):
+        self.inst.start()
+        warm = uuid.uuid4().hex
+        with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
+            s.sendmail("a@example.org", [ALICE], message(warm))
+        self.assertTrue(wait_for(lambda: len(self.copies(warm)) == 1))
+        # The share refuses the account: smbd serves as its user, who may no longer
+        # write in the folder where messages are written.
+        tmp = self.share_folder / "mailboxes" / "example.test" / "alice" / "INBOX" / "tmp"
+        mode = tmp.stat().st_mode
+        os.chmod(tmp, 0o555)
+        try:
+            tag = uuid.uuid4().hex
+            with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
+                self.assertEqual(s.sendmail("a@example.org", [ALICE], message(tag)), {})
+            self.assertTrue(wait_for(lambda: "deferred" in self.inst.log_text("delivery"), timeout=60))
+            self.assertRegex(self.inst.log_text("delivery"), r"(?i)permission denied|access denied")
+            self.assertEqual(len(self.queued()), 1, "a refused share keeps the message queued, never bounces it")
+        finally:
+            os.chmod(tmp, mode)
+        self.assertTrue(wait_for(lambda: self.queued() == [], timeout=60), "not delivered after access returned")
+        self.assertEqual(len(self.copies(tag)), 1)
+
     def test_unreachable_share_stops_start_with_a_clear_message(self):
         # A closed port on the fixture's address: nothing answers there.
         self.inst.extra_config = f"""
