@@ -1,8 +1,9 @@
 """The mail store on an SMB share (store.backend = smb), against the smbd of the `smbd`
 fixture: mail comes in by SMTP, lands in files on the share, and goes out by POP3 and
-IMAP; smbd restarted while mail is being delivered, smbd stopped for a while, and a full
-share: every acknowledged message is delivered exactly once, and a share that cannot
-be reached at start stops dirmaild with a clear message."""
+IMAP; smbd restarted while mail is being delivered, smbd stopped for a while, a full
+share and a share that refuses the account: every acknowledged message is delivered
+exactly once, and a share that cannot be reached at start stops dirmaild with a clear
+message."""
 import imaplib
 import json
 import os
