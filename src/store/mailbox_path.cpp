@@ -52,11 +52,11 @@ std::string normalize(std::string_view path) {
 }
 
 // An absolute result: "/local/path", or a folder on a share, "smb://server/share/..."
-// (store.backend = smb) or "//server/share/..." (a UNC template, resolved by
-// MailboxLocation). A share form keeps at least its server and share.
-Result<std::string> normalize_absolute(std::string_view path) {
+// (store.backend = smb) or, with `unc`, "//server/share/..." (a UNC template or home,
+// resolved by MailboxLocation). A share form keeps at least its server and share.
+Result<std::string> normalize_absolute(std::string_view path, bool unc) {
   for (std::string_view share_prefix : {std::string_view("smb://"), std::string_view("//")}) {
-    if (!path.starts_with(share_prefix)) continue;
+    if (!path.starts_with(share_prefix) || (share_prefix == "//" && !unc)) continue;
     std::string rest = normalize(std::string("/") + std::string(path.substr(share_prefix.size())));
     if (std::count(rest.begin(), rest.end(), '/') < 2) return bad("mailbox path \"" + std::string(path) + "\" names no share");
     return std::string(share_prefix) + rest.substr(1);
@@ -135,7 +135,10 @@ Result<std::string> expand_mailbox_path(std::string_view tmpl, const MailboxPath
     if (part == "..") return bad("mailbox path template must not contain '..'");
 
   std::string absolute;
-  if ((!out.empty() && out.front() == '/') || out.starts_with("smb://")) {
+  // "//server/share" counts as a share only when the template or the home folder wrote
+  // it; a local base folder with a doubled '/' is a local folder.
+  const bool written_absolute = (!out.empty() && out.front() == '/') || out.starts_with("smb://");
+  if (written_absolute) {
     absolute = out;
   } else {
     if (base_dir.empty()) return bad("relative mailbox path needs a mailbox base folder");
@@ -144,7 +147,7 @@ Result<std::string> expand_mailbox_path(std::string_view tmpl, const MailboxPath
       return bad("mailbox path escapes the mailbox base folder");
     absolute = base_dir + "/" + relative;
   }
-  auto normalized = normalize_absolute(absolute);
+  auto normalized = normalize_absolute(absolute, written_absolute);
   if (!normalized) return std::move(normalized).error();
   std::string result = std::move(*normalized);
   if (result == "/") return bad("mailbox path is the file system root");

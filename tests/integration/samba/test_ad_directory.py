@@ -211,8 +211,9 @@ class AdBackend(unittest.TestCase):
         self.assertIn("alice.example@example.test", shown)
         self.assertIn("state:         active", shown)
         self.assertIn("answer_from:   live", shown)
-        # alice's home is a UNC path: without the smb store it names no local folder.
-        self.assertIn("is a Windows path", shown)
+        # alice's home is a UNC path: without the smb store or a store.path_map entry it
+        # names no local folder, and the admin is told what to set.
+        self.assertIn("is on a share: set store.backend = smb", shown)
         status = eventually(lambda: (lambda s: s if "state=healthy" in s else None)(
             self.dm.ctl("directory", "status").stdout), what="a status report")
         self.assertIn(f"dc {INFO['ldaps_uri']} state=healthy", status)
