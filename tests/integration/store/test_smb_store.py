@@ -6,6 +6,7 @@ exactly once, and a share that cannot be reached at start stops dirmaild with a 
 message."""
 import imaplib
 import json
+import poplib
 import os
 import shutil
 import signal
@@ -145,7 +146,7 @@ class SmbStore(unittest.TestCase):
             self.assertEqual(s.sendmail("a@example.org", [ALICE], message(tag)), {})
         self.assertTrue(wait_for(lambda: "deferred" in self.inst.log_text("delivery"), timeout=60))
         self.assertEqual(len(self.queued()), 1, "the acknowledged message must stay queued")
-        # POP3 and IMAP answer with a temporary failure, never "no such user".
+        # IMAP and POP3 answer with a temporary failure, never "no such user".
         imap = imaplib.IMAP4("127.0.0.1", self.inst.imap_port)
         try:
             imap.login(ALICE, USERS[ALICE])
@@ -155,6 +156,12 @@ class SmbStore(unittest.TestCase):
             self.assertNotIn("AUTHENTICATIONFAILED", str(refused))
             self.assertNotIn("NONEXISTENT", str(refused))
         imap.logout()
+        pop = poplib.POP3("127.0.0.1", self.inst.pop3_port, timeout=30)
+        pop.user(ALICE)
+        with self.assertRaises(poplib.error_proto) as refused:
+            pop.pass_(USERS[ALICE])
+        self.assertIn(b"[SYS/TEMP]", refused.exception.args[0])
+        pop.close()
         smbd("restart")
         self.assertTrue(wait_for(lambda: self.queued() == [], timeout=60), "not delivered after smbd returned")
         self.assertEqual(len(self.copies(tag)), 1)
