@@ -96,6 +96,9 @@ std::optional<std::string> WindowsPathMap::map(std::string_view path) const {
   }
   if (best == nullptr) return std::nullopt;
   std::string rest = wanted.substr(best->prefix.size());
+  // The rest may not climb out of the mapped folder.
+  for (auto part : split(rest, '\\'))
+    if (part == "." || part == "..") return std::nullopt;
   if (!rest.empty() && rest.front() != '\\') rest.insert(rest.begin(), '\\');  // "H:alice" → "\alice"
   std::string out = best->target;
   while (out.size() > 1 && is_separator(out.back())) out.pop_back();

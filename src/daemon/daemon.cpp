@@ -48,7 +48,8 @@ Result<store::MailboxLocation> checked_mailbox_location(const config::Settings& 
                                       s.store_backend == "smb");
 }
 
-// Checked at start (Daemon::start refuses settings it cannot use).
+// Checked at start and at each reload (Daemon::start and reload refuse settings it
+// cannot use), so it is never empty in a running daemon.
 store::MailboxLocation mailbox_location(const config::Settings& s) {
   auto location = checked_mailbox_location(s);
   return location ? std::move(*location) : store::MailboxLocation{};
@@ -633,6 +634,17 @@ bool Daemon::apply_settings(const config::Settings& file, std::string_view what)
     dlog().with("config", config_path_).with("error", tls.error().message).error(std::string(what) + " refused; keeping the running settings");
     return false;
   }
+  // The mailbox template may change on reload; where it lies (backend, root, path map)
+  // is read at start. A template that cannot work with them is refused here.
+  config::Settings store_probe = n;
+  store_probe.store_backend = o.store_backend;
+  store_probe.store_root = o.store_root;
+  store_probe.store_path_map = o.store_path_map;
+  store_probe.server_data_dir = o.server_data_dir;
+  if (auto mailboxes = checked_mailbox_location(store_probe); !mailboxes) {
+    dlog().with("config", config_path_).with("error", mailboxes.error().message).error(std::string(what) + " refused; keeping the running settings");
+    return false;
+  }
   auto problems = settings_problems(n);
   if (!problems.empty()) {
     dlog().with("config", config_path_).with("error", problems.front()).error(std::string(what) + " refused; keeping the running settings");
@@ -659,7 +671,9 @@ bool Daemon::apply_settings(const config::Settings& file, std::string_view what)
   authenticator_ = std::move(*authenticator);
   gssapi_ = std::move(*gssapi);
   peers_ = std::move(*peers);
-  if (directory_settings_changed(n, o) || n.store_backend != o.store_backend || n.queue_dir != o.queue_dir || n.server_io_threads != o.server_io_threads ||
+  if (directory_settings_changed(n, o) || n.store_backend != o.store_backend || n.store_root != o.store_root ||
+      n.store_path_map != o.store_path_map || n.store_smb_credentials_file != o.store_smb_credentials_file ||
+      n.store_smb_connections != o.store_smb_connections || n.queue_dir != o.queue_dir || n.server_io_threads != o.server_io_threads ||
       n.server_blocking_threads != o.server_blocking_threads || n.server_data_dir != o.server_data_dir ||
       n.delivery_local_workers != o.delivery_local_workers || n.log_dir != o.log_dir ||
       n.server_node_name != o.server_node_name || n.delivery_enabled != o.delivery_enabled ||
@@ -672,6 +686,10 @@ bool Daemon::apply_settings(const config::Settings& file, std::string_view what)
   // Settings that need a restart keep their running values.
   keep_directory_settings(merged, o);
   merged.store_backend = o.store_backend;
+  merged.store_root = o.store_root;
+  merged.store_path_map = o.store_path_map;
+  merged.store_smb_credentials_file = o.store_smb_credentials_file;
+  merged.store_smb_connections = o.store_smb_connections;
   merged.queue_dir = o.queue_dir;
   merged.server_io_threads = o.server_io_threads;
   merged.server_blocking_threads = o.server_blocking_threads;

@@ -9,7 +9,7 @@ namespace dirmail::store {
 namespace {
 
 // "/a/b" for "/a/b/c", "smb://server/share" for "smb://server/share/c"; empty at the
-// top ("/", or the share of an smb:// path, which always exists when reachable).
+// top ("/", or "smb://server" above a share).
 std::string parent_of(const std::string& path) {
   auto end = path.find_last_not_of('/');
   if (end == std::string::npos) return {};
@@ -19,6 +19,7 @@ std::string parent_of(const std::string& path) {
   if (parent_end == std::string::npos) return {};
   std::string parent = path.substr(0, parent_end + 1);
   if (parent.ends_with(':')) return {};  // "smb:" of "smb://server"
+  if (parent.starts_with("smb://") && parent.find('/', 6) == std::string::npos) return {};  // above a share
   return parent;
 }
 
@@ -67,7 +68,16 @@ Status replace_file(FileSystem& fs, const std::string& path, std::string_view da
   auto written = (*file)->write_at(0, data);
   if (written) written = (*file)->sync();
   file->reset();
-  if (written) written = fs.rename(tmp, path, Rename::replace);
+  if (written) {
+    if (auto renamed = fs.rename(tmp, path, Rename::replace); !renamed) {
+      // libsmbclient replaces by removing `path` and renaming again: when the second
+      // step fails the new bytes in `tmp` are all that is left, so they stay.
+      auto there = fs.stat(path);
+      if (there && !*there)
+        return make_error(ErrorCode::temporary_failure, renamed.error().message + " (the new contents are kept in " + tmp + ")");
+      written = std::move(renamed);
+    }
+  }
   if (!written) {
     (void)fs.remove(tmp);
     return written;

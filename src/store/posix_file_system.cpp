@@ -127,8 +127,10 @@ Result<std::unique_ptr<File>> PosixFileSystem::open(const std::string& path, Ope
 }
 
 Result<std::optional<FileInfo>> PosixFileSystem::stat(const std::string& path) {
+  // Follows a symbolic link: a mailbox root or data folder may be one. The store's
+  // own files are opened with O_NOFOLLOW.
   struct stat st;
-  if (::lstat(path.c_str(), &st) != 0) {
+  if (::stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) return std::optional<FileInfo>();
     return file_error("stat", path, errno);
   }
@@ -146,9 +148,9 @@ Result<std::vector<DirectoryEntry>> PosixFileSystem::list(const std::string& pat
     std::string_view name(entry->d_name);
     if (name == "." || name == "..") continue;
     bool directory = entry->d_type == DT_DIR;
-    if (entry->d_type == DT_UNKNOWN) {
+    if (entry->d_type == DT_UNKNOWN || entry->d_type == DT_LNK) {  // a link to a folder is a folder
       struct stat st;
-      directory = ::fstatat(::dirfd(dir), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+      directory = ::fstatat(::dirfd(dir), entry->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
     }
     entries.push_back(DirectoryEntry{std::string(name), directory});
   }
@@ -198,7 +200,8 @@ Status PosixFileSystem::remove_directory(const std::string& path) {
 }
 
 Status PosixFileSystem::sync_directory(const std::string& path) {
-  auto fd = open_fd(path, O_RDONLY | O_DIRECTORY);
+  // A folder may be reached through a link (a mailbox root that is one).
+  auto fd = posix::open_file(path, O_RDONLY | O_DIRECTORY);
   if (!fd) return std::move(fd).error();
   return posix::sync_file(fd->get(), path);
 }

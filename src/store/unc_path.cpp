@@ -45,6 +45,13 @@ std::string_view name_problem(std::string_view part) {
 }  // namespace
 
 Result<std::string> share_url(std::string_view path) {
+  // "smb://user:password@server/...": refused without quoting it, so that no password
+  // reaches a log or the start-up error.
+  const std::size_t authority = istarts_with(path, kScheme) ? kScheme.size() : 2;
+  if (const auto at = path.find('@'); at != std::string_view::npos && at >= authority &&
+                                      at < path.find_first_of("/\\", authority))
+    return make_error(ErrorCode::invalid_argument,
+                      "a share path must not carry a user name or password: use store.smb_credentials_file");
   if (path.size() > kMaxSharePathBytes) return refused(path, "longer than " + std::to_string(kMaxSharePathBytes) + " bytes");
   if (is_drive(path))
     return refused(path, "a drive letter is a per-logon mapping that services cannot use; give the UNC path (\\\\server\\share\\folder)");

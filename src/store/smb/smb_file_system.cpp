@@ -87,7 +87,6 @@ int run_idempotent(SmbContextPool::Lease& lease, Call&& call) {
   return run(lease, std::forward<Call>(call), [] { return true; });
 }
 
-// 0 with `st` filled, or the errno.
 // The URL as libsmbclient takes it: it decodes %XX sequences in paths, and the store's
 // folder names keep "%2F" and the like as they are, so every '%' goes as "%25".
 std::string wire(const std::string& url) {
@@ -100,6 +99,7 @@ std::string wire(const std::string& url) {
   return out;
 }
 
+// 0 with `st` filled, or the errno.
 int stat_url(SmbContextPool::Lease& lease, const std::string& url, struct stat& st) {
   return run_idempotent(lease, [&](SMBCCTX* c) { return smbc_getFunctionStat(c)(c, wire(url).c_str(), &st); });
 }
@@ -114,10 +114,13 @@ std::optional<bool> exists(SmbContextPool::Lease& lease, const std::string& url)
 }
 
 // Local lock file names: FNV-1a of the URL, wide enough that two stores never meet.
+// Names that differ only in ASCII case are one file on a case-insensitive share (Windows,
+// Samba's default): they share one lock.
 std::string lock_file_name(const std::string& url) {
   std::uint64_t a = 14695981039346656037ull;
   std::uint64_t b = 1099511628211ull * 31;
   for (unsigned char c : url) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<unsigned char>(c - 'A' + 'a');
     a = (a ^ c) * 1099511628211ull;
     b = (b ^ c) * 0x100000001b3ull + 0x9e3779b97f4a7c15ull;
   }
@@ -305,9 +308,13 @@ Result<std::unique_ptr<File>> SmbFileSystem::open(const std::string& path, OpenM
   SMBCCTX* c = lease.context();
   if (mode != OpenMode::create_new) {
     struct stat st;
-    const bool regular = smbc_getFunctionFstat(c)(c, file, &st) == 0 && S_ISREG(st.st_mode);
-    if (!regular) {
+    errno = 0;
+    const bool stated = smbc_getFunctionFstat(c)(c, file, &st) == 0;
+    const int stat_err = stated ? 0 : (errno != 0 ? errno : EIO);
+    if (!stated || !S_ISREG(st.st_mode)) {
       smbc_getFunctionClose(c)(c, file);
+      // A connection lost right after the open is an outage, not a wrong kind of file.
+      if (!stated) return smb_error("stat", path, stat_err);
       return make_error(ErrorCode::invalid_argument, unc_of(path) + ": not a regular file");
     }
   }

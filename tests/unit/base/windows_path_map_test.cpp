@@ -57,3 +57,17 @@ TEST(WindowsPathMap, RefusesMalformedEntriesNamingThem) {
 
 }  // namespace
 }  // namespace dirmail
+
+namespace dirmail {
+namespace {
+
+TEST(WindowsPathMap, ThePathCannotClimbOutOfTheMappedFolder) {
+  auto map = WindowsPathMap::parse({"\\\\fs1\\home = /mnt/home"});
+  ASSERT_TRUE(map.ok());
+  EXPECT_EQ(map->map("\\\\fs1\\home\\..\\..\\etc"), std::nullopt);
+  EXPECT_EQ(map->map("\\\\fs1\\home\\alice\\.\\x"), std::nullopt);
+  EXPECT_EQ(map->map("\\\\fs1\\home\\alice..x"), "/mnt/home/alice..x");
+}
+
+}  // namespace
+}  // namespace dirmail

@@ -67,7 +67,7 @@ TEST(SharePath, BadCharactersAndPortsAreRefused) {
   EXPECT_NE(refusal("smb://fs1:0/mail").find("port"), std::string::npos);
   EXPECT_NE(refusal("smb://fs1:65536/mail").find("port"), std::string::npos);
   EXPECT_NE(refusal("smb://fs1:x/mail").find("port"), std::string::npos);
-  EXPECT_NE(refusal("smb://user@fs1/mail").find("host name"), std::string::npos);
+  EXPECT_NE(refusal("smb://user@fs1/mail").find("store.smb_credentials_file"), std::string::npos);
   EXPECT_FALSE(share_url("smb://fs1/mail/" + std::string(kMaxSharePathBytes, 'a')).ok());
 }
 
@@ -75,6 +75,16 @@ TEST(SharePath, UncForMessages) {
   EXPECT_EQ(unc_of("smb://fs1/mail/store/x"), "\\\\fs1\\mail\\store\\x");
   EXPECT_EQ(share_unc_of("smb://fs1/mail/store/x"), "\\\\fs1\\mail");
   EXPECT_EQ(share_unc_of("smb://fs1:4450/mail"), "\\\\fs1:4450\\mail");
+}
+
+TEST(SharePath, CredentialsInThePathAreRefusedWithoutQuotingThem) {
+  for (std::string path : {"smb://alice:Secret1@fs1/mail", "\\\\alice:Secret1@fs1\\mail", "smb://alice@fs1/mail"}) {
+    auto message = refusal(path);
+    EXPECT_NE(message.find("store.smb_credentials_file"), std::string::npos) << message;
+    EXPECT_EQ(message.find("Secret1"), std::string::npos) << message;
+  }
+  // An '@' in a folder name is a name like any other.
+  EXPECT_EQ(share_url("\\\\fs1\\mail\\a@b").value(), "smb://fs1/mail/a@b");
 }
 
 }  // namespace
