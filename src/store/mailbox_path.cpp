@@ -210,6 +210,10 @@ Result<MailboxLocation> MailboxLocation::make(std::string path_template, std::st
     return bad("store.root " + location.base_dir + " is a local folder, but store.backend = smb keeps mailboxes on shares only");
   if (!shares && location.base_dir.starts_with("smb://"))
     return bad("store.root " + location.base_dir + " is on a share: set store.backend = smb");
+  // The template must work for an ordinary user (a home folder of the kind the store
+  // takes), or every delivery would fail: found now, at start or reload.
+  const MailboxPathVars sample{"user", "example.test", shares ? "\\\\server\\share\\user" : "/home/user"};
+  if (auto expanded = location.root_for(sample); !expanded) return bad("store.mailbox_path: " + expanded.error().message);
   return location;
 }
 

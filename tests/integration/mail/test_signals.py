@@ -14,6 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 from dirmail_instance import USERS, DirmailInstance, free_port, wait_port  # noqa: E402
 from mail_clients import pop3_fetch_all  # noqa: E402
+from polling import wait_for  # noqa: E402
 
 ALICE = "alice@example.test"
 STATE = Path(os.environ.get("DIRMAIL_TEST_STATE", "/tmp/dirmail-tests")) / "signals"
@@ -93,6 +94,25 @@ class Signals(unittest.TestCase):
         self.assertIsNone(self.inst.proc.poll())
         with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=20) as s:
             self.assertEqual(s.ehlo("c.example.org")[0], 250)
+
+    def test_sighup_with_a_mailbox_path_that_cannot_work_keeps_running_settings(self):
+        # A UNC template needs the smb store, which is chosen at start: the reload is
+        # refused, and mail keeps going to the running mailbox path.
+        good = self.inst.config.read_text()
+        self.inst.config.write_text(good + "\n[store]\nmailbox_path = '\\\\nas\\mail\\%USERNAME%'\n")
+        self.inst.signal(signal.SIGHUP)
+        for _ in range(100):
+            if "reload refused" in self.inst.log_text("daemon"):
+                break
+            time.sleep(0.1)
+        log = self.inst.log_text("daemon")
+        self.assertIn("reload refused", log)
+        self.assertIn("store.backend = smb", log)
+        tag = uuid.uuid4().hex
+        with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=20) as s:
+            s.sendmail("a@example.org", ["alice@example.test"], f"Subject: {tag}\r\n\r\nx\r\n".encode())
+        self.assertTrue(wait_for(lambda: any(tag.encode() in raw for _, raw in pop3_fetch_all(
+            self.inst.pop3_port, "alice@example.test", USERS["alice@example.test"]))))
 
 
 if __name__ == "__main__":

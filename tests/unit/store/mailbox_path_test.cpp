@@ -173,3 +173,19 @@ TEST(MailboxLocation, SettingsThatCannotWorkAreRefused) {
 
 }  // namespace
 }  // namespace dirmail::store
+
+namespace dirmail::store {
+namespace {
+
+TEST(MailboxLocation, ATemplateThatCannotWorkIsRefusedAtOnce) {
+  // A UNC template needs the smb store; a template without the user in it is refused.
+  auto unc = MailboxLocation::make("\\\\nas\\mail\\%USERNAME%", "", "/var/lib/dirmail", {}, false);
+  ASSERT_FALSE(unc.ok());
+  EXPECT_NE(unc.error().message.find("store.mailbox_path"), std::string::npos) << unc.error().message;
+  EXPECT_FALSE(MailboxLocation::make("inbox/shared", "", "/var/lib/dirmail", {}, false).ok());
+  EXPECT_TRUE(MailboxLocation::make("%HOME%/INETMAIL", "", "/var/lib/dirmail", {}, false).ok());
+  EXPECT_TRUE(MailboxLocation::make("%HOME%\\INETMAIL", "\\\\nas\\mail", "/var/lib/dirmail", {}, true).ok());
+}
+
+}  // namespace
+}  // namespace dirmail::store
