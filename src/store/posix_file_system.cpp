@@ -201,9 +201,13 @@ Status PosixFileSystem::remove_directory(const std::string& path) {
 
 Status PosixFileSystem::sync_directory(const std::string& path) {
   // A folder may be reached through a link (a mailbox root that is one).
-  auto fd = posix::open_file(path, O_RDONLY | O_DIRECTORY);
-  if (!fd) return std::move(fd).error();
-  return posix::sync_file(fd->get(), path);
+  int raw;
+  do {
+    raw = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  } while (raw < 0 && errno == EINTR);
+  if (raw < 0) return file_error("open", path, errno);  // not_found: the folder went meanwhile
+  posix::UniqueFd fd(raw);
+  return posix::sync_file(fd.get(), path);
 }
 
 Status PosixFileSystem::set_modified(const std::string& path, std::int64_t unix_seconds) {

@@ -35,6 +35,11 @@ TEST(PosixFileSystem, FollowsALinkToAFolder) {
   for (const auto& entry : *entries) link_is_a_folder |= entry.name == "link" && entry.directory;
   EXPECT_TRUE(link_is_a_folder);
 
+  // A folder gone meanwhile (deleted by another session) is not_found, as callers expect.
+  auto gone = files.sync_directory((base / "link" / "gone").string());
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().code, ErrorCode::not_found);
+
   std::ofstream(base / "real" / "file") << "x";
   fs::create_symlink(base / "real" / "file", base / "file-link");
   auto opened = files.open((base / "file-link").string(), OpenMode::read);
