@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "dirmail/base/strings.hpp"
+#include "dirmail/base/windows_path_map.hpp"
 
 namespace dirmail::store {
 namespace {
@@ -12,15 +13,6 @@ constexpr std::string_view kScheme = "smb://";
 Error refused(std::string_view path, std::string_view why) {
   return make_error(ErrorCode::invalid_argument,
                     "\"" + escape_control(path.substr(0, 200)) + "\" is not a share path: " + std::string(why));
-}
-
-bool is_separator(char c) { return c == '\\' || c == '/'; }
-bool is_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-// "\\server..." or "//server..." (either separator).
-bool is_unc(std::string_view path) { return path.size() >= 2 && is_separator(path[0]) && is_separator(path[1]); }
-// "H:", "H:\..." or "H:/...".
-bool is_drive(std::string_view path) {
-  return path.size() >= 2 && is_letter(path[0]) && path[1] == ':' && (path.size() == 2 || is_separator(path[2]));
 }
 
 bool valid_host_char(char c) {
@@ -53,12 +45,12 @@ Result<std::string> share_url(std::string_view path) {
     return make_error(ErrorCode::invalid_argument,
                       "a share path must not carry a user name or password: use store.smb_credentials_file");
   if (path.size() > kMaxSharePathBytes) return refused(path, "longer than " + std::to_string(kMaxSharePathBytes) + " bytes");
-  if (is_drive(path))
+  if (is_drive_path(path))
     return refused(path, "a drive letter is a per-logon mapping that services cannot use; give the UNC path (\\\\server\\share\\folder)");
   std::string url;
   if (istarts_with(path, kScheme)) {
     url = std::string(kScheme) + std::string(path.substr(kScheme.size()));
-  } else if (is_unc(path)) {
+  } else if (is_unc_path(path)) {
     url = std::string(kScheme) + std::string(path.substr(2));
     std::replace(url.begin() + kScheme.size(), url.end(), '\\', '/');
   } else {

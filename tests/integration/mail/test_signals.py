@@ -38,6 +38,12 @@ class Signals(unittest.TestCase):
     def tearDown(self):
         self.inst.stop()
 
+    def reload_refused(self):
+        """Sends SIGHUP and returns the daemon log once it says the reload was refused."""
+        self.inst.signal(signal.SIGHUP)
+        wait_for(lambda: "reload refused" in self.inst.log_text("daemon"), timeout=10)
+        return self.inst.log_text("daemon")
+
     def test_sigterm_finishes_the_open_transaction(self):
         tag = uuid.uuid4().hex
         s = socket.create_connection(("127.0.0.1", self.inst.smtp_port), timeout=20)
@@ -83,12 +89,7 @@ class Signals(unittest.TestCase):
     def test_sighup_with_a_bad_file_keeps_running_settings(self):
         good = self.inst.config.read_text()
         self.inst.config.write_text(good + "\n[smtp]\nmax_recipients = -5\n")
-        self.inst.signal(signal.SIGHUP)
-        for _ in range(100):
-            if "reload refused" in self.inst.log_text("daemon"):
-                break
-            time.sleep(0.1)
-        log = self.inst.log_text("daemon")
+        log = self.reload_refused()
         self.assertIn("reload refused", log)
         self.assertIn("dirmail.toml:", log)
         self.assertIsNone(self.inst.proc.poll())
@@ -100,12 +101,7 @@ class Signals(unittest.TestCase):
         # refused, and mail keeps going to the running mailbox path.
         good = self.inst.config.read_text()
         self.inst.config.write_text(good + "\n[store]\nmailbox_path = '\\\\nas\\mail\\%USERNAME%'\n")
-        self.inst.signal(signal.SIGHUP)
-        for _ in range(100):
-            if "reload refused" in self.inst.log_text("daemon"):
-                break
-            time.sleep(0.1)
-        log = self.inst.log_text("daemon")
+        log = self.reload_refused()
         self.assertIn("reload refused", log)
         self.assertIn("store.backend = smb", log)
         tag = uuid.uuid4().hex
