@@ -38,4 +38,12 @@ int queue_command(const config::Settings& settings, const Args& args, std::ostre
 // delivery send --host H --from F --to T FILE...  (one outbound SMTP session by hand)
 int delivery_command(const Args& args, std::ostream& out, std::ostream& err);
 
+// health  (exit 0 when this node's dirmaild greets on every enabled service, 3 when it
+// does not run, 1 otherwise; keepalived's track script and the Pacemaker agent's monitor)
+int health_command(const config::Settings& settings, const Args& args, std::ostream& out, std::ostream& err);
+
+// cluster render-keepalived [--output FILE] [--dirmailctl PATH] | promote | demote | role
+int cluster_command(const config::Settings& settings, const std::string& config_path, const Args& args,
+                    std::ostream& out, std::ostream& err);
+
 }  // namespace dirmail::ctl

@@ -32,6 +32,9 @@ constexpr const char* usage_text =
     "                           (beside a running dirmaild; flush signals it)\n"
     "  delivery send --host H --from F --to T FILE...   send through the outbound SMTP client\n"
     "                           (TLS, AUTH, several messages on one connection)\n"
+    "  health                   exit 0 when this node's dirmaild greets on each enabled service\n"
+    "  cluster render-keepalived [--output FILE]   keepalived.conf from the cluster.* settings\n"
+    "  cluster promote|demote|role   this node's role (keepalived's and Pacemaker's hooks)\n"
     "\n"
     "The configuration defaults to /etc/dirmail/dirmail.toml ($DIRMAIL_CONFIG overrides it).\n";
 
@@ -62,7 +65,8 @@ int main(int argc, char** argv) {
   if (group == "policy") return dirmail::ctl::policy_command(config_path, rest, std::cout, std::cerr);
   if (group == "delivery") return dirmail::ctl::delivery_command(rest, std::cout, std::cerr);
   if (group != "user" && group != "domain" && group != "alias" && group != "directory" &&
-      group != "kerberos" && group != "secret" && group != "dns" && group != "queue") {
+      group != "kerberos" && group != "secret" && group != "dns" && group != "queue" && group != "health" &&
+      group != "cluster") {
     std::cerr << "dirmailctl: unknown command \"" << group << "\"\n" << usage_text;
     return 2;
   }
@@ -76,6 +80,8 @@ int main(int argc, char** argv) {
   if (group == "kerberos") return dirmail::ctl::kerberos_command(*settings, rest, std::cout, std::cerr);
   if (group == "dns") return dirmail::ctl::dns_command(*settings, rest, std::cout, std::cerr);
   if (group == "queue") return dirmail::ctl::queue_command(*settings, rest, std::cout, std::cerr);
+  if (group == "health") return dirmail::ctl::health_command(*settings, rest, std::cout, std::cerr);
+  if (group == "cluster") return dirmail::ctl::cluster_command(*settings, config_path, rest, std::cout, std::cerr);
   if (settings->directory_backend != "local" && group == "user" && rest.size() == 2 && rest[0] == "show")
     return dirmail::ctl::directory_command(*settings, {"user", rest[1]}, std::cout, std::cerr);
   if (settings->directory_backend != "local") {
