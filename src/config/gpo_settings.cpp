@@ -8,6 +8,7 @@
 #include <set>
 
 #include "dirmail/base/strings.hpp"
+#include "dirmail/base/windows_path_map.hpp"
 #include "dirmail/config/policy_merge.hpp"
 #include "dirmail/config/policy_registry.hpp"
 #include "setting_value.hpp"
@@ -157,7 +158,7 @@ class GpoSettingsReader {
     SettingValueData data = setting_value(scratch, spec);
     if (spec.type == SettingType::Path) {
       const std::string& path = std::get<std::string>(data);
-      if (!path.empty() && path.front() != '/') {
+      if (!path.empty() && path.front() != '/' && !is_unc_path(path)) {
         return problem(spec, "\"" + path + "\" is relative; a policy must give an absolute path", key, value);
       }
     }

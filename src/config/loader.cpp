@@ -13,6 +13,7 @@
 #include <toml++/toml.h>
 
 #include "dirmail/base/strings.hpp"
+#include "dirmail/base/windows_path_map.hpp"
 #include "setting_value.hpp"
 
 namespace dirmail::config {
@@ -80,6 +81,8 @@ void resolve_paths(Settings& settings, const std::string& base_dir) {
     std::string& value = settings.*member;
     // An empty path keeps its meaning ("none", e.g. log.dir = "" logs to stderr only).
     if (value.empty()) continue;
+    // A share (queue.dir = "\\nas\mail\queue") is resolved where it is used, with store.path_map.
+    if (is_unc_path(value) || is_drive_path(value) || value.starts_with("smb://")) continue;
     const fs::path path(value);
     value = normal_path(path.is_relative() ? fs::path(settings.server_data_dir) / path : path);
   }

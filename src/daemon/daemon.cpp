@@ -26,6 +26,7 @@
 #include "dirmail/config/policy_merge.hpp"
 #include "dirmail/net/implicit_tls.hpp"
 #include "dirmail/queue/daemon_pid_file.hpp"
+#include "dirmail/store_settings/storage_from_settings.hpp"
 #include "dirmail/queue/file_queue.hpp"
 #include "dirmail/smtp/smtp_settings.hpp"
 #include "dirmail/store/mailbox_path.hpp"
@@ -44,8 +45,7 @@ log::Level to_level(const std::string& s) {
 }
 
 Result<store::MailboxLocation> checked_mailbox_location(const config::Settings& s) {
-  return store::MailboxLocation::make(s.store_mailbox_path, s.store_root, s.server_data_dir, s.store_path_map,
-                                      s.store_backend == "smb");
+  return store_settings::mailbox_location(s);
 }
 
 // Checked at start and at each reload (Daemon::start and reload refuse settings it
@@ -377,10 +377,14 @@ Status Daemon::start() {
 
   auto mailboxes = checked_mailbox_location(s);
   if (!mailboxes) return make_error(mailboxes.error().code, "store: " + mailboxes.error().message);
-  auto store = make_mail_store(s, *mailboxes, node_);
+  std::shared_ptr<store::FileSystem> share;
+  auto store = make_mail_store(s, *mailboxes, node_, &share);
   if (!store) return make_error(store.error().code, "store: " + store.error().message);
   store_ = std::move(*store);
-  auto q = queue::FileQueue::open(s.queue_dir, node_);
+  auto queue_where = store_settings::queue_location(s, *mailboxes, std::move(share));
+  if (!queue_where) return make_error(queue_where.error().code, "queue: " + queue_where.error().message);
+  queue_local_dir_ = queue_where->local_dir;
+  auto q = queue::FileQueue::open(std::move(*queue_where), node_);
   if (!q) return make_error(q.error().code, "queue: " + q.error().message);
   queue_ = std::move(*q);
 
@@ -608,7 +612,7 @@ void Daemon::run() {
   signals.async_wait(on_signal);
   // Only now, with SIGUSR1 handled (its default action ends the process), may
   // dirmailctl find this process.
-  auto pid_file = queue::DaemonPidFile::claim(settings_.queue_dir, node_);
+  auto pid_file = queue::DaemonPidFile::claim(queue_local_dir_, node_);
   if (!pid_file) dlog().with("error", pid_file.error().message).warn("no pid file: dirmailctl queue flush cannot reach this process");
   while (!stop) control_.run_one();
   shutdown();

@@ -99,6 +99,7 @@ class Daemon {
   GssapiAcceptors gssapi_;  // loaded at start, again on reload (a new keytab)
   std::unique_ptr<store::MailStore> store_;
   std::unique_ptr<queue::Queue> queue_;
+  std::string queue_local_dir_;  // this node's side of the queue: its pid file
   std::unique_ptr<features::AliasingDirectory> aliasing_;  // directory_ with the alias table
   std::unique_ptr<delivery::CachedMxResolver> mx_;
   std::unique_ptr<delivery::RemoteDelivery> remote_;

@@ -7,13 +7,17 @@
 
 #include "dirmail/base/result.hpp"
 #include "dirmail/config/settings.hpp"
+#include "dirmail/store/file_system.hpp"
 #include "dirmail/store/mail_store.hpp"
 #include "dirmail/store/mailbox_path.hpp"
 
 namespace dirmail {
 
+// `share`, when given, gets the smb store's file system (nullptr for posix): the queue
+// on the same share uses it too.
 Result<std::unique_ptr<store::MailStore>> make_mail_store(const config::Settings& s,
                                                           const store::MailboxLocation& mailboxes,
-                                                          const std::string& node);
+                                                          const std::string& node,
+                                                          std::shared_ptr<store::FileSystem>* share = nullptr);
 
 }  // namespace dirmail

@@ -1,10 +1,5 @@
 #include "dirmail/delivery/local_delivery.hpp"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -32,14 +27,6 @@ std::string duration_text(std::chrono::seconds s) {
   if (s.count() % 86400 == 0) return fmt::format("{} days", s.count() / 86400);
   if (s.count() % 3600 == 0) return fmt::format("{} h", s.count() / 3600);
   return fmt::format("{} s", s.count());
-}
-
-// Whether `path` still names the file open as `fd`: not moved to hold/ or removed by
-// an administrator's command (dirmailctl queue) before this attempt got its lock.
-bool still_at(int fd, const std::string& path) {
-  struct stat open_file, named;
-  return ::fstat(fd, &open_file) == 0 && ::stat(path.c_str(), &named) == 0 && open_file.st_ino == named.st_ino &&
-         open_file.st_dev == named.st_dev;
 }
 
 log::LogLine dlog(log::Record r, const std::string& id) {
@@ -152,28 +139,20 @@ void LocalDelivery::worker() {
 }
 
 LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id, std::optional<std::chrono::seconds>& retry_after) {
-  auto msg = queue_.load(id);
-  if (!msg) {
-    if (msg.error().code == ErrorCode::not_found) return Outcome::done;  // delivered by another worker
-    dlog(log::Record::failure, id).with("error", msg.error().message).error("cannot load queued message");
+  // The claim keeps dirmailctl queue hold|delete|bounce off the message meanwhile
+  // (queue/message_claim.hpp).
+  auto claimed = queue_.claim(id);
+  if (!claimed) {
+    // Delivered by another worker, or held or removed by a command.
+    if (claimed.error().code == ErrorCode::not_found) return Outcome::done;
+    if (claimed.error().code == ErrorCode::temporary_failure)  // a command has it, or the share is away
+      dlog(log::Record::sender, id).with("reason", claimed.error().message).info("deferred: cannot take the queued message");
+    else
+      dlog(log::Record::failure, id).with("error", claimed.error().message).error("cannot load queued message");
     return Outcome::retry_later;
   }
-  int fd = ::open(msg->path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return Outcome::done;  // held or removed since load()
-    dlog(log::Record::failure, id).with("error", std::string(std::strerror(errno))).error("cannot open queued message");
-    return Outcome::retry_later;
-  }
-  // The lock dirmailctl queue hold|delete|bounce takes (queue/message_claim.hpp).
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(fd);
-    dlog(log::Record::sender, id).info("deferred: an administrator's command has the message");
-    return Outcome::retry_later;
-  }
-  if (!still_at(fd, msg->path)) {  // held or removed meanwhile
-    ::close(fd);
-    return Outcome::done;
-  }
+  const queue::QueuedMessage* msg = &claimed->message;
+  const int fd = claimed->fd.get();
 
   // Results are written to the queue only when the message stays queued: a message
   // done in one pass is simply removed (store deliveries are named by the queue id,
@@ -224,14 +203,10 @@ LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id, std::option
         dlog(log::Record::failure, id).with("error", recorded.error().message).error("cannot record result");
     }
   }
-  if (pending) {
-    ::close(fd);
-    return Outcome::retry_later;
-  }
-  // Removed before the file's lock goes with close(): a command must not claim a done message.
+  if (pending) return Outcome::retry_later;
+  // Removed before the claim goes: a command must not claim a done message.
   auto removed = queue_.remove(id);
   if (!removed) dlog(log::Record::failure, id).with("error", removed.error().message).error("cannot remove queue file");
-  ::close(fd);
   return Outcome::done;
 }
 

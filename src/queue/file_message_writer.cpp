@@ -1,34 +1,18 @@
 #include "file_message_writer.hpp"
 
-#include <fcntl.h>
-#include <stdio.h>
-#include <unistd.h>
-
-#include <cerrno>
+#include <algorithm>
 
 namespace dirmail::queue {
-namespace {
-
-// Moves the file into incoming/ without ever replacing a committed message.
-Status rename_no_replace(const std::string& from, const std::string& to) {
-  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return ok_status();
-  if (errno == EEXIST) return make_error(ErrorCode::already_exists, "queue file already committed: " + to);
-  if (errno != EINVAL && errno != ENOSYS)  // file systems without RENAME_NOREPLACE
-    return errno_error("rename", from, errno);
-  if (::access(to.c_str(), F_OK) == 0) return make_error(ErrorCode::already_exists, "queue file already committed: " + to);
-  if (::rename(from.c_str(), to.c_str()) != 0) return errno_error("rename", from, errno);
-  return ok_status();
-}
-
-}  // namespace
 
 FileMessageWriter::FileMessageWriter(std::shared_ptr<QueueFolders> folders, std::string id,
-                                     posix::UniqueFd fd, std::string header)
+                                     std::unique_ptr<store::File> file, std::string header, bool spooled)
     : folders_(std::move(folders)),
       id_(std::move(id)),
       tmp_path_(folders_->tmp_path(id_)),
-      fd_(std::move(fd)),
-      buffer_(std::move(header)) {
+      file_(std::move(file)),
+      buffer_(std::move(header)),
+      spooled_(spooled),
+      tmp_created_(!spooled) {
   buffer_.reserve(kBufferBytes);
 }
 
@@ -39,9 +23,15 @@ Status FileMessageWriter::fail(Error error) {
   return error;
 }
 
+Status FileMessageWriter::write_out(std::string_view data) {
+  if (auto s = file_->write_at(written_, data); !s) return fail(std::move(s).error());
+  written_ += data.size();
+  return ok_status();
+}
+
 Status FileMessageWriter::flush() {
   if (buffer_.empty()) return ok_status();
-  if (auto s = posix::write_all(fd_.get(), buffer_, tmp_path_); !s) return fail(std::move(s).error());
+  DIRMAIL_TRY(write_out(buffer_));
   buffer_.clear();
   return ok_status();
 }
@@ -55,10 +45,7 @@ Status FileMessageWriter::write(std::string_view data) {
     return ok_status();
   }
   DIRMAIL_TRY(flush());
-  if (data.size() >= kBufferBytes) {
-    if (auto s = posix::write_all(fd_.get(), data, tmp_path_); !s) return fail(std::move(s).error());
-    return ok_status();
-  }
+  if (data.size() >= kBufferBytes) return write_out(data);
   buffer_ += data;
   return ok_status();
 }
@@ -75,22 +62,40 @@ Status FileMessageWriter::commit() {
     return error;
   };
   if (auto s = flush(); !s) return fail_and_abort(std::move(s).error());
-  while (::fdatasync(fd_.get()) != 0) {
-    if (errno != EINTR) return fail_and_abort(errno_error("fdatasync", tmp_path_, errno));
+  if (auto s = spooled_ ? copy_spool_to_share() : file_->sync(); !s) return fail_and_abort(std::move(s).error());
+  file_.reset();
+  // Never over a committed message (an id taken twice after the clock went back).
+  if (auto s = folders_->fs.rename(tmp_path_, folders_->msg_path(id_), store::Rename::no_replace); !s) {
+    if (s.error().code == ErrorCode::already_exists) s = make_error(ErrorCode::already_exists, "queue file already committed: " + folders_->msg_path(id_));
+    return fail_and_abort(std::move(s).error());
   }
-  fd_.reset();
-  if (auto s = rename_no_replace(tmp_path_, folders_->msg_path(id_)); !s) return fail_and_abort(std::move(s).error());
   finished_ = true;
   // From here the file is in incoming/. If the folder sync fails the sender is told to
   // retry, and the message may be delivered twice: never lost.
   return folders_->incoming_commit.commit();
 }
 
+Status FileMessageWriter::copy_spool_to_share() {
+  constexpr std::size_t kChunk = 1024 * 1024;
+  auto out = folders_->fs.open(tmp_path_, store::OpenMode::create_new);
+  if (!out) return std::move(out).error();
+  tmp_created_ = true;
+  std::string chunk(static_cast<std::size_t>(std::min<std::uint64_t>(written_, kChunk)), '\0');
+  for (std::uint64_t offset = 0; offset < written_;) {
+    auto got = file_->read_at(offset, chunk);
+    if (!got) return std::move(got).error();
+    if (*got == 0) return make_error(ErrorCode::io_error, "the spool of queue message " + id_ + " ends early");
+    DIRMAIL_TRY((*out)->write_at(offset, std::string_view(chunk.data(), *got)));
+    offset += *got;
+  }
+  return (*out)->sync();
+}
+
 void FileMessageWriter::abort() {
   if (finished_) return;
   finished_ = true;
-  fd_.reset();
-  ::unlink(tmp_path_.c_str());
+  file_.reset();
+  if (tmp_created_) (void)folders_->fs.remove(tmp_path_);  // never a network call for a spool only
 }
 
 }  // namespace dirmail::queue

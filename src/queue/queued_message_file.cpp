@@ -1,12 +1,5 @@
 #include "queued_message_file.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-
-#include "dirmail/base/posix_file.hpp"
 #include "dirmail/queue/queue_header.hpp"
 #include "dirmail/queue/recipient_state_log.hpp"
 
@@ -16,14 +9,16 @@ namespace {
 constexpr std::size_t kHeaderReadChunk = 64 * 1024;
 
 // The start of a queue file up to the end of its header (or the header limit).
-Result<std::string> read_header_bytes(int fd, const std::string& path) {
+Result<std::string> read_header_bytes(store::File& file) {
   std::string data;
   std::size_t searched = 0;
   while (data.size() <= kMaxQueueHeaderBytes) {
-    auto chunk = posix::pread_up_to(fd, data.size(), kHeaderReadChunk, path);
-    if (!chunk) return std::move(chunk).error();
-    if (chunk->empty()) break;
-    data += *chunk;
+    std::size_t had = data.size();
+    data.resize(had + kHeaderReadChunk);
+    auto got = file.read_at(had, std::span<char>(data.data() + had, kHeaderReadChunk));
+    if (!got) return std::move(got).error();
+    data.resize(had + *got);
+    if (*got == 0) break;
     if (data.find("\n\n", searched) != std::string::npos) break;
     searched = data.size() - 1;
   }
@@ -37,43 +32,38 @@ Error with_path(Error error, const std::string& path) {
 
 }  // namespace
 
-Result<QueuedMessage> read_queued_message(const std::string& path, const std::string& state_path,
-                                          std::string_view id) {
-  int raw_fd;
-  do {
-    raw_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  } while (raw_fd < 0 && errno == EINTR);
-  if (raw_fd < 0) {
-    if (errno == ENOENT) return make_error(ErrorCode::not_found, "no queued message " + std::string(id));
-    return errno_error("open", path, errno);
+Result<QueuedMessage> read_queued_message(store::FileSystem& fs, const std::string& msg_path,
+                                          const std::string& state_path, std::string_view id) {
+  auto file = fs.open(msg_path, store::OpenMode::read);
+  if (!file) {
+    if (file.error().code == ErrorCode::not_found)
+      return make_error(ErrorCode::not_found, "no queued message " + std::string(id));
+    return std::move(file).error();
   }
-  posix::UniqueFd fd(raw_fd);
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return errno_error("stat", path, errno);
-  auto head = read_header_bytes(fd.get(), path);
+  return read_queued_message(fs, **file, msg_path, state_path, id);
+}
+
+Result<QueuedMessage> read_queued_message(store::FileSystem& fs, store::File& msg, const std::string& msg_path,
+                                          const std::string& state_path, std::string_view id) {
+  auto info = msg.info();
+  if (!info) return std::move(info).error();
+  auto head = read_header_bytes(msg);
   if (!head) return std::move(head).error();
   auto parsed = parse_queue_header(*head);
-  if (!parsed) return with_path(std::move(parsed).error(), path);
-  if (parsed->id != id) return make_error(ErrorCode::invalid_argument, "queue file holds another id (" + path + ")");
+  if (!parsed) return with_path(std::move(parsed).error(), msg_path);
+  if (parsed->id != id)
+    return make_error(ErrorCode::invalid_argument, "queue file holds another id (" + msg_path + ")");
 
   QueuedMessage message;
   message.id = std::string(id);
   message.envelope = std::move(parsed->envelope);
-  message.path = path;
+  message.path = msg_path;
   message.body_offset = parsed->body_offset;
-  message.body_size = static_cast<std::uint64_t>(st.st_size) - parsed->body_offset;
+  message.body_size = info->size - parsed->body_offset;
 
-  std::string state_data;
-  int state_fd = ::open(state_path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (state_fd >= 0) {
-    posix::UniqueFd state_file(state_fd);
-    auto data = posix::pread_up_to(state_fd, 0, kMaxStateLogBytes + 1, state_path);
-    if (!data) return std::move(data).error();
-    state_data = std::move(*data);
-  } else if (errno != ENOENT) {
-    return errno_error("open", state_path, errno);
-  }
-  auto states = parse_recipient_state_log(state_data, message.envelope.recipients.size());
+  auto state_data = store::read_small_file(fs, state_path, kMaxStateLogBytes);
+  if (!state_data) return with_path(std::move(state_data).error(), state_path);
+  auto states = parse_recipient_state_log(state_data->value_or(std::string()), message.envelope.recipients.size());
   if (!states) return with_path(std::move(states).error(), state_path);
   message.states = std::move(states->states);
   message.state_reasons = std::move(states->reasons);

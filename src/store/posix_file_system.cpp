@@ -107,6 +107,10 @@ Result<posix::UniqueFd> open_fd(const std::string& path, int flags, mode_t mode 
 
 }  // namespace
 
+std::unique_ptr<File> posix_file(posix::UniqueFd fd, std::string name) {
+  return std::make_unique<PosixFile>(std::move(fd), std::move(name));
+}
+
 Result<std::unique_ptr<File>> PosixFileSystem::open(const std::string& path, OpenMode mode) {
   int flags = 0;
   switch (mode) {

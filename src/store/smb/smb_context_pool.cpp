@@ -141,3 +141,10 @@ void SmbContextPool::give_back(std::size_t index) {
 }
 
 }  // namespace dirmail::store::smb
+
+// libsmbclient's one-time setup (in the first smbc_new_context) keeps its log file name
+// in talloc memory for the life of the process; LeakSanitizer (sanitizer builds) would
+// report it at exit of every program that reaches a share. The fast unwinder stops in
+// libtalloc (no frame pointers), so the suppression names it: only libsmbclient uses
+// talloc in dirmail's programs. Defined here, in the code every SMB user links.
+extern "C" const char* __lsan_default_suppressions() { return "leak:libtalloc.so\n"; }

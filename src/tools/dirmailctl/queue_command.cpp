@@ -27,6 +27,7 @@
 #include "dirmail/queue/message_claim.hpp"
 #include "dirmail/queue/queue_listing.hpp"
 #include "dirmail/queue/report_queueing.hpp"
+#include "dirmail/store_settings/storage_from_settings.hpp"
 #include "queue_view.hpp"
 
 namespace dirmail::ctl {
@@ -56,13 +57,23 @@ int failed(std::ostream& err, const std::string& message) {
 
 struct QueueContext {
   const config::Settings& settings;
+  queue::QueueLocation where;  // queue.dir: a local folder or a share
   std::ostream& out;
   std::ostream& err;
   std::string node() const { return config::node_name(settings); }
+  Result<std::unique_ptr<queue::FileQueue>> open_queue() const { return queue::FileQueue::open(where, node()); }
 };
 
+Result<queue::QueueLocation> queue_location(const config::Settings& s) {
+  auto mailboxes = store_settings::mailbox_location(s);
+  if (!mailboxes) return std::move(mailboxes).error();
+  auto share = store_settings::share_file_system(s);
+  if (!share) return std::move(share).error();
+  return store_settings::queue_location(s, *mailboxes, std::move(*share));
+}
+
 Result<queue::MessageClaim> claim(const QueueContext& c, const std::string& id) {
-  return queue::MessageClaim::acquire(c.settings.queue_dir, id, [&] {
+  return queue::MessageClaim::acquire(c.where, id, [&] {
     c.err << "dirmailctl: message " << id << " is being delivered; waiting for the attempt to end\n";
   });
 }
@@ -70,7 +81,7 @@ Result<queue::MessageClaim> claim(const QueueContext& c, const std::string& id) 
 // SIGUSR1 to this node's dirmaild. `after` says what has been done already, for the
 // message when no daemon runs.
 int ask_daemon_to_flush(const QueueContext& c, std::string_view done) {
-  auto pid = queue::running_daemon_pid(c.settings.queue_dir, c.node());
+  auto pid = queue::running_daemon_pid(c.where.local_dir, c.node());
   if (!pid) {
     if (!done.empty()) {  // the change is made; the daemon picks it up when it starts
       c.out << done << "; " << pid.error().message << ": the queue is read when it starts\n";
@@ -87,16 +98,16 @@ int ask_daemon_to_flush(const QueueContext& c, std::string_view done) {
 }
 
 int list(const QueueContext& c, bool json) {
-  auto listing = queue::list_queue_folder(c.settings.queue_dir);
+  auto listing = queue::list_queue_folder(c.where);
   if (!listing) return failed(c.err, c.settings.queue_dir + ": " + listing.error().message);
   print_queue_list(*listing, json, c.out);
   return 0;
 }
 
 int show(const QueueContext& c, const std::string& id, bool json) {
-  auto entry = queue::read_listed_message(c.settings.queue_dir, id);
+  auto entry = queue::read_listed_message(c.where, id);
   if (!entry) return failed(c.err, entry.error().message);
-  auto header = queue::read_message_header(entry->message);
+  auto header = queue::read_message_header(*c.where.fs, entry->message);
   if (!header) return failed(c.err, header.error().message);
   print_queue_message(*entry, *header, json, c.out);
   return 0;
@@ -104,7 +115,7 @@ int show(const QueueContext& c, const std::string& id, bool json) {
 
 int flush(const QueueContext& c, const std::string& id) {
   if (!id.empty()) {
-    auto entry = queue::read_listed_message(c.settings.queue_dir, id);
+    auto entry = queue::read_listed_message(c.where, id);
     if (!entry) return failed(c.err, entry.error().message);
     if (entry->held) return failed(c.err, "message " + id + " is held: release it (dirmailctl queue release " + id + ")");
   }
@@ -140,7 +151,7 @@ Result<queue::MessageClaim> claim_in_incoming(const QueueContext& c, const std::
 int remove(const QueueContext& c, const std::string& id) {
   auto claimed = claim_in_incoming(c, id);
   if (!claimed) return failed(c.err, claimed.error().message);
-  auto q = queue::FileQueue::open(c.settings.queue_dir, c.node());
+  auto q = c.open_queue();
   if (!q) return failed(c.err, c.settings.queue_dir + ": " + q.error().message);
   if (auto st = (*q)->remove(id); !st) return failed(c.err, st.error().message);
   c.out << "message " << id << " is deleted\n";
@@ -152,12 +163,12 @@ int bounce(const QueueContext& c, const std::string& id) {
   {
     auto claimed = claim_in_incoming(c, id);
     if (!claimed) return failed(c.err, claimed.error().message);
-    auto q = queue::FileQueue::open(c.settings.queue_dir, c.node());
+    auto q = c.open_queue();
     if (!q) return failed(c.err, c.settings.queue_dir + ": " + q.error().message);
-    auto msg = (*q)->load(id);
-    if (!msg) return failed(c.err, msg.error().message);
-    auto fd = posix::open_file(msg->path, O_RDONLY);
-    if (!fd) return failed(c.err, fd.error().message);
+    auto opened = (*q)->open_claimed(id);
+    if (!opened) return failed(c.err, opened.error().message);
+    const queue::QueuedMessage* msg = &opened->message;
+    const posix::UniqueFd* fd = &opened->fd;
 
     const std::int64_t now = unix_now();
     std::vector<queue::RecipientOutcome> outcomes;
@@ -214,7 +225,9 @@ int queue_command(const config::Settings& settings, const Args& args, std::ostre
   const auto& ids = words->positional;
   const bool json = words->flags.count("--json") > 0;
   if (json && verb != "list" && verb != "show") return usage(err);
-  QueueContext c{settings, out, err};
+  auto where = queue_location(settings);
+  if (!where) return failed(err, where.error().message);
+  QueueContext c{settings, std::move(*where), out, err};
   if (verb == "list" && ids.empty()) return list(c, json);
   if (verb == "flush" && ids.size() <= 1) return flush(c, ids.empty() ? std::string() : ids[0]);
   if (ids.size() != 1) return usage(err);

@@ -51,6 +51,7 @@ class DirmailServer:
         self.dirmaild = self.release_dir / "src" / "daemon" / "dirmaild"
         self.dirmailctl = self.release_dir / "src" / "tools" / "dirmailctl"
         self.root = Path(folder)
+        self.queue_folder = self.root / "queue"  # where the queue's files are seen (a share's folder for one there)
         self.cgroup = cgroup
         self.ports = dict(ports)
         self.user = user
@@ -132,7 +133,7 @@ class DirmailServer:
 
     def queue_empty(self):
         # Messages live in these folders; the queue's lock and the daemon's pid file do not count.
-        return sum(count_files(self.root / "queue" / part) for part in ("tmp", "incoming", "hold")) == 0
+        return sum(count_files(self.queue_folder / part) for part in ("tmp", "incoming", "hold")) == 0
 
     def log_excerpt(self, lines=20):
         text = ""

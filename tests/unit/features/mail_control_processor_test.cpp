@@ -94,6 +94,7 @@ class MailControlProcessorTest : public ::testing::Test {
     Result<std::unique_ptr<queue::MessageWriter>> begin(const queue::Envelope& e) override { return q_->begin(e); }
     Result<std::vector<std::string>> list() override { return q_->list(); }
     Result<queue::QueuedMessage> load(std::string_view id) override { return q_->load(id); }
+    Result<queue::ClaimedMessage> claim(std::string_view id) override { return q_->claim(id); }
     Status set_recipient_state(std::string_view id, std::size_t i, queue::RecipientState s, std::string_view r) override {
       return q_->set_recipient_state(id, i, s, r);
     }

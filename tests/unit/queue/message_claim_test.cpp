@@ -64,7 +64,7 @@ TEST(MessageClaimTest, HeldMessageLeavesTheDeliveryListWithItsOutcomesAndComesBa
   auto queue = open_queue(dir.path());
   std::string id = queue_half_delivered(*queue);
   {
-    auto claim = MessageClaim::acquire(dir.path(), id);
+    auto claim = MessageClaim::acquire(local_queue(dir.path()), id);
     ASSERT_TRUE(claim.ok()) << claim.error().message;
     EXPECT_FALSE(claim->held());
     ASSERT_TRUE(claim->hold().ok());
@@ -76,7 +76,7 @@ TEST(MessageClaimTest, HeldMessageLeavesTheDeliveryListWithItsOutcomesAndComesBa
   EXPECT_FALSE(fs::exists(dir / ("incoming/" + id + ".state")));
   EXPECT_EQ(queue->load(id).error().code, ErrorCode::not_found);
 
-  auto shown = read_listed_message(dir.path(), id);
+  auto shown = read_listed_message(local_queue(dir.path()), id);
   ASSERT_TRUE(shown.ok()) << shown.error().message;
   EXPECT_TRUE(shown->held);
   expect_half_delivered(shown->message);
@@ -88,7 +88,7 @@ TEST(MessageClaimTest, HeldMessageLeavesTheDeliveryListWithItsOutcomesAndComesBa
   EXPECT_TRUE(fs::exists(dir / ("hold/" + id + ".state")));
 
   {
-    auto claim = MessageClaim::acquire(dir.path(), id);
+    auto claim = MessageClaim::acquire(local_queue(dir.path()), id);
     ASSERT_TRUE(claim.ok());
     EXPECT_TRUE(claim->held());
     ASSERT_TRUE(claim->release().ok());
@@ -103,15 +103,15 @@ TEST(MessageClaimTest, RefusesWhatDoesNotApply) {
   TempDir dir;
   auto queue = open_queue(dir.path());
   std::string id = queue_half_delivered(*queue);
-  auto claim = MessageClaim::acquire(dir.path(), id);
+  auto claim = MessageClaim::acquire(local_queue(dir.path()), id);
   ASSERT_TRUE(claim.ok());
   EXPECT_EQ(claim->release().error().code, ErrorCode::invalid_argument);  // not held
   ASSERT_TRUE(claim->hold().ok());
   EXPECT_EQ(claim->hold().error().code, ErrorCode::invalid_argument);  // held already
 
-  EXPECT_EQ(MessageClaim::acquire(dir.path(), "../incoming/x").error().code, ErrorCode::invalid_argument);
-  EXPECT_EQ(MessageClaim::acquire(dir.path(), "").error().code, ErrorCode::invalid_argument);
-  auto missing = MessageClaim::acquire(dir.path(), "0000000000000000000000FF");
+  EXPECT_EQ(MessageClaim::acquire(local_queue(dir.path()), "../incoming/x").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(MessageClaim::acquire(local_queue(dir.path()), "").error().code, ErrorCode::invalid_argument);
+  auto missing = MessageClaim::acquire(local_queue(dir.path()), "0000000000000000000000FF");
   EXPECT_EQ(missing.error().code, ErrorCode::not_found);
   EXPECT_NE(missing.error().message.find("no message 0000000000000000000000FF in the queue"), std::string::npos);
 }
@@ -132,7 +132,7 @@ TEST(MessageClaimTest, CrashInTheMiddleOfAHoldKeepsTheOutcomesWithTheHeldMessage
   EXPECT_TRUE(listed(*queue).empty());
   EXPECT_FALSE(fs::exists(dir / ("incoming/" + id + ".state")));
   EXPECT_TRUE(fs::exists(dir / ("hold/" + id + ".state")));
-  auto claim = MessageClaim::acquire(dir.path(), id);
+  auto claim = MessageClaim::acquire(local_queue(dir.path()), id);
   ASSERT_TRUE(claim.ok());
   ASSERT_TRUE(claim->release().ok());
   auto loaded = queue->load(id);
@@ -148,7 +148,7 @@ TEST(MessageClaimTest, CrashInTheMiddleOfAReleaseLeavesTheMessageHeld) {
   {
     auto queue = open_queue(dir.path());
     id = queue_half_delivered(*queue);
-    auto claim = MessageClaim::acquire(dir.path(), id);
+    auto claim = MessageClaim::acquire(local_queue(dir.path()), id);
     ASSERT_TRUE(claim.ok());
     ASSERT_TRUE(claim->hold().ok());
   }
@@ -156,7 +156,7 @@ TEST(MessageClaimTest, CrashInTheMiddleOfAReleaseLeavesTheMessageHeld) {
 
   auto queue = open_queue(dir.path());
   EXPECT_TRUE(listed(*queue).empty());
-  auto shown = read_listed_message(dir.path(), id);
+  auto shown = read_listed_message(local_queue(dir.path()), id);
   ASSERT_TRUE(shown.ok());
   EXPECT_TRUE(shown->held);
   expect_half_delivered(shown->message);
@@ -171,7 +171,7 @@ TEST(MessageClaimTest, OpenLeavesAClaimedMessageToItsCommand) {
     auto queue = open_queue(dir.path());
     id = queue_half_delivered(*queue);
   }
-  auto claim = MessageClaim::acquire(dir.path(), id);
+  auto claim = MessageClaim::acquire(local_queue(dir.path()), id);
   ASSERT_TRUE(claim.ok());
   fs::create_directory(dir / "hold");
   fs::rename(dir / ("incoming/" + id + ".msg"), dir / ("hold/" + id + ".msg"));  // as hold() is doing
@@ -185,11 +185,11 @@ TEST(MessageClaimTest, WaitsForTheClaimInProgressAndSeesWhatItDid) {
   std::string kept = queue_half_delivered(*queue);
   std::string removed = queue_half_delivered(*queue);
   for (const auto& id : {kept, removed}) {
-    auto first = std::make_unique<Result<MessageClaim>>(MessageClaim::acquire(dir.path(), id));
+    auto first = std::make_unique<Result<MessageClaim>>(MessageClaim::acquire(local_queue(dir.path()), id));
     ASSERT_TRUE(first->ok());
     std::promise<void> waiting;
     auto second = std::async(std::launch::async, [&] {
-      return MessageClaim::acquire(dir.path(), id, [&] { waiting.set_value(); });
+      return MessageClaim::acquire(local_queue(dir.path()), id, [&] { waiting.set_value(); });
     });
     waiting.get_future().wait();  // the second one found the message busy
     if (id == removed) {
@@ -208,15 +208,15 @@ TEST(MessageClaimTest, WaitsForTheClaimInProgressAndSeesWhatItDid) {
 
 TEST(QueueListingTest, ListsIncomingAndHeldMessagesOldestFirst) {
   TempDir dir;
-  auto empty = list_queue_folder(dir / "nothing-yet");
+  auto empty = list_queue_folder(local_queue(dir / "nothing-yet"));
   ASSERT_TRUE(empty.ok());
   EXPECT_TRUE(empty->messages.empty());
 
   auto queue = open_queue(dir.path());
   std::string first = queue_half_delivered(*queue);
   std::string second = queue_half_delivered(*queue);
-  ASSERT_TRUE(MessageClaim::acquire(dir.path(), first)->hold().ok());
-  auto listing = list_queue_folder(dir.path());
+  ASSERT_TRUE(MessageClaim::acquire(local_queue(dir.path()), first)->hold().ok());
+  auto listing = list_queue_folder(local_queue(dir.path()));
   ASSERT_TRUE(listing.ok());
   ASSERT_EQ(listing->messages.size(), 2u);
   EXPECT_EQ(listing->messages[0].message.id, first);
@@ -226,10 +226,10 @@ TEST(QueueListingTest, ListsIncomingAndHeldMessagesOldestFirst) {
   EXPECT_EQ(listing->messages[1].message.envelope.sender, "alice@example.test");
   EXPECT_TRUE(listing->problems.empty());
 
-  auto header = read_message_header(listing->messages[1].message);
+  auto header = read_message_header(*local_queue(dir.path()).fs, listing->messages[1].message);
   ASSERT_TRUE(header.ok());
   EXPECT_EQ(*header, "Subject: hi\r\n");
-  EXPECT_EQ(read_listed_message(dir.path(), "nope!").error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(read_listed_message(local_queue(dir.path()), "nope!").error().code, ErrorCode::invalid_argument);
 }
 
 TEST(DaemonPidFileTest, NamesTheRunningDaemonOnlyWhileItRuns) {

@@ -13,12 +13,6 @@
 #include "dirmail/store/unc_path.hpp"
 #include "smbd_fixture.hpp"
 
-// libsmbclient's one-time setup (in the first smbc_new_context) keeps its log file name
-// in talloc memory for the life of the process; LeakSanitizer would report it at exit.
-// The fast unwinder stops in libtalloc (no frame pointers), so the suppression names
-// it: only libsmbclient uses talloc in this binary.
-extern "C" const char* __lsan_default_suppressions() { return "leak:libtalloc.so\n"; }
-
 namespace dirmail::store {
 namespace {
 

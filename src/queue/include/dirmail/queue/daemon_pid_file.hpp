@@ -1,5 +1,6 @@
 #pragma once
-// queue.dir/dirmaild-<node tag>.pid: the process that delivers this node's queue, so
+// dirmaild-<node tag>.pid in the queue's node-local folder (QueueLocation::local_dir:
+// queue.dir itself for a local queue): the process that delivers this node's queue, so
 // that dirmailctl can ask it to look at the queue now (SIGUSR1: queue flush, and after
 // queue release or bounce). Nodes sharing a queue folder each have their own file.
 //

@@ -3,11 +3,15 @@
 // folder are synced: SMTP answers 250 after commit() returns, never before. Many
 // concurrent commits share one folder sync (group commit).
 //
-// Layout under queue.dir:
+// Layout under queue.dir (a local folder or a share: queue_location.hpp):
 //   tmp/        messages being received; discarded on start (never acknowledged)
 //   incoming/   committed messages <id>.msg, and <id>.state with per-recipient results
 //   hold/       messages an administrator holds, laid out as in incoming/ (message_claim.hpp)
-//   dirmaild-<node tag>.pid   the daemon of each node (daemon_pid_file.hpp)
+// and in the node-local folder (queue.dir itself for a local queue):
+//   queue.lock  held by every process of this node that has the queue open
+//   claims/     <id>.claim while a delivery or a command has the message (claim_lock.hpp)
+//   spool/      unnamed files of messages being received for a queue on a share
+//   dirmaild-<node tag>.pid   the daemon of this node (daemon_pid_file.hpp)
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -15,7 +19,9 @@
 #include <string_view>
 #include <vector>
 
+#include "dirmail/base/posix_file.hpp"
 #include "dirmail/base/result.hpp"
+#include "dirmail/queue/claim_lock.hpp"
 #include "dirmail/queue/retry_state.hpp"
 
 namespace dirmail::queue {
@@ -69,9 +75,18 @@ struct QueuedMessage {
   std::vector<RecipientState> states;  // one per envelope recipient
   std::vector<std::string> state_reasons;  // reason recorded with each state ("" while pending)
   std::vector<std::optional<RetryState>> retries;  // a pending recipient's retry history, if any
-  std::string path;                    // the .msg file
+  std::string path;                    // the .msg file (a posix path or an smb:// URL)
   std::uint64_t body_offset = 0;       // where the message bytes start in the file
   std::uint64_t body_size = 0;
+};
+
+// A message taken for one delivery attempt: administrators' commands (hold, delete,
+// bounce) wait until it goes away, and its bytes are read through `fd`, the queue
+// file itself or, for a queue on a share, a local copy of it (same offsets).
+struct ClaimedMessage {
+  QueuedMessage message;
+  posix::UniqueFd fd;
+  ClaimLock claim;
 };
 
 class Queue {
@@ -81,6 +96,10 @@ class Queue {
   // Committed messages in arrival order; on start this is the recovery list.
   virtual Result<std::vector<std::string>> list() = 0;
   virtual Result<QueuedMessage> load(std::string_view id) = 0;
+  // Claims a queued message for a delivery attempt and opens it. Errors: not_found
+  // when it is no longer queued (delivered, removed or held meanwhile);
+  // temporary_failure when an administrator's command has it, or the share fails.
+  virtual Result<ClaimedMessage> claim(std::string_view id) = 0;
   // Records a recipient's outcome durably (appended and synced) so a restart does
   // not deliver it twice.
   virtual Status set_recipient_state(std::string_view id, std::size_t index, RecipientState state,

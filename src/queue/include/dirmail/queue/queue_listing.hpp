@@ -10,6 +10,7 @@
 
 #include "dirmail/base/result.hpp"
 #include "dirmail/queue/queue.hpp"
+#include "dirmail/queue/queue_location.hpp"
 
 namespace dirmail::queue {
 
@@ -23,15 +24,16 @@ struct QueueListing {
   std::vector<std::string> problems;    // files that could not be read, each with its reason
 };
 
-// Every queued message under `queue_dir`; a missing folder is an empty queue.
-Result<QueueListing> list_queue_folder(const std::string& queue_dir);
+// Every queued message; a missing folder is an empty queue.
+Result<QueueListing> list_queue_folder(const QueueLocation& where);
 
 // One message. Errors: invalid_argument for a malformed id, not_found when it is in
 // neither folder.
-Result<ListedMessage> read_listed_message(const std::string& queue_dir, std::string_view id);
+Result<ListedMessage> read_listed_message(const QueueLocation& where, std::string_view id);
 
 // The message's header block (its bytes up to the empty line), read from its file; at
 // most `max_bytes` of it.
-Result<std::string> read_message_header(const QueuedMessage& message, std::size_t max_bytes = 256 * 1024);
+Result<std::string> read_message_header(store::FileSystem& fs, const QueuedMessage& message,
+                                        std::size_t max_bytes = 256 * 1024);
 
 }  // namespace dirmail::queue

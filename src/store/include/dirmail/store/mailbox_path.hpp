@@ -50,7 +50,9 @@ struct MailboxLocation {
   // A local absolute path (posix store) or an "smb://" URL (smb store).
   Result<std::string> root_for(const MailboxPathVars& vars) const;
 
- private:
+  // A UNC or drive-letter path through store.path_map: a local folder, or an "smb://"
+  // URL with the smb store. invalid_argument, naming `what` (the setting or the value's
+  // origin), when the path cannot be used here.
   Result<std::string> resolve_windows_path(std::string_view path, std::string_view what) const;
 };
 

@@ -2,6 +2,7 @@
 // FileSystem on the local kernel: a local disk, or a share the kernel has mounted.
 // Locks are flock() on the file itself, so they hold across nodes only where the
 // mounted file system carries them.
+#include "dirmail/base/posix_file.hpp"
 #include "dirmail/store/file_system.hpp"
 
 namespace dirmail::store {
@@ -21,5 +22,8 @@ class PosixFileSystem final : public FileSystem {
   Status set_modified(const std::string& path, std::int64_t unix_seconds) override;
   Result<std::unique_ptr<FileLock>> lock(const std::string& path) override;
 };
+
+// A File over a descriptor already open (an unnamed local file); `name` is for errors.
+std::unique_ptr<File> posix_file(posix::UniqueFd fd, std::string name);
 
 }  // namespace dirmail::store

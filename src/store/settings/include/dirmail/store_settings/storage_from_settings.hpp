@@ -1,0 +1,33 @@
+#pragma once
+// Where dirmail keeps mail, from the settings: the mailbox location (store.mailbox_path,
+// store.root, store.path_map), the SMB share file system when store.backend = smb, and
+// the queue's location (queue.dir: a local folder, or a UNC path on the same kind of
+// share as the mailboxes, so that a standby node takes over the queue with the store).
+#include <memory>
+
+#include "dirmail/base/result.hpp"
+#include "dirmail/config/settings.hpp"
+#include "dirmail/queue/queue_location.hpp"
+#include "dirmail/store/file_system.hpp"
+#include "dirmail/store/mailbox_path.hpp"
+
+namespace dirmail::store_settings {
+
+Result<store::MailboxLocation> mailbox_location(const config::Settings& s);
+
+// The SMB file system of store.backend = smb (nullptr for posix). It does not connect:
+// the first call does.
+Result<std::shared_ptr<store::FileSystem>> share_file_system(const config::Settings& s);
+
+// The node-local folder of the queue (its pid file, locks and claims), found from the
+// settings alone without reaching any share: queue.dir for a local queue.
+Result<std::string> queue_local_dir(const config::Settings& s);
+
+// queue.dir as a QueueLocation. A UNC queue.dir (\\nas\mail\queue) goes through
+// store.path_map like a mailbox path: a mounted folder, or with store.backend = smb the
+// share itself through `share` (from share_file_system); its node-local folder is
+// <server.data_dir>/queue-local.
+Result<queue::QueueLocation> queue_location(const config::Settings& s, const store::MailboxLocation& mailboxes,
+                                            std::shared_ptr<store::FileSystem> share);
+
+}  // namespace dirmail::store_settings
