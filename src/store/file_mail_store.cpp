@@ -461,6 +461,9 @@ Status FileMailStore::write_user_file(const std::string& mailbox_root, std::stri
   DIRMAIL_TRY(validate_root(mailbox_root));
   if (!valid_user_file_name(name)) return make_error(ErrorCode::invalid_argument, "not a user file name");
   DIRMAIL_TRY(ensure_directory(*fs_, mailbox_root));
+  // replace_file wants one writer at a time (its pending name is shared).
+  auto root_lock = FolderLock::acquire(*fs_, mailbox_root);
+  if (!root_lock) return std::move(root_lock).error();
   return replace_file(*fs_, posix::join_path(mailbox_root, name), data);
 }
 

@@ -45,7 +45,13 @@ Status make_directories(FileSystem& fs, const std::string& path) {
   return fs.sync_directory(parent);
 }
 
-Result<std::optional<std::string>> read_small_file(FileSystem& fs, const std::string& path, std::size_t max_size) {
+namespace {
+
+// Where replace_file puts the new contents before the file at `path` goes (see there).
+std::string pending_name(const std::string& path) { return path + ".new"; }
+
+// The bytes of the regular file `path`; nullopt when there is none.
+Result<std::optional<std::string>> read_whole(FileSystem& fs, const std::string& path, std::size_t max_size) {
   auto file = fs.open(path, OpenMode::read);
   if (!file) {
     if (file.error().code == ErrorCode::not_found) return std::optional<std::string>();
@@ -60,27 +66,52 @@ Result<std::optional<std::string>> read_small_file(FileSystem& fs, const std::st
   return std::optional<std::string>(std::move(data));
 }
 
+}  // namespace
+
+Result<std::optional<std::string>> read_small_file(FileSystem& fs, const std::string& path, std::size_t max_size) {
+  // Twice: a replace running meanwhile can move the pending file to `path` between our
+  // two looks.
+  for (int round = 0; round < 2; ++round) {
+    auto data = read_whole(fs, path, max_size);
+    if (!data || *data) return data;
+    auto pending = read_whole(fs, pending_name(path), max_size);
+    if (!pending || *pending) return pending;
+  }
+  return std::optional<std::string>();
+}
+
 Status replace_file(FileSystem& fs, const std::string& path, std::string_view data) {
   static std::atomic<std::uint64_t> counter{0};
+  const std::string pending = pending_name(path);
+  // A replace cut short between removing `path` and renaming the pending file (smb)
+  // left the current contents in the pending file: they go into place first, so that
+  // `path` is there while the pending name is reused below.
+  auto there = fs.stat(path);
+  if (!there) return std::move(there).error();
+  if (!*there) {
+    auto left = fs.stat(pending);
+    if (!left) return std::move(left).error();
+    if (*left) DIRMAIL_TRY(fs.rename(pending, path, Rename::replace));
+  }
+
   std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
   auto file = fs.open(tmp, OpenMode::create_new);
   if (!file) return std::move(file).error();
   auto written = (*file)->write_at(0, data);
   if (written) written = (*file)->sync();
   file->reset();
-  if (written) {
-    if (auto renamed = fs.rename(tmp, path, Rename::replace); !renamed) {
-      // libsmbclient replaces by removing `path` and renaming again: when the second
-      // step fails the new bytes in `tmp` are all that is left, so they stay.
-      auto there = fs.stat(path);
-      if (there && !*there)
-        return make_error(ErrorCode::temporary_failure, renamed.error().message + " (the new contents are kept in " + tmp + ")");
-      written = std::move(renamed);
-    }
-  }
+  // `path` stays whole while a pending file left by a crash is replaced.
+  if (written) written = fs.rename(tmp, pending, Rename::replace);
   if (!written) {
     (void)fs.remove(tmp);
     return written;
+  }
+  if (auto renamed = fs.rename(pending, path, Rename::replace); !renamed) {
+    auto now = fs.stat(path);
+    if (now && !*now)  // removed first (smb): the new contents are read from the pending file
+      return make_error(ErrorCode::temporary_failure, renamed.error().message + " (the new contents are kept in " + pending + ")");
+    (void)fs.remove(pending);
+    return renamed;
   }
   std::string parent = parent_of(path);
   return parent.empty() ? ok_status() : fs.sync_directory(parent);

@@ -31,7 +31,7 @@ Status check_holder(std::string_view holder) {
 }
 
 // A damaged file (a torn write cannot happen: it is renamed into place) counts as no
-// lease, and so does a file lost between the remove and the rename of an smb replace.
+// lease. A replace cut short on smb leaves the lease readable (see replace_file).
 std::optional<Lease> parse_lease(std::string_view text) {
   Lease lease;
   for (auto line : split(text, '\n')) {

@@ -12,8 +12,9 @@
 //   already_exists     create_new of an existing file; make_directory of an existing name;
 //                      rename without replace onto an existing name; a directory not empty
 //   permission_denied  refused by the file system or the share (access denied)
-//   temporary_failure  a full disk or share, a quota, a share that cannot be reached or
-//                      dropped the connection: the caller answers 4xx and retries later
+//   temporary_failure  a full disk or share, a quota, a share that cannot be reached,
+//                      dropped the connection or is not offered (never not_found for a
+//                      share that is not there): the caller answers 4xx and retries later
 //   io_error           anything else
 #include <cstdint>
 #include <ctime>
@@ -120,11 +121,16 @@ class FileSystem {
 
 // Creates `path` and any missing parents (each new directory's parent synced).
 Status make_directories(FileSystem& fs, const std::string& path);
-// The bytes of a small regular file; nullopt when it does not exist, limit_exceeded
-// past max_size.
+// The bytes of a small regular file written by replace_file; nullopt when it does not
+// exist, limit_exceeded past max_size. While `path` is missing, the pending file of a
+// replace cut short ("<path>.new") is read instead.
 Result<std::optional<std::string>> read_small_file(FileSystem& fs, const std::string& path, std::size_t max_size);
-// Replaces the file `path` with `data`: written to a temporary name beside it, synced,
-// renamed over (Rename::replace), the directory synced.
+// Replaces the file `path` with `data` so that a crash at any point leaves the old or
+// the new contents for read_small_file: written to a temporary name beside it, synced,
+// renamed to "<path>.new", renamed over `path`, the directory synced. Where
+// Rename::replace is remove + rename (smb), a crash between the two leaves only
+// "<path>.new", which readers take and the next replace puts into place. Callers
+// serialize replaces of one path (a lock): they share the ".new" name.
 Status replace_file(FileSystem& fs, const std::string& path, std::string_view data);
 
 }  // namespace dirmail::store
