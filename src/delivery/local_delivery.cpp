@@ -206,7 +206,14 @@ LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id, std::option
   if (pending) return Outcome::retry_later;
   // Removed before the claim goes: a command must not claim a done message.
   auto removed = queue_.remove(id);
-  if (!removed) dlog(log::Record::failure, id).with("error", removed.error().message).error("cannot remove queue file");
+  if (!removed && removed.error().code != ErrorCode::not_found) {
+    // Still queued (a share away): its outcomes are recorded if the queue takes them, so
+    // that the next attempt repeats nothing (remote peers would get a copy again; the
+    // store keeps one copy per queue id anyway), then it is removed.
+    dlog(log::Record::failure, id).with("error", removed.error().message).error("cannot remove queue file");
+    for (const auto& d : done) (void)queue_.set_recipient_state(id, d.index, d.state, d.reason);
+    return Outcome::retry_later;
+  }
   return Outcome::done;
 }
 
