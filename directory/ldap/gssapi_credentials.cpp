@@ -6,16 +6,21 @@
 #include <krb5/krb5.h>
 
 #include <cerrno>
+#include <cstdint>
 
 namespace dirmail::directory {
 
 struct KeytabCredentials::Krb5 {
   krb5_context context = nullptr;
+  krb5_keytab keytab = nullptr;
+  krb5_principal client = nullptr;
   krb5_ccache cache = nullptr;
 
   ~Krb5() {
     // Destroy, not close: a MEMORY cache lives in the process until destroyed.
     if (cache != nullptr) krb5_cc_destroy(context, cache);
+    if (client != nullptr) krb5_free_principal(context, client);
+    if (keytab != nullptr) krb5_kt_close(context, keytab);
     if (context != nullptr) krb5_free_context(context);
   }
 };
@@ -48,11 +53,35 @@ ErrorCode krb5_error_code_for(krb5_error_code code) {
   }
 }
 
+// The KDC's answer to an AS request with the keytab's key: a TGT for the client.
+krb5_error_code ask_kdc(krb5_context ctx, krb5_principal client, krb5_keytab keytab, krb5_creds* creds) {
+  krb5_get_init_creds_opt* opts = nullptr;
+  krb5_error_code rc = krb5_get_init_creds_opt_alloc(ctx, &opts);
+  if (rc != 0) return rc;
+  rc = krb5_get_init_creds_keytab(ctx, creds, client, keytab, 0, nullptr, opts);
+  krb5_get_init_creds_opt_free(ctx, opts);
+  return rc;
+}
+
+krb5_error_code store_ticket(krb5_context ctx, krb5_ccache cache, krb5_principal client, krb5_creds* creds) {
+  krb5_error_code rc = krb5_cc_initialize(ctx, cache, client);
+  if (rc == 0) rc = krb5_cc_store_cred(ctx, cache, creds);
+  return rc;
+}
+
+std::chrono::system_clock::time_point time_of(krb5_timestamp t) {
+  // krb5 timestamps are unsigned 32-bit seconds carried in a signed int (past 2038).
+  return std::chrono::system_clock::time_point(std::chrono::seconds(static_cast<std::uint32_t>(t)));
+}
+
 }  // namespace
 
-KeytabCredentials::KeytabCredentials(std::unique_ptr<Krb5> krb5, std::string principal,
-                                     std::string cache_name)
-    : krb5_(std::move(krb5)), principal_(std::move(principal)), cache_name_(std::move(cache_name)) {}
+KeytabCredentials::KeytabCredentials(std::unique_ptr<Krb5> krb5, std::string principal, std::string cache_name,
+                                     std::string prefix)
+    : krb5_(std::move(krb5)),
+      principal_(std::move(principal)),
+      cache_name_(std::move(cache_name)),
+      prefix_(std::move(prefix)) {}
 
 KeytabCredentials::~KeytabCredentials() = default;
 
@@ -80,17 +109,15 @@ Result<std::unique_ptr<KeytabCredentials>> KeytabCredentials::acquire(std::strin
   };
 
   std::string keytab_name = keytab_name_for(keytab);
-  Krb5Keytab kt{ctx};
-  if ((rc = krb5_kt_resolve(ctx, keytab_name.c_str(), &kt.keytab)) != 0) return fail(rc, "keytab");
-  Krb5Principal client{ctx};
+  if ((rc = krb5_kt_resolve(ctx, keytab_name.c_str(), &krb5->keytab)) != 0) return fail(rc, "keytab");
   if (principal.empty()) {
-    if ((rc = first_keytab_principal(ctx, kt.keytab, &client.principal)) != 0)
+    if ((rc = first_keytab_principal(ctx, krb5->keytab, &krb5->client)) != 0)
       return fail(rc, "reading the keytab's first entry");
-  } else if ((rc = krb5_parse_name(ctx, std::string(principal).c_str(), &client.principal)) != 0) {
+  } else if ((rc = krb5_parse_name(ctx, std::string(principal).c_str(), &krb5->client)) != 0) {
     return fail(rc, "principal");
   }
   char* unparsed = nullptr;
-  if ((rc = krb5_unparse_name(ctx, client.principal, &unparsed)) != 0) return fail(rc, "principal");
+  if ((rc = krb5_unparse_name(ctx, krb5->client, &unparsed)) != 0) return fail(rc, "principal");
   std::string client_name = unparsed;
   krb5_free_unparsed_name(ctx, unparsed);
   if (principal.empty()) {
@@ -98,23 +125,45 @@ Result<std::unique_ptr<KeytabCredentials>> KeytabCredentials::acquire(std::strin
              std::string(keytab);
   }
 
-  krb5_get_init_creds_opt* opts = nullptr;
-  if ((rc = krb5_get_init_creds_opt_alloc(ctx, &opts)) != 0) return fail(rc, "options");
   krb5_creds creds{};
-  rc = krb5_get_init_creds_keytab(ctx, &creds, client.principal, kt.keytab, 0, nullptr, opts);
-  krb5_get_init_creds_opt_free(ctx, opts);
-  if (rc != 0) return fail(rc, "asking the KDC");
+  if ((rc = ask_kdc(ctx, krb5->client, krb5->keytab, &creds)) != 0) return fail(rc, "asking the KDC");
+  const auto issued = time_of(creds.times.starttime != 0 ? creds.times.starttime : creds.times.authtime);
+  const auto expires = time_of(creds.times.endtime);
 
   rc = file_cache.empty() ? krb5_cc_new_unique(ctx, "MEMORY", nullptr, &krb5->cache)
                           : krb5_cc_resolve(ctx, ("FILE:" + std::string(file_cache)).c_str(), &krb5->cache);
-  if (rc == 0) rc = krb5_cc_initialize(ctx, krb5->cache, client.principal);
-  if (rc == 0) rc = krb5_cc_store_cred(ctx, krb5->cache, &creds);
+  if (rc == 0) rc = store_ticket(ctx, krb5->cache, krb5->client, &creds);
   krb5_free_cred_contents(ctx, &creds);
   if (rc != 0) return fail(rc, "credential cache");
   std::string cache_name = std::string(krb5_cc_get_type(ctx, krb5->cache)) + ":" +
                            krb5_cc_get_name(ctx, krb5->cache);
-  return std::unique_ptr<KeytabCredentials>(
-      new KeytabCredentials(std::move(krb5), std::move(client_name), std::move(cache_name)));
+  std::unique_ptr<KeytabCredentials> made(
+      new KeytabCredentials(std::move(krb5), std::move(client_name), std::move(cache_name), std::move(prefix)));
+  made->issued_ = issued;
+  made->expires_ = expires;
+  return made;
+}
+
+Status KeytabCredentials::refresh(std::mutex& cache_readers) {
+  krb5_context ctx = krb5_->context;
+  auto fail = [&](krb5_error_code code, std::string_view step) {
+    return make_error(krb5_error_code_for(code),
+                      prefix_ + " failed: " + std::string(step) + ": " + krb5_error_text(ctx, code));
+  };
+  krb5_creds creds{};
+  krb5_error_code rc = ask_kdc(ctx, krb5_->client, krb5_->keytab, &creds);
+  if (rc != 0) return fail(rc, "asking the KDC");
+  const auto issued = time_of(creds.times.starttime != 0 ? creds.times.starttime : creds.times.authtime);
+  const auto expires = time_of(creds.times.endtime);
+  {
+    std::lock_guard lock(cache_readers);
+    rc = store_ticket(ctx, krb5_->cache, krb5_->client, &creds);
+  }
+  krb5_free_cred_contents(ctx, &creds);
+  if (rc != 0) return fail(rc, "credential cache");
+  issued_ = issued;
+  expires_ = expires;
+  return ok_status();
 }
 
 Result<std::unique_ptr<ThreadGssCredentialCache>> ThreadGssCredentialCache::use(

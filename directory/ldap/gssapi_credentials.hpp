@@ -3,7 +3,9 @@
 // MEMORY credential cache owned by one connection, and a scope that makes GSSAPI on
 // the calling thread use that cache. Nothing touches KRB5CCNAME or the default cache,
 // so connections with different keytabs or principals never see each other's tickets.
+#include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -30,13 +32,24 @@ class KeytabCredentials {
 
   const std::string& principal() const { return principal_; }
   const std::string& cache_name() const { return cache_name_; }  // "MEMORY:..." or "FILE:..."
+  // The lifetime of the ticket in the cache (the KDC's clock).
+  std::chrono::system_clock::time_point issued() const { return issued_; }
+  std::chrono::system_clock::time_point expires() const { return expires_; }
+
+  // A new ticket from the same keytab into the same cache, for a long-lived cache (the
+  // same errors as acquire; the cache keeps the old ticket on an error). The KDC is asked
+  // first; `cache_readers` is held only while the cache is rewritten, so that a library
+  // reading it under that lock never sees it half written. One caller at a time.
+  Status refresh(std::mutex& cache_readers);
 
  private:
   struct Krb5;
-  KeytabCredentials(std::unique_ptr<Krb5> krb5, std::string principal, std::string cache_name);
+  KeytabCredentials(std::unique_ptr<Krb5> krb5, std::string principal, std::string cache_name, std::string prefix);
   std::unique_ptr<Krb5> krb5_;
   std::string principal_;
   std::string cache_name_;
+  std::string prefix_;  // "<context>: Kerberos ticket for P from keytab K", for errors
+  std::chrono::system_clock::time_point issued_, expires_;
 };
 
 // While alive, GSSAPI calls made on this thread take their default credentials from

@@ -677,7 +677,9 @@ bool Daemon::apply_settings(const config::Settings& file, std::string_view what)
   peers_ = std::move(*peers);
   if (directory_settings_changed(n, o) || n.store_backend != o.store_backend || n.store_root != o.store_root ||
       n.store_path_map != o.store_path_map || n.store_smb_credentials_file != o.store_smb_credentials_file ||
-      n.store_smb_connections != o.store_smb_connections || n.queue_dir != o.queue_dir || n.server_io_threads != o.server_io_threads ||
+      n.store_smb_logon != o.store_smb_logon ||
+      n.store_smb_connections != o.store_smb_connections || n.store_smb_timeout != o.store_smb_timeout ||
+      n.queue_dir != o.queue_dir || n.server_io_threads != o.server_io_threads ||
       n.server_blocking_threads != o.server_blocking_threads || n.server_data_dir != o.server_data_dir ||
       n.delivery_local_workers != o.delivery_local_workers || n.log_dir != o.log_dir ||
       n.server_node_name != o.server_node_name || n.delivery_enabled != o.delivery_enabled ||
@@ -693,7 +695,9 @@ bool Daemon::apply_settings(const config::Settings& file, std::string_view what)
   merged.store_root = o.store_root;
   merged.store_path_map = o.store_path_map;
   merged.store_smb_credentials_file = o.store_smb_credentials_file;
+  merged.store_smb_logon = o.store_smb_logon;
   merged.store_smb_connections = o.store_smb_connections;
+  merged.store_smb_timeout = o.store_smb_timeout;
   merged.queue_dir = o.queue_dir;
   merged.server_io_threads = o.server_io_threads;
   merged.server_blocking_threads = o.server_blocking_threads;

@@ -1,25 +1,75 @@
 #include "dirmail/store_settings/storage_from_settings.hpp"
 
+#include "dirmail/base/libsmbclient_mutex.hpp"
+#include "dirmail/base/log.hpp"
 #include "dirmail/base/posix_file.hpp"
+#include "dirmail/base/time.hpp"
 #include "dirmail/base/windows_path_map.hpp"
+#include "dirmail/directory/keytab_ticket_cache.hpp"
 #include "dirmail/store/smb_file_system.hpp"
+#include "dirmail/store/smb_logon_choice.hpp"
 
 namespace dirmail::store_settings {
+namespace {
+
+log::LogLine store_log() { return log::LogLine(log::service("daemon"), log::Record::daemon); }
+
+std::string time_text(std::chrono::system_clock::time_point t) {
+  return rfc5322_date(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
+}
+
+// The Kerberos logon: a ticket from the keytab now (no ticket, no start), renewed at half
+// its lifetime just before a call that comes after that.
+Status use_kerberos(const config::Settings& s, const store::SmbLogonChoice& choice, std::string_view cache_file,
+                    store::SmbFileSystemOptions& smb) {
+  directory::KeytabTicketCacheOptions options;
+  options.keytab = choice.keytab;
+  options.principal = choice.principal;
+  options.cache_file = posix::join_path(s.server_data_dir, cache_file);
+  options.context = "store.smb_logon (Kerberos logon to the mail share)";
+  auto acquired = directory::KeytabTicketCache::acquire(options);
+  if (!acquired) return std::move(acquired).error();
+  std::shared_ptr<directory::KeytabTicketCache> ticket(std::move(*acquired));
+  store_log().with("principal", ticket->principal()).with("expires", time_text(ticket->expires()))
+      .info("the mail share is reached with a Kerberos ticket from the keytab");
+  smb.kerberos_cache = ticket->cache_name();
+  smb.kerberos_principal = ticket->principal();
+  // The pool owns this function and so the ticket: the cache file goes with the store.
+  smb.refresh_kerberos_ticket = [ticket] {
+    auto renewed = ticket->refresh_if_due(libsmbclient_mutex());
+    if (!renewed) {
+      store_log().with("error", renewed.error().message).with("expires", time_text(ticket->expires()))
+          .warn("renewing the Kerberos ticket for the mail share failed; the current one is used until it "
+                "expires, and the renewal is tried again in a minute");
+      return false;
+    }
+    if (*renewed) store_log().with("principal", ticket->principal()).with("expires", time_text(ticket->expires()))
+                      .info("renewed the Kerberos ticket for the mail share");
+    return *renewed;
+  };
+  return ok_status();
+}
+
+}  // namespace
 
 Result<store::MailboxLocation> mailbox_location(const config::Settings& s) {
   return store::MailboxLocation::make(s.store_mailbox_path, s.store_root, s.server_data_dir, s.store_path_map,
                                       s.store_backend == "smb");
 }
 
-Result<std::shared_ptr<store::FileSystem>> share_file_system(const config::Settings& s) {
+Result<std::shared_ptr<store::FileSystem>> share_file_system(const config::Settings& s, std::string_view ticket_cache) {
   if (s.store_backend != "smb") return std::shared_ptr<store::FileSystem>();
-  if (s.store_smb_credentials_file.empty())
-    return make_error(ErrorCode::invalid_argument,
-                      "store.backend = smb needs store.smb_credentials_file (a Kerberos logon to the store's share "
-                      "is not available yet)");
+  auto logon = store::choose_smb_logon(
+      {s.store_smb_logon, s.store_smb_credentials_file, s.directory_keytab, s.directory_principal});
+  if (!logon) return std::move(logon).error();
   store::SmbFileSystemOptions smb;
-  smb.credentials_file = s.store_smb_credentials_file;
+  if (logon->kerberos) {
+    DIRMAIL_TRY(use_kerberos(s, *logon, ticket_cache, smb));
+  } else {
+    smb.credentials_file = logon->credentials_file;
+  }
   smb.contexts = static_cast<std::size_t>(s.store_smb_connections);
+  smb.timeout = std::chrono::milliseconds(s.store_smb_timeout);
   smb.lock_directory = posix::join_path(s.server_data_dir, "smb-locks");
   auto fs = store::SmbFileSystem::open(smb);
   if (!fs) return std::move(fs).error();

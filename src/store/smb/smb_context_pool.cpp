@@ -73,10 +73,7 @@ Result<std::unique_ptr<SmbContextPool>> SmbContextPool::create(SmbLogon logon, s
   std::unique_ptr<SmbContextPool> pool(new SmbContextPool());
   std::unique_lock library(library_mutex());  // released before a failed pool is freed
   pool->logon_ = std::move(logon);
-  if (pool->logon_.kerberos) {
-    // Read by libsmbclient's Heimdal when it connects; the process has one.
-    ::setenv("KRB5CCNAME", pool->logon_.kerberos_cache.c_str(), 1);
-  }
+  pool->use_ticket_cache();
   pool->slots_.resize(size);
   for (Slot& slot : pool->slots_) {
     SMBCCTX* ctx = smbc_new_context();
@@ -110,14 +107,28 @@ SmbContextPool::~SmbContextPool() {
     if (slot.context != nullptr) smbc_free_context(slot.context, 1);
 }
 
+void SmbContextPool::use_ticket_cache() const {
+  if (!logon_.kerberos) return;
+  // Read by libsmbclient's Heimdal when it connects; the process has one.
+  const char* named = std::getenv("KRB5CCNAME");
+  if (named == nullptr || logon_.kerberos_cache != named) ::setenv("KRB5CCNAME", logon_.kerberos_cache.c_str(), 1);
+}
+
 SmbContextPool::Lease SmbContextPool::acquire_any() {
+  const bool renewed = logon_.refresh_ticket && logon_.refresh_ticket();
   std::unique_lock lock(mutex_);
+  if (renewed) ++ticket_;
   for (;;) {
     for (std::size_t i = 0; i < slots_.size(); ++i) {
       if (!slots_[i].busy) {
         slots_[i].busy = true;
+        const bool log_on_again = slots_[i].ticket != ticket_ && slots_[i].open_files == 0;
+        if (log_on_again) slots_[i].ticket = ticket_;
         lock.unlock();  // the Lease takes library_mutex(), whose holders may want mutex_
-        return Lease(this, i);
+        Lease lease(this, i);
+        use_ticket_cache();
+        if (log_on_again) lease.reconnect();
+        return lease;
       }
     }
     freed_.wait(lock);
@@ -129,7 +140,19 @@ SmbContextPool::Lease SmbContextPool::acquire(std::size_t index) {
   freed_.wait(lock, [&] { return !slots_[index].busy; });
   slots_[index].busy = true;
   lock.unlock();
-  return Lease(this, index);
+  Lease lease(this, index);
+  use_ticket_cache();
+  return lease;
+}
+
+void SmbContextPool::file_opened(std::size_t index) {
+  std::lock_guard lock(mutex_);
+  ++slots_[index].open_files;
+}
+
+void SmbContextPool::file_closed(std::size_t index) {
+  std::lock_guard lock(mutex_);
+  --slots_[index].open_files;
 }
 
 void SmbContextPool::give_back(std::size_t index) {

@@ -17,6 +17,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,6 +34,11 @@ struct SmbLogon {
   bool kerberos = false;
   std::string kerberos_cache;  // "FILE:/path"
   SmbCredentials account;      // with Kerberos: the principal's user and realm, no password
+  // Kerberos: asked before a context is leased (without library_mutex() held); true when
+  // it put a new ticket into kerberos_cache. Each context then logs on again when it
+  // next serves a call with none of its files open, so that no SMB session outlives the
+  // ticket it was made with (servers end such sessions).
+  std::function<bool()> refresh_ticket;
 };
 
 // Errors that mean the connection, not the request, failed: the context reconnects.
@@ -75,19 +81,29 @@ class SmbContextPool {
   // Blocks until context `index` (the one a file was opened on) is free.
   Lease acquire(std::size_t index);
 
+  // Files open on context `index` (a context with open files is not made to log on again).
+  void file_opened(std::size_t index);
+  void file_closed(std::size_t index);
+
  private:
   struct Slot {
     SMBCCTX* context = nullptr;
     bool busy = false;
     std::uint64_t generation = 0;
+    std::size_t open_files = 0;
+    std::uint64_t ticket = 0;  // the ticket_ it logged on with
   };
   SmbContextPool() = default;
   void give_back(std::size_t index);
+  // Under library_mutex(): names the ticket's cache for libsmbclient's Kerberos (the
+  // SYSVOL reader names its own between our calls).
+  void use_ticket_cache() const;
 
   SmbLogon logon_;  // the contexts' auth callback reads it
   std::mutex mutex_;
   std::condition_variable freed_;
   std::vector<Slot> slots_;
+  std::uint64_t ticket_ = 0;  // counts the tickets refresh_ticket put in the cache
 };
 
 }  // namespace dirmail::store::smb

@@ -8,7 +8,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -76,7 +79,9 @@ int run(SmbContextPool::Lease& lease, Call&& call, Again&& again) {
   int err = errno != 0 ? errno : EIO;
   if (!smb::is_connection_error(err)) return err;
   lease.reconnect();
-  if (!again()) return err;
+  // A server that does not answer in time is hung, not restarted: asking again (and
+  // `again()` asks too) would only hold every store call behind this one for longer.
+  if (err == ETIMEDOUT || !again()) return err;
   errno = 0;
   if (call(lease.context()) == 0) return 0;
   return errno != 0 ? errno : EIO;
@@ -104,14 +109,69 @@ int stat_url(SmbContextPool::Lease& lease, const std::string& url, struct stat& 
   return run_idempotent(lease, [&](SMBCCTX* c) { return smbc_getFunctionStat(c)(c, wire(url).c_str(), &st); });
 }
 
+// "smb://server[:port]/share" of "smb://server[:port]/share/dir/file".
+std::string share_root_of(const std::string& url) {
+  constexpr std::string_view kScheme = "smb://";
+  const auto server_end = url.find('/', kScheme.size());
+  if (server_end == std::string::npos) return url;
+  return url.substr(0, url.find('/', server_end + 1));
+}
+
 // Whether something is at `url`; nullopt when the share cannot tell (still unreachable).
 std::optional<bool> exists(SmbContextPool::Lease& lease, const std::string& url) {
   struct stat st;
   errno = 0;
   if (smbc_getFunctionStat(lease.context())(lease.context(), wire(url).c_str(), &st) == 0) return true;
-  if (errno == ENOENT || errno == ENOTDIR) return false;
-  return std::nullopt;
+  if (errno != ENOENT && errno != ENOTDIR) return std::nullopt;
+  // libsmbclient says the same of a share that is not there (see SharePresence).
+  if (smbc_getFunctionStat(lease.context())(lease.context(), wire(share_root_of(url)).c_str(), &st) != 0) return std::nullopt;
+  return false;
 }
+
+bool is_missing(int err) { return err == ENOENT || err == ENOTDIR; }
+
+// libsmbclient answers ENOENT both for a missing path and for a share the server does
+// not offer (NT_STATUS_BAD_NETWORK_NAME: removed from smb.conf, its folder missing). A
+// mailbox on an offline share must not look empty, nor be made again, so an ENOENT is
+// believed only while the share root answers. A share seen present is trusted for a
+// moment: missing files are common (stat before create), a round trip each is not.
+class SharePresence {
+ public:
+  explicit SharePresence(std::chrono::milliseconds trust_for) : trust_for_(trust_for) {}
+
+  // ok when `url`'s share is there (so ENOENT means the path is missing);
+  // temporary_failure when it is not.
+  Status check(SmbContextPool::Lease& lease, const std::string& url) {
+    const std::string root = share_root_of(url);
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(mutex_);
+      auto seen = seen_.find(root);
+      if (seen != seen_.end() && now - seen->second < trust_for_) return ok_status();
+    }
+    struct stat st;
+    const int err = run_idempotent(lease, [&](SMBCCTX* c) { return smbc_getFunctionStat(c)(c, wire(root).c_str(), &st); });
+    if (err == 0) {
+      std::lock_guard lock(mutex_);
+      seen_[root] = now;
+      return ok_status();
+    }
+    {
+      std::lock_guard lock(mutex_);
+      seen_.erase(root);
+    }
+    // libsmbclient keeps the tree connection of a share it reached: forget it, so that
+    // the share is connected again when it is back.
+    lease.reconnect();
+    return make_error(ErrorCode::temporary_failure,
+                      fmt::format("share {} is not available ({})", share_unc_of(url), std::strerror(err)));
+  }
+
+ private:
+  const std::chrono::milliseconds trust_for_;
+  std::mutex mutex_;
+  std::map<std::string, std::chrono::steady_clock::time_point> seen_;
+};
 
 // Local lock file names: FNV-1a of the URL, wide enough that two stores never meet.
 // Names that differ only in ASCII case are one file on a case-insensitive share (Windows,
@@ -136,12 +196,17 @@ class SmbFile final : public File {
   // Keeps the pool alive: a file may outlive its SmbFileSystem.
   SmbFile(std::shared_ptr<SmbContextPool> pool, SMBCFILE* file, std::size_t context, std::uint64_t generation,
           std::string url)
-      : pool_(std::move(pool)), file_(file), context_(context), generation_(generation), url_(std::move(url)) {}
+      : pool_(std::move(pool)), file_(file), context_(context), generation_(generation), url_(std::move(url)) {
+    pool_->file_opened(context_);
+  }
 
   ~SmbFile() override {
-    auto lease = pool_->acquire(context_);
-    // A stale handle is closed too: libsmbclient frees it (the close itself fails).
-    smbc_getFunctionClose(lease.context())(lease.context(), file_);
+    {
+      auto lease = pool_->acquire(context_);
+      // A stale handle is closed too: libsmbclient frees it (the close itself fails).
+      smbc_getFunctionClose(lease.context())(lease.context(), file_);
+    }
+    pool_->file_closed(context_);
   }
 
   Result<std::size_t> read_at(std::uint64_t offset, std::span<char> buf) override {
@@ -250,6 +315,17 @@ class LocalLock final : public FileLock {
 struct SmbFileSystem::State {
   std::shared_ptr<SmbContextPool> pool;
   std::string lock_directory;
+  SharePresence shares;
+
+  explicit State(std::chrono::milliseconds share_seen_for) : shares(share_seen_for) {}
+
+  // The error for `err` of `what` on `url`: not_found only when the share is there.
+  Error failure(SmbContextPool::Lease& lease, std::string_view what, const std::string& url, int err) {
+    if (is_missing(err)) {
+      if (auto present = shares.check(lease, url); !present) return std::move(present).error();
+    }
+    return smb_error(what, url, err);
+  }
 };
 
 SmbFileSystem::SmbFileSystem(std::shared_ptr<State> state) : state_(std::move(state)) {}
@@ -271,6 +347,7 @@ Result<std::unique_ptr<SmbFileSystem>> SmbFileSystem::open(const SmbFileSystemOp
         options.kerberos_cache.starts_with("FILE:") ? options.kerberos_cache : "FILE:" + options.kerberos_cache;
     logon.account.username = options.kerberos_principal.substr(0, at);
     logon.account.domain = options.kerberos_principal.substr(at + 1);
+    logon.refresh_ticket = options.refresh_kerberos_ticket;
   } else {
     auto account = read_smb_credentials_file(options.credentials_file);
     if (!account) return std::move(account).error();
@@ -280,7 +357,7 @@ Result<std::unique_ptr<SmbFileSystem>> SmbFileSystem::open(const SmbFileSystemOp
     return make_error(ErrorCode::invalid_argument, "SMB store: no local lock directory");
   DIRMAIL_TRY(posix::ensure_directory(options.lock_directory));
 
-  auto state = std::make_shared<State>();
+  auto state = std::make_shared<State>(options.share_seen_for);
   auto pool = SmbContextPool::create(std::move(logon), options.contexts, options.timeout);
   if (!pool) return std::move(pool).error();
   state->pool = std::move(*pool);
@@ -304,7 +381,7 @@ Result<std::unique_ptr<File>> SmbFileSystem::open(const std::string& path, OpenM
     file = smbc_getFunctionOpen(c)(c, wire(path).c_str(), flags, 0600);
     return file == nullptr ? -1 : 0;
   });
-  if (err != 0) return smb_error("open", path, err);
+  if (err != 0) return state_->failure(lease, "open", path, err);
   SMBCCTX* c = lease.context();
   if (mode != OpenMode::create_new) {
     struct stat st;
@@ -326,7 +403,10 @@ Result<std::optional<FileInfo>> SmbFileSystem::stat(const std::string& path) {
   auto lease = state_->pool->acquire_any();
   struct stat st;
   const int err = stat_url(lease, path, st);
-  if (err == ENOENT || err == ENOTDIR) return std::optional<FileInfo>();
+  if (is_missing(err)) {
+    if (auto present = state_->shares.check(lease, path); !present) return std::move(present).error();
+    return std::optional<FileInfo>();
+  }
   if (err != 0) return smb_error("stat", path, err);
   return std::optional<FileInfo>(info_of(st));
 }
@@ -351,7 +431,7 @@ Result<std::vector<DirectoryEntry>> SmbFileSystem::list(const std::string& path)
     errno = read_err;
     return read_err == 0 ? 0 : -1;
   });
-  if (err != 0) return smb_error("list", path, err);
+  if (err != 0) return state_->failure(lease, "list", path, err);
   return entries;
 }
 
@@ -366,7 +446,7 @@ Status SmbFileSystem::rename(const std::string& from, const std::string& to, Ren
     const bool same_file = err == 0 && stat_url(lease, from, source) == 0 && source.st_ino == st.st_ino &&
                            source.st_dev == st.st_dev;
     if (err == 0 && !same_file) return make_error(ErrorCode::already_exists, unc_of(to) + " exists");
-    if (err != 0 && err != ENOENT && err != ENOTDIR) return smb_error("rename", to, err);
+    if (err != 0 && !is_missing(err)) return smb_error("rename", to, err);
   }
   bool done_before = false;
   const int err = run(
@@ -376,7 +456,7 @@ Status SmbFileSystem::rename(const std::string& from, const std::string& to, Ren
         done_before = exists(lease, from) == false && exists(lease, to) == true;
         return !done_before;
       });
-  if (err != 0 && !done_before) return smb_error("rename", from, err);
+  if (err != 0 && !done_before) return state_->failure(lease, "rename", from, err);
   return ok_status();
 }
 
@@ -391,7 +471,7 @@ Status SmbFileSystem::remove(const std::string& path) {
         gone_before = exists(lease, path) == false;
         return !gone_before;
       });
-  if (err != 0 && !gone_before) return smb_error("remove", path, err);
+  if (err != 0 && !gone_before) return state_->failure(lease, "remove", path, err);
   return ok_status();
 }
 
@@ -406,7 +486,7 @@ Status SmbFileSystem::make_directory(const std::string& path) {
                       S_ISDIR(st.st_mode);
         return !made_before;
       });
-  if (err != 0 && !made_before) return smb_error("mkdir", path, err);
+  if (err != 0 && !made_before) return state_->failure(lease, "mkdir", path, err);
   return ok_status();
 }
 
@@ -419,7 +499,7 @@ Status SmbFileSystem::remove_directory(const std::string& path) {
         gone_before = exists(lease, path) == false;
         return !gone_before;
       });
-  if (err != 0 && !gone_before) return smb_error("rmdir", path, err);
+  if (err != 0 && !gone_before) return state_->failure(lease, "rmdir", path, err);
   return ok_status();
 }
 
@@ -430,7 +510,7 @@ Status SmbFileSystem::set_modified(const std::string& path, std::int64_t unix_se
   auto lease = state_->pool->acquire_any();
   struct timeval times[2] = {{unix_seconds, 0}, {unix_seconds, 0}};
   const int err = run_idempotent(lease, [&](SMBCCTX* c) { return smbc_getFunctionUtimes(c)(c, wire(path).c_str(), times); });
-  if (err != 0) return smb_error("utimes", path, err);
+  if (err != 0) return state_->failure(lease, "utimes", path, err);
   return ok_status();
 }
 

@@ -8,6 +8,7 @@
 // now with SIGUSR1.
 #include <fcntl.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -67,7 +68,10 @@ struct QueueContext {
 Result<queue::QueueLocation> queue_location(const config::Settings& s) {
   auto mailboxes = store_settings::mailbox_location(s);
   if (!mailboxes) return std::move(mailboxes).error();
-  auto share = store_settings::share_file_system(s);
+  auto local = store_settings::queue_location(s, *mailboxes, nullptr);
+  if (local || s.store_backend != "smb") return local;  // no logon to a share the queue is not on
+  // A ticket cache of its own: the daemon's must not be overwritten (nor removed at exit).
+  auto share = store_settings::share_file_system(s, "smb-store-dirmailctl-" + std::to_string(::getpid()) + ".ccache");
   if (!share) return std::move(share).error();
   return store_settings::queue_location(s, *mailboxes, std::move(*share));
 }

@@ -6,7 +6,6 @@ stopped makes SMTP answer 4xx and loses nothing; dirmaild killed with messages q
 on the share delivers them when it starts again; a full share makes SMTP answer 452 with
 a clear log line; dirmailctl queue works on the share."""
 import os
-import shutil
 import smtplib
 import sys
 import threading
@@ -16,51 +15,28 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
-from dirmail_instance import USERS, DirmailInstance  # noqa: E402
+from dirmail_instance import USERS  # noqa: E402
 from mail_clients import pop3_fetch_all  # noqa: E402
 from polling import wait_for  # noqa: E402
-from small_filesystems import fill, mount_tmpfs, unmount  # noqa: E402
-from smbd_control import fixture, message, smbd, stop_smbd  # noqa: E402
+from small_filesystems import fill  # noqa: E402
+from smbd_control import ShareTestCase, message, small_folder, smbd, stop_smbd, unc  # noqa: E402
 
 ALICE = "alice@example.test"
 STATE = Path(os.environ.get("DIRMAIL_TEST_STATE", "/tmp/dirmail-tests")) / "smb-queue"
-FIXTURE = fixture()
 
 
-def unc(*parts):
-    return "\\\\" + "\\".join([FIXTURE["address"], FIXTURE["share"], *parts])
+class SmbQueue(ShareTestCase):
+    STATE = STATE
 
-
-class SmbQueue(unittest.TestCase):
-    def setUp(self):
-        self.name = self.id().split(".")[-1]
-        self.folder = STATE / self.name
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.share_folder = Path(FIXTURE["share_folder"]) / self.name
-        shutil.rmtree(self.share_folder, ignore_errors=True)
-        # TOML literal strings: the backslashes of the UNC paths stay as written.
-        config = f"""
-[store]
-backend = "smb"
-root = '{unc(self.name)}'
-smb_credentials_file = "{FIXTURE["credentials_file"]}"
-
+    def extra_config(self):
+        return super().extra_config() + f"""
 [queue]
 dir = '{unc(self.name, "queue")}'
 """
-        self.inst = DirmailInstance(self.folder, extra_config=config)
-        self.inst.provision()
-
-    def tearDown(self):
-        self.inst.stop()
-        smbd("restart")  # whatever a test did to smbd, the next one finds it serving
 
     def queued(self):
         incoming = self.share_folder / "queue" / "incoming"
         return sorted(p.name for p in incoming.glob("*.msg")) if incoming.exists() else []
-
-    def copies(self, tag):
-        return [raw for _, raw in pop3_fetch_all(self.inst.pop3_port, ALICE, USERS[ALICE]) if tag.encode() in raw]
 
     def test_messages_are_queued_on_the_share_and_delivered(self):
         self.inst.delivery_settings = "enabled = false"  # keep them queued to look at them
@@ -162,33 +138,27 @@ dir = '{unc(self.name, "queue")}'
         self.assertEqual(len(self.copies(during)), 0)
 
     def test_share_full_makes_smtp_answer_4xx_with_a_clear_log_line(self):
-        full = self.share_folder
-        mount_tmpfs(full, "2m")
-        try:
-            os.chmod(full, 0o777)  # smbd writes as the share's user
-            self.inst.start()
-            warm = uuid.uuid4().hex
-            with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
-                s.sendmail("a@example.org", [ALICE], message(warm))
-            self.assertTrue(wait_for(lambda: len(self.copies(warm)) == 1))
-            filler = fill(full)
-            tag = uuid.uuid4().hex
-            with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
-                with self.assertRaises(smtplib.SMTPResponseException) as refused:
+        with small_folder(self.share_folder) as full:
+            try:
+                self.inst.start()
+                self.deliver_one()
+                filler = fill(full)
+                tag = uuid.uuid4().hex
+                with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
+                    with self.assertRaises(smtplib.SMTPResponseException) as refused:
+                        s.sendmail("a@example.org", [ALICE], message(tag, 200_000))
+                self.assertEqual(refused.exception.smtp_code, 452, "a full queue share is 452 4.3.1")
+                self.assertRegex(self.inst.log_text("smtp"), r"(?i)(full|no space).*queue commit failed",
+                                 "the log must say the share is full")
+                # Nothing half-written stays in the queue.
+                self.assertEqual(self.queued(), [])
+                self.assertEqual(list((full / "queue" / "tmp").iterdir()), [])
+                filler.unlink()
+                with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
                     s.sendmail("a@example.org", [ALICE], message(tag, 200_000))
-            self.assertEqual(refused.exception.smtp_code, 452, "a full queue share is 452 4.3.1")
-            self.assertRegex(self.inst.log_text("smtp"), r"(?i)(full|no space).*queue commit failed",
-                             "the log must say the share is full")
-            # Nothing half-written stays in the queue.
-            self.assertEqual(self.queued(), [])
-            self.assertEqual(list((full / "queue" / "tmp").iterdir()), [])
-            filler.unlink()
-            with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
-                s.sendmail("a@example.org", [ALICE], message(tag, 200_000))
-            self.assertTrue(wait_for(lambda: len(self.copies(tag)) == 1, timeout=60))
-        finally:
-            self.inst.stop()
-            unmount(full)
+                self.assertTrue(wait_for(lambda: len(self.copies(tag)) == 1, timeout=60))
+            finally:
+                self.inst.stop()
 
     def test_killed_daemon_delivers_what_the_share_holds_when_it_starts_again(self):
         self.inst.delivery_settings = "enabled = false"

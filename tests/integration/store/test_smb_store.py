@@ -1,84 +1,38 @@
 """The mail store on an SMB share (store.backend = smb), against the smbd of the `smbd`
 fixture: mail comes in by SMTP, lands in files on the share, and goes out by POP3 and
-IMAP; smbd restarted while mail is being delivered, smbd stopped for a while, a full
-share and a share that refuses the account: every acknowledged message is delivered
-exactly once, and a share that cannot be reached at start stops dirmaild with a clear
-message."""
+IMAP; smbd restarted while mail is being delivered, smbd stopped for a while, the share
+withdrawn from smb.conf, a full share and a share that refuses the account: every
+acknowledged message is delivered exactly once, and a share that cannot be reached at
+start stops dirmaild with a clear message."""
 import imaplib
-import json
 import poplib
 import os
-import shutil
+import re
 import signal
 import smtplib
-import subprocess
 import sys
 import threading
-import time
 import unittest
 import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
-from dirmail_instance import USERS, DirmailInstance  # noqa: E402
+from dirmail_instance import USERS  # noqa: E402
 from mail_clients import pop3_fetch_all  # noqa: E402
 from polling import wait_for  # noqa: E402
-from small_filesystems import fill, mount_tmpfs, unmount  # noqa: E402
+from smbd_control import ShareTestCase, fixture, message, small_folder, smbd, stop_smbd  # noqa: E402
+from small_filesystems import fill  # noqa: E402
 
 ALICE = "alice@example.test"
 STATE = Path(os.environ.get("DIRMAIL_TEST_STATE", "/tmp/dirmail-tests")) / "smb-store"
-FIXTURE = json.loads(Path(os.environ["DIRMAIL_SMBD_FIXTURE"]).read_text())
-SMBD_SCRIPT = Path(__file__).resolve().parents[1] / "fixtures" / "smbd.py"
-SMBD_STATE = Path(os.environ["DIRMAIL_SMBD_FIXTURE"]).parent
+FIXTURE = fixture()
 
 
-def smbd(action):
-    subprocess.run([sys.executable, str(SMBD_SCRIPT), action, "--state", str(SMBD_STATE)], check=True,
-                   capture_output=True, timeout=120)
+class SmbStore(ShareTestCase):
+    STATE = STATE
 
-
-def stop_smbd():
-    """Stops smbd (its process group) without the fixture's clean start: `restart` later
-    serves the same share again."""
-    pid = json.loads(Path(os.environ["DIRMAIL_SMBD_FIXTURE"]).read_text())["pid"]
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    wait_for(lambda: not Path(f"/proc/{pid}").exists(), timeout=30)
-
-
-def message(tag, size=2000):
-    return (f"Subject: {tag}\r\nMessage-ID: <{tag}@example.org>\r\n\r\n" + ("x" * 76 + "\r\n") * (size // 78)).encode()
-
-
-def smb_config(folder_name, extra=""):
-    # TOML literal strings: the backslashes of the UNC path stay as written.
-    return f"""
-[store]
-backend = "smb"
-root = '\\\\{FIXTURE["address"]}\\{FIXTURE["share"]}\\{folder_name}'
-smb_credentials_file = "{FIXTURE["credentials_file"]}"
-{extra}
-"""
-
-
-class SmbStore(unittest.TestCase):
-    def setUp(self):
-        self.name = self.id().split(".")[-1]
-        self.folder = STATE / self.name
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.share_folder = Path(FIXTURE["share_folder"]) / self.name
-        shutil.rmtree(self.share_folder, ignore_errors=True)
-        self.inst = DirmailInstance(self.folder, extra_config=smb_config(self.name))
-        self.inst.provision()
-
-    def tearDown(self):
-        self.inst.stop()
-        smbd("restart")  # whatever a test did to smbd, the next one finds it serving
-
-    def copies(self, tag):
-        return [raw for _, raw in pop3_fetch_all(self.inst.pop3_port, ALICE, USERS[ALICE]) if tag.encode() in raw]
+    def extra_config(self, extra=""):
+        return super().extra_config() + extra
 
     def queued(self):
         incoming = self.folder / "queue" / "incoming"
@@ -167,33 +121,105 @@ class SmbStore(unittest.TestCase):
         self.assertEqual(len(self.copies(tag)), 1)
         self.assertEqual(len(self.copies(warm)), 1)
 
-    def test_share_full_defers_with_a_clear_log_line(self):
-        full = self.share_folder
-        mount_tmpfs(full, "2m")
+    def test_hung_server_answers_a_temporary_failure_and_mail_flows_when_it_wakes(self):
+        # smbd frozen (SIGSTOP): connections stay open and nothing answers. With
+        # store.smb_timeout = 2 s a POP3 login answers [SYS/TEMP] instead of hanging;
+        # once smbd runs again the mail queued meanwhile is delivered once.
+        self.inst.extra_config = self.extra_config("smb_timeout = 2000")
+        self.inst.write_config()
+        self.inst.start()
+        warm = uuid.uuid4().hex
+        with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
+            s.sendmail("a@example.org", [ALICE], message(warm))
+        self.assertTrue(wait_for(lambda: len(self.copies(warm)) == 1))
+        pgid = fixture()["pid"]
+        os.killpg(pgid, signal.SIGSTOP)
         try:
-            os.chmod(full, 0o777)  # smbd writes as the share's user
-            self.inst.start()
-            warm = uuid.uuid4().hex
-            with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
-                s.sendmail("a@example.org", [ALICE], message(warm))
-            self.assertTrue(wait_for(lambda: len(self.copies(warm)) == 1))
-            filler = fill(full)
             tag = uuid.uuid4().hex
             with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
-                self.assertEqual(s.sendmail("a@example.org", [ALICE], message(tag, 200_000)), {})
-            self.assertTrue(wait_for(lambda: "deferred" in self.inst.log_text("delivery"), timeout=60))
-            log = self.inst.log_text("delivery")
-            self.assertRegex(log, r"(?i)full|no space", "the log must say the share is full")
-            self.assertEqual(len(self.queued()), 1)
-            # Nothing half-written is visible in the folder.
-            cur = full / "mailboxes" / "example.test" / "alice" / "INBOX" / "cur"
-            self.assertEqual(sum(tag.encode() in p.read_bytes() for p in cur.iterdir()), 0)
-            filler.unlink()
-            self.assertTrue(wait_for(lambda: self.queued() == [], timeout=60), "not delivered after space returned")
-            self.assertEqual(len(self.copies(tag)), 1)
+                self.assertEqual(s.sendmail("a@example.org", [ALICE], message(tag)), {})
+            pop = poplib.POP3("127.0.0.1", self.inst.pop3_port, timeout=60)
+            pop.user(ALICE)
+            with self.assertRaises(poplib.error_proto) as refused:
+                pop.pass_(USERS[ALICE])
+            self.assertIn(b"[SYS/TEMP]", refused.exception.args[0])
+            pop.close()
         finally:
-            self.inst.stop()
-            unmount(full)
+            os.killpg(pgid, signal.SIGCONT)
+        self.assertTrue(wait_for(lambda: self.queued() == [], timeout=90), "not delivered after smbd woke")
+        self.assertEqual(len(self.copies(tag)), 1)
+
+    def test_withdrawn_share_is_unavailable_never_empty(self):
+        """The share taken out of smb.conf and smbd restarted (a NAS that stops offering
+        it): libsmbclient says "no such file" for everything there. Users get temporary
+        errors, never an empty mailbox; mail waits in the queue; when the share is back
+        everything is there and delivery resumes."""
+        self.inst.start()
+        warm = uuid.uuid4().hex
+        with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
+            s.sendmail("a@example.org", [ALICE], message(warm))
+        self.assertTrue(wait_for(lambda: len(self.copies(warm)) == 1))
+        smbd("withdraw-share")
+        try:
+            tag = uuid.uuid4().hex
+            with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
+                try:
+                    accepted = s.sendmail("a@example.org", [ALICE], message(tag)) == {}
+                except smtplib.SMTPRecipientsRefused as refused:
+                    code = refused.recipients[ALICE][0]
+                    self.assertTrue(400 <= code < 500, f"a withdrawn share refused mail with {code}")
+                    accepted = False
+            if accepted:  # the queue is local: the message waits there
+                self.assertTrue(wait_for(lambda: re.search(r"share \S+ is not available", self.inst.log_text("delivery")),
+                                         timeout=60), "delivery must say the share is not available")
+                self.assertEqual(len(self.queued()), 1, "the acknowledged message must stay queued")
+            pop = poplib.POP3("127.0.0.1", self.inst.pop3_port, timeout=30)
+            pop.user(ALICE)
+            with self.assertRaises(poplib.error_proto, msg="POP3 served the mailbox of a withdrawn share") as r:
+                pop.pass_(USERS[ALICE])
+            self.assertIn(b"[SYS/TEMP]", r.exception.args[0])
+            pop.close()
+            imap = imaplib.IMAP4("127.0.0.1", self.inst.imap_port)
+            try:
+                imap.login(ALICE, USERS[ALICE])
+                typ, data = imap.select("INBOX")
+                self.assertEqual(typ, "NO", f"IMAP opened the INBOX of a withdrawn share: {data}")
+                self.assertIn(b"[UNAVAILABLE]", b" ".join(data))
+            except imaplib.IMAP4.error as refused:  # the login itself needs the mailbox
+                self.assertIn("UNAVAILABLE", str(refused))
+            imap.logout()
+        finally:
+            smbd("offer-share")
+        self.assertTrue(wait_for(lambda: self.queued() == [], timeout=90), "not delivered after the share returned")
+        self.assertEqual(len(self.copies(warm)), 1)
+        if accepted:
+            self.assertEqual(len(self.copies(tag)), 1)
+        after = uuid.uuid4().hex
+        with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
+            s.sendmail("a@example.org", [ALICE], message(after))
+        self.assertTrue(wait_for(lambda: len(self.copies(after)) == 1), "delivery did not resume")
+
+    def test_share_full_defers_with_a_clear_log_line(self):
+        with small_folder(self.share_folder) as full:
+            try:
+                self.inst.start()
+                self.deliver_one()
+                filler = fill(full)
+                tag = uuid.uuid4().hex
+                with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
+                    self.assertEqual(s.sendmail("a@example.org", [ALICE], message(tag, 200_000)), {})
+                self.assertTrue(wait_for(lambda: "deferred" in self.inst.log_text("delivery"), timeout=60))
+                log = self.inst.log_text("delivery")
+                self.assertRegex(log, r"(?i)full|no space", "the log must say the share is full")
+                self.assertEqual(len(self.queued()), 1)
+                # Nothing half-written is visible in the folder.
+                cur = full / "mailboxes" / "example.test" / "alice" / "INBOX" / "cur"
+                self.assertEqual(sum(tag.encode() in p.read_bytes() for p in cur.iterdir()), 0)
+                filler.unlink()
+                self.assertTrue(wait_for(lambda: self.queued() == [], timeout=60), "not delivered after space returned")
+                self.assertEqual(len(self.copies(tag)), 1)
+            finally:
+                self.inst.stop()
 
     def test_access_denied_defers_with_a_clear_log_line(self):
         self.inst.start()

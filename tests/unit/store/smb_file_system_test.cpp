@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -120,6 +121,100 @@ TEST_F(SmbFileSystemOnFixture, ServerRestartIsSurvived) {
   auto again = read_small_file(**fs, dir + "/f", 100);
   ASSERT_TRUE(again.ok()) << again.error().message;
   EXPECT_EQ(again->value_or(""), "before");
+}
+
+// The fixture's share out of smb.conf (smbd restarted) while it lives.
+class WithdrawnShare {
+ public:
+  explicit WithdrawnShare(const testing::SmbdFixture& fixture) : offer_command_(fixture.offer_share_command) {
+    withdrawn_ = !fixture.withdraw_share_command.empty() && std::system(fixture.withdraw_share_command.c_str()) == 0;
+  }
+  ~WithdrawnShare() { EXPECT_TRUE(offer()) << offer_command_; }
+  WithdrawnShare(const WithdrawnShare&) = delete;
+  WithdrawnShare& operator=(const WithdrawnShare&) = delete;
+  bool withdrawn() const { return withdrawn_; }
+  bool offer() {
+    if (withdrawn_) withdrawn_ = std::system(offer_command_.c_str()) != 0;
+    return !withdrawn_;
+  }
+
+ private:
+  std::string offer_command_;
+  bool withdrawn_ = false;
+};
+
+template <typename R>
+void expect_unavailable(const R& result, const std::string& share, const std::string& call) {
+  SCOPED_TRACE(call);
+  ASSERT_FALSE(result.ok()) << "a share that is not there must not answer";
+  EXPECT_EQ(result.error().code, ErrorCode::temporary_failure) << result.error().message;
+  EXPECT_NE(result.error().message.find("share " + share + " is not available"), std::string::npos)
+      << result.error().message;
+}
+
+// libsmbclient says "no such file" (ENOENT) for everything on a share the server does
+// not offer: that must not read as a missing file (an empty mailbox, a folder to make).
+class SmbShareGone : public SmbFileSystemOnFixture {
+ protected:
+  void SetUp() override {
+    SmbFileSystemOnFixture::SetUp();
+    if (IsSkipped()) return;
+    options_.credentials_file = fixture_.credentials_file;
+    options_.lock_directory = tmp_ / "locks";
+    options_.timeout = std::chrono::milliseconds(10000);
+    options_.share_seen_for = std::chrono::milliseconds(0);  // no time in the test
+    dir_ = fixture_.share_url + "/gone";
+    auto fs = SmbFileSystem::open(options_);
+    ASSERT_TRUE(fs.ok()) << fs.error().message;
+    connected_ = std::move(*fs);
+    std::filesystem::remove_all(fixture_.share_folder + "/gone");
+    ASSERT_TRUE(connected_->make_directory(dir_).ok());
+    ASSERT_TRUE(replace_file(*connected_, dir_ + "/kept", "kept").ok());
+  }
+
+  // Every call answers temporary_failure naming the share, on the connection made
+  // before and on a new one.
+  void expect_every_call_unavailable() {
+    auto fresh = SmbFileSystem::open(options_);
+    ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+    const std::string share = unc_of(fixture_.share_url);
+    for (SmbFileSystem* fs : {connected_.get(), fresh->get()}) {
+      SCOPED_TRACE(fs == connected_.get() ? "connected before" : "connected after");
+      expect_unavailable(fs->stat(dir_ + "/kept"), share, "stat of a file");
+      expect_unavailable(fs->stat(dir_ + "/none"), share, "stat of nothing");
+      expect_unavailable(fs->open(dir_ + "/kept", OpenMode::read), share, "open");
+      expect_unavailable(fs->list(dir_), share, "list");
+      expect_unavailable(read_small_file(*fs, dir_ + "/none", 100), share, "read_small_file");
+      expect_unavailable(make_directories(*fs, dir_ + "/INBOX/cur"), share, "make_directories");
+      expect_unavailable(fs->open(dir_ + "/new", OpenMode::create_new), share, "create");
+      expect_unavailable(fs->remove(dir_ + "/none"), share, "remove");
+    }
+  }
+
+  // Back: the connection made before finds the files, and nothing was made meanwhile.
+  void expect_all_there() {
+    auto again = read_small_file(*connected_, dir_ + "/kept", 100);
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(again->value_or(""), "kept");
+    EXPECT_FALSE(std::filesystem::exists(fixture_.share_folder + "/gone/INBOX"));
+    EXPECT_FALSE(std::filesystem::exists(fixture_.share_folder + "/gone/new"));
+  }
+
+  SmbFileSystemOptions options_;
+  std::unique_ptr<SmbFileSystem> connected_;
+  std::string dir_;  // on the share
+};
+
+// The share taken out of smb.conf and smbd restarted (a reload alone leaves connected
+// clients on it).
+TEST_F(SmbShareGone, WithdrawnShareIsUnavailableNotEmpty) {
+  {
+    WithdrawnShare withdrawn(fixture_);
+    ASSERT_TRUE(withdrawn.withdrawn()) << fixture_.withdraw_share_command;
+    expect_every_call_unavailable();
+    ASSERT_TRUE(withdrawn.offer());
+  }
+  expect_all_there();
 }
 
 }  // namespace

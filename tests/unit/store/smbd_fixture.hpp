@@ -18,6 +18,8 @@ struct SmbdFixture {
       "DIRMAIL_SMBD_FIXTURE is not set: the SMB cases run in the integration test store.smb_file_system";
 
   std::string address, share_url, share_folder, user, password, credentials_file, smbd_log, restart_command;
+  // Shell commands: the share taken out of smb.conf (smbd reloaded), and put back.
+  std::string withdraw_share_command, offer_share_command;
 
   // nullopt when DIRMAIL_SMBD_FIXTURE is not set; a test failure when it names a file
   // that cannot be read.
@@ -37,6 +39,8 @@ struct SmbdFixture {
     f.credentials_file = field(json, "credentials_file");
     f.smbd_log = field(json, "smbd_log");
     f.restart_command = field(json, "restart_command");
+    f.withdraw_share_command = field(json, "withdraw_share_command");
+    f.offer_share_command = field(json, "offer_share_command");
     if (f.share_url.empty() || f.credentials_file.empty()) {
       ADD_FAILURE() << "cannot read the smbd fixture description " << path;
       return std::nullopt;

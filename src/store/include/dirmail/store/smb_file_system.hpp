@@ -10,6 +10,10 @@
 // bounded pool (blocking while all are busy); a File keeps the context it was opened
 // on and takes it for each of its calls.
 //
+// A share the server does not offer (removed, its folder gone: libsmbclient says ENOENT
+// as for a missing file) answers temporary_failure "share \\server\share is not
+// available", never not_found: a mailbox there must not look empty.
+//
 // A dropped connection (the server restarted, the network cut) makes the context
 // reconnect; calls that can safely run twice are retried once, and Files opened before
 // answer temporary_failure ("connection to the share was lost"): the caller starts over.
@@ -31,6 +35,7 @@
 // the cluster's store lease (a single writing node per store), not by this lock.
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -43,16 +48,23 @@ struct SmbFileSystemOptions {
   // Kerberos: a FILE credential cache ("FILE:/path" or "/path") with the TGT of
   // `kerberos_principal` ("mail$@EXAMPLE.COM"), made from the service keytab and kept
   // fresh by the daemon (libsmbclient's Heimdal cannot read MIT's MEMORY caches).
-  // libsmbclient finds it through KRB5CCNAME, which is the process's: every SMB user of
-  // the process must use this same cache.
+  // libsmbclient finds it through KRB5CCNAME, which is the process's: it is set to this
+  // cache under libsmbclient_mutex() before each call (the SYSVOL reader uses its own).
   std::string kerberos_cache;
   std::string kerberos_principal;
+  // Asked before a call takes a connection: true when it put a new ticket into the
+  // cache (connections then log on again with it). Empty: the ticket is never renewed.
+  std::function<bool()> refresh_kerberos_ticket;
   // Or: a credentials file (smb_credentials.hpp). Exactly one of the two.
   std::string credentials_file;
 
   std::size_t contexts = 4;                    // connections to the server, at most
   std::string lock_directory;                  // node-local, created when missing
   std::chrono::milliseconds timeout{30000};    // one SMB request
+  // libsmbclient answers "no such file" for a share the server does not offer too, so
+  // such an answer is checked against the share root; a root found there is trusted for
+  // this long (0: checked every time).
+  std::chrono::milliseconds share_seen_for{1000};
 };
 
 class SmbFileSystem final : public FileSystem {

@@ -4,6 +4,7 @@
 // the queue's location (queue.dir: a local folder, or a UNC path on the same kind of
 // share as the mailboxes, so that a standby node takes over the queue with the store).
 #include <memory>
+#include <string_view>
 
 #include "dirmail/base/result.hpp"
 #include "dirmail/config/settings.hpp"
@@ -15,9 +16,13 @@ namespace dirmail::store_settings {
 
 Result<store::MailboxLocation> mailbox_location(const config::Settings& s);
 
-// The SMB file system of store.backend = smb (nullptr for posix). It does not connect:
-// the first call does.
-Result<std::shared_ptr<store::FileSystem>> share_file_system(const config::Settings& s);
+// The SMB file system of store.backend = smb (nullptr for posix), logged on as
+// store.smb_logon says. It does not connect: the first call does. With Kerberos the
+// ticket is got now (none, no file system) into <server.data_dir>/`ticket_cache`
+// (private, removed with the file system) and renewed at half its lifetime: each
+// process needs a cache of its own (dirmaild's is the default).
+Result<std::shared_ptr<store::FileSystem>> share_file_system(const config::Settings& s,
+                                                              std::string_view ticket_cache = "smb-store.ccache");
 
 // The node-local folder of the queue (its pid file, locks and claims), found from the
 // settings alone without reaching any share: queue.dir for a local queue.
