@@ -15,12 +15,6 @@ std::string file_path(const QueueLocation& where, std::string_view folder, std::
   return posix::join_path(folder_path(where, folder), std::string(id) + std::string(suffix));
 }
 
-Result<bool> exists(store::FileSystem& fs, const std::string& path) {
-  auto info = fs.stat(path);
-  if (!info) return std::move(info).error();
-  return info->has_value();
-}
-
 // Renames and makes the rename durable in both folders before anything else happens.
 // `missing_ok`: a message without outcomes has no .state file.
 Status durable_rename(store::FileSystem& fs, const std::string& from, const std::string& to,
@@ -48,7 +42,7 @@ Result<MessageClaim> MessageClaim::acquire(const QueueLocation& where, std::stri
   }
   // Under the claim the message stays where it is: look only now.
   for (auto folder : {kIncomingFolder, kHoldFolder}) {
-    auto here = exists(*where.fs, file_path(where, folder, id, ".msg"));
+    auto here = store::exists(*where.fs, file_path(where, folder, id, ".msg"));
     if (!here) return std::move(here).error();
     if (*here) return MessageClaim(where, std::string(id), std::move(**taken), folder == kHoldFolder);
   }
@@ -100,17 +94,17 @@ Status settle_interrupted_holds(const QueueLocation& where) {
     if (name.size() <= suffix.size() || !name.ends_with(suffix)) continue;
     std::string id = name.substr(0, name.size() - suffix.size());
     if (!valid_queue_id(id)) continue;
-    auto queued_now = exists(fs, file_path(where, kIncomingFolder, id, ".msg"));
+    auto queued_now = store::exists(fs, file_path(where, kIncomingFolder, id, ".msg"));
     if (!queued_now) return std::move(queued_now).error();
     if (*queued_now) continue;  // the usual case: a queued message's outcomes
     auto claim = ClaimLock::try_take(where.claims_dir(), id);
     if (!claim) return std::move(claim).error();
     if (!*claim) continue;  // a command or a delivery has it right now
     // Looked at under the claim, so that a release that ends meanwhile is not undone.
-    auto queued = exists(fs, file_path(where, kIncomingFolder, id, ".msg"));
+    auto queued = store::exists(fs, file_path(where, kIncomingFolder, id, ".msg"));
     if (!queued) return std::move(queued).error();
     if (*queued) continue;
-    auto held = exists(fs, file_path(where, kHoldFolder, id, ".msg"));
+    auto held = store::exists(fs, file_path(where, kHoldFolder, id, ".msg"));
     if (!held) return std::move(held).error();
     if (!*held) continue;  // not held: an ordinary orphan
     DIRMAIL_TRY(durable_rename(fs, posix::join_path(incoming_dir, name), file_path(where, kHoldFolder, id, ".state"),

@@ -36,13 +36,7 @@ struct QueueFolders {
   std::string state_path(std::string_view id) const {
     return posix::join_path(incoming, std::string(id) + ".state");
   }
-  // Whether a file is at `path`. A share that fails answers an error, never "missing":
-  // callers act on missing files.
-  Result<bool> exists(const std::string& path) const {
-    auto info = fs.stat(path);
-    if (!info) return std::move(info).error();
-    return info->has_value();
-  }
+  Result<bool> exists(const std::string& path) const { return store::exists(fs, path); }
 };
 
 }  // namespace dirmail::queue

@@ -25,6 +25,12 @@ std::string parent_of(const std::string& path) {
 
 }  // namespace
 
+Result<bool> exists(FileSystem& fs, const std::string& path) {
+  auto info = fs.stat(path);
+  if (!info) return std::move(info).error();
+  return info->has_value();
+}
+
 Status make_directories(FileSystem& fs, const std::string& path) {
   if (path.empty()) return make_error(ErrorCode::invalid_argument, "empty directory path");
   auto here = fs.stat(path);

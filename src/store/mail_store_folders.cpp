@@ -34,14 +34,6 @@ Result<FolderLock> lock_root(FileSystem& fs, const std::string& mailbox_root) {
   return FolderLock::acquire(fs, mailbox_root);
 }
 
-// Whether anything (a file, a directory, a folder of another case on a case-insensitive
-// share) answers to `path`.
-Result<bool> exists(FileSystem& fs, const std::string& path) {
-  auto info = fs.stat(path);
-  if (!info) return std::move(info).error();
-  return info->has_value();
-}
-
 // The folder among `folders` that a case-insensitive share cannot tell from `name`.
 const std::string* case_twin(const FolderMap& folders, std::string_view name) {
   for (const auto& [existing, dir] : folders)

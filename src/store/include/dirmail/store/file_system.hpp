@@ -119,6 +119,10 @@ class FileSystem {
   virtual Result<std::unique_ptr<FileLock>> lock(const std::string& path) = 0;
 };
 
+// Whether anything (a file, a directory, a name of another case on a case-insensitive
+// share) answers to `path`. A file system that fails answers an error, never "missing":
+// callers act on a missing file.
+Result<bool> exists(FileSystem& fs, const std::string& path);
 // Creates `path` and any missing parents (each new directory's parent synced).
 Status make_directories(FileSystem& fs, const std::string& path);
 // The bytes of a small regular file written by replace_file; nullopt when it does not
