@@ -94,6 +94,12 @@ smb_credentials_file = "{fixture()["credentials_file"]}"
         return [raw for _, raw in pop3_fetch_all(self.inst.pop3_port, self.USER, USERS[self.USER])
                 if tag.encode() in raw]
 
+    def assert_each_delivered_once(self, tags):
+        """Every message of TAGS is in the mailbox exactly once (none lost, none doubled)."""
+        fetched = pop3_fetch_all(self.inst.pop3_port, self.USER, USERS[self.USER])
+        for tag in tags:
+            self.assertEqual(sum(tag.encode() in raw for _, raw in fetched), 1, f"message {tag}")
+
     def deliver_one(self, size=2000):
         """Sends a message and waits until it is in the mailbox; returns its tag."""
         tag = uuid.uuid4().hex

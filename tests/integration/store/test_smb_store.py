@@ -18,7 +18,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 from dirmail_instance import USERS  # noqa: E402
-from mail_clients import pop3_fetch_all  # noqa: E402
 from polling import wait_for  # noqa: E402
 from smbd_control import ShareTestCase, fixture, message, small_folder, smbd, stop_smbd  # noqa: E402
 from small_filesystems import fill  # noqa: E402
@@ -84,16 +83,11 @@ class SmbStore(ShareTestCase):
         smbd("restart")  # under deliveries in progress
         sender.join(120)
         self.assertTrue(wait_for(lambda: self.queued() == [], timeout=90), f"still queued: {self.queued()}")
-        fetched = pop3_fetch_all(self.inst.pop3_port, ALICE, USERS[ALICE])
-        for tag in tags:
-            self.assertEqual(sum(tag.encode() in raw for _, raw in fetched), 1, f"message {tag}")
+        self.assert_each_delivered_once(tags)
 
     def test_smbd_stopped_keeps_mail_queued_until_it_returns(self):
         self.inst.start()
-        warm = uuid.uuid4().hex
-        with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
-            s.sendmail("a@example.org", [ALICE], message(warm))
-        self.assertTrue(wait_for(lambda: len(self.copies(warm)) == 1))
+        warm = self.deliver_one()
         stop_smbd()
         tag = uuid.uuid4().hex
         with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
@@ -128,10 +122,7 @@ class SmbStore(ShareTestCase):
         self.inst.extra_config = self.extra_config("smb_timeout = 2000")
         self.inst.write_config()
         self.inst.start()
-        warm = uuid.uuid4().hex
-        with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
-            s.sendmail("a@example.org", [ALICE], message(warm))
-        self.assertTrue(wait_for(lambda: len(self.copies(warm)) == 1))
+        warm = self.deliver_one()
         pgid = fixture()["pid"]
         os.killpg(pgid, signal.SIGSTOP)
         try:
@@ -155,10 +146,7 @@ class SmbStore(ShareTestCase):
         errors, never an empty mailbox; mail waits in the queue; when the share is back
         everything is there and delivery resumes."""
         self.inst.start()
-        warm = uuid.uuid4().hex
-        with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
-            s.sendmail("a@example.org", [ALICE], message(warm))
-        self.assertTrue(wait_for(lambda: len(self.copies(warm)) == 1))
+        warm = self.deliver_one()
         smbd("withdraw-share")
         try:
             tag = uuid.uuid4().hex
@@ -223,10 +211,7 @@ class SmbStore(ShareTestCase):
 
     def test_access_denied_defers_with_a_clear_log_line(self):
         self.inst.start()
-        warm = uuid.uuid4().hex
-        with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=30) as s:
-            s.sendmail("a@example.org", [ALICE], message(warm))
-        self.assertTrue(wait_for(lambda: len(self.copies(warm)) == 1))
+        warm = self.deliver_one()
         # The share refuses the account: smbd serves as its user, who may no longer
         # write in the folder where messages are written.
         tmp = self.share_folder / "mailboxes" / "example.test" / "alice" / "INBOX" / "tmp"
