@@ -1,18 +1,16 @@
 #include "file_message_writer.hpp"
 
-#include <algorithm>
-
 namespace dirmail::queue {
 
 FileMessageWriter::FileMessageWriter(std::shared_ptr<QueueFolders> folders, std::string id,
-                                     std::unique_ptr<store::File> file, std::string header, bool spooled)
+                                     std::unique_ptr<store::File> file, std::string header, posix::UniqueFd spool)
     : folders_(std::move(folders)),
       id_(std::move(id)),
       tmp_path_(folders_->tmp_path(id_)),
       file_(std::move(file)),
       buffer_(std::move(header)),
-      spooled_(spooled),
-      tmp_created_(!spooled) {
+      spool_(std::move(spool)),
+      tmp_created_(!spool_.valid()) {
   buffer_.reserve(kBufferBytes);
 }
 
@@ -62,7 +60,7 @@ Status FileMessageWriter::commit() {
     return error;
   };
   if (auto s = flush(); !s) return fail_and_abort(std::move(s).error());
-  if (auto s = spooled_ ? copy_spool_to_share() : file_->sync(); !s) return fail_and_abort(std::move(s).error());
+  if (auto s = spool_.valid() ? copy_spool_to_share() : file_->sync(); !s) return fail_and_abort(std::move(s).error());
   file_.reset();
   // Never over a committed message (an id taken twice after the clock went back).
   if (auto s = folders_->fs.rename(tmp_path_, folders_->msg_path(id_), store::Rename::no_replace); !s) {
@@ -76,18 +74,10 @@ Status FileMessageWriter::commit() {
 }
 
 Status FileMessageWriter::copy_spool_to_share() {
-  constexpr std::size_t kChunk = 1024 * 1024;
   auto out = folders_->fs.open(tmp_path_, store::OpenMode::create_new);
   if (!out) return std::move(out).error();
   tmp_created_ = true;
-  std::string chunk(static_cast<std::size_t>(std::min<std::uint64_t>(written_, kChunk)), '\0');
-  for (std::uint64_t offset = 0; offset < written_;) {
-    auto got = file_->read_at(offset, chunk);
-    if (!got) return std::move(got).error();
-    if (*got == 0) return make_error(ErrorCode::io_error, "the spool of queue message " + id_ + " ends early");
-    DIRMAIL_TRY((*out)->write_at(offset, std::string_view(chunk.data(), *got)));
-    offset += *got;
-  }
+  DIRMAIL_TRY((*out)->write_from(0, spool_.get(), 0, written_));
   return (*out)->sync();
 }
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "dirmail/base/posix_file.hpp"
 #include "dirmail/queue/queue.hpp"
 #include "dirmail/store/file_system.hpp"
 #include "queue_folders.hpp"
@@ -19,10 +20,11 @@ class FileMessageWriter final : public MessageWriter {
  public:
   static constexpr std::size_t kBufferBytes = 64 * 1024;
 
-  // `file` is the new, empty tmp file, or with `spooled` the local spool file; `header`
-  // is written first.
+  // `file` is the new, empty tmp file, or the local spool file when `spool` (a second
+  // descriptor of the same spool, for File::write_from at commit) is given; `header` is
+  // written first.
   FileMessageWriter(std::shared_ptr<QueueFolders> folders, std::string id, std::unique_ptr<store::File> file,
-                    std::string header, bool spooled = false);
+                    std::string header, posix::UniqueFd spool = {});
   ~FileMessageWriter() override;
 
   const std::string& id() const override { return id_; }
@@ -45,7 +47,7 @@ class FileMessageWriter final : public MessageWriter {
   std::uint64_t written_ = 0;  // bytes in the file so far
   std::string buffer_;
   std::uint64_t size_ = 0;
-  bool spooled_ = false;
+  posix::UniqueFd spool_;  // valid when spooled
   bool tmp_created_ = false;  // tmp/<id>.msg exists on the queue's folder
   bool finished_ = false;  // committed or aborted
   std::optional<Error> failed_;

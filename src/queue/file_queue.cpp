@@ -150,9 +150,11 @@ Result<std::unique_ptr<MessageWriter>> FileQueue::begin(const Envelope& envelope
     if (!header) return std::move(header).error();
     auto spool = posix::create_anonymous_file(posix::join_path(folders_->location.local_dir, "spool"));
     if (!spool) return std::move(spool).error();
+    posix::UniqueFd source(::fcntl(spool->get(), F_DUPFD_CLOEXEC, 0));  // what commit() copies from
+    if (!source.valid()) return errno_error("dup", "spool of queue message " + id, errno);
     auto file = store::posix_file(std::move(*spool), "spool of queue message " + id);
-    return std::unique_ptr<MessageWriter>(
-        std::make_unique<FileMessageWriter>(folders_, std::move(id), std::move(file), std::move(*header), true));
+    return std::unique_ptr<MessageWriter>(std::make_unique<FileMessageWriter>(
+        folders_, std::move(id), std::move(file), std::move(*header), std::move(source)));
   }
   for (int attempt = 0; attempt < 5; ++attempt) {
     std::string id = make_queue_id(folders_->node_tag);
