@@ -14,6 +14,7 @@
 
 #include "dirmail/base/strings.hpp"
 #include "dirmail/base/windows_path_map.hpp"
+#include "loader_detail.hpp"
 #include "setting_value.hpp"
 
 namespace dirmail::config {
@@ -29,9 +30,27 @@ Problem problem_at(const toml::source_region& where, std::string reason) {
   return Problem{where.begin.line, where.begin.column, std::move(reason)};
 }
 
-// Settings holding the table's default values, paths not yet resolved. A default that
-// does not parse is a bug in settings.def (the unit tests load every default).
-const Settings& table_defaults() {
+// A path without "." or ".." parts and without a trailing separator.
+std::string normal_path(const fs::path& path) {
+  fs::path normal = path.lexically_normal();
+  if (!normal.has_filename() && normal.has_relative_path()) normal = normal.parent_path();
+  std::string text = normal.string();
+  // POSIX lets "//" at the start mean something else; Linux does not, and a second
+  // load must give the same path as the first.
+  while (text.size() > 1 && text[0] == '/' && text[1] == '/') text.erase(0, 1);
+  return text;
+}
+
+std::string section_hint(std::string_view key) {
+  for (const SettingSpec& spec : setting_specs()) {
+    if (spec.key() == key) return "; settings belong in sections, e.g. \"" + std::string(spec.name) + "\"";
+  }
+  return "";
+}
+
+}  // namespace
+
+const Settings& detail::table_defaults() {
   static const Settings settings = [] {
     Settings s;
     for (const SettingSpec& spec : setting_specs()) {
@@ -54,18 +73,7 @@ const Settings& table_defaults() {
   return settings;
 }
 
-// A path without "." or ".." parts and without a trailing separator.
-std::string normal_path(const fs::path& path) {
-  fs::path normal = path.lexically_normal();
-  if (!normal.has_filename() && normal.has_relative_path()) normal = normal.parent_path();
-  std::string text = normal.string();
-  // POSIX lets "//" at the start mean something else; Linux does not, and a second
-  // load must give the same path as the first.
-  while (text.size() > 1 && text[0] == '/' && text[1] == '/') text.erase(0, 1);
-  return text;
-}
-
-void resolve_paths(Settings& settings, const std::string& base_dir) {
+void detail::resolve_paths(Settings& settings, const std::string& base_dir) {
   std::error_code ec;
   fs::path base = fs::absolute(base_dir.empty() ? fs::path(".") : fs::path(base_dir), ec);
   if (ec) base = fs::path(base_dir);
@@ -88,15 +96,7 @@ void resolve_paths(Settings& settings, const std::string& base_dir) {
   }
 }
 
-std::string section_hint(std::string_view key) {
-  for (const SettingSpec& spec : setting_specs()) {
-    if (spec.key() == key) return "; settings belong in sections, e.g. \"" + std::string(spec.name) + "\"";
-  }
-  return "";
-}
-
-// Reads every key of a parsed document into `settings`, collecting what is wrong.
-std::vector<Problem> read_document(const toml::table& root, Settings& settings) {
+std::vector<Problem> detail::read_document(const toml::table& root, Settings& settings) {
   std::vector<Problem> problems;
   for (const auto& [section_key, section_node] : root) {
     const std::string section(section_key.str());
@@ -130,7 +130,7 @@ std::vector<Problem> read_document(const toml::table& root, Settings& settings) 
   return problems;
 }
 
-Error report(std::string_view source_name, std::vector<Problem> problems) {
+Error detail::report(std::string_view source_name, std::vector<Problem> problems) {
   std::stable_sort(problems.begin(), problems.end(), [](const Problem& a, const Problem& b) {
     return a.line != b.line ? a.line < b.line : a.column < b.column;
   });
@@ -149,25 +149,15 @@ Error report(std::string_view source_name, std::vector<Problem> problems) {
   return make_error(ErrorCode::invalid_argument, std::move(message));
 }
 
-std::string too_large(std::string_view source_name) {
+std::string detail::too_large(std::string_view source_name) {
   return std::string(source_name) + ": configuration is larger than " +
          std::to_string(kMaxConfigBytes / (1024 * 1024)) + " MiB";
 }
 
-}  // namespace
-
-Settings defaults(const std::string& base_dir) {
-  Settings settings = table_defaults();
-  resolve_paths(settings, base_dir);
-  return settings;
-}
-
-Result<Settings> load_string(std::string_view toml, std::string_view source_name, const std::string& base_dir) {
+Result<toml::table> detail::parse_document(std::string_view toml, std::string_view source_name) {
   if (toml.size() > kMaxConfigBytes) return make_error(ErrorCode::limit_exceeded, too_large(source_name));
-
-  toml::table root;
   try {
-    root = toml::parse(toml, source_name);
+    return toml::parse(toml, source_name);
   } catch (const toml::parse_error& e) {
     const toml::source_position& where = e.source().begin;
     return make_error(ErrorCode::invalid_argument, std::string(source_name) + ":" + std::to_string(where.line) +
@@ -175,15 +165,25 @@ Result<Settings> load_string(std::string_view toml, std::string_view source_name
                                                        std::to_string(where.column) + ": " +
                                                        escape_control(e.description()));
   }
+}
 
-  Settings settings = table_defaults();
-  std::vector<Problem> problems = read_document(root, settings);
-  if (!problems.empty()) return report(source_name, std::move(problems));
-  resolve_paths(settings, base_dir);
+Settings defaults(const std::string& base_dir) {
+  Settings settings = detail::table_defaults();
+  detail::resolve_paths(settings, base_dir);
   return settings;
 }
 
-Result<Settings> load_file(const std::string& path) {
+Result<Settings> load_string(std::string_view toml, std::string_view source_name, const std::string& base_dir) {
+  auto root = detail::parse_document(toml, source_name);
+  if (!root) return std::move(root).error();
+  Settings settings = detail::table_defaults();
+  std::vector<Problem> problems = detail::read_document(*root, settings);
+  if (!problems.empty()) return detail::report(source_name, std::move(problems));
+  detail::resolve_paths(settings, base_dir);
+  return settings;
+}
+
+Result<std::string> read_config_text(const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) {
     const int err = errno;
@@ -197,13 +197,22 @@ Result<Settings> load_file(const std::string& path) {
     const int err = errno;
     return make_error(ErrorCode::io_error, path + ": cannot read: " + std::strerror(err));
   }
-  if (got > kMaxConfigBytes) return make_error(ErrorCode::limit_exceeded, too_large(path));
+  if (got > kMaxConfigBytes) return make_error(ErrorCode::limit_exceeded, detail::too_large(path));
   text.resize(got);
+  return text;
+}
 
+std::string detail::config_folder(const std::string& path) {
   std::error_code ec;
   fs::path folder = fs::absolute(fs::path(path), ec).parent_path();
   if (ec) folder = fs::path(path).parent_path();
-  return load_string(text, path, folder.string());
+  return folder.string();
+}
+
+Result<Settings> load_file(const std::string& path) {
+  auto text = read_config_text(path);
+  if (!text) return std::move(text).error();
+  return load_string(*text, path, detail::config_folder(path));
 }
 
 }  // namespace dirmail::config

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "dirmail/config/node_local_settings.hpp"
 #include "dirmail/config/settings.hpp"
 
 namespace dirmail::config {
@@ -12,9 +13,10 @@ constexpr std::string_view kIntroduction = R"(# dirmail settings reference
 <!-- Generated from src/config/include/dirmail/config/settings.def: do not edit.
      Regenerate with `cmake --build BUILD_DIR --target settings-doc`. -->
 
-dirmail reads its settings from one TOML file, `dirmail.toml`. Each setting lives in
-the section named by the part of its name before the dot; a setting left out takes
-its default:
+dirmail reads its settings from one TOML file, `dirmail.toml` (the two nodes of an
+active/standby pair add a second one they share, `cluster.shared_config`). Each setting
+lives in the section named by the part of its name before the dot; a setting left out
+takes its default:
 
 ```toml
 [server]
@@ -39,7 +41,9 @@ that is not listed or a malformed listen entry is an error reported as `FILE:LIN
   the port (`"0.0.0.0 465*"`, as in the original product's `IP port[*]`) makes the
   listener speak TLS from the first byte (implicit TLS); it needs `tls.certificate_file`.
 - **Scope**: `global` settings apply to the whole node; otherwise only the named
-  service reads the setting.
+  service reads the setting. **node-local** settings stay in each node's own file when
+  the nodes of a pair share a second file (`cluster.shared_config`, see
+  [cluster.md](cluster.md)): the shared file may not set them.
 - **Group Policy value**: the registry value name of the setting in the Group
   Policy templates (`gpo-templates/`).
 
@@ -91,7 +95,7 @@ void render_section(std::string& out, std::string_view section) {
     out += " | " + std::string(to_string(spec.type));
     out += " | " + code(spec.default_toml);
     out += " | " + unit_and_range(spec);
-    out += " | " + cell(spec.scope);
+    out += " | " + cell(spec.scope) + (node_local_setting(spec.name) ? ", node-local" : "");
     out += " | " + cell(spec.description_en);
     out += " | " + cell(spec.description_ja);
     out += " | " + code(spec.policy_value);

@@ -23,14 +23,17 @@
 #include "dirmail/imap/command.hpp"
 #include "dirmail/config/listen_entry.hpp"
 #include "dirmail/config/loader.hpp"
+#include "dirmail/config/node_local_settings.hpp"
 #include "dirmail/config/policy_merge.hpp"
 #include "dirmail/net/implicit_tls.hpp"
 #include "dirmail/queue/daemon_pid_file.hpp"
+#include "dirmail/store_settings/node_settings.hpp"
 #include "dirmail/store_settings/storage_from_settings.hpp"
 #include "dirmail/queue/file_queue.hpp"
 #include "dirmail/smtp/smtp_settings.hpp"
 #include "dirmail/store/mailbox_path.hpp"
 #include "dirmail/store/posix_mail_store.hpp"
+#include "dirmail/store/write_fence.hpp"
 
 namespace dirmail::daemon {
 namespace {
@@ -377,12 +380,15 @@ Status Daemon::start() {
 
   auto mailboxes = checked_mailbox_location(s);
   if (!mailboxes) return make_error(mailboxes.error().code, "store: " + mailboxes.error().message);
-  std::shared_ptr<store::FileSystem> share;
-  auto store = make_mail_store(s, *mailboxes, node_, &share);
-  if (!store) return make_error(store.error().code, "store: " + store.error().message);
-  store_ = std::move(*store);
-  auto queue_where = store_settings::queue_location(s, *mailboxes, std::move(share));
+  auto files = open_store_files(s, *mailboxes, node_);
+  if (!files) return make_error(files.error().code, "store: " + files.error().message);
+  store::FileMailStoreOptions store_options;
+  store_options.host_name = node_;
+  store_ = std::make_unique<store::FileMailStore>(files->fs, store_options);
+  lease_ = files->lease;
+  auto queue_where = store_settings::queue_location(s, *mailboxes, files->share);
   if (!queue_where) return make_error(queue_where.error().code, "queue: " + queue_where.error().message);
+  if (lease_) queue_where->fs = store::fenced_file_system(queue_where->fs, lease_);  // every commit asks the lease
   queue_local_dir_ = queue_where->local_dir;
   auto q = queue::FileQueue::open(std::move(*queue_where), node_);
   if (!q) return make_error(q.error().code, "queue: " + q.error().message);
@@ -431,24 +437,46 @@ Status Daemon::start() {
   imap_->sessions = &sessions_;
   apply_options();
 
-  // One switch for the cluster's role gate: a standby node accepts and queues, the
-  // active one delivers (on the shared queue).
-  if (s.delivery_enabled) {
-    if (auto st = delivery_->start(); !st) return make_error(st.error().code, "delivery: " + st.error().message);
-  } else {
+  // A cluster node delivers only while it is active (the role gate starts delivery).
+  if (!s.delivery_enabled) {
     dlog().warn("delivery is off on this node (delivery.enabled = false): messages stay queued");
+  } else if (!lease_) {
+    if (auto st = delivery_->start(); !st) return make_error(st.error().code, "delivery: " + st.error().message);
   }
   io_->start();
 
+  if (lease_) admission_ = net::Admission::loopback_only;  // standby until the engine says otherwise
   sync_all_listeners();
   if (!start_errors_.empty()) {
     std::string all;
     for (auto& e : start_errors_) all += (all.empty() ? "" : "; ") + e;
     return make_error(ErrorCode::io_error, all);
   }
+  if (lease_) start_role_gate();
   start_group_policy();
   dlog().with("node", node_).with("hostname", hostname_).with("config", config_path_).info("started");
   return ok_status();
+}
+
+void Daemon::start_role_gate() {
+  RoleGateActions actions;
+  actions.admit = [this](net::Admission admission) {
+    std::lock_guard lock(counters_mu_);
+    admission_ = admission;
+    for (auto& [service, counter] : counters_) counter->admission = admission;
+  };
+  // delivery.enabled is read at start only: the copy keeps the gate's thread off settings_.
+  actions.start_delivery = [this, enabled = settings_.delivery_enabled] {
+    if (!enabled || shutting_down_) return;
+    if (auto st = delivery_->start(); !st)
+      dlog().with("error", st.error().message).error("delivery did not start; it is tried again when the node is next made active");
+  };
+  actions.stop_delivery = [this] { delivery_->stop(); };
+  actions.close_sessions = [this] { sessions_.stop_all(); };
+  actions.sole_writer = [this](bool alone) { pop3_->sole_writer = alone; };
+  gate_ = std::make_unique<ClusterRoleGate>(lease_, settings_.server_data_dir, node_, std::move(actions));
+  gate_->set_settings(config::shared_setting_lines(settings_));
+  gate_->start();
 }
 
 void Daemon::start_group_policy() {
@@ -543,8 +571,13 @@ void Daemon::sync_all_listeners() {
 void Daemon::sync_listeners(const std::string& service, bool enabled, const std::vector<std::string>& entries,
                             const ConnectionPolicy& policy, const net::SessionHandler& handler,
                             const net::SessionHandler& tls_handler) {
+  std::unique_lock counters_lock(counters_mu_);  // the role gate sets admission from its thread
   auto& counter = counters_[service];
-  if (!counter) counter = std::make_shared<net::ConnectionCounter>();
+  if (!counter) {
+    counter = std::make_shared<net::ConnectionCounter>();
+    counter->admission = admission_;
+  }
+  counters_lock.unlock();
   counter->limit = policy.max_connections;
   counter->per_address_limit = policy.max_per_address;
   counter->count_loopback = settings_.server_limit_loopback_connections;
@@ -602,7 +635,7 @@ void Daemon::run() {
     if (ec) return;
     if (sig == SIGHUP || sig == SIGUSR1) {
       if (sig == SIGHUP) reload();
-      else if (settings_.delivery_enabled) delivery_->flush();  // dirmailctl queue flush
+      else if (settings_.delivery_enabled) delivery_->flush();  // dirmailctl queue flush (no workers: no effect)
       signals.async_wait(on_signal);
       return;
     }
@@ -619,7 +652,7 @@ void Daemon::run() {
 }
 
 void Daemon::reload() {
-  auto fresh = config::load_file(config_path_);
+  auto fresh = store_settings::load_node_settings(config_path_, [](const std::string& w) { dlog().warn(w); });
   if (!fresh) {
     dlog().with("config", config_path_).with("error", fresh.error().message).error("reload refused; keeping the running settings");
     return;
@@ -717,11 +750,13 @@ bool Daemon::apply_settings(const config::Settings& file, std::string_view what)
   start_errors_.clear();
   sync_all_listeners();
   if (policy_refresh_) policy_refresh_->set_interval(std::chrono::seconds(settings_.policy_refresh_interval));
+  if (gate_) gate_->set_settings(config::shared_setting_lines(settings_));
   dlog().with("config", config_path_).info(what == "reload" ? std::string("reloaded") : std::string(what) + " applied");
   return true;
 }
 
 void Daemon::shutdown() {
+  shutting_down_ = true;  // the role gate starts no delivery from here
   if (policy_refresh_) policy_refresh_->stop();
   if (!io_) return;
   for (auto& [service, open] : listeners_)
@@ -734,6 +769,7 @@ void Daemon::shutdown() {
   if (sessions_.size() > 0) dlog().with("sessions", sessions_.size()).warn("grace period over; closing sessions");
   io_->stop();
   if (delivery_) delivery_->stop();
+  if (gate_) gate_->stop();  // releases the lease: the other node takes over at once
   if (directory_.ldap) directory_.ldap->stop();
   pool_.reset();
   io_.reset();

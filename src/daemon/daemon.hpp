@@ -6,6 +6,7 @@
 // Group Policy (policy.group_policy) is laid over the file's settings at start (the
 // policy kept from the last run) and whenever a refresh brings a changed one, through
 // the same path as a reload.
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -32,6 +33,7 @@
 #include "dirmail/queue/queue.hpp"
 #include "dirmail/smtp/smtp_service.hpp"
 #include "dirmail/store/mail_store.hpp"
+#include "cluster_role_gate.hpp"
 #include "group_policy_refresh.hpp"
 
 namespace dirmail::daemon {
@@ -59,6 +61,8 @@ class Daemon {
   // On the control thread: a Group Policy refresh's result.
   void on_policy_fetched(Result<directory::GroupPolicyFetch> fetched);
   void start_group_policy();
+  // A cluster node (cluster.virtual_ip): the role gate and the store lease's renewals.
+  void start_role_gate();
   void shutdown();
   // A service's *.max_connections, *.max_connections_per_ip, *.refuse_on_addresses.
   struct ConnectionPolicy {
@@ -97,6 +101,9 @@ class Daemon {
   std::shared_ptr<auth::Authenticator> authenticator_;
   std::unique_ptr<auth::LoginLimiter> limiter_;
   GssapiAcceptors gssapi_;  // loaded at start, again on reload (a new keytab)
+  std::shared_ptr<cluster::StoreLease> lease_;  // a cluster node's store lease; else null
+  std::unique_ptr<ClusterRoleGate> gate_;
+  std::atomic<bool> shutting_down_{false};
   std::unique_ptr<store::MailStore> store_;
   std::unique_ptr<queue::Queue> queue_;
   std::string queue_local_dir_;  // this node's side of the queue: its pid file
@@ -108,6 +115,8 @@ class Daemon {
   std::shared_ptr<smtp::SmtpService> submission_;
   std::shared_ptr<pop3::Pop3Service> pop3_;
   std::shared_ptr<imap::ImapService> imap_;
+  net::Admission admission_ = net::Admission::everyone;  // who the services answer (the gate sets it)
+  std::mutex counters_mu_;  // counters_ and admission_: the role gate's thread changes admission
   std::map<std::string, std::shared_ptr<net::ConnectionCounter>> counters_;
   // service -> listen entry -> listener
   std::map<std::string, std::map<std::string, std::shared_ptr<net::Listener>>> listeners_;

@@ -5,7 +5,6 @@
 #include <string>
 
 #include "daemon.hpp"
-#include "dirmail/config/loader.hpp"
 #include "dirmail/directory_settings/auth_from_settings.hpp"
 #include "dirmail/directory_settings/directory_from_settings.hpp"
 #include "dirmail/smtp/smtp_settings.hpp"
@@ -13,6 +12,7 @@
 #include "dirmail/delivery/peer_settings.hpp"
 #include "dirmail/delivery/route_settings.hpp"
 #include "dirmail/features/feature_settings.hpp"
+#include "dirmail/store_settings/node_settings.hpp"
 
 namespace {
 
@@ -41,23 +41,27 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-  auto settings = dirmail::config::load_file(config_path);
-  if (!settings) {
-    std::fprintf(stderr, "dirmaild: %s\n", settings.error().message.c_str());
+  // With cluster.shared_config, the pair's shared file too (no start without it).
+  auto loaded = dirmail::store_settings::load_node_settings(config_path);
+  if (!loaded) {
+    std::fprintf(stderr, "dirmaild: %s\n", loaded.error().message.c_str());
     return 78;  // EX_CONFIG
   }
-  auto problems = dirmail::directory::check_directory_settings(*settings);
-  for (auto& p : dirmail::directory::check_auth_settings(*settings)) problems.push_back(std::move(p));
-  for (auto& p : dirmail::smtp::check_smtp_settings(*settings)) problems.push_back(std::move(p));
-  for (auto& p : dirmail::features::check_feature_settings(*settings)) problems.push_back(std::move(p));
-  for (auto& p : dirmail::delivery::check_mx_settings(*settings)) problems.push_back(std::move(p));
-  for (auto& p : dirmail::delivery::check_route_settings(*settings)) problems.push_back(std::move(p));
-  for (auto& p : dirmail::delivery::check_peer_settings(*settings)) problems.push_back(std::move(p));
+  // Before logging is set up (the settings say where): standard error, the journal.
+  for (const auto& w : loaded->warnings) std::fprintf(stderr, "dirmaild: warning: %s\n", w.c_str());
+  auto settings = std::move(loaded->settings);
+  auto problems = dirmail::directory::check_directory_settings(settings);
+  for (auto& p : dirmail::directory::check_auth_settings(settings)) problems.push_back(std::move(p));
+  for (auto& p : dirmail::smtp::check_smtp_settings(settings)) problems.push_back(std::move(p));
+  for (auto& p : dirmail::features::check_feature_settings(settings)) problems.push_back(std::move(p));
+  for (auto& p : dirmail::delivery::check_mx_settings(settings)) problems.push_back(std::move(p));
+  for (auto& p : dirmail::delivery::check_route_settings(settings)) problems.push_back(std::move(p));
+  for (auto& p : dirmail::delivery::check_peer_settings(settings)) problems.push_back(std::move(p));
   if (!problems.empty()) {
     for (const auto& p : problems) std::fprintf(stderr, "dirmaild: %s: %s\n", config_path.c_str(), p.c_str());
     return 78;
   }
-  dirmail::daemon::Daemon daemon(config_path, std::move(*settings));
+  dirmail::daemon::Daemon daemon(config_path, std::move(settings));
   if (auto st = daemon.start(); !st) {
     std::fprintf(stderr, "dirmaild: cannot start: %s\n", st.error().message.c_str());
     return 1;

@@ -48,10 +48,18 @@ LocalDelivery::LocalDelivery(queue::Queue& queue, directory::Directory& director
 LocalDelivery::~LocalDelivery() { stop(); }
 
 Status LocalDelivery::start() {
+  {
+    std::lock_guard lock(mu_);
+    if (!threads_.empty()) return ok_status();
+  }
   auto ids = queue_.list();
   if (!ids) return std::move(ids).error();
   {
     std::lock_guard lock(mu_);
+    // Started again (a cluster node made active again): the folder tells what is queued.
+    stopping_ = false;
+    ready_.clear();
+    deferred_.clear();
     for (auto& id : *ids) ready_.push_back(std::move(id));
     if (!ids->empty()) log::LogLine(log::service("delivery"), log::Record::sender).with("messages", ids->size()).info("recovered queue");
     for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.workers); ++i)

@@ -115,6 +115,16 @@ awaitable<void> Listener::accept_loop() {
       c.stream.socket().close(e1);
       continue;
     }
+    if (auto admission = counter_->admission.load();
+        admission == Admission::nobody || (admission == Admission::loopback_only && !c.peer_is_loopback)) {
+      // A cluster node that is not active: clients go to the one that holds the virtual IP.
+      log::LogLine(log::service(service_), log::Record::session).with("session", c.session_id)
+          .with("client", c.peer_address).with("local", c.local_address)
+          .info(admission == Admission::nobody ? "refused: this cluster node is fenced"
+                                               : "refused: this cluster node is standby");
+      c.stream.socket().close(e1);
+      continue;
+    }
     c.stream.socket().set_option(tcp::no_delay(true), e1);
     std::int64_t limit = counter_->limit.load();
     c.over_limit = limit > 0 && counter_->active.load() >= limit;

@@ -363,7 +363,8 @@ net::awaitable<void> Pop3Session::open_maildrop(const directory::Account& accoun
   mailbox_ = *root;
   auto* st = service_->store;
   // Another process or node sharing the store may have the maildrop: the store's lease.
-  lease_.emplace(*st, *root, options_->node_name, conn_.session_id, options_->idle_timeout + std::chrono::minutes(1));
+  lease_.emplace(*st, *root, options_->node_name, conn_.session_id, options_->idle_timeout + std::chrono::minutes(1),
+                 &service_->sole_writer);
   auto leased = co_await service_->pool->run([lease = &*lease_] { return lease->acquire(); });
   if (!leased) {
     const bool in_use = leased.error().code == ErrorCode::already_exists;

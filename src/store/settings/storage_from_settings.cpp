@@ -52,6 +52,12 @@ Status use_kerberos(const config::Settings& s, const store::SmbLogonChoice& choi
 
 }  // namespace
 
+bool cluster_store(const config::Settings& s) { return !s.cluster_virtual_ip.empty(); }
+
+std::string cluster_lease_folder(const store::MailboxLocation& mailboxes) {
+  return posix::join_path(mailboxes.base_dir, ".dirmail-cluster");
+}
+
 Result<store::MailboxLocation> mailbox_location(const config::Settings& s) {
   return store::MailboxLocation::make(s.store_mailbox_path, s.store_root, s.server_data_dir, s.store_path_map,
                                       s.store_backend == "smb");
@@ -95,14 +101,19 @@ Result<std::string> queue_local_dir(const config::Settings& s) {
   if (!mailboxes) return std::move(mailboxes).error();
   auto folder = queue_folder(s, *mailboxes);
   if (!folder) return std::move(folder).error();
-  return folder->starts_with("smb://") ? share_queue_local_dir(s) : *folder;
+  return folder->starts_with("smb://") || cluster_store(s) ? share_queue_local_dir(s) : *folder;
 }
 
 Result<queue::QueueLocation> queue_location(const config::Settings& s, const store::MailboxLocation& mailboxes,
                                             std::shared_ptr<store::FileSystem> share) {
   auto folder = queue_folder(s, mailboxes);
   if (!folder) return std::move(folder).error();
-  if (!folder->starts_with("smb://")) return queue::local_queue(*folder);
+  if (!folder->starts_with("smb://")) {
+    auto local = queue::local_queue(*folder);
+    // Both nodes of a pair see the folder: what is this node's own stays on it.
+    if (cluster_store(s)) local.local_dir = share_queue_local_dir(s);
+    return local;
+  }
   if (!share)
     return make_error(ErrorCode::invalid_argument, "queue.dir " + s.queue_dir + " is on a share: set store.backend = smb");
   return queue::QueueLocation{std::move(share), std::move(*folder), share_queue_local_dir(s)};

@@ -2,9 +2,11 @@
 //   render-keepalived   keepalived.conf from the cluster.* settings
 //   promote | demote    the engine's hooks: record this node's role (node_role_file.hpp)
 //   role                print the recorded role (the Pacemaker agent's monitor reads it)
+//   status [--json]     role, state, store lease, the other node and differing settings
 #include <filesystem>
 #include <ostream>
 
+#include "cluster_status.hpp"
 #include "command_words.hpp"
 #include "commands.hpp"
 #include "dirmail/cluster/keepalived_config.hpp"
@@ -17,7 +19,8 @@ namespace {
 
 constexpr const char* cluster_usage =
     "usage: dirmailctl cluster render-keepalived [--output FILE] [--dirmailctl PATH]\n"
-    "       dirmailctl cluster promote | demote | role\n";
+    "       dirmailctl cluster promote | demote | role\n"
+    "       dirmailctl cluster status [--json]\n";
 
 int failed(std::ostream& err, const std::string& message) {
   err << "dirmailctl: " << message << "\n";
@@ -94,6 +97,7 @@ int cluster_command(const config::Settings& s, const std::string& config_path, c
   Args rest(args.begin() + 1, args.end());
   const std::string& verb = args.front();
   if (verb == "render-keepalived") return render_keepalived(s, config_path, args, out, err);
+  if (verb == "status") return cluster_status(s, rest, out, err);
   if ((verb == "promote" || verb == "demote" || verb == "role") && !rest.empty()) {
     err << cluster_usage;
     return 2;

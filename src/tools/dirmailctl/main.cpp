@@ -4,8 +4,9 @@
 
 #include "alias_command.hpp"
 #include "commands.hpp"
-#include "dirmail/config/loader.hpp"
 #include "dirmail/directory/local_directory.hpp"
+#include "dirmail/config/loader.hpp"
+#include "dirmail/store_settings/node_settings.hpp"
 
 namespace {
 
@@ -35,6 +36,7 @@ constexpr const char* usage_text =
     "  health                   exit 0 when this node's dirmaild greets on each enabled service\n"
     "  cluster render-keepalived [--output FILE]   keepalived.conf from the cluster.* settings\n"
     "  cluster promote|demote|role   this node's role (keepalived's and Pacemaker's hooks)\n"
+    "  cluster status [--json]   role, state, store lease, the other node, differing settings\n"
     "\n"
     "The configuration defaults to /etc/dirmail/dirmail.toml ($DIRMAIL_CONFIG overrides it).\n";
 
@@ -70,28 +72,41 @@ int main(int argc, char** argv) {
     std::cerr << "dirmailctl: unknown command \"" << group << "\"\n" << usage_text;
     return 2;
   }
-  auto settings = dirmail::config::load_file(config_path);
-  if (!settings) {
-    std::cerr << "dirmailctl: " << settings.error().message << "\n";
+  // The cluster engine's hooks need this node's folder only (node-local): they must work
+  // while the share with the shared file is away, as keepalived runs them then too.
+  if (group == "cluster" && !rest.empty() && (rest[0] == "promote" || rest[0] == "demote" || rest[0] == "role")) {
+    auto local = dirmail::config::load_file(config_path);
+    if (!local) {
+      std::cerr << "dirmailctl: " << local.error().message << "\n";
+      return 1;
+    }
+    return dirmail::ctl::cluster_command(*local, config_path, rest, std::cout, std::cerr);
+  }
+  // The settings dirmaild runs with: this node's file and the pair's shared file.
+  auto loaded = dirmail::store_settings::load_node_settings(config_path);
+  if (!loaded) {
+    std::cerr << "dirmailctl: " << loaded.error().message << "\n";
     return 1;
   }
-  if (group == "directory") return dirmail::ctl::directory_command(*settings, rest, std::cout, std::cerr);
-  if (group == "secret") return dirmail::ctl::secret_command(*settings, rest, std::cout, std::cerr);
-  if (group == "kerberos") return dirmail::ctl::kerberos_command(*settings, rest, std::cout, std::cerr);
-  if (group == "dns") return dirmail::ctl::dns_command(*settings, rest, std::cout, std::cerr);
-  if (group == "queue") return dirmail::ctl::queue_command(*settings, rest, std::cout, std::cerr);
-  if (group == "health") return dirmail::ctl::health_command(*settings, rest, std::cout, std::cerr);
-  if (group == "cluster") return dirmail::ctl::cluster_command(*settings, config_path, rest, std::cout, std::cerr);
-  if (settings->directory_backend != "local" && group == "user" && rest.size() == 2 && rest[0] == "show")
-    return dirmail::ctl::directory_command(*settings, {"user", rest[1]}, std::cout, std::cerr);
-  if (settings->directory_backend != "local") {
-    std::cerr << "dirmailctl: directory.backend is \"" << settings->directory_backend
+  for (const auto& warning : loaded->warnings) std::cerr << "dirmailctl: warning: " << warning << "\n";
+  const dirmail::config::Settings& settings = loaded->settings;
+  if (group == "directory") return dirmail::ctl::directory_command(settings, rest, std::cout, std::cerr);
+  if (group == "secret") return dirmail::ctl::secret_command(settings, rest, std::cout, std::cerr);
+  if (group == "kerberos") return dirmail::ctl::kerberos_command(settings, rest, std::cout, std::cerr);
+  if (group == "dns") return dirmail::ctl::dns_command(settings, rest, std::cout, std::cerr);
+  if (group == "queue") return dirmail::ctl::queue_command(settings, rest, std::cout, std::cerr);
+  if (group == "health") return dirmail::ctl::health_command(settings, rest, std::cout, std::cerr);
+  if (group == "cluster") return dirmail::ctl::cluster_command(settings, config_path, rest, std::cout, std::cerr);
+  if (settings.directory_backend != "local" && group == "user" && rest.size() == 2 && rest[0] == "show")
+    return dirmail::ctl::directory_command(settings, {"user", rest[1]}, std::cout, std::cerr);
+  if (settings.directory_backend != "local") {
+    std::cerr << "dirmailctl: directory.backend is \"" << settings.directory_backend
               << "\": accounts are managed in the directory itself\n";
     return 1;
   }
-  auto dir = dirmail::directory::LocalDirectory::open(settings->directory_local_database);
+  auto dir = dirmail::directory::LocalDirectory::open(settings.directory_local_database);
   if (!dir) {
-    std::cerr << "dirmailctl: " << settings->directory_local_database << ": " << dir.error().message << "\n";
+    std::cerr << "dirmailctl: " << settings.directory_local_database << ": " << dir.error().message << "\n";
     return 1;
   }
   if (group == "user") return dirmail::ctl::user_command(**dir, rest, std::cout, std::cerr);

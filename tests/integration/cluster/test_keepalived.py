@@ -160,7 +160,7 @@ class KeepalivedRunsTheHooks(unittest.TestCase):
 
     def role(self):
         path = self.folder / "cluster" / "role"
-        return path.read_text().strip() if path.exists() else None
+        return path.read_text().split("\n")[0] if path.exists() else None  # the word; then the boot id
 
     def holds_vip(self):
         return VIP in self.ns.addresses("vrrp0")

@@ -26,6 +26,10 @@ Result<Settings> load_file(const std::string& path);
 // `base_dir` plays the part of the configuration file's folder.
 Result<Settings> load_string(std::string_view toml, std::string_view source_name, const std::string& base_dir);
 
+// The bytes of a configuration file as load_file reads them: not_found when it does not
+// exist, limit_exceeded past kMaxConfigBytes; messages start with `path`.
+Result<std::string> read_config_text(const std::string& path);
+
 // The table's defaults, paths resolved as if the configuration file were in `base_dir`.
 Settings defaults(const std::string& base_dir);
 

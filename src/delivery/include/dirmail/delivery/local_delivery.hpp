@@ -54,7 +54,8 @@ class LocalDelivery {
                 LocalDeliveryOptions options);
   ~LocalDelivery();
 
-  // Re-queues every committed message (crash recovery) and starts the workers.
+  // Re-queues every committed message (crash recovery, or the messages of the node a
+  // cluster node takes over from) and starts the workers; again after stop().
   Status start();
   // Hands over a freshly committed message.
   void enqueue(const std::string& id);

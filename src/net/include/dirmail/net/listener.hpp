@@ -18,11 +18,16 @@
 
 namespace dirmail::net {
 
+// Who a service answers now: a cluster's standby node answers only loopback (the
+// engine's health check), a fenced node nobody (so that its health check fails).
+enum class Admission : std::uint8_t { everyone, loopback_only, nobody };
+
 // A service's connection policy and counts: its open connections, those per client
 // address, and the local addresses it does not answer on. Shared by the service's
 // listeners; the daemon changes the limits on reload.
 class ConnectionCounter {
  public:
+  std::atomic<Admission> admission{Admission::everyone};
   std::atomic<std::int64_t> active{0};
   std::atomic<std::int64_t> limit{0};               // 0 = unlimited
   std::atomic<std::int64_t> per_address_limit{0};   // 0 = unlimited

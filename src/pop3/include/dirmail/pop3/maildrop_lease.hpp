@@ -4,8 +4,10 @@
 // session ("NODE/PID/SESSION"), renewed while the session lives and released at its
 // end. A lease left by a process that died on this node is taken over at once; one
 // left by another node runs out after its time (the session's idle limit and a
-// minute), as that node's session would have ended by then.
+// minute), as that node's session would have ended by then, or at once when this node
+// holds the cluster's store lease (the other node is fenced: its sessions cannot write).
 // Blocking (store calls): run acquire(), renew_if_due() and release() on the pool.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -18,8 +20,9 @@ namespace dirmail::pop3 {
 
 class MaildropLease {
  public:
+  // `sole_writer`: true while this node holds the cluster's store lease (null: no cluster).
   MaildropLease(store::MailStore& store, std::string mailbox_root, std::string_view node, std::string_view session,
-                std::chrono::seconds ttl);
+                std::chrono::seconds ttl, const std::atomic<bool>* sole_writer = nullptr);
 
   // already_exists (naming the holder) while another session has the maildrop.
   Status acquire();
@@ -32,8 +35,10 @@ class MaildropLease {
   // "NODE/PID/SESSION" with the node name made safe for the store (no spaces).
   static std::string holder_name(std::string_view node, long pid, std::string_view session);
   // Whether `holder` is a session of a process on `node` that is gone: this process
-  // (whose own live sessions are excluded in memory first) or a pid that no longer runs.
-  static bool stale_holder(std::string_view holder, std::string_view node, long own_pid);
+  // (whose own live sessions are excluded in memory first) or a pid that no longer runs;
+  // or, with `other_nodes_fenced`, a session of another node.
+  static bool stale_holder(std::string_view holder, std::string_view node, long own_pid,
+                           bool other_nodes_fenced = false);
 
  private:
   store::MailStore& store_;
@@ -41,6 +46,7 @@ class MaildropLease {
   std::string node_;
   std::string holder_;
   std::chrono::seconds ttl_;
+  const std::atomic<bool>* sole_writer_;
   std::chrono::steady_clock::time_point renewed_{};
 };
 

@@ -68,6 +68,9 @@ struct Pop3Service {
   net::BlockingPool* pool = nullptr;
   net::SessionSet* sessions = nullptr;
   MailboxLocks locks;
+  // A cluster node that holds the store lease: maildrop leases of the other node's
+  // sessions are stale (that node is fenced), so its users get their mail at once.
+  std::atomic<bool> sole_writer{false};
 };
 
 net::awaitable<void> run_pop3_session(std::shared_ptr<Pop3Service> service, net::Connection connection);

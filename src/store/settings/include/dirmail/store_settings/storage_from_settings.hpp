@@ -16,6 +16,14 @@ namespace dirmail::store_settings {
 
 Result<store::MailboxLocation> mailbox_location(const config::Settings& s);
 
+// Whether the store and the queue are shared by the two nodes of an active/standby pair
+// (cluster.virtual_ip is set): writes then need the store lease, and the queue's
+// node-local folder is <server.data_dir>/queue-local even for a local queue.dir.
+bool cluster_store(const config::Settings& s);
+// The store lease's folder (cluster/store_lease.hpp): beside the mailboxes, under a
+// name no mailbox path can take (a leading dot).
+std::string cluster_lease_folder(const store::MailboxLocation& mailboxes);
+
 // The SMB file system of store.backend = smb (nullptr for posix), logged on as
 // store.smb_logon says. It does not connect: the first call does. With Kerberos the
 // ticket is got now (none, no file system) into <server.data_dir>/`ticket_cache`
@@ -25,7 +33,8 @@ Result<std::shared_ptr<store::FileSystem>> share_file_system(const config::Setti
                                                               std::string_view ticket_cache = "smb-store.ccache");
 
 // The node-local folder of the queue (its pid file, locks and claims), found from the
-// settings alone without reaching any share: queue.dir for a local queue.
+// settings alone without reaching any share: queue.dir for a local queue outside a
+// cluster.
 Result<std::string> queue_local_dir(const config::Settings& s);
 
 // queue.dir as a QueueLocation. A UNC queue.dir (\\nas\mail\queue) goes through
