@@ -1,4 +1,4 @@
-// dirmailctl config check FILE | config reference
+// dirmailctl config check FILE (and the shared file it names) | config reference
 #include <ostream>
 
 #include "commands.hpp"
@@ -10,6 +10,7 @@
 #include "dirmail/directory_settings/auth_from_settings.hpp"
 #include "dirmail/directory_settings/directory_from_settings.hpp"
 #include "dirmail/smtp/smtp_settings.hpp"
+#include "dirmail/store_settings/node_settings.hpp"
 #include "dirmail/features/feature_settings.hpp"
 
 namespace dirmail::ctl {
@@ -30,11 +31,14 @@ int config_command(const Args& args, std::ostream& out, std::ostream& err) {
   if (verb == "check") {
     if (args.size() != 2) return usage(err);
     const std::string& file = args[1];
-    auto settings = config::load_file(file);
-    if (!settings) {
-      err << settings.error().message << "\n";
+    // With the pair's shared file when the file names one (cluster.shared_config).
+    auto loaded = store_settings::load_node_settings(file);
+    if (!loaded) {
+      err << loaded.error().message << "\n";
       return 1;
     }
+    for (const auto& warning : loaded->warnings) err << file << ": warning: " << warning << "\n";
+    const config::Settings* settings = &loaded->settings;
     // Settings that are only wrong together (dirmaild refuses to start on these too).
     auto problems = directory::check_directory_settings(*settings);
     for (auto& p : directory::check_auth_settings(*settings)) problems.push_back(std::move(p));

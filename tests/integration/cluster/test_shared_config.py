@@ -152,6 +152,10 @@ shared_config = '{self.shared_setting}'
         self.assertEqual(r.returncode, 1)
         self.assertEqual(program_output(r.stderr), f"dirmailctl: {self.shared_setting}:9: cluster.role is node-local: "
                                                    "set it in each node's own file")
+        # The administrator's check before a reload reads the shared file too.
+        r = self.inst.ctl("config", "check", str(self.inst.config), check=False)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f"{self.shared_setting}:9: cluster.role is node-local", program_output(r.stderr))
 
     def test_a_broken_shared_file_stops_the_start_with_file_and_line(self):
         self.shared_file.write_text(SHARED + "\n[cluster]\nhealth_failures = 0\nno_such = 1\n")
