@@ -472,7 +472,7 @@ void Daemon::start_role_gate() {
       dlog().with("error", st.error().message).error("delivery did not start; it is tried again when the node is next made active");
   };
   actions.stop_delivery = [this] { delivery_->stop(); };
-  actions.close_sessions = [this] { sessions_.stop_all(); };
+  actions.close_sessions = [this] { sessions_.stop_current(); };
   actions.sole_writer = [this](bool alone) { pop3_->sole_writer = alone; };
   gate_ = std::make_unique<ClusterRoleGate>(lease_, settings_.server_data_dir, node_, std::move(actions));
   gate_->set_settings(config::shared_setting_lines(settings_));

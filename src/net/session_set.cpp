@@ -18,6 +18,11 @@ void SessionSet::stop_all() {
   for (auto& [id, e] : entries_) asio::post(e.executor, [this, id = id] { run_stop(id); });
 }
 
+void SessionSet::stop_current() {
+  std::lock_guard lock(mu_);
+  for (auto& [id, e] : entries_) asio::post(e.executor, [this, id = id] { run_stop(id); });
+}
+
 // Runs on the session's own thread, so the session cannot end between the look-up and
 // the call; a session that ended before this ran is simply no longer registered.
 void SessionSet::run_stop(std::uint64_t id) {

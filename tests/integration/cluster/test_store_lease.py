@@ -149,8 +149,20 @@ class StoreLease(unittest.TestCase):
         self.assertTrue(wait_for(lambda: self.health(self.node1) == 0, timeout=15))
         pop.close()
 
+        # A planned switch back: node2 releases, node1 (fenced earlier) takes a new epoch
+        # at once and serves again: its sessions were stopped, not its services.
+        self.node2.ctl("cluster", "demote")
+        self.node1.ctl("cluster", "promote")
+        self.wait_state(self.node1, "active")
+        self.assertEqual(state_of(self.node1)["epoch"], "3")
+        send_tagged(self.node1.smtp_port, "alice@example.test", "lease-back")
+        self.assertTrue(wait_for(lambda: self.delivered("lease-back") == 1, timeout=30))
+        self.node1.ctl("cluster", "demote")
+        self.node2.ctl("cluster", "promote")
+        self.wait_state(self.node2, "active")
+
         status = self.node2.ctl("cluster", "status").stdout
-        self.assertIn("epoch 2 held by node2", status)
+        self.assertIn("epoch 4 held by node2", status)
         self.assertIn("node node1", status)
         # The nodes' listeners differ in this test (free ports): status names them.
         self.assertIn("differ between node2 (left) and node1 (right)", status)

@@ -32,7 +32,11 @@ class SessionSet {
 
   // `stop` runs on `executor` (the session's own thread) when stop_all() is called.
   Handle add(asio::any_io_executor executor, StopFn stop);
+  // Shutdown: stops every session, and every session added from now on.
   void stop_all();
+  // Stops the sessions open now; later ones run normally (a cluster node that leaves
+  // the active state, and may be made active again).
+  void stop_current();
   std::size_t size() const;
 
  private:
