@@ -386,6 +386,10 @@ Status Daemon::start() {
   store_options.host_name = node_;
   store_ = std::make_unique<store::FileMailStore>(files->fs, store_options);
   lease_ = files->lease;
+  if (lease_ && (mailboxes->base_dir == s.server_data_dir || mailboxes->base_dir.starts_with(s.server_data_dir + "/")))
+    dlog().with("store", mailboxes->base_dir).with("data_dir", s.server_data_dir)
+        .warn("cluster.virtual_ip is set but the mail store is in this node's own folder: the other node cannot see "
+              "it, and each node takes a lease of its own; set store.root (and queue.dir) to the shared folder");
   auto queue_where = store_settings::queue_location(s, *mailboxes, files->share);
   if (!queue_where) return make_error(queue_where.error().code, "queue: " + queue_where.error().message);
   if (lease_) queue_where->fs = store::fenced_file_system(queue_where->fs, lease_);  // every commit asks the lease
