@@ -183,14 +183,18 @@ Result<bool> StoreLease::try_acquire() {
   return true;
 }
 
+std::string StoreLease::taken_over(std::uint64_t epoch) {
+  auto taker = read_epoch(epoch + 1);
+  std::string who = taker && *taker ? (*taker)->holder : std::string("another node");
+  return fmt::format("stale epoch {}: epoch {} was taken by {}", epoch, epoch + 1, who);
+}
+
 Status StoreLease::check_epoch(std::uint64_t epoch) {
   auto newer = options_.fs->stat(epoch_path(epoch + 1));
   if (!newer) return std::move(newer).error();
   if (!*newer) return ok_status();
-  auto taker = read_epoch(epoch + 1);
-  std::string who = taker && *taker ? (*taker)->holder : std::string("another node");
   std::function<void()> after;
-  std::string reason = fmt::format("stale epoch {}: epoch {} was taken by {}", epoch, epoch + 1, who);
+  std::string reason = taken_over(epoch);
   {
     std::lock_guard lock(mu_);
     if (state_ == LeaseState::active && epoch_ == epoch) after = lose_locked(reason);
@@ -256,16 +260,49 @@ Status StoreLease::release() {
     epoch = epoch_;
     sequence = sequence_ + 1;
   }
-  // Never over a newer holder's heartbeat.
+  // Never over a newer holder's heartbeat. A node demoted after a freeze finds one here.
   auto newer = options_.fs->stat(epoch_path(epoch + 1));
   if (!newer) return std::move(newer).error();
-  if (*newer) return ok_status();
+  if (*newer) {
+    lease_log().with("epoch", epoch).with("reason", taken_over(epoch)).error("store lease lost: another node took it over");
+    return ok_status();
+  }
   DIRMAIL_TRY(write_lease({epoch, options_.node, options_.pid, sequence, wall_ms(), true}));
   lease_log().with("epoch", epoch).info("store lease released: the other node may take it at once");
   return ok_status();
 }
 
 Status StoreLease::publish(const NodeRecord& record) { return write_node_record(*options_.fs, options_.dir, record); }
+
+Status StoreLease::explain_loss() {
+  std::uint64_t epoch = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (state_ != LeaseState::lost || lost_reason_.starts_with("stale epoch")) return ok_status();
+    epoch = epoch_;
+  }
+  auto newer = options_.fs->stat(epoch_path(epoch + 1));
+  if (!newer) return std::move(newer).error();
+  if (!*newer) return ok_status();
+  std::string reason = taken_over(epoch);
+  {
+    std::lock_guard lock(mu_);
+    if (state_ != LeaseState::lost || epoch_ != epoch) return ok_status();
+    lost_reason_ = reason;
+  }
+  lease_log().with("epoch", epoch).with("reason", reason).error("store lease lost: another node took it over");
+  return ok_status();
+}
+
+void StoreLease::expire_if_late() {
+  std::function<void()> after;
+  {
+    std::lock_guard lock(mu_);
+    if (state_ != LeaseState::active || now() <= write_deadline_) return;
+    after = lose_locked(fmt::format("lease epoch {} not renewed within {} ms", epoch_, ms(options_.lease_time / 2)));
+  }
+  if (after) after();
+}
 
 void StoreLease::arm() {
   std::lock_guard lock(mu_);

@@ -51,6 +51,9 @@ ClusterRoleGate::ClusterRoleGate(std::shared_ptr<cluster::StoreLease> lease, std
                                  RoleGateActions actions)
     : lease_(std::move(lease)), data_dir_(std::move(data_dir)), node_(std::move(node)), actions_(std::move(actions)) {
   lease_->set_on_lost([this](const std::string& reason) {
+    // At once, from whichever thread found it: no client is served from here. The
+    // gate's thread closes the sessions and stops delivery when it gets to it.
+    actions_.admit(net::Admission::nobody);
     {
       std::lock_guard lock(mu_);
       lost_ = reason;
@@ -72,6 +75,27 @@ void ClusterRoleGate::start() {
       .info("cluster node started as standby: serving loopback only until the cluster engine makes it active");
   write_state_file();
   thread_ = std::thread([this] { run(); });
+  watchdog_ = std::thread([this] { watch(); });
+}
+
+void ClusterRoleGate::watch() {
+  const auto period = std::max(std::chrono::milliseconds(50), lease_->lease_time() / 20);
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    wake_.wait_for(lock, period, [this] { return stopping_; });
+    if (stopping_) break;
+    lock.unlock();
+    lease_->expire_if_late();  // no I/O: calls on_lost at the deadline
+    auto view = lease_->view();
+    lock.lock();
+    // The gate's thread may be stuck in the share: say "fenced" for it.
+    if (view.state == cluster::LeaseState::lost && state_ == NodeState::active && !lost_reported_) {
+      lost_reported_ = true;
+      lock.unlock();
+      write_state_file(view.reason);
+      lock.lock();
+    }
+  }
 }
 
 void ClusterRoleGate::stop() {
@@ -82,12 +106,11 @@ void ClusterRoleGate::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (watchdog_.joinable()) watchdog_.join();
   if (state_ == NodeState::active) {
     if (auto st = lease_->release(); !st)
       gate_log().with("error", st.error().message).warn("the store lease could not be released; the other node takes it when it expires");
-    state_ = NodeState::standby;
-    why_ = "stopped";
-    write_state_file();
+    enter(NodeState::standby, "stopped");
   }
 }
 
@@ -100,7 +123,10 @@ void ClusterRoleGate::publish_record() {
   last_publish_ = std::chrono::steady_clock::now();
   cluster::NodeRecord record;
   record.node = node_;
-  record.state = std::string(to_string(state_));
+  {
+    std::lock_guard lock(mu_);
+    record.state = std::string(to_string(state_));
+  }
   record.epoch = lease_->view().epoch;
   record.pid = ::getpid();
   record.updated_ms = wall_ms();
@@ -129,10 +155,14 @@ void ClusterRoleGate::run() {
 }
 
 void ClusterRoleGate::enter(NodeState state, const std::string& why) {
-  state_ = state;
-  why_ = why;
-  entered_ = std::chrono::steady_clock::now();
-  entered_wall_ms_ = wall_ms();
+  {
+    std::lock_guard lock(mu_);
+    state_ = state;
+    why_ = why;
+    entered_ = std::chrono::steady_clock::now();
+    entered_wall_ms_ = wall_ms();
+    lost_reported_ = false;
+  }
   last_wait_.clear();
   write_state_file();
   publish_record();
@@ -147,6 +177,8 @@ void ClusterRoleGate::fence(const std::string& reason) {
       .error("this node fenced itself: it stopped writing to the shared store, closed its sessions and refuses "
              "every connection until the cluster engine makes it standby");
   actions_.stop_delivery();
+  if (auto st = lease_->explain_loss(); !st)
+    gate_log().with("error", st.error().message).warn("the store cannot tell whether another node took the lease");
 }
 
 void ClusterRoleGate::step() {
@@ -161,6 +193,7 @@ void ClusterRoleGate::step() {
   bool want_active = false;
   if (role) {
     want_active = *role && **role == cluster::NodeRole::active;
+    std::lock_guard lock(mu_);
     engine_role_ = *role ? std::string(cluster::to_string(**role)) : "unknown";
   } else if (last_error_ != role.error().message) {
     last_error_ = role.error().message;
@@ -247,19 +280,28 @@ void ClusterRoleGate::step() {
   if (t - last_publish_ >= std::chrono::seconds(5)) publish_record();
 }
 
-void ClusterRoleGate::write_state_file() {
-  last_state_write_ = std::chrono::steady_clock::now();
+void ClusterRoleGate::write_state_file(const std::string& fenced_reason) {
   auto view = lease_->view();
-  std::string text = fmt::format("state {}\nrole {}\nnode {}\npid {}\nsince {}\nepoch {}\nlease_state {}\n",
-                                 to_string(state_), engine_role_, node_, ::getpid(), entered_wall_ms_, view.epoch,
-                                 cluster::to_string(view.state));
+  std::string state, role, why;
+  std::int64_t since = 0;
+  {
+    std::lock_guard lock(mu_);
+    state = fenced_reason.empty() ? std::string(to_string(state_)) : "fenced";
+    role = engine_role_;
+    why = fenced_reason.empty() ? why_ : fenced_reason;
+    since = fenced_reason.empty() ? entered_wall_ms_ : wall_ms();
+  }
+  std::lock_guard file_lock(file_mu_);
+  if (fenced_reason.empty()) last_state_write_ = std::chrono::steady_clock::now();  // the gate's thread only
+  std::string text = fmt::format("state {}\nrole {}\nnode {}\npid {}\nsince {}\nepoch {}\nlease_state {}\n", state,
+                                 role, node_, ::getpid(), since, view.epoch, cluster::to_string(view.state));
   if (view.seen)
     text += fmt::format("lease_holder {}\nlease_epoch {}\nlease_sequence {}\nlease_renewed {}\nlease_released {}\n",
                         view.seen->holder, view.seen->epoch, view.seen->sequence, view.seen->renewed_ms,
                         view.seen->released ? "yes" : "no");
   text += fmt::format("lease_unchanged_ms {}\n", view.unchanged_for.count());
   if (view.state == cluster::LeaseState::active) text += fmt::format("since_renewal_ms {}\n", view.since_renewal.count());
-  text += fmt::format("why {}\n", why_);
+  text += fmt::format("why {}\n", why);
   if (!view.reason.empty()) text += fmt::format("lease_reason {}\n", view.reason);
   text += fmt::format("updated {}\n", wall_ms());
   replace_text(posix::join_path(posix::join_path(data_dir_, "cluster"), "state"), text);

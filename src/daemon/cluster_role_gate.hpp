@@ -13,6 +13,9 @@
 //              the virtual IP; sessions closed, delivery stopped. Left when the engine
 //              demotes the node, or, still asked to be active, after lease_time.
 // Its thread writes <server.data_dir>/cluster/state for dirmailctl cluster status.
+// A watchdog thread, which does no I/O, ends the lease at its deadline even while the
+// gate's thread is stuck in a call to a share that does not answer: the services then
+// refuse every connection at once, so the engine moves the virtual IP.
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -56,10 +59,12 @@ class ClusterRoleGate {
 
  private:
   void run();
+  void watch();
   void step();
   void fence(const std::string& reason);
   void enter(NodeState state, const std::string& why);
-  void write_state_file();
+  // `fenced_reason`: the watchdog's view (lease lost while the gate's thread is busy).
+  void write_state_file(const std::string& fenced_reason = {});
   void publish_record();
 
   std::shared_ptr<cluster::StoreLease> lease_;
@@ -73,13 +78,18 @@ class ClusterRoleGate {
   std::string lost_;  // set by the lease's on_lost, acted on by the thread
   std::vector<std::string> settings_;
   std::thread thread_;
+  std::thread watchdog_;
 
-  // The thread's own.
+  // Written by the gate's thread under mu_ (read by the watchdog and the state file).
   NodeState state_ = NodeState::standby;
   std::string engine_role_ = "unknown";
   std::chrono::steady_clock::time_point entered_{};
   std::int64_t entered_wall_ms_ = 0;
   std::string why_;
+  bool lost_reported_ = false;  // the watchdog wrote "fenced" while the gate's thread was busy
+  std::mutex file_mu_;          // one writer of the state file at a time
+
+  // The gate thread's own.
   std::string last_wait_;
   std::string last_error_;
   std::chrono::steady_clock::time_point last_state_write_{};

@@ -129,6 +129,57 @@ TEST_F(StoreLeaseTest, AHolderThatCannotRenewStopsWritingAtHalfTheLeaseTime) {
   EXPECT_FALSE(a.lease->renew()) << "a late renewal does not bring the lease back";
 }
 
+TEST_F(StoreLeaseTest, TheWatchdogEndsTheLeaseAtItsDeadlineWithoutTouchingTheStore) {
+  Node a(dir, "node1", 11);
+  ASSERT_TRUE(a.take());
+  a.now += 1900ms;
+  a.lease->expire_if_late();
+  EXPECT_EQ(a.lease->view().state, LeaseState::active);
+  // The share stops answering: the folder is gone; the watchdog needs no I/O.
+  std::filesystem::remove_all(dir);
+  a.now += 200ms;
+  a.lease->expire_if_late();
+  EXPECT_EQ(a.lease->view().state, LeaseState::lost);
+  ASSERT_EQ(a.lost.size(), 1u);
+  EXPECT_NE(a.lost[0].find("not renewed within 2000 ms"), std::string::npos) << a.lost[0];
+  a.lease->expire_if_late();
+  EXPECT_EQ(a.lost.size(), 1u);
+}
+
+TEST_F(StoreLeaseTest, ALeaseLostByItsDeadlineLearnsWhoTookItOver) {
+  Node a(dir, "node1", 11), b(dir, "node2", 22);
+  ASSERT_TRUE(a.take());
+  ASSERT_TRUE(b.lease->observe());
+  b.now += 4100ms;
+  ASSERT_TRUE(b.take());
+  a.now += 10s;  // frozen: the watchdog ends the lease first, without I/O
+  a.lease->expire_if_late();
+  ASSERT_EQ(a.lease->view().state, LeaseState::lost);
+  ASSERT_TRUE(a.lease->explain_loss());
+  EXPECT_EQ(a.lease->view().reason, "stale epoch 1: epoch 2 was taken by node2");
+  auto refused = a.lease->may_write();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().message, "store write refused: stale epoch 1: epoch 2 was taken by node2");
+}
+
+TEST_F(StoreLeaseTest, ANodeDemotedAfterATakeoverDoesNotReleaseTheNewHoldersLease) {
+  Node a(dir, "node1", 11), b(dir, "node2", 22);
+  ASSERT_TRUE(a.take());
+  ASSERT_TRUE(b.lease->observe());
+  b.now += 4100ms;
+  ASSERT_TRUE(b.take());
+  a.now += 10s;
+  ASSERT_TRUE(a.lease->release());
+  std::ifstream in(dir + "/lease");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto record = parse_lease_record(text);
+  ASSERT_TRUE(record) << record.error().message;
+  EXPECT_EQ(record->holder, "node2");
+  EXPECT_FALSE(record->released);
+  EXPECT_FALSE(a.lease->may_write());
+  EXPECT_TRUE(b.lease->may_write());
+}
+
 TEST_F(StoreLeaseTest, ALateRenewalLosesTheLease) {
   Node a(dir, "node1", 11);
   ASSERT_TRUE(a.take());

@@ -70,6 +70,13 @@ class StoreLease final : public store::WriteFence {
   // The holder's heartbeat; an error when the lease could not be renewed (it is lost
   // once lease_time/2 passed without a good renewal, or a newer epoch exists).
   Status renew();
+  // After the lease was lost by its deadline: whether another node took a newer epoch
+  // meanwhile; if so the reason (logged, and given by refused writes from now on) says
+  // which. For the administrator: a frozen node learns it was replaced.
+  Status explain_loss();
+  // Without I/O: loses the lease when its deadline has passed (a watchdog's call, for a
+  // node whose renewals are stuck in a share that does not answer).
+  void expire_if_late();
   // Steps down: the lease file says released, so the other node may take it at once.
   Status release();
 
@@ -96,6 +103,8 @@ class StoreLease final : public store::WriteFence {
   std::function<void()> lose_locked(const std::string& reason);
   // With mu_ held: the error for a refused write, logged at most once a second.
   Error refuse_locked(const std::string& reason);
+  // "stale epoch E: epoch E+1 was taken by NODE", from the newer epoch's file.
+  std::string taken_over(std::uint64_t epoch);
   // Checks that no newer epoch exists (I/O without mu_); a lost lease answers an error.
   Status check_epoch(std::uint64_t epoch);
 
