@@ -64,4 +64,26 @@ std::optional<std::string> convert_to_utf8(std::string_view bytes, std::string_v
   return out;
 }
 
+std::optional<std::string> convert_from_utf8(std::string_view utf8, std::string_view charset) {
+  if (charset.empty() || charset.size() > max_charset_name || !valid_utf8(utf8)) return std::nullopt;
+  if (iequals(charset, "UTF-8") || iequals(charset, "UTF8")) return std::string(utf8);
+  if (iequals(charset, "US-ASCII")) return is_ascii(utf8) ? std::optional<std::string>(utf8) : std::nullopt;
+  std::string name = iequals(charset, "Shift_JIS") || iequals(charset, "SJIS") ? "CP932" : std::string(charset);
+  iconv_t cd = ::iconv_open(name.c_str(), "UTF-8");
+  if (cd == reinterpret_cast<iconv_t>(-1)) return std::nullopt;
+  // 4 output bytes per input byte covers every charset iconv writes text in (UTF-16/32
+  // with a BOM included).
+  std::string out(utf8.size() * 4 + 16, '\0');
+  char* in = const_cast<char*>(utf8.data());
+  std::size_t in_left = utf8.size();
+  char* o = out.data();
+  std::size_t out_left = out.size();
+  bool ok = ::iconv(cd, &in, &in_left, &o, &out_left) != static_cast<std::size_t>(-1) &&
+            ::iconv(cd, nullptr, nullptr, &o, &out_left) != static_cast<std::size_t>(-1);
+  ::iconv_close(cd);
+  if (!ok) return std::nullopt;
+  out.resize(out.size() - out_left);
+  return out;
+}
+
 }  // namespace dirmail
