@@ -5,6 +5,7 @@ node takes over only after the other's lease expired or was released, and a node
 was frozen while the other took over writes nothing when it resumes (it fences itself:
 refused writes, no sessions, a failing health check). The keepalived pair in network
 namespaces is test_failover.py."""
+import imaplib
 import os
 import poplib
 import shutil
@@ -28,6 +29,14 @@ LEASE_TIME = 3  # s: the node that watches takes over 3 s after the last renewal
 def cluster_config(shared):
     return (f'[store]\nroot = "{shared / "mail"}"\n[queue]\ndir = "{shared / "queue"}"\n'
             f'[cluster]\nvirtual_ip = "192.0.2.25/24"\nlease_time = {LEASE_TIME}\n')
+
+
+def imap_state(client):
+    """UIDVALIDITY and each message's UID and flags, as a client caches them (without
+    \\Recent, which only the first session to see a message gets, RFC 3501)."""
+    _, validity = client.response("UIDVALIDITY")
+    _, fetched = client.uid("FETCH", "1:*", "(UID FLAGS)")
+    return validity, sorted(f.replace(b"\\Recent ", b"").replace(b" \\Recent", b"") for f in fetched if f)
 
 
 def state_of(inst):
@@ -93,6 +102,14 @@ class StoreLease(unittest.TestCase):
         self.assertEqual(state_of(self.node2)["state"], "acquiring", self.node2.log_text("cluster")[-1500:])
         self.assertIn("held by node1", state_of(self.node2).get("lease_reason", ""))
 
+        # IMAP state on node1: UIDVALIDITY, UIDs and flags.
+        imap1 = imaplib.IMAP4("127.0.0.1", self.node1.imap_port)
+        imap1.login("alice@example.test", USERS["alice@example.test"])
+        imap1.select("INBOX")
+        imap1.uid("STORE", "1:*", "+FLAGS", "(\\Flagged $Label1)")
+        imap_before = imap_state(imap1)
+        imap1.logout()
+
         # A POP3 client holds alice's maildrop on node1 (RFC 1939's exclusive lock).
         pop = poplib.POP3("127.0.0.1", self.node1.pop3_port, timeout=60)
         pop.user("alice@example.test")
@@ -120,6 +137,12 @@ class StoreLease(unittest.TestCase):
         pop2.pass_(USERS["alice@example.test"])
         self.assertEqual(pop2.uidl()[1], uidls_before)
         pop2.quit()
+        imap2 = imaplib.IMAP4("127.0.0.1", self.node2.imap_port)
+        imap2.login("alice@example.test", USERS["alice@example.test"])
+        imap2.select("INBOX")
+        self.assertEqual(imap_state(imap2), imap_before)
+        self.assertIn(b"\\Flagged", imap_before[1][0])
+        imap2.logout()
         send_tagged(self.node2.smtp_port, "alice@example.test", "lease-after")
         self.assertTrue(wait_for(lambda: self.delivered("lease-after") == 1, timeout=30))
 
