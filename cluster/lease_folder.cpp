@@ -13,6 +13,15 @@ std::string node_record_path(const std::string& dir, const std::string& node) {
   return posix::join_path(posix::join_path(dir, "nodes"), node);
 }
 
+Result<std::uint64_t> newest_epoch(store::FileSystem& fs, const std::string& dir) {
+  auto entries = fs.list(epochs_dir_path(dir));
+  if (!entries) return std::move(entries).error();
+  std::uint64_t newest = 0;
+  for (const auto& e : *entries)
+    if (auto n = parse_decimal(e.name, 19); n && !e.directory) newest = std::max(newest, *n);
+  return newest;
+}
+
 Result<SharedClusterState> read_shared_cluster_state(store::FileSystem& fs, const std::string& dir) {
   SharedClusterState state;
   auto lease = store::read_small_file(fs, lease_file_path(dir), kLeaseRecordBytes + 1);
@@ -21,11 +30,9 @@ Result<SharedClusterState> read_shared_cluster_state(store::FileSystem& fs, cons
     if (auto parsed = parse_lease_record(**lease)) state.lease = *parsed;
     else state.problems.push_back("lease: " + parsed.error().message);
   }
-  auto epochs = fs.list(epochs_dir_path(dir));
-  if (!epochs && epochs.error().code != ErrorCode::not_found) return std::move(epochs).error();
-  if (epochs)
-    for (const auto& e : *epochs)
-      if (auto n = parse_decimal(e.name, 19); n && !e.directory) state.newest_epoch = std::max(state.newest_epoch, *n);
+  auto newest = newest_epoch(fs, dir);
+  if (!newest && newest.error().code != ErrorCode::not_found) return std::move(newest).error();
+  if (newest) state.newest_epoch = *newest;
   if (state.newest_epoch > 0) {
     auto text = store::read_small_file(fs, posix::join_path(epochs_dir_path(dir), std::to_string(state.newest_epoch)),
                                        kLeaseRecordBytes + 1);

@@ -28,8 +28,9 @@ Status check_node_name(std::string_view node) {
 }
 
 std::string format_lease_record(const LeaseRecord& r) {
-  std::string text = fmt::format("epoch {}\nholder {}\npid {}\nsequence {}\nrenewed {}\nstate {}\n", r.epoch, r.holder,
-                                 r.pid, r.sequence, r.renewed_ms, r.released ? "released" : "held");
+  std::string text = fmt::format("epoch {}\nholder {}\npid {}\nboot {}\nlease_time {}\nsequence {}\nrenewed {}\nstate {}\n",
+                                 r.epoch, r.holder, r.pid, r.boot, r.lease_time_ms, r.sequence, r.renewed_ms,
+                                 r.released ? "released" : "held");
   text.resize(kLeaseRecordBytes, ' ');
   text.back() = '\n';
   return text;
@@ -51,6 +52,11 @@ Result<LeaseRecord> parse_lease_record(std::string_view text) {
       DIRMAIL_TRY(check_node_name(value));
       r.holder = std::string(value);
       bit = 2;
+    } else if (key == "boot") {
+      // A boot id is a UUID; any name that reads back is accepted ("-": unknown).
+      if (!check_node_name(value)) return make_error(ErrorCode::invalid_argument, "lease record: bad boot id");
+      r.boot = std::string(value);
+      bit = 64;
     } else if (key == "state") {
       if (value != "held" && value != "released")
         return make_error(ErrorCode::invalid_argument, "lease record: state is neither held nor released");
@@ -62,7 +68,8 @@ Result<LeaseRecord> parse_lease_record(std::string_view text) {
           {"epoch", 1, [&](std::uint64_t n) { r.epoch = n; }},
           {"pid", 4, [&](std::uint64_t n) { r.pid = static_cast<std::int64_t>(n); }},
           {"sequence", 8, [&](std::uint64_t n) { r.sequence = n; }},
-          {"renewed", 16, [&](std::uint64_t n) { r.renewed_ms = static_cast<std::int64_t>(n); }}};
+          {"renewed", 16, [&](std::uint64_t n) { r.renewed_ms = static_cast<std::int64_t>(n); }},
+          {"lease_time", 128, [&](std::uint64_t n) { r.lease_time_ms = static_cast<std::int64_t>(n); }}};
       for (const auto& [name, name_bit, store] : numbers) {
         if (key != name) continue;
         auto n = number(key, value);
@@ -75,7 +82,7 @@ Result<LeaseRecord> parse_lease_record(std::string_view text) {
     if (seen & bit) return make_error(ErrorCode::invalid_argument, "lease record: a key given twice");
     seen |= bit;
   }
-  if (seen != 63) return make_error(ErrorCode::invalid_argument, "lease record: incomplete");
+  if (seen != 255) return make_error(ErrorCode::invalid_argument, "lease record: incomplete");
   if (r.epoch == 0) return make_error(ErrorCode::invalid_argument, "lease record: epoch 0");
   return r;
 }

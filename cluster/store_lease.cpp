@@ -1,16 +1,19 @@
 #include "dirmail/cluster/store_lease.hpp"
 
-#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include <algorithm>
 
 #include <fmt/format.h>
 
 #include "dirmail/base/log.hpp"
 #include "dirmail/base/posix_file.hpp"
+#include "dirmail/base/process.hpp"
 #include "dirmail/base/strings.hpp"
+#include "dirmail/base/time.hpp"
 #include "dirmail/cluster/lease_folder.hpp"
+#include "dirmail/cluster/node_role_file.hpp"
 
 namespace dirmail::cluster {
 namespace {
@@ -27,8 +30,13 @@ constexpr std::uint64_t kEpochsKept = 16;
 
 log::LogLine lease_log() { return log::LogLine(log::service("cluster"), log::Record::daemon); }
 
-std::int64_t wall_ms() {
-  return duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+// CLOCK_BOOTTIME as a steady_clock time point: monotonic, and it also runs while the
+// machine is suspended, after which a holder must find its lease expired.
+std::chrono::steady_clock::time_point boot_clock() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_BOOTTIME, &ts);
+  return std::chrono::steady_clock::time_point(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec)));
 }
 
 long long ms(milliseconds d) { return static_cast<long long>(d.count()); }
@@ -48,10 +56,11 @@ StoreLease::StoreLease(StoreLeaseOptions options)
     : options_(std::move(options)),
       lease_path_(lease_file_path(options_.dir)),
       epochs_dir_(epochs_dir_path(options_.dir)) {
-  if (!options_.clock) options_.clock = [] { return std::chrono::steady_clock::now(); };
-  if (!options_.process_gone)
-    options_.process_gone = [](std::int64_t pid) { return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH; };
+  if (!options_.clock) options_.clock = boot_clock;
+  if (!options_.process_gone) options_.process_gone = [](std::int64_t pid) { return !process_runs(static_cast<long>(pid)); };
   if (options_.pid == 0) options_.pid = static_cast<std::int64_t>(::getpid());
+  if (options_.boot.empty()) options_.boot = current_boot_id();
+  if (!check_node_name(options_.boot)) options_.boot = "-";  // unknown: no pid of a record is trusted
 }
 
 Result<std::shared_ptr<StoreLease>> StoreLease::open(StoreLeaseOptions options) {
@@ -68,15 +77,13 @@ std::string StoreLease::epoch_path(std::uint64_t epoch) const {
   return posix::join_path(epochs_dir_, std::to_string(epoch));
 }
 
-Result<std::uint64_t> StoreLease::newest_epoch() {
-  auto entries = options_.fs->list(epochs_dir_);
-  if (!entries) return std::move(entries).error();
-  std::uint64_t newest = 0;
-  for (const auto& e : *entries) {
-    auto n = parse_decimal(e.name, 19);
-    if (n && !e.directory) newest = std::max(newest, *n);
-  }
-  return newest;
+LeaseRecord StoreLease::record(std::uint64_t epoch, std::uint64_t sequence, bool released) const {
+  return {epoch, options_.node, options_.pid, options_.boot, static_cast<std::int64_t>(options_.lease_time.count()),
+          sequence, unix_now_ms(), released};
+}
+
+std::string StoreLease::not_renewed_locked() const {
+  return fmt::format("lease epoch {} not renewed within {} ms", epoch_, ms(options_.lease_time / 2));
 }
 
 Result<std::optional<LeaseRecord>> StoreLease::read_epoch(std::uint64_t epoch) {
@@ -97,7 +104,7 @@ Status StoreLease::write_lease(const LeaseRecord& record) {
 Status StoreLease::observe() {
   auto text = store::read_small_file(*options_.fs, lease_path_, kLeaseRecordBytes + 1);
   if (!text) return std::move(text).error();
-  auto newest = newest_epoch();
+  auto newest = newest_epoch(*options_.fs, options_.dir);
   if (!newest) return std::move(newest).error();
   std::optional<LeaseRecord> record;
   if (*text)
@@ -131,18 +138,21 @@ Result<bool> StoreLease::try_acquire() {
     const bool nothing_yet = newest_seen_ == 0 && !seen_;
     const bool current = seen_ && seen_->epoch == newest_seen_;
     const bool released = current && seen_->released;
-    const bool own_gone = current && seen_->holder == options_.node && seen_->pid != options_.pid &&
-                          options_.process_gone(seen_->pid);
-    if (!nothing_yet && !released && !own_gone && unchanged < options_.lease_time) {
+    // This machine's own earlier process (same name and boot), now gone.
+    const bool own_gone = current && seen_->holder == options_.node && seen_->boot == options_.boot &&
+                          options_.boot != "-" && seen_->pid != options_.pid && options_.process_gone(seen_->pid);
+    // The longer of the two lease times: a holder with a longer one renews less often.
+    const auto wait = std::max(options_.lease_time, seen_ ? milliseconds(seen_->lease_time_ms) : milliseconds(0));
+    if (!nothing_yet && !released && !own_gone && unchanged < wait) {
       waiting_for_ = seen_ ? fmt::format("the lease (epoch {}) held by {} has not changed for {} ms; free after {} ms",
-                                         newest_seen_, seen_->holder, ms(unchanged), ms(options_.lease_time))
+                                         newest_seen_, seen_->holder, ms(unchanged), ms(wait))
                            : fmt::format("epoch {} has no lease file yet; free after {} ms unchanged", newest_seen_,
-                                         ms(options_.lease_time));
+                                         ms(wait));
       return false;
     }
     next = newest_seen_ + 1;
   }
-  LeaseRecord record{next, options_.node, options_.pid, 1, wall_ms(), false};
+  LeaseRecord record = this->record(next, 1, false);
   auto epoch_file = options_.fs->open(epoch_path(next), store::OpenMode::create_new);
   if (!epoch_file) {
     if (epoch_file.error().code == ErrorCode::already_exists) {
@@ -223,7 +233,7 @@ Status StoreLease::renew() {
     {
       std::lock_guard lock(mu_);
       if (state_ == LeaseState::active && epoch_ == epoch)
-        after = lose_locked(fmt::format("lease epoch {} not renewed within {} ms", epoch, ms(options_.lease_time / 2)));
+        after = lose_locked(not_renewed_locked());
     }
     if (after) after();
     return make_error(ErrorCode::temporary_failure, "store lease lost");
@@ -236,7 +246,7 @@ Status StoreLease::renew() {
       lease_log().with("epoch", epoch).with("file_epoch", current->epoch).with("file_holder", current->holder)
           .warn("the lease file was written by a node without the lease; writing it again");
   }
-  LeaseRecord record{epoch, options_.node, options_.pid, sequence, wall_ms(), false};
+  LeaseRecord record = this->record(epoch, sequence, false);
   DIRMAIL_TRY(write_lease(record));
   std::lock_guard lock(mu_);
   if (state_ != LeaseState::active || epoch_ != epoch) return make_error(ErrorCode::temporary_failure, "store lease lost");
@@ -256,9 +266,20 @@ Status StoreLease::release() {
       state_ = LeaseState::standby;
       return ok_status();
     }
-    state_ = LeaseState::standby;  // no write from here
+    state_ = LeaseState::standby;  // no write begins from here
     epoch = epoch_;
     sequence = sequence_ + 1;
+  }
+  // The other node takes a released lease at once: the writes under way must end first.
+  // One stuck longer than half the lease time (a share that does not answer) leaves the
+  // lease to expire instead, so that the margin up to the lease time covers it.
+  {
+    std::unique_lock lock(mu_);
+    if (!writes_done_.wait_for(lock, options_.lease_time / 2, [this] { return writes_under_way_ == 0; })) {
+      lease_log().with("epoch", epoch).with("writes", writes_under_way_)
+          .warn("store lease not released: writes still under way; the other node takes it when it expires");
+      return ok_status();
+    }
   }
   // Never over a newer holder's heartbeat. A node demoted after a freeze finds one here.
   auto newer = options_.fs->stat(epoch_path(epoch + 1));
@@ -267,7 +288,7 @@ Status StoreLease::release() {
     lease_log().with("epoch", epoch).with("reason", taken_over(epoch)).error("store lease lost: another node took it over");
     return ok_status();
   }
-  DIRMAIL_TRY(write_lease({epoch, options_.node, options_.pid, sequence, wall_ms(), true}));
+  DIRMAIL_TRY(write_lease(record(epoch, sequence, true)));
   lease_log().with("epoch", epoch).info("store lease released: the other node may take it at once");
   return ok_status();
 }
@@ -299,7 +320,7 @@ void StoreLease::expire_if_late() {
   {
     std::lock_guard lock(mu_);
     if (state_ != LeaseState::active || now() <= write_deadline_) return;
-    after = lose_locked(fmt::format("lease epoch {} not renewed within {} ms", epoch_, ms(options_.lease_time / 2)));
+    after = lose_locked(not_renewed_locked());
   }
   if (after) after();
 }
@@ -318,17 +339,22 @@ std::function<void()> StoreLease::lose_locked(const std::string& reason) {
   return [callback, reason] { callback(reason); };
 }
 
-Status StoreLease::may_write() {
+Status StoreLease::begin_write() {
   std::uint64_t epoch = 0;
   bool check = false;
+  std::chrono::steady_clock::time_point check_started{};
   {
     std::lock_guard lock(mu_);
-    if (!armed_) return ok_status();
+    if (!armed_) {
+      ++writes_under_way_;
+      return ok_status();
+    }
     if (state_ != LeaseState::active)
       return refuse_locked(state_ == LeaseState::lost ? lost_reason_
                                                       : "this node does not hold the store lease (standby)");
     epoch = epoch_;
-    check = now() - last_epoch_check_ >= kEpochCheckInterval;
+    check_started = now();
+    check = check_started - last_epoch_check_ >= kEpochCheckInterval;
   }
   if (check) {
     if (auto st = check_epoch(epoch); !st) {
@@ -339,15 +365,26 @@ Status StoreLease::may_write() {
   std::function<void()> after;
   {
     std::lock_guard lock(mu_);
-    const auto t = now();
-    if (check) last_epoch_check_ = t;
+    // The look at the store is as fresh as its start, not its end.
+    if (check) last_epoch_check_ = std::max(last_epoch_check_, check_started);
     if (state_ != LeaseState::active) return refuse_locked(lost_reason_);
-    if (t <= write_deadline_) return ok_status();
-    after = lose_locked(fmt::format("lease epoch {} not renewed within {} ms", epoch_, ms(options_.lease_time / 2)));
+    if (now() <= write_deadline_) {
+      ++writes_under_way_;  // decided under the lock a release takes: never after it
+      return ok_status();
+    }
+    after = lose_locked(not_renewed_locked());
   }
   if (after) after();
   std::lock_guard lock(mu_);
   return refuse_locked(lost_reason_);
+}
+
+void StoreLease::end_write() {
+  {
+    std::lock_guard lock(mu_);
+    if (writes_under_way_ > 0) --writes_under_way_;
+  }
+  writes_done_.notify_all();
 }
 
 Error StoreLease::refuse_locked(const std::string& reason) {

@@ -1,5 +1,6 @@
 #include "dirmail/base/time.hpp"
 
+#include <chrono>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -18,5 +19,10 @@ std::string rfc5322_date(std::int64_t unix_seconds) {
 }
 
 std::int64_t unix_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+std::int64_t unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace dirmail

@@ -2,14 +2,14 @@
 
 #include <unistd.h>
 
-#include <cstdio>
-#include <fstream>
 
 #include <fmt/format.h>
 
 #include "dirmail/base/log.hpp"
 #include "dirmail/base/posix_file.hpp"
+#include "dirmail/base/time.hpp"
 #include "dirmail/cluster/node_role_file.hpp"
+#include "dirmail/cluster/replace_file.hpp"
 
 namespace dirmail::daemon {
 namespace {
@@ -18,22 +18,6 @@ using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
 log::LogLine gate_log() { return log::LogLine(log::service("cluster"), log::Record::daemon); }
-
-std::int64_t wall_ms() {
-  return duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-// The state file is for people and dirmailctl: one line per field, no fsync (it is
-// rewritten every second and means nothing after a crash).
-void replace_text(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text;
-    if (!out) return;
-  }
-  std::rename(tmp.c_str(), path.c_str());
-}
 
 }  // namespace
 
@@ -62,14 +46,19 @@ ClusterRoleGate::ClusterRoleGate(std::shared_ptr<cluster::StoreLease> lease, std
   });
 }
 
-ClusterRoleGate::~ClusterRoleGate() { stop(); }
+ClusterRoleGate::~ClusterRoleGate() {
+  stop();
+  lease_->set_on_lost({});  // the lease outlives the gate (the store and queue hold it)
+}
 
 void ClusterRoleGate::start() {
-  actions_.admit(net::Admission::loopback_only);
   entered_ = std::chrono::steady_clock::now();
-  entered_wall_ms_ = wall_ms();
+  entered_wall_ms_ = unix_now_ms();
   why_ = "started";
   (void)posix::ensure_directory(posix::join_path(data_dir_, "cluster"));
+  if (cluster::current_boot_id().empty())
+    gate_log().error("the kernel's boot id cannot be read (/proc/sys/kernel/random/boot_id): the role file is never "
+                     "taken as this boot's, so this node stays standby");
   lease_->arm();
   gate_log().with("node", node_).with("lease_time_ms", lease_->lease_time().count())
       .info("cluster node started as standby: serving loopback only until the cluster engine makes it active");
@@ -129,7 +118,7 @@ void ClusterRoleGate::publish_record() {
   }
   record.epoch = lease_->view().epoch;
   record.pid = ::getpid();
-  record.updated_ms = wall_ms();
+  record.updated_ms = unix_now_ms();
   {
     std::lock_guard lock(mu_);
     record.settings = settings_;
@@ -160,7 +149,7 @@ void ClusterRoleGate::enter(NodeState state, const std::string& why) {
     state_ = state;
     why_ = why;
     entered_ = std::chrono::steady_clock::now();
-    entered_wall_ms_ = wall_ms();
+    entered_wall_ms_ = unix_now_ms();
     lost_reported_ = false;
   }
   last_wait_.clear();
@@ -190,15 +179,16 @@ void ClusterRoleGate::step() {
   if (!lost.empty() && state_ == NodeState::active) fence(lost);
 
   auto role = cluster::read_node_role_this_boot(data_dir_);
-  bool want_active = false;
   if (role) {
-    want_active = *role && **role == cluster::NodeRole::active;
+    want_active_ = *role && **role == cluster::NodeRole::active;
     std::lock_guard lock(mu_);
     engine_role_ = *role ? std::string(cluster::to_string(**role)) : "unknown";
   } else if (last_error_ != role.error().message) {
+    // A passing error must not fail the pair over: the last role read stays.
     last_error_ = role.error().message;
-    gate_log().with("error", role.error().message).error("the role file cannot be read: this node acts as standby");
+    gate_log().with("error", role.error().message).error("the role file cannot be read: the last role read stays");
   }
+  const bool want_active = want_active_;
 
   switch (state_) {
     case NodeState::standby:
@@ -275,6 +265,16 @@ void ClusterRoleGate::step() {
       }
       break;
   }
+  // Who is served follows the state at every step: a lease lost on another thread
+  // (nobody at once) or a stale admission after a demotion cannot outlive it.
+  switch (state_) {
+    case NodeState::active:
+      actions_.admit(lease_->view().state == cluster::LeaseState::active ? net::Admission::everyone
+                                                                         : net::Admission::nobody);
+      break;
+    case NodeState::fenced: actions_.admit(net::Admission::nobody); break;
+    default: actions_.admit(net::Admission::loopback_only); break;
+  }
   const auto t = std::chrono::steady_clock::now();
   if (t - last_state_write_ >= std::chrono::seconds(1)) write_state_file();
   if (t - last_publish_ >= std::chrono::seconds(5)) publish_record();
@@ -289,7 +289,7 @@ void ClusterRoleGate::write_state_file(const std::string& fenced_reason) {
     state = fenced_reason.empty() ? std::string(to_string(state_)) : "fenced";
     role = engine_role_;
     why = fenced_reason.empty() ? why_ : fenced_reason;
-    since = fenced_reason.empty() ? entered_wall_ms_ : wall_ms();
+    since = fenced_reason.empty() ? entered_wall_ms_ : unix_now_ms();
   }
   std::lock_guard file_lock(file_mu_);
   if (fenced_reason.empty()) last_state_write_ = std::chrono::steady_clock::now();  // the gate's thread only
@@ -303,8 +303,13 @@ void ClusterRoleGate::write_state_file(const std::string& fenced_reason) {
   if (view.state == cluster::LeaseState::active) text += fmt::format("since_renewal_ms {}\n", view.since_renewal.count());
   text += fmt::format("why {}\n", why);
   if (!view.reason.empty()) text += fmt::format("lease_reason {}\n", view.reason);
-  text += fmt::format("updated {}\n", wall_ms());
-  replace_text(posix::join_path(posix::join_path(data_dir_, "cluster"), "state"), text);
+  text += fmt::format("updated {}\n", unix_now_ms());
+  // Mode 0644: dirmailctl may run as another user than the daemon.
+  if (auto st = cluster::replace_file(posix::join_path(posix::join_path(data_dir_, "cluster"), "state"), text, 0644);
+      !st && !state_file_failed_) {
+    state_file_failed_ = true;
+    gate_log().with("error", st.error().message).warn("the cluster state file cannot be written");
+  }
 }
 
 }  // namespace dirmail::daemon

@@ -90,6 +90,8 @@ class ClusterRoleGate {
   std::mutex file_mu_;          // one writer of the state file at a time
 
   // The gate thread's own.
+  bool want_active_ = false;  // the engine's role as last read
+  bool state_file_failed_ = false;
   std::string last_wait_;
   std::string last_error_;
   std::chrono::steady_clock::time_point last_state_write_{};

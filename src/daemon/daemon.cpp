@@ -471,6 +471,7 @@ void Daemon::start_role_gate() {
   };
   // delivery.enabled is read at start only: the copy keeps the gate's thread off settings_.
   actions.start_delivery = [this, enabled = settings_.delivery_enabled] {
+    std::lock_guard lock(delivery_switch_);  // never after shutdown() stopped delivery
     if (!enabled || shutting_down_) return;
     if (auto st = delivery_->start(); !st)
       dlog().with("error", st.error().message).error("delivery did not start; it is tried again when the node is next made active");
@@ -760,7 +761,10 @@ bool Daemon::apply_settings(const config::Settings& file, std::string_view what)
 }
 
 void Daemon::shutdown() {
-  shutting_down_ = true;  // the role gate starts no delivery from here
+  {
+    std::lock_guard lock(delivery_switch_);
+    shutting_down_ = true;  // the role gate starts no delivery from here
+  }
   if (policy_refresh_) policy_refresh_->stop();
   if (!io_) return;
   for (auto& [service, open] : listeners_)
@@ -773,9 +777,11 @@ void Daemon::shutdown() {
   if (sessions_.size() > 0) dlog().with("sessions", sessions_.size()).warn("grace period over; closing sessions");
   io_->stop();
   if (delivery_) delivery_->stop();
-  if (gate_) gate_->stop();  // releases the lease: the other node takes over at once
   if (directory_.ldap) directory_.ldap->stop();
   pool_.reset();
+  // Last, once nothing writes any more (the lease is renewed until then): releases the
+  // lease, so that the other node takes over at once.
+  if (gate_) gate_->stop();
   io_.reset();
   dlog().info("stopped");
   log::flush_all();

@@ -103,7 +103,8 @@ class Daemon {
   GssapiAcceptors gssapi_;  // loaded at start, again on reload (a new keytab)
   std::shared_ptr<cluster::StoreLease> lease_;  // a cluster node's store lease; else null
   std::unique_ptr<ClusterRoleGate> gate_;
-  std::atomic<bool> shutting_down_{false};
+  std::mutex delivery_switch_;  // shutting_down_ and the role gate's delivery start
+  bool shutting_down_ = false;
   std::unique_ptr<store::MailStore> store_;
   std::unique_ptr<queue::Queue> queue_;
   std::string queue_local_dir_;  // this node's side of the queue: its pid file

@@ -48,6 +48,7 @@ LocalDelivery::LocalDelivery(queue::Queue& queue, directory::Directory& director
 LocalDelivery::~LocalDelivery() { stop(); }
 
 Status LocalDelivery::start() {
+  std::lock_guard life(lifecycle_);
   {
     std::lock_guard lock(mu_);
     if (!threads_.empty()) return ok_status();
@@ -99,14 +100,16 @@ void LocalDelivery::flush() {
 }
 
 void LocalDelivery::stop() {
+  std::lock_guard life(lifecycle_);  // one start or stop at a time (a cluster node's gate, shutdown)
+  std::vector<std::thread> workers;
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
+    workers.swap(threads_);
   }
   cv_.notify_all();
-  for (auto& t : threads_)
+  for (auto& t : workers)
     if (t.joinable()) t.join();
-  threads_.clear();
 }
 
 void LocalDelivery::set_options(LocalDeliveryOptions options) {

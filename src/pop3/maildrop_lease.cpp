@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "dirmail/base/process.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/base/time.hpp"
 
@@ -44,7 +45,7 @@ bool MaildropLease::stale_holder(std::string_view holder, std::string_view node,
   auto pid = parse_decimal(parts[1], 10);
   if (!pid || *pid == 0) return false;
   if (static_cast<long>(*pid) == own_pid) return true;
-  return ::kill(static_cast<pid_t>(*pid), 0) != 0 && errno == ESRCH;
+  return !process_runs(static_cast<long>(*pid));
 }
 
 Status MaildropLease::acquire() {

@@ -4,6 +4,15 @@
 namespace dirmail::store {
 namespace {
 
+// One write under the fence: begin_write before it, end_write after it.
+template <typename Call>
+auto fenced(WriteFence& fence, Call&& call) -> decltype(call()) {
+  DIRMAIL_TRY(fence.begin_write());
+  auto result = call();
+  fence.end_write();
+  return result;
+}
+
 class FencedFile final : public File {
  public:
   FencedFile(std::unique_ptr<File> file, std::shared_ptr<WriteFence> fence)
@@ -11,21 +20,17 @@ class FencedFile final : public File {
 
   Result<std::size_t> read_at(std::uint64_t offset, std::span<char> buf) override { return file_->read_at(offset, buf); }
   Status write_at(std::uint64_t offset, std::string_view data) override {
-    DIRMAIL_TRY(fence_->may_write());
-    return file_->write_at(offset, data);
+    return fenced(*fence_, [&] { return file_->write_at(offset, data); });
   }
   Status write_from(std::uint64_t offset, int fd, std::uint64_t fd_offset, std::uint64_t length) override {
-    DIRMAIL_TRY(fence_->may_write());
-    return file_->write_from(offset, fd, fd_offset, length);
+    return fenced(*fence_, [&] { return file_->write_from(offset, fd, fd_offset, length); });
   }
   Status truncate(std::uint64_t size) override {
-    DIRMAIL_TRY(fence_->may_write());
-    return file_->truncate(size);
+    return fenced(*fence_, [&] { return file_->truncate(size); });
   }
   // A sync after the fence closed would make durable what a node no longer owns.
   Status sync() override {
-    DIRMAIL_TRY(fence_->may_write());
-    return file_->sync();
+    return fenced(*fence_, [&] { return file_->sync(); });
   }
   Result<FileInfo> info() override { return file_->info(); }
 
@@ -43,40 +48,32 @@ class FencedFileSystem final : public FileSystem {
 
   Result<std::unique_ptr<File>> open(const std::string& path, OpenMode mode) override {
     if (mode == OpenMode::read) return fs_->open(path, mode);
-    DIRMAIL_TRY(fence_->may_write());
-    auto file = fs_->open(path, mode);
+    auto file = fenced(*fence_, [&] { return fs_->open(path, mode); });
     if (!file) return std::move(file).error();
     return std::unique_ptr<File>(std::make_unique<FencedFile>(std::move(*file), fence_));
   }
   Result<std::optional<FileInfo>> stat(const std::string& path) override { return fs_->stat(path); }
   Result<std::vector<DirectoryEntry>> list(const std::string& path) override { return fs_->list(path); }
   Status rename(const std::string& from, const std::string& to, Rename mode) override {
-    DIRMAIL_TRY(fence_->may_write());
-    return fs_->rename(from, to, mode);
+    return fenced(*fence_, [&] { return fs_->rename(from, to, mode); });
   }
   Result<bool> link(const std::string& existing, const std::string& new_name) override {
-    DIRMAIL_TRY(fence_->may_write());
-    return fs_->link(existing, new_name);
+    return fenced(*fence_, [&] { return fs_->link(existing, new_name); });
   }
   Status remove(const std::string& path) override {
-    DIRMAIL_TRY(fence_->may_write());
-    return fs_->remove(path);
+    return fenced(*fence_, [&] { return fs_->remove(path); });
   }
   Status make_directory(const std::string& path) override {
-    DIRMAIL_TRY(fence_->may_write());
-    return fs_->make_directory(path);
+    return fenced(*fence_, [&] { return fs_->make_directory(path); });
   }
   Status remove_directory(const std::string& path) override {
-    DIRMAIL_TRY(fence_->may_write());
-    return fs_->remove_directory(path);
+    return fenced(*fence_, [&] { return fs_->remove_directory(path); });
   }
   Status sync_directory(const std::string& path) override {
-    DIRMAIL_TRY(fence_->may_write());
-    return fs_->sync_directory(path);
+    return fenced(*fence_, [&] { return fs_->sync_directory(path); });
   }
   Status set_modified(const std::string& path, std::int64_t unix_seconds) override {
-    DIRMAIL_TRY(fence_->may_write());
-    return fs_->set_modified(path, unix_seconds);
+    return fenced(*fence_, [&] { return fs_->set_modified(path, unix_seconds); });
   }
   Result<std::unique_ptr<FileLock>> lock(const std::string& path) override { return fs_->lock(path); }
 

@@ -20,7 +20,7 @@ namespace {
 constexpr const char* cluster_usage =
     "usage: dirmailctl cluster render-keepalived [--output FILE] [--dirmailctl PATH]\n"
     "       dirmailctl cluster promote | demote | role\n"
-    "       dirmailctl cluster status [--json]\n";
+    "       dirmailctl cluster status [--json | --state]\n";
 
 int failed(std::ostream& err, const std::string& message) {
   err << "dirmailctl: " << message << "\n";

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "dirmail/base/posix_file.hpp"
+#include "dirmail/base/process.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/base/time.hpp"
 #include "dirmail/cluster/lease_folder.hpp"
@@ -25,14 +26,9 @@
 namespace dirmail::ctl {
 namespace {
 
-std::int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string ago(std::int64_t then_ms) {
   if (then_ms <= 0) return "never";
-  double s = static_cast<double>(wall_ms() - then_ms) / 1000.0;
+  double s = static_cast<double>(unix_now_ms() - then_ms) / 1000.0;
   return s < 0 ? fmt::format("{:.1f} s ahead of this clock", -s) : fmt::format("{:.1f} s ago", s);
 }
 
@@ -50,19 +46,21 @@ std::map<std::string, std::string> read_state_file(const std::string& data_dir) 
   return fields;
 }
 
-bool process_runs(const std::string& pid_text) {
+bool daemon_runs(const std::string& pid_text) {
   auto pid = parse_decimal(pid_text, 10);
-  return pid && *pid > 0 && (::kill(static_cast<pid_t>(*pid), 0) == 0 || errno == EPERM);
+  return pid && process_runs(static_cast<long>(*pid));
 }
 
 }  // namespace
 
 int cluster_status(const config::Settings& s, const Args& args, std::ostream& out, std::ostream& err) {
   bool json = false;
+  bool state_only = false;
   for (const auto& a : args) {
     if (a == "--json") json = true;
+    else if (a == "--state") state_only = true;
     else {
-      err << "usage: dirmailctl cluster status [--json]\n";
+      err << "usage: dirmailctl cluster status [--json | --state]\n";
       return 2;
     }
   }
@@ -74,8 +72,15 @@ int cluster_status(const config::Settings& s, const Args& args, std::ostream& ou
     engine_role = fmt::format("unknown (the role file says {}, from before this machine started)",
                               cluster::to_string(**recorded));
   auto state = read_state_file(s.server_data_dir);
-  const bool daemon_runs = state.count("pid") && process_runs(state["pid"]);
+  const bool running = state.count("pid") && daemon_runs(state["pid"]);
 
+  if (state_only) {
+    // One word for scripts (the Pacemaker agent's promote): the running daemon's state,
+    // "not-running", or "no-cluster" when this is no cluster node.
+    if (!store_settings::cluster_store(s)) out << "no-cluster\n";
+    else out << (running && state.count("state") ? state["state"] : std::string("not-running")) << "\n";
+    return 0;
+  }
   auto mailboxes = store_settings::mailbox_location(s);
   if (!mailboxes) {
     err << "dirmailctl: " << mailboxes.error().message << "\n";
@@ -109,7 +114,7 @@ int cluster_status(const config::Settings& s, const Args& args, std::ostream& ou
     o["node"] = node;
     o["cluster"] = store_settings::cluster_store(s);
     o["engine_role"] = engine_role;
-    o["daemon_running"] = daemon_runs;
+    o["daemon_running"] = running;
     boost::json::object st;
     for (const auto& [k, v] : state) st[k] = v;
     o["daemon_state"] = st;
@@ -141,7 +146,7 @@ int cluster_status(const config::Settings& s, const Args& args, std::ostream& ou
   auto row = [&](std::string_view key, const std::string& value) { out << fmt::format("{:<14}{}\n", key, value); };
   row("node", node + (store_settings::cluster_store(s) ? "" : " (not a cluster node: cluster.virtual_ip is empty)"));
   row("engine role", engine_role);
-  if (!daemon_runs) {
+  if (!running) {
     row("dirmaild", state.empty() ? "not running (no state file)" : "not running (state file of pid " + state["pid"] + ")");
   } else {
     auto since = parse_decimal(state["since"], 19);

@@ -36,7 +36,7 @@ constexpr const char* usage_text =
     "  health                   exit 0 when this node's dirmaild greets on each enabled service\n"
     "  cluster render-keepalived [--output FILE]   keepalived.conf from the cluster.* settings\n"
     "  cluster promote|demote|role   this node's role (keepalived's and Pacemaker's hooks)\n"
-    "  cluster status [--json]   role, state, store lease, the other node, differing settings\n"
+    "  cluster status [--json | --state]   role, state, store lease, the other node, differing settings\n"
     "\n"
     "The configuration defaults to /etc/dirmail/dirmail.toml ($DIRMAIL_CONFIG overrides it).\n";
 

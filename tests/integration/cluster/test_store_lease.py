@@ -164,6 +164,8 @@ class StoreLease(unittest.TestCase):
         self.assertEqual(self.delivered("lease-frozen"), 0)
         self.assertEqual(self.delivered("lease-before"), 1)
 
+        self.assertEqual(self.node1.ctl("cluster", "status", "--state").stdout, "fenced\n")
+        self.assertEqual(self.node2.ctl("cluster", "status", "--state").stdout, "active\n")
         # A fenced node answers nobody, so the engine's health check moves the address.
         self.assertNotEqual(self.health(self.node1), 0)
         with socket.create_connection(("127.0.0.1", self.node1.smtp_port), timeout=10) as s:

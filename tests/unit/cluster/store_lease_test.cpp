@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "../common/temp_dir.hpp"
 #include "dirmail/store/posix_file_system.hpp"
@@ -15,6 +16,20 @@ namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+
+// Whether the lease was taken (an error counts as not).
+bool taken(StoreLease& lease) {
+  auto r = lease.try_acquire();
+  EXPECT_TRUE(r) << r.error().message;
+  return r && *r;
+}
+
+// One write through the fence, as FencedFileSystem makes it.
+Status write_once(StoreLease& lease) {
+  DIRMAIL_TRY(lease.begin_write());
+  lease.end_write();
+  return ok_status();
+}
 
 struct Node {
   Clock::time_point now = Clock::time_point(1000s);
@@ -36,11 +51,7 @@ struct Node {
     lease->set_on_lost([this](const std::string& why) { lost.push_back(why); });
     lease->arm();
   }
-  bool take() {
-    auto taken = lease->try_acquire();
-    EXPECT_TRUE(taken) << taken.error().message;
-    return taken && *taken;
-  }
+  bool take() { return taken(*lease); }
 };
 
 class StoreLeaseTest : public ::testing::Test {
@@ -51,11 +62,11 @@ class StoreLeaseTest : public ::testing::Test {
 
 TEST_F(StoreLeaseTest, AFreeStoreIsTakenAtOnceAsEpochOne) {
   Node a(dir, "node1", 11);
-  EXPECT_FALSE(a.lease->may_write()) << "a standby writes nothing";
+  EXPECT_FALSE(write_once(*a.lease)) << "a standby writes nothing";
   ASSERT_TRUE(a.take());
   EXPECT_TRUE(std::filesystem::exists(dir + "/epochs/1"));
   EXPECT_EQ(a.lease->view().epoch, 1u);
-  EXPECT_TRUE(a.lease->may_write());
+  EXPECT_TRUE(write_once(*a.lease));
 }
 
 TEST_F(StoreLeaseTest, UntilArmedEverythingMayBeWritten) {
@@ -65,9 +76,9 @@ TEST_F(StoreLeaseTest, UntilArmedEverythingMayBeWritten) {
   o.node = "node1";
   auto lease = StoreLease::open(std::move(o));
   ASSERT_TRUE(lease);
-  EXPECT_TRUE((*lease)->may_write());
+  EXPECT_TRUE(write_once(**lease));
   (*lease)->arm();
-  EXPECT_FALSE((*lease)->may_write());
+  EXPECT_FALSE(write_once(**lease));
 }
 
 TEST_F(StoreLeaseTest, ARenewedLeaseIsNeverTakenAndAnUnrenewedOneIsTakenAfterTheLeaseTime) {
@@ -88,7 +99,7 @@ TEST_F(StoreLeaseTest, ARenewedLeaseIsNeverTakenAndAnUnrenewedOneIsTakenAfterThe
   b.now += 200ms;
   ASSERT_TRUE(b.take());
   EXPECT_EQ(b.lease->view().epoch, 2u);
-  EXPECT_TRUE(b.lease->may_write());
+  EXPECT_TRUE(write_once(*b.lease));
 }
 
 TEST_F(StoreLeaseTest, AFrozenHolderThatResumesIsRefusedByTheEpochCheck) {
@@ -100,16 +111,16 @@ TEST_F(StoreLeaseTest, AFrozenHolderThatResumesIsRefusedByTheEpochCheck) {
   // node1 wakes up with its clock only 150 ms on (say, frozen between two steps): its own
   // deadline would still allow a write; the epoch file of node2 does not.
   a.now += 150ms;
-  auto refused = a.lease->may_write();
+  auto refused = write_once(*a.lease);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::temporary_failure);
   EXPECT_EQ(refused.error().message, "store write refused: stale epoch 1: epoch 2 was taken by node2");
   ASSERT_EQ(a.lost.size(), 1u);
   EXPECT_EQ(a.lease->view().state, LeaseState::lost);
   EXPECT_FALSE(a.lease->renew());
-  EXPECT_FALSE(a.lease->may_write());
+  EXPECT_FALSE(write_once(*a.lease));
   EXPECT_EQ(a.lost.size(), 1u) << "on_lost is called once";
-  EXPECT_TRUE(b.lease->may_write());
+  EXPECT_TRUE(write_once(*b.lease));
   // node2's next renewal finds the lease file its own.
   b.now += 800ms;
   EXPECT_TRUE(b.lease->renew());
@@ -119,9 +130,9 @@ TEST_F(StoreLeaseTest, AHolderThatCannotRenewStopsWritingAtHalfTheLeaseTime) {
   Node a(dir, "node1", 11);
   ASSERT_TRUE(a.take());
   a.now += 1900ms;
-  EXPECT_TRUE(a.lease->may_write());
+  EXPECT_TRUE(write_once(*a.lease));
   a.now += 200ms;  // 2.1 s after the last renewal began, nobody else took the lease
-  auto refused = a.lease->may_write();
+  auto refused = write_once(*a.lease);
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message.find("lease epoch 1 not renewed within 2000 ms"), std::string::npos)
       << refused.error().message;
@@ -157,7 +168,7 @@ TEST_F(StoreLeaseTest, ALeaseLostByItsDeadlineLearnsWhoTookItOver) {
   ASSERT_EQ(a.lease->view().state, LeaseState::lost);
   ASSERT_TRUE(a.lease->explain_loss());
   EXPECT_EQ(a.lease->view().reason, "stale epoch 1: epoch 2 was taken by node2");
-  auto refused = a.lease->may_write();
+  auto refused = write_once(*a.lease);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().message, "store write refused: stale epoch 1: epoch 2 was taken by node2");
 }
@@ -176,8 +187,8 @@ TEST_F(StoreLeaseTest, ANodeDemotedAfterATakeoverDoesNotReleaseTheNewHoldersLeas
   ASSERT_TRUE(record) << record.error().message;
   EXPECT_EQ(record->holder, "node2");
   EXPECT_FALSE(record->released);
-  EXPECT_FALSE(a.lease->may_write());
-  EXPECT_TRUE(b.lease->may_write());
+  EXPECT_FALSE(write_once(*a.lease));
+  EXPECT_TRUE(write_once(*b.lease));
 }
 
 TEST_F(StoreLeaseTest, ALateRenewalLosesTheLease) {
@@ -194,7 +205,7 @@ TEST_F(StoreLeaseTest, AReleasedLeaseIsTakenAtOnce) {
   ASSERT_TRUE(a.take());
   EXPECT_FALSE(b.take());
   ASSERT_TRUE(a.lease->release());
-  EXPECT_FALSE(a.lease->may_write());
+  EXPECT_FALSE(write_once(*a.lease));
   ASSERT_TRUE(b.take());
   EXPECT_EQ(b.lease->view().epoch, 2u);
   EXPECT_TRUE(a.lost.empty()) << "stepping down is not losing";
@@ -219,7 +230,7 @@ TEST_F(StoreLeaseTest, AnEpochTakenBetweenTheLookAndTheCreateIsNotTakenTwice) {
   b.now += 4100ms;
   // node3 took epoch 2 just now, before node2 could (its lease file not written yet):
   // the exclusive create refuses node2, and the new epoch counts as a change.
-  std::ofstream(dir + "/epochs/2") << format_lease_record({2, "node3", 33, 1, 1, false});
+  std::ofstream(dir + "/epochs/2") << format_lease_record({2, "node3", 33, "-", 4000, 1, 1, false});
   EXPECT_FALSE(b.take());
   b.now += 3000ms;
   EXPECT_FALSE(b.take());
@@ -253,10 +264,14 @@ class RefusingFence : public store::WriteFence {
  public:
   bool open = true;
   int asked = 0;
-  Status may_write() override {
+  int under_way = 0;
+  Status begin_write() override {
     ++asked;
-    return open ? ok_status() : make_error(ErrorCode::temporary_failure, "store write refused: test");
+    if (!open) return make_error(ErrorCode::temporary_failure, "store write refused: test");
+    ++under_way;
+    return ok_status();
   }
+  void end_write() override { --under_way; }
 };
 
 TEST(FencedFileSystem, EveryChangeAsksTheFenceAndReadsDoNot) {
@@ -291,6 +306,67 @@ TEST(FencedFileSystem, EveryChangeAsksTheFenceAndReadsDoNot) {
   EXPECT_TRUE(fs->stat(tmp / "a"));
   EXPECT_TRUE(fs->list(tmp.path()));
   EXPECT_EQ(fence->asked, before);
+  EXPECT_EQ(fence->under_way, 0) << "every write that began has ended";
+}
+
+TEST_F(StoreLeaseTest, AReleaseWaitsForTheWritesUnderWay) {
+  Node a(dir, "node1", 11), b(dir, "node2", 22);
+  ASSERT_TRUE(a.take());
+  ASSERT_TRUE(a.lease->begin_write());  // a write that passed the fence and is still running
+  std::thread writer([&] {
+    std::this_thread::sleep_for(300ms);
+    a.lease->end_write();
+  });
+  auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(a.lease->release());
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 250ms) << "released before the write ended";
+  writer.join();
+  EXPECT_FALSE(write_once(*a.lease)) << "no write begins once the release started";
+  EXPECT_TRUE(b.take()) << "released";
+}
+
+TEST_F(StoreLeaseTest, AWriteStuckPastHalfTheLeaseTimeLeavesTheLeaseToExpire) {
+  Node a(dir, "node1", 11), b(dir, "node2", 22);
+  ASSERT_TRUE(a.take());
+  ASSERT_TRUE(b.lease->observe());
+  ASSERT_TRUE(a.lease->begin_write());  // never ends (a share that does not answer)
+  ASSERT_TRUE(a.lease->release());      // waits half the lease time (2 s), then gives up
+  EXPECT_FALSE(b.take()) << "not released: the other node must wait for the expiry";
+  b.now += 4100ms;
+  EXPECT_TRUE(b.take());
+}
+
+TEST_F(StoreLeaseTest, ATakerWaitsTheLongerLeaseTimeAndTrustsAPidOnlyOnItsOwnMachine) {
+  {
+    StoreLeaseOptions o;
+    o.fs = std::make_shared<store::PosixFileSystem>();
+    o.dir = dir;
+    o.node = "node1";
+    o.pid = 11;
+    o.boot = "boot-a";
+    o.lease_time = 10000ms;
+    auto holder = StoreLease::open(std::move(o));
+    ASSERT_TRUE(holder);
+    ASSERT_TRUE(taken(**holder));
+  }
+  // Another machine that also calls itself node1 (a clone), with a shorter lease time.
+  StoreLeaseOptions o;
+  o.fs = std::make_shared<store::PosixFileSystem>();
+  o.dir = dir;
+  o.node = "node1";
+  o.pid = 12;
+  o.boot = "boot-b";
+  o.lease_time = 4000ms;
+  Clock::time_point now(1000s);
+  o.clock = [&] { return now; };
+  o.process_gone = [](std::int64_t) { return true; };
+  auto clone = StoreLease::open(std::move(o));
+  ASSERT_TRUE(clone);
+  EXPECT_FALSE(taken(**clone)) << "a pid of another machine proves nothing";
+  now += 4100ms;
+  EXPECT_FALSE(taken(**clone)) << "the holder renews every 2 s of its 10 s";
+  now += 6000ms;
+  EXPECT_TRUE(taken(**clone));
 }
 
 }  // namespace

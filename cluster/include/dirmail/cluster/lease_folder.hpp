@@ -25,6 +25,9 @@ struct SharedClusterState {
   std::vector<std::string> problems;  // records that could not be read, with why
 };
 
+// The newest epoch file's number (0: none yet).
+Result<std::uint64_t> newest_epoch(store::FileSystem& fs, const std::string& dir);
+
 Result<SharedClusterState> read_shared_cluster_state(store::FileSystem& fs, const std::string& dir);
 
 // Replaces this node's record (store::replace_file).

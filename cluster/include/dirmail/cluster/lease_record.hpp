@@ -2,7 +2,8 @@
 // The store lease's records on the shared store (store_lease.hpp): the lease file the
 // holder rewrites at each renewal, and the epoch files, one per taking of the lease,
 // created exclusively so that two nodes never take the same epoch. Both hold
-//   epoch N / holder NODE / pid N / sequence N / renewed UNIX_MS / state held|released
+//   epoch N / holder NODE / pid N / boot ID / lease_time MS / sequence N /
+//   renewed UNIX_MS / state held|released
 // as "key value" lines. Times are for people (dirmailctl cluster status); no decision
 // is taken on another node's clock.
 #include <cstdint>
@@ -22,6 +23,8 @@ struct LeaseRecord {
   std::uint64_t epoch = 0;
   std::string holder;          // the node name (server.node_name)
   std::int64_t pid = 0;        // the holder's dirmaild
+  std::string boot = "-";      // the holder machine's boot id ("-": unknown): its pid means something only there
+  std::int64_t lease_time_ms = 0;  // the holder's cluster.lease_time: a taker waits at least this long
   std::uint64_t sequence = 0;  // grows at each renewal: what observers watch
   std::int64_t renewed_ms = 0;  // the holder's clock at the renewal
   bool released = false;       // the holder stepped down: the lease may be taken at once

@@ -16,8 +16,13 @@
 //     and never once a newer epoch file exists (checked at most every 100 ms before a
 //     write, and at each renewal). Past either, the lease is lost for good: the node
 //     fences itself (on_lost) and must take a new epoch to write again.
-// The margin between lease_time/2 and lease_time covers a write already under way.
+// The margin between lease_time/2 and lease_time covers a write already under way; a
+// release waits for the writes under way before it says "released". The clock is
+// CLOCK_BOOTTIME, which also counts a suspended machine's sleep. A taker waits the
+// longer of its own lease time and the holder's (the record carries it), and trusts a
+// holder's pid only on the same machine (the record carries its boot id).
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -36,6 +41,7 @@ struct StoreLeaseOptions {
   std::string dir;                        // the lease folder
   std::string node;                       // server.node_name
   std::int64_t pid = 0;                   // 0: this process
+  std::string boot;                       // empty: this machine's boot id
   std::chrono::milliseconds lease_time{10000};
   // Tests replace the clock and the check that a pid of this node is gone.
   std::function<std::chrono::steady_clock::time_point()> clock;
@@ -83,10 +89,11 @@ class StoreLease final : public store::WriteFence {
   // This node's record for the other node and dirmailctl (lease_folder.hpp).
   Status publish(const NodeRecord& record);
 
-  // Until armed, may_write lets everything through: the queue and the store make their
-  // folders and clean up this node's own unfinished files at start-up.
+  // Until armed, every write may go ahead: the queue and the store make their folders
+  // and clean up unfinished files at start-up.
   void arm();
-  Status may_write() override;
+  Status begin_write() override;
+  void end_write() override;
 
   LeaseView view();
   // Called once when the lease is lost (from a writing thread or the renewal), with why.
@@ -96,8 +103,10 @@ class StoreLease final : public store::WriteFence {
   explicit StoreLease(StoreLeaseOptions options);
   std::chrono::steady_clock::time_point now() const { return options_.clock(); }
   std::string epoch_path(std::uint64_t epoch) const;
-  Result<std::uint64_t> newest_epoch();
   Result<std::optional<LeaseRecord>> read_epoch(std::uint64_t epoch);
+  LeaseRecord record(std::uint64_t epoch, std::uint64_t sequence, bool released) const;
+  // With mu_ held: the reason of a lease that ran out.
+  std::string not_renewed_locked() const;
   Status write_lease(const LeaseRecord& record);
   // With mu_ held: marks the lease lost; returns the callback to run after unlocking.
   std::function<void()> lose_locked(const std::string& reason);
@@ -113,6 +122,8 @@ class StoreLease final : public store::WriteFence {
   std::string epochs_dir_;
 
   std::mutex mu_;
+  std::condition_variable writes_done_;
+  std::size_t writes_under_way_ = 0;
   bool armed_ = false;
   LeaseState state_ = LeaseState::standby;
   std::uint64_t epoch_ = 0;             // held or lost

@@ -126,6 +126,7 @@ class LocalDelivery {
   features::MailControlProcessor controls_;
   RemoteDelivery* remote_ = nullptr;
 
+  std::mutex lifecycle_;  // start() and stop()
   std::mutex mu_;
   std::condition_variable cv_;
   LocalDeliveryOptions options_;

@@ -13,14 +13,18 @@ namespace dirmail::store {
 class WriteFence {
  public:
   virtual ~WriteFence() = default;
-  // ok, or temporary_failure saying why not (the caller answers 4xx and retries later;
-  // by then the other node holds the store).
-  virtual Status may_write() = 0;
+  // Before a write: ok (the write then counts as under way until end_write), or
+  // temporary_failure saying why not (the caller answers 4xx and retries later; by then
+  // the other node holds the store). A fence that hands the store over waits for the
+  // writes under way.
+  virtual Status begin_write() = 0;
+  virtual void end_write() = 0;
 };
 
-// `fs` with `fence` asked before every call that changes something: opening for
+// `fs` with `fence` asked around every call that changes something: opening for
 // writing, each write, truncate, sync, rename, link, remove, make and remove directory,
-// set_modified. Reads, listings and locks pass (locks are this node's own files).
+// set_modified. Reads and listings pass, and so do locks: they hold nothing on the store
+// (on smb they are this node's own; a lock file may be created empty).
 std::shared_ptr<FileSystem> fenced_file_system(std::shared_ptr<FileSystem> fs, std::shared_ptr<WriteFence> fence);
 
 }  // namespace dirmail::store
