@@ -260,15 +260,21 @@ Status StoreLease::renew() {
 Status StoreLease::release() {
   std::uint64_t epoch = 0;
   std::uint64_t sequence = 0;
+  LeaseState was = LeaseState::standby;
   {
     std::lock_guard lock(mu_);
-    if (state_ != LeaseState::active) {
-      state_ = LeaseState::standby;
-      return ok_status();
-    }
+    was = state_;
+    if (was == LeaseState::standby) return ok_status();
     state_ = LeaseState::standby;  // no write begins from here
     epoch = epoch_;
     sequence = sequence_ + 1;
+  }
+  // A node demoted after its lease ran out (frozen, say): nothing to release; say who
+  // took it over, if anyone did.
+  if (was == LeaseState::lost) {
+    auto taken = log_if_taken_over(epoch);
+    if (!taken) return std::move(taken).error();
+    return ok_status();
   }
   // The other node takes a released lease at once: the writes under way must end first.
   // One stuck longer than half the lease time (a share that does not answer) leaves the
@@ -281,16 +287,21 @@ Status StoreLease::release() {
       return ok_status();
     }
   }
-  // Never over a newer holder's heartbeat. A node demoted after a freeze finds one here.
-  auto newer = options_.fs->stat(epoch_path(epoch + 1));
-  if (!newer) return std::move(newer).error();
-  if (*newer) {
-    lease_log().with("epoch", epoch).with("reason", taken_over(epoch)).error("store lease lost: another node took it over");
-    return ok_status();
-  }
+  // Never over a newer holder's heartbeat.
+  auto taken = log_if_taken_over(epoch);
+  if (!taken) return std::move(taken).error();
+  if (*taken) return ok_status();
   DIRMAIL_TRY(write_lease(record(epoch, sequence, true)));
   lease_log().with("epoch", epoch).info("store lease released: the other node may take it at once");
   return ok_status();
+}
+
+Result<bool> StoreLease::log_if_taken_over(std::uint64_t epoch) {
+  auto newer = options_.fs->stat(epoch_path(epoch + 1));
+  if (!newer) return std::move(newer).error();
+  if (!*newer) return false;
+  lease_log().with("epoch", epoch).with("reason", taken_over(epoch)).error("store lease lost: another node took it over");
+  return true;
 }
 
 Status StoreLease::publish(const NodeRecord& record) { return write_node_record(*options_.fs, options_.dir, record); }

@@ -191,6 +191,21 @@ TEST_F(StoreLeaseTest, ANodeDemotedAfterATakeoverDoesNotReleaseTheNewHoldersLeas
   EXPECT_TRUE(write_once(*b.lease));
 }
 
+TEST_F(StoreLeaseTest, ALeaseLostWhileFrozenThenReleasedByADemotionIsNotReleasedAgain) {
+  Node a(dir, "node1", 11), b(dir, "node2", 22);
+  ASSERT_TRUE(a.take());
+  ASSERT_TRUE(b.lease->observe());
+  b.now += 4100ms;
+  ASSERT_TRUE(b.take());
+  a.now += 10s;
+  a.lease->expire_if_late();  // the watchdog first, then the engine's demotion
+  ASSERT_TRUE(a.lease->release());
+  EXPECT_EQ(a.lease->view().state, LeaseState::standby);
+  EXPECT_TRUE(write_once(*b.lease));
+  b.now += 800ms;
+  EXPECT_TRUE(b.lease->renew()) << "node2's lease file untouched";
+}
+
 TEST_F(StoreLeaseTest, ALateRenewalLosesTheLease) {
   Node a(dir, "node1", 11);
   ASSERT_TRUE(a.take());

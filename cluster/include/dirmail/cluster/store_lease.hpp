@@ -112,6 +112,8 @@ class StoreLease final : public store::WriteFence {
   std::function<void()> lose_locked(const std::string& reason);
   // With mu_ held: the error for a refused write, logged at most once a second.
   Error refuse_locked(const std::string& reason);
+  // Whether epoch+1 exists; if so, logs who took it ("store lease lost: ...").
+  Result<bool> log_if_taken_over(std::uint64_t epoch);
   // "stale epoch E: epoch E+1 was taken by NODE", from the newer epoch's file.
   std::string taken_over(std::uint64_t epoch);
   // Checks that no newer epoch exists (I/O without mu_); a lost lease answers an error.
