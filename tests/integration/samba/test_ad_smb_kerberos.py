@@ -52,6 +52,11 @@ def add_share_to_the_dc():
         staged = conf.with_suffix(".dirmail-new")
         staged.write_text(text.rstrip("\n") + f"\n\n[{SHARE}]\n\tpath = {SHARE_FOLDER}\n\tread only = no\n")
         os.replace(staged, conf)  # samba-tool run by other tests reads it meanwhile
+    # smbd reloads its configuration when the file's modification time changes, to the
+    # second: a share added in the second the DC's smbd started (this test runs first)
+    # would never be seen. A time ahead of that second is always a change.
+    ahead = time.time() + 2
+    os.utime(conf, (ahead, ahead))
 
     def listed():
         done = subprocess.run(["smbclient", f"//{INFO['address']}/{SHARE}",
