@@ -58,6 +58,15 @@ class StoreLeaseTest : public ::testing::Test {
  protected:
   testing::TempDir tmp;
   std::string dir = tmp / ".dirmail-cluster";
+
+  // node1 (`a`) takes epoch 1 and stops renewing (frozen, say); node2 (`b`), which saw
+  // it, takes epoch 2 a lease time later.
+  static void take_over(Node& a, Node& b) {
+    ASSERT_TRUE(a.take());
+    ASSERT_TRUE(b.lease->observe());
+    b.now += 4100ms;
+    ASSERT_TRUE(b.take());
+  }
 };
 
 TEST_F(StoreLeaseTest, AFreeStoreIsTakenAtOnceAsEpochOne) {
@@ -104,10 +113,7 @@ TEST_F(StoreLeaseTest, ARenewedLeaseIsNeverTakenAndAnUnrenewedOneIsTakenAfterThe
 
 TEST_F(StoreLeaseTest, AFrozenHolderThatResumesIsRefusedByTheEpochCheck) {
   Node a(dir, "node1", 11), b(dir, "node2", 22);
-  ASSERT_TRUE(a.take());
-  ASSERT_TRUE(b.lease->observe());
-  b.now += 4100ms;
-  ASSERT_TRUE(b.take());
+  ASSERT_NO_FATAL_FAILURE(take_over(a, b));
   // node1 wakes up with its clock only 150 ms on (say, frozen between two steps): its own
   // deadline would still allow a write; the epoch file of node2 does not.
   a.now += 150ms;
@@ -159,10 +165,7 @@ TEST_F(StoreLeaseTest, TheWatchdogEndsTheLeaseAtItsDeadlineWithoutTouchingTheSto
 
 TEST_F(StoreLeaseTest, ALeaseLostByItsDeadlineLearnsWhoTookItOver) {
   Node a(dir, "node1", 11), b(dir, "node2", 22);
-  ASSERT_TRUE(a.take());
-  ASSERT_TRUE(b.lease->observe());
-  b.now += 4100ms;
-  ASSERT_TRUE(b.take());
+  ASSERT_NO_FATAL_FAILURE(take_over(a, b));
   a.now += 10s;  // frozen: the watchdog ends the lease first, without I/O
   a.lease->expire_if_late();
   ASSERT_EQ(a.lease->view().state, LeaseState::lost);
@@ -175,10 +178,7 @@ TEST_F(StoreLeaseTest, ALeaseLostByItsDeadlineLearnsWhoTookItOver) {
 
 TEST_F(StoreLeaseTest, ANodeDemotedAfterATakeoverDoesNotReleaseTheNewHoldersLease) {
   Node a(dir, "node1", 11), b(dir, "node2", 22);
-  ASSERT_TRUE(a.take());
-  ASSERT_TRUE(b.lease->observe());
-  b.now += 4100ms;
-  ASSERT_TRUE(b.take());
+  ASSERT_NO_FATAL_FAILURE(take_over(a, b));
   a.now += 10s;
   ASSERT_TRUE(a.lease->release());
   std::ifstream in(dir + "/lease");
@@ -193,10 +193,7 @@ TEST_F(StoreLeaseTest, ANodeDemotedAfterATakeoverDoesNotReleaseTheNewHoldersLeas
 
 TEST_F(StoreLeaseTest, ALeaseLostWhileFrozenThenReleasedByADemotionIsNotReleasedAgain) {
   Node a(dir, "node1", 11), b(dir, "node2", 22);
-  ASSERT_TRUE(a.take());
-  ASSERT_TRUE(b.lease->observe());
-  b.now += 4100ms;
-  ASSERT_TRUE(b.take());
+  ASSERT_NO_FATAL_FAILURE(take_over(a, b));
   a.now += 10s;
   a.lease->expire_if_late();  // the watchdog first, then the engine's demotion
   ASSERT_TRUE(a.lease->release());
