@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 from dirmail_instance import DIRMAILCTL, DIRMAILD, DirmailInstance  # noqa: E402
-from network_namespace import NetworkNamespace  # noqa: E402
+from network_namespace import NetworkNamespace, stop_process  # noqa: E402
 from polling import wait_for  # noqa: E402
 
 STATE = Path(os.environ.get("DIRMAIL_TEST_STATE", "/tmp/dirmail-tests")) / "cluster-keepalived"
@@ -144,14 +144,7 @@ class KeepalivedRunsTheHooks(unittest.TestCase):
 
     def tearDown(self):
         for proc in (self.keepalived, self.daemon):
-            if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGCONT)
-                proc.terminate()
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_process(proc)
         self.keepalived_log.close()
         self.ns.__exit__(None, None, None)
 

@@ -22,7 +22,7 @@ import threading
 from pathlib import Path
 
 from dirmail_instance import DIRMAILCTL, DIRMAILD, USERS
-from network_namespace import NetworkNamespace, run
+from network_namespace import NetworkNamespace, run, stop_process
 from polling import wait_for
 
 PYTHON = "/usr/bin/python3"
@@ -129,14 +129,7 @@ class Node:
 
     def stop(self):
         for proc in (self.keepalived, self.daemon):
-            if proc is not None and proc.poll() is None:
-                os.kill(proc.pid, signal.SIGCONT)
-                proc.terminate()
-                try:
-                    proc.wait(20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            stop_process(proc, timeout=20)
         if self.keepalived_log:
             self.keepalived_log.close()
 

@@ -1,6 +1,7 @@
 """A network namespace made by a test (ip netns), so that keepalived can add and drop a
 virtual IP on an interface of its own without touching the host's network."""
 import os
+import signal
 import subprocess
 
 
@@ -40,3 +41,17 @@ class NetworkNamespace:
         """The addresses on `interface`, as "ADDRESS/PREFIX" words."""
         out = run(["ip", "-n", self.name, "-br", "addr", "show", "dev", interface]).stdout.split()
         return out[2:]
+
+
+def stop_process(proc, timeout=30):
+    """Ends a process a test started, frozen (SIGSTOP) or not: TERM, then KILL after
+    `timeout` seconds."""
+    if proc is None or proc.poll() is not None:
+        return
+    os.kill(proc.pid, signal.SIGCONT)
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
