@@ -57,6 +57,17 @@ Result<std::vector<LdapEntry>> LdapConnection::search(const LdapSearch& request)
   return handle_->session->search(request);
 }
 
+LdapWriteResult LdapConnection::add_entry(std::string_view dn, const std::vector<LdapAttribute>& attributes) {
+  return handle_->session->add(dn, attributes);
+}
+
+LdapWriteResult LdapConnection::modify_entry(std::string_view dn,
+                                             const std::vector<LdapModification>& modifications) {
+  return handle_->session->modify(dn, modifications);
+}
+
+LdapWriteResult LdapConnection::delete_entry(std::string_view dn) { return handle_->session->remove(dn); }
+
 Result<LdapEntry> LdapConnection::root_dse(const std::vector<std::string>& attributes) {
   LdapSearch request;
   request.base = "";

@@ -30,7 +30,20 @@ ErrorCode ldap_error_code(int ldap_result) {
     case LDAP_AUTH_UNKNOWN:
       return ErrorCode::permission_denied;
     case LDAP_NO_SUCH_OBJECT:
+    case LDAP_NO_SUCH_ATTRIBUTE:
       return ErrorCode::not_found;
+    // Writes: the entry or value is there already.
+    case LDAP_ALREADY_EXISTS:
+    case LDAP_TYPE_OR_VALUE_EXISTS:
+      return ErrorCode::already_exists;
+    // Writes: the server refuses the values (AD: a sAMAccountName it cannot take, a
+    // password its policy rejects).
+    case LDAP_CONSTRAINT_VIOLATION:
+    case LDAP_NAMING_VIOLATION:
+    case LDAP_OBJECT_CLASS_VIOLATION:
+    case LDAP_NOT_ALLOWED_ON_NONLEAF:
+    case LDAP_NOT_ALLOWED_ON_RDN:
+    case LDAP_NO_OBJECT_CLASS_MODS:
     case LDAP_FILTER_ERROR:
     case LDAP_PARAM_ERROR:
     case LDAP_INVALID_DN_SYNTAX:

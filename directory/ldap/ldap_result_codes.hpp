@@ -11,8 +11,10 @@ namespace dirmail::directory {
 
 // temporary_failure: the server is down, busy or slow (try again, or another DC).
 // permission_denied: the server refused us (credentials, strong auth, access).
-// not_found: noSuchObject. invalid_argument: a filter, DN or attribute the server or
-// libldap rejected. limit_exceeded: a size or administrative limit.
+// not_found: noSuchObject, noSuchAttribute. already_exists: entryAlreadyExists,
+// attributeOrValueExists. invalid_argument: a filter, DN, attribute or value the server
+// or libldap rejected (constraint, naming, object class violations). limit_exceeded: a
+// size or administrative limit.
 ErrorCode ldap_error_code(int ldap_result);
 
 // "<uri>: <what> refused|failed: <libldap text>[ (<diagnostic>)]". The diagnostic is

@@ -282,13 +282,15 @@ Result<BindOutcome> LdapSession::simple_bind(std::string_view name, std::string_
   return outcome;
 }
 
-Result<LdapMessagePtr> LdapSession::wait(int msgid, Deadline deadline, std::string_view what) {
+Result<LdapMessagePtr> LdapSession::wait(int msgid, Deadline deadline, std::string_view what,
+                                         int* client_result) {
   auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - steady_clock::now());
   timeval tv = to_timeval(left);
   LDAPMessage* message = nullptr;
   int rc = ldap_result(ld_, msgid, LDAP_MSG_ONE, &tv, &message);
   if (rc == 0) {
     ldap_abandon_ext(ld_, msgid, nullptr, nullptr);
+    if (client_result != nullptr) *client_result = LDAP_TIMEOUT;
     return make_error(ErrorCode::temporary_failure, options_.uri + ": " + std::string(what) +
                                                         " failed: no answer within " +
                                                         millis(options_.operation_timeout));
@@ -296,6 +298,7 @@ Result<LdapMessagePtr> LdapSession::wait(int msgid, Deadline deadline, std::stri
   if (rc < 0 || message == nullptr) {
     int result = last_result();
     if (result == LDAP_SUCCESS) result = LDAP_SERVER_DOWN;
+    if (client_result != nullptr) *client_result = result;
     return failure(result, what, diagnostic());
   }
   return LdapMessagePtr(message);

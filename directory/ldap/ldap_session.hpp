@@ -62,6 +62,11 @@ class LdapSession {
 
   Result<std::vector<LdapEntry>> search(const LdapSearch& request);
 
+  // ldap_write.cpp: one request each, answered within the operation timeout.
+  LdapWriteResult add(std::string_view dn, const std::vector<LdapAttribute>& attributes);
+  LdapWriteResult modify(std::string_view dn, const std::vector<LdapModification>& modifications);
+  LdapWriteResult remove(std::string_view dn);
+
   const std::string& uri() const { return options_.uri; }
 
  private:
@@ -78,8 +83,11 @@ class LdapSession {
     return std::chrono::steady_clock::now() + options_.operation_timeout;
   }
   // The next message for msgid, waiting until the deadline; on timeout the request
-  // is abandoned and temporary_failure returned.
-  Result<LdapMessagePtr> wait(int msgid, Deadline deadline, std::string_view what);
+  // is abandoned and temporary_failure returned. `client_result`, when given, gets
+  // libldap's code for a missing answer (LDAP_TIMEOUT, LDAP_SERVER_DOWN, ...).
+  Result<LdapMessagePtr> wait(int msgid, Deadline deadline, std::string_view what, int* client_result = nullptr);
+  // The answer to a write sent as msgid (`sent` is the send call's return code).
+  LdapWriteResult write_result(int sent, int msgid, std::string_view what);
   std::string diagnostic();
   int last_result();
   Error failure(int ldap_result, std::string_view what, std::string_view diagnostic);

@@ -295,5 +295,54 @@ TEST(LdapConnection, CheckPasswordOnAVanishedServerIsAnError) {
   EXPECT_EQ(result.error().code, ErrorCode::temporary_failure);
 }
 
+// Writes: a server that takes the bind and never answers the write; one that is gone.
+// What AD answers to writes is in tests/integration/migration/test_ad_target.py.
+TEST(LdapConnection, WriteToASilentServerEndsAfterTheOperationTimeout) {
+  ScriptedLdapServer server({{kLdapSuccess, ""}});  // answers the bind, nothing else
+  auto connection = LdapConnection::open(simple_bind_to(server.uri()));
+  ASSERT_TRUE(connection.ok()) << connection.error().message;
+  auto start = Clock::now();
+  auto written = (*connection)->modify_entry(
+      "CN=alice,CN=Users,DC=corp", {{LdapModification::Kind::replace, "unicodePwd", {"\"secret\""}}});
+  auto elapsed = millis_since(start);
+  ASSERT_FALSE(written.ok());
+  EXPECT_EQ(written.error().code, ErrorCode::temporary_failure);
+  EXPECT_EQ(written.result_code(), -5);  // LDAP_TIMEOUT
+  EXPECT_EQ(written.error().message,
+            server.uri() + ": modify of CN=alice,CN=Users,DC=corp (replace unicodePwd) failed: no answer within 300 ms");
+  EXPECT_EQ(written.error().message.find("secret"), std::string::npos);
+  EXPECT_GE(elapsed, 250);
+  EXPECT_LT(elapsed, 900);
+}
+
+TEST(LdapConnection, WriteToAVanishedServerIsTemporary) {
+  std::unique_ptr<LdapConnection> connection;
+  {
+    ScriptedLdapServer server({{kLdapSuccess, ""}});
+    auto opened = LdapConnection::open(simple_bind_to(server.uri()));
+    ASSERT_TRUE(opened.ok()) << opened.error().message;
+    connection = std::move(*opened);
+  }
+  auto deleted = connection->delete_entry("CN=alice,CN=Users,DC=corp");
+  ASSERT_FALSE(deleted.ok());
+  EXPECT_EQ(deleted.error().code, ErrorCode::temporary_failure);
+  EXPECT_LT(deleted.result_code(), 0);  // libldap's: no answer came
+}
+
+TEST(LdapConnection, MalformedWritesAreNotSent) {
+  ScriptedLdapServer server({{kLdapSuccess, ""}});
+  auto connection = LdapConnection::open(simple_bind_to(server.uri()));
+  ASSERT_TRUE(connection.ok()) << connection.error().message;
+  auto start = Clock::now();
+  auto no_dn = (*connection)->add_entry("", {{"objectClass", {"top"}}});
+  EXPECT_EQ(no_dn.error().code, ErrorCode::invalid_argument);
+  auto no_values = (*connection)->add_entry("CN=x,DC=corp", {{"objectClass", {}}});
+  EXPECT_EQ(no_values.error().code, ErrorCode::invalid_argument);
+  auto no_changes = (*connection)->modify_entry("CN=x,DC=corp", {});
+  EXPECT_EQ(no_changes.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(no_changes.error().message, server.uri() + ": modify of CN=x,DC=corp () not sent: no changes");
+  EXPECT_LT(millis_since(start), 250);  // no answer awaited
+}
+
 }  // namespace
 }  // namespace dirmail::directory

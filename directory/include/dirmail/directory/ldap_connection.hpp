@@ -10,6 +10,11 @@
 // time (the caller tries another DC or retries); permission_denied when the server
 // refuses our bind (a configuration fault: wrong service password, no strong auth);
 // invalid_argument for a malformed filter or option; not_found for a missing base.
+//
+// Writes (add, modify, delete: the importer's, as an administrator) return an
+// LdapWriteResult, which keeps the server's result code and diagnostic message beside
+// the Error: AD refuses a password its policy rejects with constraintViolation (19) or
+// unwillingToPerform (53) and "0000052D" in the diagnostic, which no ErrorCode says.
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -91,6 +96,62 @@ struct UserBindResult {
   std::string diagnostic;                               // the server's message
 };
 
+// One attribute of an entry to add, its values as raw octets (UTF-8 text, or binary
+// such as unicodePwd).
+struct LdapAttribute {
+  std::string name;
+  std::vector<std::string> values;  // at least one
+};
+
+// One change of a modify request; the server applies a request's changes all or none.
+struct LdapModification {
+  enum class Kind {
+    add,      // adds the values (AD: typeOrValueExists, 20, if one is there already)
+    replace,  // the attribute's values become these; none: the attribute is removed
+    remove,   // removes the values; none: the whole attribute
+  };
+  Kind kind = Kind::replace;
+  std::string attribute;
+  std::vector<std::string> values;
+};
+
+// Octets of a write's diagnostic message kept (AD's are ~150).
+inline constexpr std::size_t max_write_diagnostic = 1024;
+
+// What a write came to. ok() when the server answered success; otherwise error() in
+// the project's terms (the code from the result code table: already_exists for
+// entryAlreadyExists (68), permission_denied for insufficientAccessRights (50) and
+// unwillingToPerform (53), invalid_argument for constraint, naming and object class
+// violations, temporary_failure when the server is down, busy or did not answer
+// within operation_timeout), and the server's own answer for callers that must tell
+// refusals apart. Usable with DIRMAIL_TRY.
+class [[nodiscard]] LdapWriteResult {
+ public:
+  LdapWriteResult() = default;  // success
+  // A failed write: result_code is never 0 (LDAP_SUCCESS).
+  LdapWriteResult(Error error, int result_code, std::string diagnostic)
+      : error_(std::move(error)), result_code_(result_code), diagnostic_(std::move(diagnostic)) {}
+
+  bool ok() const { return result_code_ == 0; }
+  explicit operator bool() const { return ok(); }
+  const Error& error() const& { return error_; }
+  Error&& error() && { return std::move(error_); }
+  // 0 on success; otherwise the server's result code (RFC 4511: 19
+  // constraintViolation, 50 insufficientAccessRights, 53 unwillingToPerform, 68
+  // entryAlreadyExists, ...), or libldap's negative client code when no answer came
+  // (-1 LDAP_SERVER_DOWN, -5 LDAP_TIMEOUT).
+  int result_code() const { return result_code_; }
+  // The server's diagnosticMessage as sent (AD: "0000052D: Constraint violation -
+  // check_password_restrictions: ..."); empty when none. Not escaped: match on it,
+  // print error().message.
+  const std::string& diagnostic() const { return diagnostic_; }
+
+ private:
+  Error error_;
+  int result_code_ = 0;
+  std::string diagnostic_;
+};
+
 class LdapConnection {
  public:
   // Connects, starts TLS if asked, binds. Fails fast on a refused or unreachable
@@ -105,6 +166,13 @@ class LdapConnection {
   // The root DSE (base "", scope base) with the given attributes: the health probe.
   Result<LdapEntry> root_dse(const std::vector<std::string>& attributes);
   const std::string& uri() const { return options_.uri; }
+
+  // Writes, one request each, answered within operation_timeout. `dn` is a complete
+  // DN whose values the caller escaped (ldap_dn.hpp). Values are never put into
+  // messages: a password may be among them.
+  LdapWriteResult add_entry(std::string_view dn, const std::vector<LdapAttribute>& attributes);
+  LdapWriteResult modify_entry(std::string_view dn, const std::vector<LdapModification>& modifications);
+  LdapWriteResult delete_entry(std::string_view dn);  // a leaf: AD refuses one with children
 
   // Checks a user's password with a simple bind on a new connection to the same
   // server (TLS as configured; refuses an empty password before any network I/O,
