@@ -219,7 +219,10 @@ Result<MailboxLocation> MailboxLocation::make(std::string path_template, std::st
 
 Result<std::string> MailboxLocation::root_for(const MailboxPathVars& vars) const {
   MailboxPathVars resolved = vars;
-  if (is_unc_path(vars.home) || is_drive_path(vars.home)) {
+  // A home folder the template does not use is not looked at: a soft account's UNC
+  // home must not make a %USERNAME% mailbox unusable.
+  if (!mailbox_path_uses_home(path_template)) resolved.home.clear();
+  if (is_unc_path(resolved.home) || is_drive_path(resolved.home)) {
     auto home = resolve_windows_path(vars.home, "home folder");
     if (!home) return std::move(home).error();
     resolved.home = std::move(*home);

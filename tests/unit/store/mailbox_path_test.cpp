@@ -137,6 +137,14 @@ TEST(MailboxLocation, PosixStoreMapsUncHomesThroughThePathMap) {
   EXPECT_NE(message.find("store.path_map"), std::string::npos) << message;
 }
 
+TEST(MailboxLocation, HomeFolderIsIgnoredWhenTheTemplateDoesNotUseIt) {
+  // A soft account or an AD user with a UNC home and a %USERNAME% mailbox: the home
+  // folder plays no part, so it cannot make the mailbox unusable.
+  auto where = location("mailboxes/%DOMAIN%/%USERNAME%", "", {}, false);
+  EXPECT_EQ(where.root_for(vars("alice", "d", "\\\\FS1\\home\\alice")).value(), "/var/lib/dirmail/mailboxes/d/alice");
+  EXPECT_EQ(where.root_for(vars("alice", "d", "H:\\alice")).value(), "/var/lib/dirmail/mailboxes/d/alice");
+}
+
 TEST(MailboxLocation, DriveLettersAreRefusedUnlessMapped) {
   auto where = location("%HOME%\\INETMAIL", "", {}, false);
   auto message = root_error(where, vars("alice", "d", "H:\\alice"));
