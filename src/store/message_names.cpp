@@ -59,22 +59,4 @@ std::string uidl_from_file_name(std::string_view name) {
   return fmt::format("X{:016x}", fnv1a64(name));
 }
 
-std::uint32_t fnv1a32(std::string_view data) {
-  std::uint32_t h = 2166136261u;
-  for (char c : data) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 16777619u;
-  }
-  return h;
-}
-
-std::uint64_t fnv1a64(std::string_view data) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (char c : data) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 }  // namespace dirmail::store

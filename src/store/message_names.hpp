@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "dirmail/base/fnv_hash.hpp"
+
 #include "dirmail/base/result.hpp"
 
 namespace dirmail::store {
@@ -29,9 +31,5 @@ std::string file_name_host(std::string_view host_name);
 // The default UIDL: the file name without a maildir ":2,..." suffix when it is a valid
 // UIDL, otherwise a hash of it. Stable even if the index must be rebuilt.
 std::string uidl_from_file_name(std::string_view name);
-
-// FNV-1a: a small non-cryptographic hash for checksums and name digests.
-std::uint32_t fnv1a32(std::string_view data);
-std::uint64_t fnv1a64(std::string_view data);
 
 }  // namespace dirmail::store
