@@ -3,6 +3,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "dirmail/directory/password_hash.hpp"
@@ -92,6 +93,23 @@ Result<std::string> password_from(const Words& words, std::ostream& err) {
   if (on_line && from_stdin) return make_error(ErrorCode::invalid_argument, "give --password or --password-stdin, not both");
   if (on_line) return words.values.at("--password");
   return read_password(err, !from_stdin);
+}
+
+CommandLine parse_command_line(int argc, char** argv) {
+  CommandLine line;
+  line.config_path = "/etc/dirmail/dirmail.toml";
+  if (const char* env = std::getenv("DIRMAIL_CONFIG")) line.config_path = env;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if ((a == "--config" || a == "-c") && line.args.empty() && i + 1 < argc) {
+      line.config_path = argv[++i];
+    } else if ((a == "--help" || a == "-h") && line.args.empty()) {
+      line.help = true;
+    } else {
+      line.args.push_back(std::move(a));
+    }
+  }
+  return line;
 }
 
 }  // namespace dirmail::ctl

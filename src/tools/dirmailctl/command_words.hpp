@@ -12,6 +12,16 @@
 
 namespace dirmail::ctl {
 
+// The words before the command (dirmailctl's and dirmail-import's): "--config FILE"
+// (or -c; default $DIRMAIL_CONFIG, else /etc/dirmail/dirmail.toml) and "--help" (-h),
+// then the command and its words.
+struct CommandLine {
+  std::string config_path;
+  bool help = false;  // --help came before any command
+  Args args;          // the command and its words
+};
+CommandLine parse_command_line(int argc, char** argv);
+
 // The words after the verb: positional arguments, "--opt VALUE" / "--opt=VALUE"
 // options, and "--flag" flags.
 struct Words {

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "alias_command.hpp"
+#include "command_words.hpp"
 #include "commands.hpp"
 #include "dirmail/directory/local_directory.hpp"
 #include "dirmail/config/loader.hpp"
@@ -43,20 +44,13 @@ constexpr const char* usage_text =
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path = "/etc/dirmail/dirmail.toml";
-  if (const char* env = std::getenv("DIRMAIL_CONFIG")) config_path = env;
-  dirmail::ctl::Args args;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if ((a == "--config" || a == "-c") && args.empty() && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if ((a == "--help" || a == "-h") && args.empty()) {
-      std::cout << usage_text;
-      return 0;
-    } else {
-      args.push_back(std::move(a));
-    }
+  auto command_line = dirmail::ctl::parse_command_line(argc, argv);
+  if (command_line.help) {
+    std::cout << usage_text;
+    return 0;
   }
+  const std::string& config_path = command_line.config_path;
+  dirmail::ctl::Args& args = command_line.args;
   if (args.empty()) {
     std::cerr << usage_text;
     return 2;

@@ -66,14 +66,46 @@ def eventually(check, timeout=20.0, interval=0.2, what="condition"):
     raise AssertionError(f"{what} not reached within {timeout}s (last: {last!r})")
 
 
-def ad_modify(info, dn, attribute, values):
-    """Replaces an attribute of an AD entry over LDAPS, as Administrator (python3-ldap)."""
+def ldaps_connection(info):
+    """An LDAPS connection to the fixture's DC that checks its certificate (python3-ldap),
+    not bound yet."""
     import ldap
     conn = ldap.initialize(info["ldaps_uri"])
     conn.set_option(ldap.OPT_X_TLS_CACERTFILE, info["ca_file"])
     conn.set_option(ldap.OPT_X_TLS_REQUIRE_CERT, ldap.OPT_X_TLS_DEMAND)
     conn.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
     conn.set_option(ldap.OPT_NETWORK_TIMEOUT, 10)
+    conn.set_option(ldap.OPT_REFERRALS, 0)
+    return conn
+
+
+def admin_connection(info):
+    """An LDAPS connection bound as the domain's Administrator."""
+    conn = ldaps_connection(info)
     conn.simple_bind_s(info["admin"]["upn"], info["admin"]["password"])
+    return conn
+
+
+def delete_subtree(conn, dn):
+    """Deletes an entry and everything below it (an OU a test made); nothing if it is gone."""
+    import ldap
+    try:
+        entries = conn.search_s(dn, ldap.SCOPE_SUBTREE, "(objectClass=*)", ["1.1"])
+    except ldap.NO_SUCH_OBJECT:
+        return
+    for entry_dn, _ in sorted(entries, key=lambda e: -len(e[0])):
+        if entry_dn:
+            conn.delete_s(entry_dn)
+
+
+def ldap_text(values):
+    """An attribute's values as text (python3-ldap gives bytes); [] when absent."""
+    return [v.decode("utf-8") for v in values or []]
+
+
+def ad_modify(info, dn, attribute, values):
+    """Replaces an attribute of an AD entry over LDAPS, as Administrator (python3-ldap)."""
+    import ldap
+    conn = admin_connection(info)
     conn.modify_s(dn, [(ldap.MOD_REPLACE, attribute, [v.encode() for v in values])])
     conn.unbind_s()

@@ -11,6 +11,7 @@ from pathlib import Path
 BUILD_DIR = Path(os.environ.get("DIRMAIL_BUILD_DIR", Path(__file__).resolve().parents[3] / "build" / "debug"))
 DIRMAILD = BUILD_DIR / "src" / "daemon" / "dirmaild"
 DIRMAILCTL = BUILD_DIR / "src" / "tools" / "dirmailctl"
+DIRMAIL_IMPORT = BUILD_DIR / "src" / "tools" / "dirmail-import"
 
 # Each test file that shares the one dirmaild has users of its own, so that parallel
 # tests never meet in a mailbox (POP3 locks it: [IN-USE]).

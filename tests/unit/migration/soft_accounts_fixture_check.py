@@ -81,7 +81,7 @@ class SoftAccountFixture(unittest.TestCase):
                     folder = out / a["mailbox"]
                     self.assertTrue(folder.is_dir(), folder)
                     names = {p.name for p in folder.iterdir() if p.name.endswith(manifest["message_suffix"])}
-                    self.assertEqual(names, {m["file"] for m in a["messages"]})
+                    self.assertEqual(names, {m["file"] for m in a["messages"] if m.get("folder", "INBOX") == "INBOX"})
                     for m in a["messages"]:
                         self.assertEqual(m["file"], m["uidl"] + manifest["message_suffix"])
                         self.assertEqual((folder / m["file"]).stat().st_size, m["size"])
@@ -90,6 +90,32 @@ class SoftAccountFixture(unittest.TestCase):
                 if layout == "home":
                     self.assertTrue(all(a["mailbox"].endswith("/INETMAIL/INBOX") for a in manifest["accounts"]))
                     self.assertTrue(all(a["home_folder"] == "\\\\FS1\\home\\" + a["account"] for a in manifest["accounts"]))
+
+    def test_flags_folders_and_dates_leave_the_rest_as_it_was(self):
+        plain = self.generate("--accounts", "40", "--seed", "4")
+        plain_tsv = (plain / "accounts.tsv").read_bytes()
+        plain_manifest = json.loads((plain / "manifest.json").read_text(encoding="utf-8"))
+        out = self.generate("--accounts", "40", "--seed", "4", "--flags", "--folders", "--dates")
+        self.assertEqual((out / "accounts.tsv").read_bytes(), plain_tsv)
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        letters = {"R": "\\Seen", "A": "\\Answered", "F": "\\Flagged", "T": "\\Draft"}
+        flagged = folders = 0
+        for a, p in zip(manifest["accounts"], plain_manifest["accounts"]):
+            inbox = [m for m in a["messages"] if m["folder"] == "INBOX"]
+            self.assertEqual([m["uidl"] for m in inbox], [m["uidl"] for m in p["messages"]])
+            self.assertEqual(sorted({m["folder"] for m in a["messages"]} - {"INBOX"}), sorted(a["folders"]))
+            folders += len(a["folders"])
+            for m in a["messages"]:
+                place = out / a["mailbox"] / ("" if m["folder"] == "INBOX" else m["folder"]) / m["file"]
+                data = place.read_bytes()
+                self.assertEqual(len(data), m["size"])
+                self.assertEqual(int(place.stat().st_mtime), m["modified"])
+                header = data.split(b"\r\n\r\n")[0].decode("ascii").split("\r\n")
+                given = "".join(line.split(":", 1)[1] for line in header if line.startswith(("Status:", "X-Status:")))
+                self.assertEqual(sorted(m["flags"]), sorted({letters[c] for c in given if c in letters}))
+                flagged += bool(m["flags"])
+        self.assertGreater(flagged, 0)
+        self.assertGreater(folders, 0)
 
     def test_same_seed_same_bytes(self):
         a = (self.generate("--accounts", "40", "--seed", "9", "--bad-rows", "3") / "accounts.tsv").read_bytes()

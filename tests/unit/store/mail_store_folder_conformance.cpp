@@ -261,6 +261,43 @@ TEST_P(MailStoreConformance, RenamingInboxMovesItsMessagesAndLeavesItEmpty) {
   EXPECT_EQ(list_ok(*store_, fresh), (Names{"INBOX", "Nothing"}));
 }
 
+// Migrations (dirmail-import) append with the original's UIDL, flags and date, as a
+// named delivery: a repeat after a crash finds the first copy.
+TEST_P(MailStoreConformance, AppendKeepsTheSourceUidlAndNamesTheDelivery) {
+  const std::string root = harness_->mailbox_root("wanda");
+  ASSERT_TRUE(store_->create_folder(root, "Old").ok());
+  const std::string body = "Subject: old\r\n\r\nkept\r\n";
+  int fd = ::memfd_create("dirmail-test-import", MFD_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, body.data(), body.size()), static_cast<ssize_t>(body.size()));
+  DeliverySource source;
+  source.fd = fd;
+  source.length = body.size();
+  source.uidl = "0123456789ABCDEF";
+  source.delivery_id = "Mimport-1";
+  AppendOptions options;
+  options.flags = flag_seen | flag_answered;
+  options.internal_date = 1100000000;
+  auto first = store_->append(root, "Old", source, options);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->message.uidl, "0123456789ABCDEF");
+  auto again = store_->append(root, "Old", source, options);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_EQ(again->message.uid, first->message.uid);
+  source.delivery_id = "bad/id";
+  auto refused = store_->append(root, "Old", source, options);
+  EXPECT_TRUE(!refused.ok() && refused.error().code == ErrorCode::invalid_argument);
+  ::close(fd);
+
+  store_ = harness_->make_store();
+  auto status = status_ok(root, "Old");
+  ASSERT_EQ(status.messages.size(), 1u);
+  EXPECT_EQ(status.messages[0].uidl, "0123456789ABCDEF");
+  EXPECT_EQ(status.messages[0].flags, flag_seen | flag_answered);
+  EXPECT_EQ(status.messages[0].internal_date, 1100000000);
+  EXPECT_EQ(status.messages[0].size, body.size());
+}
+
 TEST_P(MailStoreConformance, AppendStoresTheGivenFlagsAndDate) {
   const std::string root = harness_->mailbox_root("vera");
   ASSERT_TRUE(store_->create_folder(root, "Drafts").ok());

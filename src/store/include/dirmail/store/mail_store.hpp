@@ -225,7 +225,9 @@ class MailStore {
   // `from` does not exist, already_exists when `to` does.
   virtual Status rename_folder(const std::string& mailbox_root, std::string_view from, std::string_view to) = 0;
   // Stores a message given by an IMAP client. not_found when the folder does not
-  // exist (the client gets [TRYCREATE]); INBOX always exists.
+  // exist (the client gets [TRYCREATE]); INBOX always exists. As with deliver(),
+  // source.uidl and source.delivery_id are honoured (dirmail-import keeps the
+  // original's UIDLs, flags and dates this way).
   virtual Result<AppendResult> append(const std::string& mailbox_root, std::string_view folder,
                                       const DeliverySource& source, const AppendOptions& options) = 0;
   // Copies messages (with their flags and internal dates) to another folder, durably,
