@@ -211,5 +211,40 @@ secrets_key_file = "secrets.key"
             self.assertEqual(fields[7], str(a["mailbox_limit"]))
 
 
+class ImportFromHomeFolders(unittest.TestCase):
+    """The original's mailbox folder template %HOME%\\INETMAIL\\INBOX: each account's mail
+    below its home folder (a UNC path in the export), found through --home-map."""
+
+    def test_home_layout(self):
+        folder = STATE / "home_layout"
+        shutil.rmtree(folder, ignore_errors=True)
+        source = folder / "original"
+        subprocess.run([sys.executable, str(GENERATOR), "--out", str(source), "--accounts", "8", "--domains", "1",
+                        "--layout", "home", "--dates", "--seed", "3"], check=True, capture_output=True, timeout=120)
+        manifest = json.loads((source / "manifest.json").read_text(encoding="utf-8"))
+        dm = DirmailInstance(folder / "dirmail")
+        dm.write_config()
+        home_map = "\\\\FS1\\home=" + str(source / "homes" / "FS1" / "home")
+        done = subprocess.run([str(DIRMAIL_IMPORT), "--config", str(dm.config), "--accounts", str(source / "accounts.tsv"),
+                               "--mail-from", str(source), "--layout", "home", "--home-map", home_map,
+                               "--create-domains", "--json"], capture_output=True, text=True, timeout=300, cwd=dm.folder)
+        self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
+        report = json.loads(done.stdout)
+        total = sum(len(a["messages"]) for a in manifest["accounts"])
+        self.assertGreater(total, 0)
+        self.assertEqual(report["totals"]["messages_copied"], total)
+        dm.start()
+        try:
+            for a in manifest["accounts"]:
+                pop = poplib.POP3("127.0.0.1", dm.pop3_port, timeout=60)
+                pop.user(f"{a['account']}@{a['domain']}")
+                pop.pass_(a["password"])
+                uidls = [line.decode().split(" ", 1)[1] for line in pop.uidl()[1]]
+                pop.quit()
+                self.assertEqual(uidls, [m["uidl"] for m in in_folder(a)], a["account"])
+        finally:
+            dm.stop()
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
