@@ -56,8 +56,10 @@ class AdAccountTarget final : public AccountTarget {
     return std::optional<TargetAccount>(target_account_from_entry(**entry, layout_, *groups));
   }
 
+  // A name that cannot be a mail domain, or a group of that name the importer may not
+  // put users in, is an error rather than "no": create_domain could not make it either.
   Result<bool> has_domain(std::string_view domain) override {
-    auto dn = group_dn(domain);
+    auto dn = find_domain_group(domain);
     if (!dn) return std::move(dn).error();
     return dn->has_value();
   }
@@ -68,6 +70,11 @@ class AdAccountTarget final : public AccountTarget {
     auto added = connection_->add_entry(domain_group_dn(domain, layout_), domain_group_attributes(domain));
     if (!added) return std::move(added).error();
     return {};
+  }
+
+  std::optional<TargetFailure> check_row(const SoftAccount& row) const override {
+    if (auto problem = ad_row_problem(row)) return TargetFailure{TargetFailureKind::refused, *problem};
+    return std::nullopt;
   }
 
   std::optional<TargetFailure> create(const NewAccount& account) override;
@@ -107,16 +114,51 @@ class AdAccountTarget final : public AccountTarget {
     return std::optional<LdapEntry>(std::move(found->front()));
   }
 
-  Result<std::optional<std::string>> group_dn(std::string_view name) {
+  // The DN of the mail domain's group, or nullopt when there is none. The row's domain
+  // chooses the group a user joins, so the name must be a mail domain's and the group
+  // one that grants nothing (mail_domain_group_problem): never a builtin one.
+  Result<std::optional<std::string>> find_domain_group(std::string_view domain) {
+    if (auto problem = domain_group_name_problem(domain)) return make_error(ErrorCode::invalid_argument, *problem);
     LdapSearch search;
     search.base = layout_.base_dn;
-    search.filter = directory::group_by_name_filter(directory::DirectorySchema::active_directory(), name);
+    search.filter = directory::group_by_name_filter(directory::DirectorySchema::active_directory(), domain);
+    search.attributes = domain_group_lookup_attributes();
     search.page_size = 0;
     search.max_entries = 2;
     auto found = connection_->search(search);
     if (!found) return std::move(found).error();
     if (found->empty()) return std::optional<std::string>{};
+    if (auto problem = mail_domain_group_problem(found->front(), domain))
+      return make_error(ErrorCode::invalid_argument, *problem);
     return std::optional<std::string>(found->front().dn);
+  }
+
+  // The domain group a user is to join, or the refusal: a missing group is one.
+  std::optional<TargetFailure> domain_group_for(std::string_view domain, std::string& dn) {
+    auto found = find_domain_group(domain);
+    if (!found) return target_failure_of(found.error());
+    if (!*found)
+      return TargetFailure{TargetFailureKind::refused,
+                           "the mail domain group \"" + escape_control(domain) + "\" does not exist"};
+    dn = std::move(**found);
+    return std::nullopt;
+  }
+
+  // Sets the password of a user left disabled (514) and enables it (512); must_change:
+  // pwdLastSet 0, so that the user chooses one at the next logon. unicodePwd is
+  // write-only and taken only over an encrypted connection; a password the domain's
+  // policy refuses is password_policy (target_failure_of).
+  std::optional<TargetFailure> set_first_password(const std::string& user_dn, const NewAccount& account) {
+    auto password = unicode_pwd_value(account.password);
+    if (account.password.empty() || !password)
+      return TargetFailure{TargetFailureKind::refused, "the password is empty or not valid UTF-8"};
+    auto set = connection_->modify_entry(user_dn, {{LdapModification::Kind::replace, "unicodePwd", {*password}}});
+    if (!set) return target_failure_of(set);
+    std::vector<LdapModification> enable = {
+        {LdapModification::Kind::replace, "userAccountControl", {std::to_string(uac_normal_account)}}};
+    if (account.must_change) enable.push_back({LdapModification::Kind::replace, "pwdLastSet", {"0"}});
+    if (auto enabled = connection_->modify_entry(user_dn, enable); !enabled) return target_failure_of(enabled);
+    return std::nullopt;
   }
 
   // The mail domain groups the filter finds (groups with a dotted name), less the
@@ -159,70 +201,74 @@ class AdAccountTarget final : public AccountTarget {
 
 std::optional<TargetFailure> AdAccountTarget::create(const NewAccount& account) {
   const SoftAccount& row = account.row;
-  if (auto problem = sam_account_name_problem(row.account))
-    return TargetFailure{TargetFailureKind::refused, *problem};
-  auto password = unicode_pwd_value(account.password);
-  if (account.password.empty() || !password)
+  if (auto problem = check_row(row)) return problem;
+  if (account.password.empty() || !unicode_pwd_value(account.password))
     return TargetFailure{TargetFailureKind::refused, "the password is empty or not valid UTF-8"};
   // The domain's group before anything is written: a missing one makes no half user.
-  std::optional<std::string> domain_dn;
+  std::string domain_dn;
   if (!row.domain.empty()) {
-    auto dn = group_dn(row.domain);
-    if (!dn) return target_failure_of(dn.error());
-    if (!*dn)
-      return TargetFailure{TargetFailureKind::refused,
-                           "the mail domain group \"" + escape_control(row.domain) + "\" does not exist"};
-    domain_dn = std::move(*dn);
+    if (auto refused = domain_group_for(row.domain, domain_dn)) return refused;
   }
 
   const std::string user_dn = new_user_dn(account, layout_);
   if (auto added = connection_->add_entry(user_dn, new_user_attributes(account, layout_)); !added)
     return target_failure_of(added);
-
-  // unicodePwd is write-only and taken only over an encrypted connection.
-  auto set = connection_->modify_entry(user_dn, {{LdapModification::Kind::replace, "unicodePwd", {*password}}});
-  // A password the domain's policy refuses: password_policy (target_failure_of).
-  if (!set) return undo(user_dn, target_failure_of(set));
-  std::vector<LdapModification> enable = {
-      {LdapModification::Kind::replace, "userAccountControl", {std::to_string(uac_normal_account)}}};
-  // pwdLastSet 0: the user must change the password at the next logon.
-  if (account.must_change) enable.push_back({LdapModification::Kind::replace, "pwdLastSet", {"0"}});
-  if (auto enabled = connection_->modify_entry(user_dn, enable); !enabled)
-    return undo(user_dn, target_failure_of(enabled));
-
+  if (auto failure = set_first_password(user_dn, account)) return undo(user_dn, std::move(*failure));
   if (auto member = add_member(layout_.mail_users_group_dn, user_dn); !member)
     return undo(user_dn, target_failure_of(member));
-  if (domain_dn) {
-    if (auto member = add_member(*domain_dn, user_dn); !member) return undo(user_dn, target_failure_of(member));
+  if (!domain_dn.empty()) {
+    if (auto member = add_member(domain_dn, user_dn); !member) return undo(user_dn, target_failure_of(member));
   }
   return std::nullopt;
 }
 
 std::optional<TargetFailure> AdAccountTarget::complete(const NewAccount& account, const TargetAccount& existing) {
-  if (!existing.imported)
-    return TargetFailure{TargetFailureKind::refused,
-                         "the user \"" + escape_control(existing.account) +
-                             "\" was not created by dirmail-import: it is left as it is"};
-  auto entry = user_entry(existing.account.empty() ? account.row.account : existing.account);
+  const std::string& name = existing.account.empty() ? account.row.account : existing.account;
+  auto not_ours = [&] {
+    return TargetFailure{TargetFailureKind::refused, "the user \"" + escape_control(name) +
+                                                         "\" was not created by dirmail-import: it is left as it is"};
+  };
+  if (!existing.imported) return not_ours();
+  if (auto problem = check_row(account.row)) return problem;
+  // Read again: the state decides whether a password is set, so it must be the current one.
+  auto entry = user_entry(name);
   if (!entry) return target_failure_of(entry.error());
   if (!*entry)
     return TargetFailure{TargetFailureKind::other,
-                         "the user \"" + escape_control(account.row.account) + "\" is gone from the directory"};
+                         "the user \"" + escape_control(name) + "\" is gone from the directory"};
   const std::string& user_dn = (*entry)->dn;
-  if (!existing.mail_user) {
+  if (!has_importer_mark((*entry)->first("info"))) return not_ours();
+  auto groups = domain_groups(user_groups_filter(user_dn));
+  if (!groups) return target_failure_of(groups.error());
+  const TargetAccount now = target_account_from_entry(**entry, layout_, *groups);
+
+  // Everything that can refuse before the first write.
+  const std::string& domain = account.row.domain;
+  std::string domain_dn;
+  if (!domain.empty()) {
+    for (const std::string& other : now.domains)
+      if (domain_key(other) != domain_key(domain))
+        return TargetFailure{TargetFailureKind::refused,
+                             "the user \"" + escape_control(name) + "\" is in the mail domain \"" +
+                                 escape_control(other) + "\", not \"" + escape_control(domain) +
+                                 "\": a change of domain is a conflict, not something to complete"};
+    if (now.domains.empty()) {
+      if (auto refused = domain_group_for(domain, domain_dn)) return refused;
+    }
+  }
+
+  // Only the state create() leaves between the add and the password gets one: an
+  // enabled user's password is never changed.
+  if (created_without_password(**entry)) {
+    if (auto failure = set_first_password(user_dn, account)) return failure;
+  }
+  if (!now.mail_user) {
     if (auto member = add_member(layout_.mail_users_group_dn, user_dn); !member && !already_member(member))
       return target_failure_of(member);
   }
-  const std::string& domain = account.row.domain;
-  bool in_domain = std::any_of(existing.domains.begin(), existing.domains.end(),
-                               [&](const std::string& d) { return domain_key(d) == domain_key(domain); });
-  if (!domain.empty() && !in_domain) {
-    auto dn = group_dn(domain);
-    if (!dn) return target_failure_of(dn.error());
-    if (!*dn)
-      return TargetFailure{TargetFailureKind::refused,
-                           "the mail domain group \"" + escape_control(domain) + "\" does not exist"};
-    if (auto member = add_member(**dn, user_dn); !member && !already_member(member)) return target_failure_of(member);
+  if (!domain_dn.empty()) {
+    if (auto member = add_member(domain_dn, user_dn); !member && !already_member(member))
+      return target_failure_of(member);
   }
   return std::nullopt;
 }

@@ -87,6 +87,37 @@ std::optional<std::string> domain_group_name_problem(std::string_view domain) {
   return std::nullopt;
 }
 
+std::optional<std::string> ad_row_problem(const SoftAccount& row) {
+  if (auto problem = sam_account_name_problem(row.account)) return problem;
+  if (!row.domain.empty()) return domain_group_name_problem(row.domain);
+  return std::nullopt;
+}
+
+std::vector<std::string> domain_group_lookup_attributes() {
+  return {"objectClass", "sAMAccountName", "groupType", "isCriticalSystemObject", "adminCount"};
+}
+
+std::optional<std::string> mail_domain_group_problem(const directory::LdapEntry& group, std::string_view domain) {
+  const std::string shown = "the group \"" + escape_control(group.first("sAMAccountName")) + "\"";
+  const auto* classes = group.values("objectClass");
+  bool is_group = classes && std::any_of(classes->begin(), classes->end(),
+                                         [](const std::string& c) { return iequals(c, "group"); });
+  if (!is_group) return shown + " is not a group";
+  if (!iequals(group.first("sAMAccountName"), domain))
+    return shown + " is not named \"" + escape_control(domain) + "\"";
+  auto type = directory::parse_ad_integer(group.first("groupType"));
+  if (!type) return shown + " has no groupType";
+  if ((*type & group_type_builtin_local) != 0 || iequals(group.first("isCriticalSystemObject"), "TRUE") ||
+      group.first("adminCount") == "1")
+    return shown + " is a builtin or privileged group of the domain, not a mail domain group: no user is added to it";
+  return std::nullopt;
+}
+
+bool created_without_password(const directory::LdapEntry& user) {
+  auto uac = directory::parse_ad_integer(user.first("userAccountControl"));
+  return has_importer_mark(user.first("info")) && uac && (*uac & directory::uac_account_disable) != 0;
+}
+
 bool looks_like_mail_domain(std::string_view group_name) {
   if (group_name.size() > 253 || group_name.find('.') == std::string_view::npos) return false;
   for (std::string_view label : split(group_name, '.')) {

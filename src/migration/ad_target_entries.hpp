@@ -39,6 +39,8 @@ inline constexpr std::size_t max_domain_group_name = 64;
 // groupType of a domain-local security group (spec §16, §22.7).
 inline constexpr std::string_view domain_local_security_group = "-2147483644";
 inline constexpr std::uint32_t uac_normal_account = 0x200;  // 512; with ACCOUNTDISABLE (2): 514
+// groupType's bit of the builtin local groups (Administrators, Account Operators, ...).
+inline constexpr std::int64_t group_type_builtin_local = 0x1;
 
 // The attributes a user lookup asks for.
 std::vector<std::string> user_attributes(const AdTargetLayout& layout);
@@ -51,6 +53,23 @@ bool has_importer_mark(std::string_view info);
 std::optional<std::string> sam_account_name_problem(std::string_view account);
 // Why a mail domain cannot name a group (CN=<domain>), or nullopt.
 std::optional<std::string> domain_group_name_problem(std::string_view domain);
+
+// What check_row refuses in a row before anything is written: the account as a
+// sAMAccountName (sam_account_name_problem), and a domain, when there is one, that
+// cannot name a mail domain group (domain_group_name_problem).
+std::optional<std::string> ad_row_problem(const SoftAccount& row);
+
+// The attributes a mail domain group lookup asks for (mail_domain_group_problem).
+std::vector<std::string> domain_group_lookup_attributes();
+// Why the group a lookup found for `domain` is not one the importer may put users in,
+// or nullopt: it must be a group named exactly the domain (without case) and none of
+// the builtin or privileged groups, which AD marks with groupType's builtin bit (0x1),
+// isCriticalSystemObject or adminCount. A user's mail domain must never grant rights.
+std::optional<std::string> mail_domain_group_problem(const directory::LdapEntry& group, std::string_view domain);
+
+// A user this importer created and a run cut short before its password was set: the
+// importer's mark in info and still disabled (514, as new_user_attributes leaves it).
+bool created_without_password(const directory::LdapEntry& user);
 
 // Whether a group's sAMAccountName names a mail domain: a DNS name (letters, digits,
 // '-', '_' in labels of 1 to 63 octets) with at least one dot. The mail domain groups

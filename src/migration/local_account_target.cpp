@@ -54,10 +54,15 @@ class LocalAccountTarget final : public AccountTarget {
 
   Result<void> create_domain(std::string_view domain) override { return directory_.add_domain(domain); }
 
-  std::optional<TargetFailure> create(const NewAccount& account) override {
-    if (account.row.domain.empty())
+  std::optional<TargetFailure> check_row(const SoftAccount& row) const override {
+    if (row.domain.empty())
       return TargetFailure{TargetFailureKind::refused,
                            "no mail domain: every account of the local directory belongs to one"};
+    return std::nullopt;
+  }
+
+  std::optional<TargetFailure> create(const NewAccount& account) override {
+    if (auto problem = check_row(account.row)) return problem;
     directory::UserSpec spec;
     spec.name = account.row.account;
     spec.domain = account.row.domain;

@@ -145,7 +145,15 @@ Status MailboxCopy::copy_folder(const OriginalFolder& folder) {
   std::unordered_set<std::string> present;
   for (const auto& m : status->messages) present.insert(m.uidl);
 
-  std::vector<std::string> copied;
+  // UIDLs the folder holds that the journal does not yet: stored now, or found there
+  // (a run killed before its journal), written in batches.
+  std::vector<std::string> unjournaled;
+  auto journal_now = [&]() -> Status {
+    if (options_.dry_run) return ok_status();
+    DIRMAIL_TRY(journal_.record(root_, folder.name, unjournaled));
+    unjournaled.clear();
+    return ok_status();
+  };
   Status failure;
   for (const OriginalMessage& message : folder.messages) {
     auto before = journal_.copied_before(root_, folder.name, message.uidl);
@@ -153,22 +161,26 @@ Status MailboxCopy::copy_folder(const OriginalFolder& folder) {
       failure = std::move(before).error();
       break;
     }
-    if (present.contains(message.uidl) || *before) {
+    if (*before) {
       ++result_.already_there;
       continue;
     }
-    if (options_.dry_run) {
+    if (present.contains(message.uidl)) {
+      ++result_.already_there;
+      unjournaled.push_back(message.uidl);
+    } else if (options_.dry_run) {
       ++result_.copied;
       result_.bytes += message.size;
-      continue;
-    }
-    if (auto done = copy_message(folder, message, status->uidnext, copied); !done) {
+    } else if (auto done = copy_message(folder, message, status->uidnext, unjournaled); !done) {
       failure = std::move(done);
       break;
     }
+    if (unjournaled.size() >= journal_batch_messages) {
+      if (auto recorded = journal_now(); !recorded) return recorded;
+    }
   }
   // What was stored is journaled even when the store failed part way.
-  if (auto recorded = journal_.record(root_, folder.name, copied); !recorded) {
+  if (auto recorded = journal_now(); !recorded) {
     if (failure) return recorded;
   }
   return failure;

@@ -55,7 +55,12 @@ std::optional<JournalEntry> parse_journal_line(std::string_view line) {
 Result<MigrationJournal> MigrationJournal::open(std::string state_dir) {
   if (state_dir.empty()) return make_error(ErrorCode::invalid_argument, "no state folder for the migration journal");
   DIRMAIL_TRY(posix::ensure_directory(state_dir));  // made with mode 0700
-  return MigrationJournal(std::move(state_dir));
+  return MigrationJournal(std::move(state_dir), true);
+}
+
+Result<MigrationJournal> MigrationJournal::open_read_only(std::string state_dir) {
+  if (state_dir.empty()) return make_error(ErrorCode::invalid_argument, "no state folder for the migration journal");
+  return MigrationJournal(std::move(state_dir), false);  // load() reads a missing file as empty
 }
 
 std::string MigrationJournal::file_of(const std::string& mailbox_root) const {
@@ -128,6 +133,8 @@ Result<bool> MigrationJournal::copied_before(const std::string& mailbox_root, st
 Status MigrationJournal::record(const std::string& mailbox_root, std::string_view folder,
                                 const std::vector<std::string>& uidls) {
   if (uidls.empty()) return ok_status();
+  if (!writable_)
+    return make_error(ErrorCode::invalid_argument, "migration journal opened read-only (dry run): " + state_dir_);
   if (!valid_journal_folder(folder) || folder.size() > max_journal_line_bytes)
     return make_error(ErrorCode::invalid_argument, "folder name cannot be journaled: " + escape_control(folder));
   const std::string path = file_of(mailbox_root);

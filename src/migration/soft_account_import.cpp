@@ -5,12 +5,17 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "dirmail/directory/mail_names.hpp"
 
 namespace dirmail::migration {
 namespace {
 
 // The lines that must not be taken, for this target: with one namespace every row of a
 // conflict; otherwise only rows whose name and domain repeat (name@domain is the key).
+// `one_namespace` also when two domains' accounts of one name would read one mailbox
+// (the original's common box: inbox\<account> for both).
 std::set<std::size_t> conflicting_lines(const SoftAccountFile& file, bool one_namespace) {
   std::set<std::size_t> lines;
   for (const auto& conflict : file.conflicts) {
@@ -27,14 +32,14 @@ std::set<std::size_t> conflicting_lines(const SoftAccountFile& file, bool one_na
   return lines;
 }
 
-// Whether `held` differs from the row only in the groups an import adds (a run cut
-// short after the user was made): then the groups can be completed.
-bool only_groups_missing(TargetAccount held, const SoftAccount& row) {
+// Whether `held` is what a run cut short leaves of this row: the attributes as the
+// file says, in no mail domain group yet (create() adds the mail-users group first, the
+// domain group last). A user in another domain group, or one the administrator took out
+// of the mail-users group, is no such thing: that is a conflict.
+bool unfinished(TargetAccount held, const SoftAccount& row) {
+  if (!held.domains.empty()) return false;
   held.mail_user = true;
-  if (!row.domain.empty() &&
-      std::none_of(held.domains.begin(), held.domains.end(),
-                   [&](const std::string& d) { return domain_key(d) == domain_key(row.domain); }))
-    held.domains.push_back(row.domain);
+  if (!row.domain.empty()) held.domains = {row.domain};
   return target_matches(held, row);
 }
 
@@ -65,7 +70,8 @@ class ImportRun {
     if (options_.secrets == nullptr && needs_secrets())
       summary_.notes.push_back(
           "auth.secrets_file is not set: the SMTP-AUTH/APOP passwords of flagged accounts are not carried over");
-    const auto conflicts = conflicting_lines(file_, target_.one_namespace());
+    const bool shared_mailboxes = options_.mail_source && options_.mail_source->layout == OriginalLayout::common;
+    const auto conflicts = conflicting_lines(file_, target_.one_namespace() || shared_mailboxes);
     progress_.total = file_.rows.size();
     for (const auto& row : file_.rows) {
       progress_.current = row.account.account;
@@ -102,6 +108,9 @@ class ImportRun {
     a.outcome = ImportOutcome::conflict;
     const AccountConflict* conflict = conflict_of(file_, row.line);
     a.reason = conflict ? format_conflict(*conflict) : "the name is on several rows";
+    if (conflict && conflict->across_domains && !target_.one_namespace())
+      a.reason += " (here: the original's common box has one mailbox inbox\\" + row.account.account +
+                  " for them; --layout per-domain if it kept one per domain)";
     a.reason += "; none of them is imported: edit the file and run again";
     return a;
   }
@@ -132,40 +141,76 @@ class ImportRun {
     return std::nullopt;
   }
 
+  // What dirmail itself could not serve, or the administrator did not allow: checked
+  // before the target is asked anything.
+  std::optional<std::string> refuse_row(const SoftAccount& account) {
+    if (!directory::canonical_account_name(account.account))
+      return "dirmail cannot serve the name " + account.account +
+             ": account names are letters, digits, '.', '_' and '-' (at most 64, not starting with '.')";
+    if (!account.domain.empty()) {
+      auto domain = directory::canonical_domain(account.domain);
+      if (!domain) return "the mail domain " + account.domain + " is no DNS name";
+      if (!options_.mail_domains.empty() &&
+          std::find(options_.mail_domains.begin(), options_.mail_domains.end(), *domain) == options_.mail_domains.end())
+        return "the mail domain " + account.domain + " is not one of directory.mail_domains";
+    }
+    if (auto failure = target_.check_row(account)) return describe_failure(*failure);
+    return std::nullopt;
+  }
+
+  // The password an account gets: the file's, or a generated one, kept in the
+  // administrator's list before the target sees it (a run cut short loses none).
+  std::optional<std::string> choose_password(NewAccount& wanted, AccountImport& a) {
+    const SoftAccount& account = wanted.row;
+    if (!account.password.empty() && !options_.ignore_passwords) {
+      wanted.password = account.password;
+      return std::nullopt;
+    }
+    wanted.password = options_.generate_password ? options_.generate_password() : std::string();
+    wanted.must_change = true;
+    if (wanted.password.empty()) return "no password to set, and none can be generated";
+    a.generated_password = wanted.password;
+    if (options_.dry_run) return std::nullopt;
+    if (!options_.keep_generated_password) return "a generated password would be lost: give --passwords-out";
+    if (auto kept = options_.keep_generated_password(account, wanted.password); !kept)
+      return "the generated password cannot be kept, so the account is not made: " + kept.error().message;
+    return std::nullopt;
+  }
+
+  std::optional<std::string> check_password_in_dry_run(const NewAccount& wanted) {
+    if (!options_.dry_run || wanted.must_change) return std::nullopt;
+    auto objection = target_.check_password(wanted.row.account, wanted.password);
+    if (!objection) return "the password policy cannot be read: " + objection.error().message;
+    if (*objection) return std::move(**objection);
+    return std::nullopt;
+  }
+
   AccountImport import_row(const SoftAccountRow& row) {
     AccountImport a = start(row);
     const SoftAccount& account = row.account;
+    if (auto refused = refuse_row(account)) return failed(std::move(a), std::move(*refused));
     auto existing = target_.find(account.account, account.domain);
     if (!existing) return failed(std::move(a), "cannot be looked up: " + existing.error().message);
 
     NewAccount wanted;
     wanted.row = account;
     wanted.origin = fmt::format("{} line {}", summary_.source.empty() ? "export" : summary_.source, row.line);
-    const bool file_password = !account.password.empty() && !options_.ignore_passwords;
 
     TargetAccount held;
     if (!*existing) {
       if (auto problem = ensure_domain(account.domain)) return failed(std::move(a), std::move(*problem));
-      if (file_password) {
-        wanted.password = account.password;
-      } else {
-        wanted.password = options_.generate_password ? options_.generate_password() : std::string();
-        wanted.must_change = true;
-      }
-      if (wanted.password.empty()) return failed(std::move(a), "no password to set, and none can be generated");
-      if (options_.dry_run) {
-        if (file_password) {
-          auto objection = target_.check_password(account.account, wanted.password);
-          if (!objection) return failed(std::move(a), "the password policy cannot be read: " + objection.error().message);
-          if (*objection) return failed(std::move(a), std::move(**objection));
+      if (auto problem = choose_password(wanted, a)) return failed(std::move(a), std::move(*problem));
+      if (auto problem = check_password_in_dry_run(wanted)) return failed(std::move(a), std::move(*problem));
+      if (!options_.dry_run) {
+        if (auto failure = target_.create(wanted)) {
+          a.generated_password.reset();
+          return failed(std::move(a), describe_failure(*failure) +
+                                          (wanted.must_change ? " (its line in --passwords-out is not in use)" : ""));
         }
-      } else if (auto failure = target_.create(wanted)) {
-        return failed(std::move(a), describe_failure(*failure));
       }
       a.outcome = ImportOutcome::created;
-      a.reason = file_password ? "with the password of the file"
-                               : "with a generated password the user must change at the next logon";
-      if (!file_password) a.generated_password = wanted.password;
+      a.reason = wanted.must_change ? "with a generated password the user must change at the next logon"
+                                    : "with the password of the file";
       held.account = account.account;
       held.display_name = account.full_name;
       held.home_folder = account.home_folder;
@@ -173,25 +218,36 @@ class ImportRun {
       held.mail_user = true;
     } else {
       held = **existing;
-      if (target_matches(held, account)) {
+      if (held.domains.size() > 1)
+        a.notes.push_back("in more than one mail domain group (" + fmt::format("{}", fmt::join(held.domains, ", ")) +
+                          "): dirmail takes the first");
+      if (target_matches(held, account) && held.enabled) {
         a.outcome = ImportOutcome::unchanged;
         a.reason = "already in the target as the file says";
-      } else if (held.imported && !held.enabled) {
-        return failed(std::move(a), "made by an earlier run that was cut short before its password was set (it is "
-                                    "disabled): delete it in the directory and run again");
-      } else if (held.imported && only_groups_missing(held, account)) {
+      } else if (held.imported && unfinished(held, account)) {
+        // A run cut short: the user was made (perhaps still disabled, before its
+        // password) but its groups are not all there.
         if (auto problem = ensure_domain(account.domain)) return failed(std::move(a), std::move(*problem));
+        if (!held.enabled) {
+          if (auto problem = choose_password(wanted, a)) return failed(std::move(a), std::move(*problem));
+          if (auto problem = check_password_in_dry_run(wanted)) return failed(std::move(a), std::move(*problem));
+        }
         if (!options_.dry_run) {
-          if (auto failure = target_.complete(wanted, held)) return failed(std::move(a), describe_failure(*failure));
+          if (auto failure = target_.complete(wanted, held)) {
+            a.generated_password.reset();
+            return failed(std::move(a), describe_failure(*failure));
+          }
         }
         a.outcome = ImportOutcome::completed;
-        a.reason = "made by an earlier run; its groups are completed: " + describe_differences(held, account);
+        a.reason = "made by an earlier run that was cut short; now finished (" + describe_differences(held, account) +
+                   (held.enabled ? ")" : "; its password set and the account enabled)");
         held.mail_user = true;
+        held.enabled = true;
         if (!account.domain.empty()) held.domains = {account.domain};
       } else {
         a.outcome = ImportOutcome::conflict;
         a.reason = "the target already has this account, not as the file says (" + describe_differences(held, account) +
-                   "); it is left as it is";
+                   (held.enabled ? "" : "; disabled") + "); it is left as it is";
         return a;
       }
     }
@@ -223,13 +279,20 @@ class ImportRun {
       a.notes.push_back("SMTP-AUTH/APOP password not kept: " + key.error().message);
       return;
     }
-    if (options_.secrets->has(*key)) return;  // kept as it is: a re-run changes nothing
-    if (options_.sealing_key == nullptr) {
-      a.notes.push_back("SMTP-AUTH/APOP password not kept: auth.secrets_key_file is not set");
+    // Read again before each change: `dirmailctl secret set` may have changed it since.
+    auto fresh = auth::SecretsFileEdit::load(options_.secrets->path());
+    if (!fresh) {
+      a.notes.push_back("SMTP-AUTH/APOP password not kept: " + fresh.error().message);
       return;
     }
+    *options_.secrets = std::move(*fresh);
+    if (options_.secrets->has(*key)) return;  // kept as it is: a re-run changes nothing
     if (options_.dry_run) {
       a.secret_written = true;
+      return;
+    }
+    if (options_.sealing_key == nullptr) {
+      a.notes.push_back("SMTP-AUTH/APOP password not kept: auth.secrets_key_file is not set");
       return;
     }
     options_.secrets->set(auth::SecretEntry{*key, auth::SecretScheme::sealed, options_.sealing_key->seal(*key, account.password), 0});
@@ -280,6 +343,7 @@ class ImportRun {
     }
     for (const auto& skipped : mailbox->skipped) a.notes.push_back("left in the original: " + skipped);
     for (const auto& problem : copied->problems) a.notes.push_back("not copied: " + problem);
+    a.mail_problems = mailbox->skipped.size() + copied->problems.size();
     progress_.messages += copied->copied;
     progress_.bytes += copied->bytes;
     a.mail = std::move(*copied);
@@ -335,8 +399,18 @@ std::size_t ImportSummary::messages_already_there() const {
   return n;
 }
 
+std::size_t ImportSummary::mail_problems() const {
+  std::size_t n = 0;
+  for (const auto& a : accounts) n += a.mail_problems;
+  return n;
+}
+
 int ImportSummary::exit_code() const {
-  return count(ImportOutcome::conflict) + count(ImportOutcome::failed) + count(ImportOutcome::skipped) == 0 ? 0 : 1;
+  return count(ImportOutcome::conflict) + count(ImportOutcome::failed) + count(ImportOutcome::skipped) +
+                     mail_problems() ==
+                 0
+             ? 0
+             : 1;
 }
 
 ImportSummary import_soft_accounts(const SoftAccountFile& file, AccountTarget& target, const ImportOptions& options) {

@@ -55,7 +55,7 @@ int export_command(const config::Settings& s, const ctl::Args& args, std::ostrea
     return usage(err, "--bom is for --encoding utf-8");
   options.crlf = !words->flags.contains("--lf");
 
-  auto target = open_target(s, *words, err);
+  auto target = open_target(s, *words, /*dry_run=*/true, err);
   if (!target) return failed(err, target.error().message);
   auto rows = target->target->list();
   if (!rows) return failed(err, "the accounts cannot be listed: " + rows.error().message);

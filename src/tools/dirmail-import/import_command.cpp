@@ -11,6 +11,7 @@
 #include "dirmail/auth/secrets_file_edit.hpp"
 #include "dirmail/base/private_file.hpp"
 #include "dirmail/base/windows_path_map.hpp"
+#include "dirmail/directory/mail_names.hpp"
 #include "dirmail/migration/generated_password.hpp"
 #include "dirmail/migration/soft_account_import.hpp"
 #include "dirmail/store/file_mail_store.hpp"
@@ -19,6 +20,7 @@
 #include "import_commands.hpp"
 #include "import_report.hpp"
 #include "import_target.hpp"
+#include "passwords_out.hpp"
 #include "progress_bar.hpp"
 
 namespace dirmail::import_tool {
@@ -138,6 +140,13 @@ int import_command(const config::Settings& s, const ctl::Args& args, std::ostrea
                   "some accounts have no password in the file (or --ignore-passwords): give --passwords-out FILE for "
                   "the passwords that will be generated");
   options.generate_password = migration::generate_password;
+  for (const auto& domain : s.directory_mail_domains)
+    if (auto canonical = directory::canonical_domain(domain)) options.mail_domains.push_back(*canonical);
+
+  // The target first: nothing is written before the configuration proved usable.
+  auto target = open_target(s, *words, dry_run, err);
+  if (!target) return failed(err, target.error().message);
+  options.mailbox_limits_kept = target->keeps_mailbox_limits;
 
   // Mail: the original's tree, dirmail's store and the copy journal.
   std::optional<ImportStore> store;
@@ -162,12 +171,25 @@ int import_command(const config::Settings& s, const ctl::Args& args, std::ostrea
     if (!opened) return failed(err, "the mail store: " + opened.error().message);
     store = std::move(*opened);
     options.store = store->store.get();
-    options.mailbox_root = [&store](const migration::TargetAccount& account,
-                                    const migration::SoftAccount& row) -> Result<std::string> {
-      return store->location.root_for({account.account, row.domain, account.home_folder});
+    // The mailbox dirmaild opens for the account: its canonical (lower-case) name and
+    // domain; an AD user in no domain group has the first of directory.mail_domains.
+    options.mailbox_root = [&store, &options](const migration::TargetAccount& account,
+                                              const migration::SoftAccount& row) -> Result<std::string> {
+      auto name = directory::canonical_account_name(account.account);
+      if (!name) return std::move(name).error();
+      std::string domain;
+      if (!row.domain.empty()) {
+        auto canonical = directory::canonical_domain(row.domain);
+        if (!canonical) return std::move(canonical).error();
+        domain = std::move(*canonical);
+      } else if (!options.mail_domains.empty()) {
+        domain = options.mail_domains.front();
+      }
+      return store->location.root_for({*name, domain, account.home_folder});
     };
     const std::string state_dir = value_or(*words, "--state-dir", s.server_data_dir + "/migration");
-    auto opened_journal = migration::MigrationJournal::open(state_dir);
+    auto opened_journal = dry_run ? migration::MigrationJournal::open_read_only(state_dir)
+                                  : migration::MigrationJournal::open(state_dir);
     if (!opened_journal) return failed(err, "the copy journal: " + opened_journal.error().message);
     journal = std::move(*opened_journal);
     options.journal = &*journal;
@@ -192,9 +214,16 @@ int import_command(const config::Settings& s, const ctl::Args& args, std::ostrea
     if (sealing_key) options.sealing_key = &*sealing_key;
   }
 
-  auto target = open_target(s, *words, err);
-  if (!target) return failed(err, target.error().message);
-  options.mailbox_limits_kept = target->keeps_mailbox_limits;
+  // Generated passwords, each kept before its account is made.
+  std::optional<PasswordsOut> kept_passwords;
+  if (!dry_run && !passwords_out.empty()) {
+    auto opened = PasswordsOut::open(passwords_out);
+    if (!opened) return failed(err, "--passwords-out: " + opened.error().message);
+    kept_passwords.emplace(std::move(*opened));
+    options.keep_generated_password = [&kept_passwords](const migration::SoftAccount& row, const std::string& password) {
+      return kept_passwords->keep(row, password);
+    };
+  }
 
   std::optional<ProgressBar> bar;
   const bool progress = words->flags.contains("--progress") ||
@@ -206,24 +235,19 @@ int import_command(const config::Settings& s, const ctl::Args& args, std::ostrea
   auto summary = migration::import_soft_accounts(*file, *target->target, options);
   bar.reset();
 
-  if (!dry_run && !passwords_out.empty()) {
-    bool any = std::any_of(summary.accounts.begin(), summary.accounts.end(),
-                           [](const migration::AccountImport& a) { return a.generated_password.has_value(); });
-    if (any) {
-      if (auto written = posix::write_private_file(passwords_out, format_generated_passwords(summary)); !written)
-        err << "dirmail-import: the generated passwords could not be written to " << passwords_out << ": "
-            << written.error().message << "\n";
-      else
-        err << "dirmail-import: generated passwords are in " << passwords_out << " (mode 0600)\n";
+  if (kept_passwords && std::any_of(summary.accounts.begin(), summary.accounts.end(),
+                                    [](const migration::AccountImport& a) { return a.generated_password.has_value(); }))
+    err << "dirmail-import: the generated passwords are in " << passwords_out << " (mode 0600)\n";
+  const std::string text = format_text_report(summary);
+  int status = summary.exit_code();
+  if (auto it = words->values.find("--report"); it != words->values.end()) {
+    if (auto written = posix::write_private_file(it->second, text); !written) {
+      err << "dirmail-import: the report could not be written to " << it->second << ": " << written.error().message << "\n";
+      status = 1;
     }
   }
-  const std::string text = format_text_report(summary);
-  if (auto it = words->values.find("--report"); it != words->values.end()) {
-    if (auto written = posix::write_private_file(it->second, text); !written)
-      err << "dirmail-import: the report could not be written to " << it->second << ": " << written.error().message << "\n";
-  }
   out << (words->flags.contains("--json") ? format_json_report(summary) : text);
-  return summary.exit_code();
+  return status;
 }
 
 }  // namespace dirmail::import_tool

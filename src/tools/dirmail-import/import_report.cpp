@@ -49,6 +49,8 @@ std::string format_totals(const ImportSummary& s) {
       s.count(ImportOutcome::unchanged), s.count(ImportOutcome::conflict), s.count(ImportOutcome::failed),
       s.dry_run ? "would fail" : "failed", s.count(ImportOutcome::skipped), s.messages_copied(),
       s.dry_run ? "to copy" : "copied", static_cast<double>(bytes_copied(s)) / 1e6, s.messages_already_there());
+  if (s.mail_problems() > 0)
+    text += fmt::format("; {} files of the original's mailboxes left behind (see the notes)", s.mail_problems());
   if (!s.domains_created.empty())
     text += fmt::format("; {} mail domains {}", s.domains_created.size(), s.dry_run ? "to create" : "created");
   return text;
@@ -134,17 +136,9 @@ std::string format_json_report(const ImportSummary& s) {
     totals[std::string(migration::to_string(outcome))] = s.count(outcome);
   totals["messages_copied"] = s.messages_copied();
   totals["messages_already_there"] = s.messages_already_there();
+  totals["mail_problems"] = s.mail_problems();
   root["totals"] = std::move(totals);
   return boost::json::serialize(root) + "\n";
-}
-
-std::string format_generated_passwords(const ImportSummary& s) {
-  std::string out =
-      "# Passwords dirmail-import generated (account, domain, password). In Active Directory the users must\n"
-      "# change them at the first logon. Hand them over safely, then delete this file.\n";
-  for (const auto& a : s.accounts)
-    if (a.generated_password) out += fmt::format("{}\t{}\t{}\n", a.account, a.domain, *a.generated_password);
-  return out;
 }
 
 }  // namespace dirmail::import_tool

@@ -12,8 +12,4 @@ std::string format_text_report(const migration::ImportSummary& summary);
 std::string format_json_report(const migration::ImportSummary& summary);
 // One line: "200 accounts: 190 created, ...; 812 messages copied (3.2 MB), 0 already there"
 std::string format_totals(const migration::ImportSummary& summary);
-// The --passwords-out file: "account<TAB>domain<TAB>password" a line, with a comment
-// header saying the users must change them at the first logon (where the target can).
-std::string format_generated_passwords(const migration::ImportSummary& summary);
-
 }  // namespace dirmail::import_tool

@@ -1,5 +1,6 @@
 #include "import_target.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <ostream>
 
@@ -65,8 +66,10 @@ Result<OpenedTarget> open_ad(const config::Settings& s, const ctl::Words& words,
   return opened;
 }
 
-Result<OpenedTarget> open_local(const config::Settings& s) {
-  auto dir = directory::LocalDirectory::open(s.directory_local_database);
+Result<OpenedTarget> open_local(const config::Settings& s, bool dry_run) {
+  std::error_code ec;
+  const bool missing = !std::filesystem::exists(s.directory_local_database, ec);
+  auto dir = directory::LocalDirectory::open(dry_run && missing ? ":memory:" : s.directory_local_database);
   if (!dir) return make_error(dir.error().code, s.directory_local_database + ": " + dir.error().message);
   OpenedTarget opened;
   opened.local = std::move(*dir);
@@ -81,10 +84,10 @@ void add_target_options(std::set<std::string>& values, std::set<std::string>& fl
   flags.insert("--admin-password-stdin");
 }
 
-Result<OpenedTarget> open_target(const config::Settings& s, const ctl::Words& words, std::ostream& err) {
+Result<OpenedTarget> open_target(const config::Settings& s, const ctl::Words& words, bool dry_run, std::ostream& err) {
   std::string kind = value_or(words, "--target", s.directory_backend);
   if (kind == "ad") return open_ad(s, words, err);
-  if (kind == "local") return open_local(s);
+  if (kind == "local") return open_local(s, dry_run);
   if (kind == "ldap")
     return make_error(ErrorCode::invalid_argument,
                       "directory.backend is \"ldap\": dirmail-import writes to Active Directory or the local directory "

@@ -35,6 +35,9 @@ struct OpenedTarget {
 // The value and flag options the target takes, for parse_words.
 void add_target_options(std::set<std::string>& values, std::set<std::string>& flags);
 
-Result<OpenedTarget> open_target(const config::Settings& settings, const ctl::Words& words, std::ostream& err);
+// `dry_run`: nothing is created (a local database that does not exist yet is read as an
+// empty one).
+Result<OpenedTarget> open_target(const config::Settings& settings, const ctl::Words& words, bool dry_run,
+                                 std::ostream& err);
 
 }  // namespace dirmail::import_tool

@@ -8,18 +8,22 @@
 //   {"step":"create-domain","ok":true} | {"step":"create-domain","ok":false,"code":...,"message":...}
 //   {"step":"create","ok":true} | {"step":"create","ok":false,"kind":"password policy","message":...}
 //   {"step":"complete",...as create}   (the account is looked up with find first)
+//   {"step":"check-row","ok":true} | {"step":"check-row","ok":false,"kind":"refused","message":...}
 //   {"step":"check-password","objection":null|"..."}
 //   {"step":"list","rows":[{"account":...,"password":...,"full_name":...,"domain":...,
 //       "home_folder":...,"smtp_auth":false,"apop":false,"mailbox_limit":0},...]}
 //   {"step":"describe","description":"...","one_namespace":true}
 //   any step: {"step":S,"ok":false,"code":...,"message":...} when the target could not answer.
-// Usage: ad_target_check --uri URI [--start-tls] [--ca-file F] --bind-dn DN --password P
+// Usage: ad_target_check --uri URI [--start-tls] [--ca-file F] --bind-dn DN --password-file F
 //          --base-dn DN [--user-container DN] [--group-container DN]
 //          --mail-users-group NAME [--limit-attribute A] [--timeout-ms N]
 //          [find ACCOUNT] [has-domain D] [create-domain D]
 //          [create ACCOUNT PASSWORD FULL_NAME DOMAIN HOME LIMIT MUST_CHANGE(0|1) ORIGIN]
-//          [complete ACCOUNT DOMAIN] [check-password ACCOUNT PASSWORD] [list] [describe]...
-// Test tool: passwords on the command line are the fixture's, never real ones.
+//          [complete ACCOUNT DOMAIN PASSWORD MUST_CHANGE(0|1)] [check-row ACCOUNT DOMAIN]
+//          [check-password ACCOUNT PASSWORD] [list] [describe]...
+// The administrator's password is read from a file only its owner can read (mode
+// 0600), never from the command line, which every local user sees in ps. Test tool:
+// the users' passwords in the steps are made up by the test.
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "dirmail/base/private_file.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/migration/ad_account_target.hpp"
 
@@ -101,6 +106,17 @@ std::string row_json(const SoftAccount& r) {
   std::exit(2);
 }
 
+constexpr std::size_t max_password_file = 1024;
+
+// The file's content without the line end an editor adds.
+std::string password_from(const std::string& path) {
+  auto content = posix::read_private_file(path, max_password_file);
+  if (!content) usage("--password-file " + path + ": " + content.error().message);
+  std::string password = std::move(*content);
+  while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+  return password;
+}
+
 std::uint64_t number(const std::string& text) {
   auto value = parse_decimal(text, 19);
   if (!value) usage("not a number: " + text);
@@ -124,7 +140,7 @@ int main(int argc, char** argv) {
     else if (option == "--start-tls") options.connection.start_tls = true;
     else if (option == "--ca-file") options.connection.ca_file = next(option);
     else if (option == "--bind-dn") options.connection.bind_dn = next(option);
-    else if (option == "--password") options.connection.bind_password = next(option);
+    else if (option == "--password-file") options.connection.bind_password = password_from(next(option));
     else if (option == "--timeout-ms")
       options.connection.operation_timeout = std::chrono::milliseconds(number(next(option)));
     else if (option == "--base-dn") options.base_dn = next(option);
@@ -182,7 +198,7 @@ int main(int argc, char** argv) {
       account.origin = a[7];
       print_failure(step, target.create(account));
     } else if (step == "complete") {
-      auto a = take(2);
+      auto a = take(4);
       auto found = target.find(a[0], a[1]);
       if (!found) {
         print_error(step, found.error());
@@ -192,8 +208,16 @@ int main(int argc, char** argv) {
         NewAccount account;
         account.row.account = a[0];
         account.row.domain = a[1];
+        account.password = a[2];
+        account.must_change = a[3] == "1";
         print_failure(step, target.complete(account, **found));
       }
+    } else if (step == "check-row") {
+      auto a = take(2);
+      SoftAccount row;
+      row.account = a[0];
+      row.domain = a[1];
+      print_failure(step, target.check_row(row));
     } else if (step == "check-password") {
       auto a = take(2);
       auto objection = target.check_password(a[0], a[1]);

@@ -14,10 +14,12 @@ domain's password policy: Samba's default (complexity on, 7 characters) is requi
 Run by ctest with the samba_dc fixture:
   test_ad_target.py PATH/TO/ad_target_check"""
 
+import atexit
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
 import uuid
 
@@ -45,6 +47,19 @@ LIMIT_ATTRIBUTE = "maxStorage"        # an integer attribute of AD's user class
 GOOD_PASSWORD = "Imp-Pw-4711!"
 
 
+def admin_password_file():
+    """The administrator's password in a file of mode 0600 (mkstemp's), removed at exit:
+    ad_target_check takes it from there, not from its command line."""
+    fd, path = tempfile.mkstemp(prefix="ad-target-check-")
+    with os.fdopen(fd, "w") as f:
+        f.write(INFO["admin"]["password"] + "\n")
+    atexit.register(os.unlink, path)
+    return path
+
+
+PASSWORD_FILE = admin_password_file()
+
+
 def name(tag):
     return f"t{SUFFIX}{tag}"  # 8 characters: within sAMAccountName's 20
 
@@ -68,7 +83,7 @@ def bind_as(upn, password):
 def run_check(*steps, limit_attribute=LIMIT_ATTRIBUTE):
     """Runs the check program with the steps; returns its results, one dict per line."""
     command = [CHECK, "--uri", INFO["ldaps_uri"], "--ca-file", INFO["ca_file"],
-               "--bind-dn", INFO["admin"]["upn"], "--password", INFO["admin"]["password"],
+               "--bind-dn", INFO["admin"]["upn"], "--password-file", PASSWORD_FILE,
                "--base-dn", INFO["base_dn"], "--user-container", OU, "--group-container", OU,
                "--mail-users-group", MAIL_USERS]
     if limit_attribute:
@@ -81,6 +96,10 @@ def run_check(*steps, limit_attribute=LIMIT_ATTRIBUTE):
     if not results or results[0] != {"step": "open", "ok": True}:
         raise AssertionError(f"the target did not open: {done.stdout}{done.stderr}")
     return results[1:]
+
+
+def complete(tag, domain, password=GOOD_PASSWORD, must_change=False):
+    return ["complete", name(tag), domain, password, 1 if must_change else 0]
 
 
 def create(tag, password=GOOD_PASSWORD, full_name="", domain="", home="", limit=0, must_change=False,
@@ -277,27 +296,144 @@ class AdTarget(unittest.TestCase):
         self.assertIn("group", text(group["objectClass"]))
 
     # -- complete ---------------------------------------------------------------------
-    def test_complete_adds_the_groups_a_run_cut_short_left_out(self):
-        # What a run stopped after the add leaves: the mark, no groups.
-        self.add_user("c", info="dirmail-import: accounts.tsv line 9", display_name="Cut Short", disabled=False)
+    def upn(self, tag):
+        return f"{name(tag)}@{INFO['dns_domain']}"
+
+    def test_complete_makes_the_user_a_run_cut_short_left_usable(self):
+        # What a run stopped between the add and the password leaves: the mark, disabled
+        # (514), no password, no groups.
+        self.add_user("c", info="dirmail-import: accounts.tsv line 9", display_name="Cut Short")
         before = run_check("find", name("c"))[0]
-        self.assertEqual((before["mail_user"], before["domains"], before["imported"]), (False, [], True))
-        results = run_check("complete", name("c"), DOMAIN_A, "find", name("c"), "complete", name("c"), DOMAIN_A)
+        self.assertEqual((before["mail_user"], before["domains"], before["imported"], before["enabled"]),
+                         (False, [], True, False))
+        self.assertIsNotNone(self.bind_refusal("c", GOOD_PASSWORD))
+        results = run_check(*complete("c", DOMAIN_A), "find", name("c"))
         self.assertEqual(results[0], {"step": "complete", "ok": True})
-        self.assertEqual((results[1]["mail_user"], results[1]["domains"]), (True, [DOMAIN_A]))
+        self.assertEqual((results[1]["mail_user"], results[1]["domains"], results[1]["enabled"]),
+                         (True, [DOMAIN_A], True))
         self.assertEqual(results[1]["display_name"], "Cut Short")
-        self.assertEqual(results[2], {"step": "complete", "ok": True})  # nothing left to add
-        entry = self.entry(user_dn("c"), ["memberOf", "displayName", "userAccountControl"])
+        entry = self.entry(user_dn("c"), ["memberOf", "userAccountControl", "pwdLastSet", "info"])
         self.assertEqual(sorted(g.lower() for g in text(entry["memberOf"])),
                          sorted([MAIL_USERS_DN.lower(), f"CN={DOMAIN_A},{OU}".lower()]))
-        self.assertEqual(text(entry["userAccountControl"]), ["544"])  # untouched
+        self.assertEqual(text(entry["userAccountControl"]), ["512"])
+        self.assertNotEqual(text(entry["pwdLastSet"]), ["0"])
+        self.assertEqual(text(entry["info"]), ["dirmail-import: accounts.tsv line 9"])
+        # The user can log on with the password the run was to set.
+        self.assertIsNone(self.bind_refusal("c", GOOD_PASSWORD))
+
+        # Again, with another password: the user is enabled now, so the password stays.
+        again = run_check(*complete("c", DOMAIN_A, password="Other-Pw-0815!"))
+        self.assertEqual(again, [{"step": "complete", "ok": True}])
+        self.assertIsNone(self.bind_refusal("c", GOOD_PASSWORD))
+        self.assertIsNotNone(self.bind_refusal("c", "Other-Pw-0815!"))
+
+    def bind_refusal(self, tag, password):
+        return bind_as(self.upn(tag), password)
+
+    def test_complete_with_a_generated_password_makes_the_user_change_it(self):
+        self.add_user("k", info="dirmail-import: accounts.tsv line 3")
+        results = run_check(*complete("k", DOMAIN_B, must_change=True))
+        self.assertEqual(results, [{"step": "complete", "ok": True}])
+        entry = self.entry(user_dn("k"), ["userAccountControl", "pwdLastSet", "memberOf"])
+        self.assertEqual(text(entry["userAccountControl"]), ["512"])
+        self.assertEqual(text(entry["pwdLastSet"]), ["0"])
+        self.assertIn(f"CN={DOMAIN_B},{OU}".lower(), [g.lower() for g in text(entry["memberOf"])])
+        self.assertIn("data 773", self.bind_refusal("k", GOOD_PASSWORD))
+
+    def test_complete_with_a_password_the_policy_refuses_leaves_the_user_disabled(self):
+        self.add_user("q", info="dirmail-import: accounts.tsv line 4")
+        results = run_check(*complete("q", DOMAIN_A, password="pass1234"))
+        self.assertEqual(results, [{"step": "complete", "ok": False, "kind": "password policy",
+                                    "message": POLICY_MESSAGE}])
+        entry = self.entry(user_dn("q"), ["userAccountControl", "memberOf"])
+        self.assertEqual(text(entry["userAccountControl"]), ["514"])
+        self.assertNotIn("memberOf", entry)
+
+    def test_complete_adds_only_the_missing_groups_of_an_enabled_user(self):
+        run_check(*create("o", domain=DOMAIN_A))
+        self.conn.modify_s(MAIL_USERS_DN, [(ldap.MOD_DELETE, "member", [user_dn("o").encode()])])
+        results = run_check(*complete("o", DOMAIN_A, password="Other-Pw-0815!"))
+        self.assertEqual(results, [{"step": "complete", "ok": True}])
+        entry = self.entry(user_dn("o"), ["memberOf", "userAccountControl"])
+        self.assertEqual(sorted(g.lower() for g in text(entry["memberOf"])),
+                         sorted([MAIL_USERS_DN.lower(), f"CN={DOMAIN_A},{OU}".lower()]))
+        self.assertEqual(text(entry["userAccountControl"]), ["512"])
+        self.assertIsNone(self.bind_refusal("o", GOOD_PASSWORD))  # unchanged
+
+    def test_complete_refuses_a_change_of_domain(self):
+        run_check(*create("x", domain=DOMAIN_A))
+        self.conn.modify_s(MAIL_USERS_DN, [(ldap.MOD_DELETE, "member", [user_dn("x").encode()])])
+        results = run_check(*complete("x", DOMAIN_B))
+        self.assertEqual(results[0]["kind"], "refused", results)
+        self.assertEqual(results[0]["message"],
+                         f'the user "{name("x")}" is in the mail domain "{DOMAIN_A}", not "{DOMAIN_B}": '
+                         "a change of domain is a conflict, not something to complete")
+        self.assertEqual([g.lower() for g in text(self.entry(user_dn("x"), ["memberOf"])["memberOf"])],
+                         [f"CN={DOMAIN_A},{OU}".lower()])  # nothing added
 
     def test_complete_leaves_a_user_the_importer_did_not_make(self):
         self.add_user("h", display_name="Hand Made")
-        results = run_check("complete", name("h"), DOMAIN_A)
+        results = run_check(*complete("h", DOMAIN_A))
         self.assertEqual(results[0]["kind"], "refused")
         self.assertIn("was not created by dirmail-import", results[0]["message"])
-        self.assertNotIn("memberOf", self.entry(user_dn("h"), ["memberOf"]))
+        entry = self.entry(user_dn("h"), ["memberOf", "userAccountControl"])
+        self.assertNotIn("memberOf", entry)
+        self.assertEqual(text(entry["userAccountControl"]), ["514"])
+
+    # -- groups that are no mail domain ---------------------------------------------------
+    def test_a_builtin_group_is_never_a_mail_domain(self):
+        for tag, group in (("ba", "Administrators"), ("bd", "Domain Admins"), ("bn", "DnsAdmins")):
+            with self.subTest(group=group):
+                problem = f'"{group}" is not a domain name with a dot, so it cannot name a mail domain group'
+                results = run_check("check-row", name(tag), group, "has-domain", group,
+                                    *create(tag, domain=group), "create-domain", group)
+                self.assertEqual(results[0], {"step": "check-row", "ok": False, "kind": "refused",
+                                              "message": problem})
+                self.assertEqual(results[1], {"step": "has-domain", "ok": False, "code": "invalid argument",
+                                              "message": problem})
+                self.assertEqual(results[2], {"step": "create", "ok": False, "kind": "refused",
+                                              "message": problem})
+                self.assertEqual(results[3]["ok"], False)
+                self.assertEqual(self.users_named(name(tag)), [], "the user was created")
+        members = self.conn.search_s(INFO["base_dn"], ldap.SCOPE_SUBTREE, "(sAMAccountName=Administrators)",
+                                     ["member"])
+        listed = [m.lower() for dn, e in members if dn for m in text(e.get("member", []))]
+        self.assertFalse([m for m in listed if OU.lower() in m], listed)
+
+    def test_a_marked_user_is_not_completed_into_a_builtin_group(self):
+        self.add_user("bc", info="dirmail-import: accounts.tsv line 5")
+        results = run_check(*complete("bc", "Administrators"))
+        self.assertEqual(results[0]["kind"], "refused", results)
+        entry = self.entry(user_dn("bc"), ["memberOf", "userAccountControl"])
+        self.assertNotIn("memberOf", entry)
+        self.assertEqual(text(entry["userAccountControl"]), ["514"])  # nothing written
+
+    def test_a_dotted_group_with_admin_rights_is_refused(self):
+        # adminCount 1: AD's mark of a group that protects privileged accounts.
+        domain = f"p{SUFFIX}.import.test"
+        self.conn.add_s(f"CN={domain},{OU}", [("objectClass", [b"top", b"group"]),
+                                              ("sAMAccountName", [domain.encode()]),
+                                              ("groupType", [b"-2147483646"]), ("adminCount", [b"1"])])
+        problem = (f'the group "{domain}" is a builtin or privileged group of the domain, not a mail domain '
+                   "group: no user is added to it")
+        results = run_check("check-row", name("pa"), domain, "has-domain", domain, *create("pa", domain=domain))
+        self.assertEqual(results[0], {"step": "check-row", "ok": True})  # the name is a mail domain's
+        self.assertEqual(results[1], {"step": "has-domain", "ok": False, "code": "invalid argument",
+                                      "message": problem})
+        self.assertEqual(results[2], {"step": "create", "ok": False, "kind": "refused", "message": problem})
+        self.assertEqual(self.users_named(name("pa")), [])
+
+    def test_check_row_refuses_names_ad_cannot_take(self):
+        results = run_check("check-row", name("r"), DOMAIN_A, "check-row", name("r"), "",
+                            "check-row", "", DOMAIN_A, "check-row", "a*b", DOMAIN_A,
+                            "check-row", "abcdefghijklmnopqrstu", "")
+        self.assertEqual(results[0], {"step": "check-row", "ok": True})
+        self.assertEqual(results[1], {"step": "check-row", "ok": True})
+        self.assertEqual(results[2], {"step": "check-row", "ok": False, "kind": "refused",
+                                      "message": "the account name is empty"})
+        self.assertEqual(results[3]["message"],
+                         "the account name has '*', which Active Directory does not take in a logon name")
+        self.assertEqual(results[4]["message"], "the account name has 21 characters; Active Directory takes at most 20")
 
     # -- list -------------------------------------------------------------------------
     def test_list_gives_every_direct_and_nested_mail_user_with_its_domain(self):
@@ -334,7 +470,7 @@ class AdTargetOpen(unittest.TestCase):
 
     def run_raw(self, *options):
         done = subprocess.run([CHECK, "--ca-file", INFO["ca_file"], "--bind-dn", INFO["admin"]["upn"],
-                               "--password", INFO["admin"]["password"], "--base-dn", INFO["base_dn"], *options],
+                               "--password-file", PASSWORD_FILE, "--base-dn", INFO["base_dn"], *options],
                               capture_output=True, text=True, timeout=RUN_TIMEOUT)
         self.assertEqual(done.returncode, 0, done.stderr)
         return json.loads(done.stdout.splitlines()[0])

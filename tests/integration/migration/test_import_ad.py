@@ -136,6 +136,8 @@ class ImportIntoAd(unittest.TestCase):
         self.assertEqual(set(self.ou_groups()), {self.group})
         self.assertEqual(self.store_listing(), {})
         self.assertFalse((self.folder / "generated.tsv").exists())
+        self.assertFalse((self.dm.folder / "migration").exists(), "a dry run makes no copy journal")
+        self.assertFalse((self.dm.folder / "secrets").exists(), "a dry run writes no secrets")
 
     def test_2_import(self):
         report, done = self.run_import()

@@ -67,6 +67,17 @@ class ImportIntoLocalDirectory(unittest.TestCase):
                         "--conflicts", "2", "--bad-rows", "3", "--seed", "7", "--dates", "--flags", "--folders"],
                        check=True, capture_output=True, timeout=120)
         cls.manifest = json.loads((cls.source / "manifest.json").read_text(encoding="utf-8"))
+        # One account written with capitals, as Windows kept them (its folder too):
+        # dirmaild serves it under the lower-case name, and its mail must be there.
+        cls.mixed = next(a for a in cls.manifest["accounts"] if in_folder(a) and "conflict_of" not in a)
+        lower, mixed = cls.mixed["account"], cls.mixed["account"].capitalize()
+        export = cls.source / "accounts.tsv"
+        export.write_bytes(re.sub(rb"(^|\n)(\xef\xbb\xbf)?" + lower.encode() + rb"\t",
+                                  lambda m: (m.group(1) + (m.group(2) or b"") + mixed.encode() + b"\t"),
+                                  export.read_bytes(), count=1))
+        mailbox = cls.source / cls.mixed["mailbox"]
+        mailbox.rename(mailbox.with_name(mixed))
+        cls.mixed["account"] = mixed
         cls.dm = DirmailInstance(STATE / "dirmail", extra_config='''
 [auth]
 secrets_file = "secrets"
@@ -94,6 +105,8 @@ secrets_key_file = "secrets.key"
         rows = len(report["accounts"])
         self.assertRegex(done.stderr, r"\[#+\] +%d/%d accounts" % (rows, rows))
         outcomes = {a["line"]: a for a in report["accounts"]}
+        self.assertEqual(outcomes[self.mixed["line"]]["account"], self.mixed["account"])
+        self.assertIn("/" + self.mixed["account"].lower(), outcomes[self.mixed["line"]]["mailbox"])
         self.assertEqual({s["line"] for s in report["skipped"]}, {b["line"] for b in self.manifest["bad_rows"]})
         # No conflicts here: the twins are in another domain, a separate account.
         self.assertEqual(report["totals"]["conflict"], 0)

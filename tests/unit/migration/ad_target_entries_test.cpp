@@ -196,5 +196,97 @@ TEST(AdUserReadBack, TheLookupAsksForTheLimitOnlyWhenKept) {
   EXPECT_EQ(user_attributes(l).back(), "mailQuota");
 }
 
+TEST(AdRowCheck, RefusesWhatCreateWouldRefuseFromTheRowAlone) {
+  auto row = [](std::string account, std::string domain) {
+    SoftAccount r;
+    r.account = std::move(account);
+    r.domain = std::move(domain);
+    return r;
+  };
+  EXPECT_EQ(ad_row_problem(row("yamada", "abc.jp")), std::nullopt);
+  EXPECT_EQ(ad_row_problem(row("yamada", "")), std::nullopt);  // no domain group
+  EXPECT_EQ(ad_row_problem(row("", "abc.jp")), "the account name is empty");
+  EXPECT_EQ(ad_row_problem(row("abcdefghijklmnopqrstu", "abc.jp")),
+            "the account name has 21 characters; Active Directory takes at most 20");
+  for (std::string_view bad : {"a\"b", "a/b", "a\\b", "a[b", "a]b", "a:b", "a;b", "a|b", "a=b", "a,b", "a+b", "a*b",
+                               "a?b", "a<b", "a>b"})
+    EXPECT_TRUE(ad_row_problem(row(std::string(bad), "abc.jp")).has_value()) << bad;
+  // The account's problem comes first.
+  EXPECT_EQ(ad_row_problem(row("a,b", "Administrators")),
+            "the account name has ',', which Active Directory does not take in a logon name");
+}
+
+TEST(AdRowCheck, ADomainMustBeAMailDomainNameNotAnyGroupName) {
+  auto with_domain = [](std::string domain) {
+    SoftAccount r;
+    r.account = "yamada";
+    r.domain = std::move(domain);
+    return ad_row_problem(r);
+  };
+  EXPECT_EQ(with_domain("Administrators"),
+            "\"Administrators\" is not a domain name with a dot, so it cannot name a mail domain group");
+  for (std::string_view builtin : {"Domain Admins", "DnsAdmins", "Enterprise Admins", "Account Operators",
+                                   "IMSUsers", "a b.jp", "abc.jp.", ".jp", "a..jp", "ab\nc.jp", "ab/c.jp"})
+    EXPECT_TRUE(with_domain(std::string(builtin)).has_value()) << builtin;
+  EXPECT_EQ(with_domain("mail.example.co.jp"), std::nullopt);
+  EXPECT_EQ(with_domain("e-post_03.jp"), std::nullopt);
+}
+
+directory::LdapEntry group_entry(std::string name, std::string group_type) {
+  directory::LdapEntry e;
+  e.dn = "CN=" + name + ",OU=Mail,DC=corp,DC=example,DC=test";
+  e.attributes = {{"objectClass", {"top", "group"}}, {"sAMAccountName", {name}}, {"groupType", {group_type}}};
+  return e;
+}
+
+TEST(AdMailDomainGroup, AGroupTheImporterOrAnAdministratorMadeIsOne) {
+  EXPECT_EQ(mail_domain_group_problem(group_entry("abc.jp", "-2147483644"), "abc.jp"), std::nullopt);  // domain local
+  EXPECT_EQ(mail_domain_group_problem(group_entry("abc.jp", "-2147483646"), "ABC.jp"), std::nullopt);  // global
+  EXPECT_EQ(mail_domain_group_problem(group_entry("abc.jp", "-2147483640"), "abc.jp"), std::nullopt);  // universal
+  EXPECT_EQ(domain_group_lookup_attributes(), (std::vector<std::string>{"objectClass", "sAMAccountName", "groupType",
+                                                                        "isCriticalSystemObject", "adminCount"}));
+}
+
+TEST(AdMailDomainGroup, BuiltinAndPrivilegedGroupsAreNever) {
+  const std::string privileged =
+      "the group \"abc.jp\" is a builtin or privileged group of the domain, not a mail domain group: no user is "
+      "added to it";
+  // Builtin local groups (Administrators: -2147483643) carry groupType's bit 0x1.
+  EXPECT_EQ(mail_domain_group_problem(group_entry("abc.jp", "-2147483643"), "abc.jp"), privileged);
+  auto critical = group_entry("abc.jp", "-2147483646");
+  critical.attributes.push_back({"isCriticalSystemObject", {"TRUE"}});
+  EXPECT_EQ(mail_domain_group_problem(critical, "abc.jp"), privileged);
+  auto protected_group = group_entry("abc.jp", "-2147483646");
+  protected_group.attributes.push_back({"adminCount", {"1"}});
+  EXPECT_EQ(mail_domain_group_problem(protected_group, "abc.jp"), privileged);
+  auto not_critical = group_entry("abc.jp", "-2147483646");
+  not_critical.attributes.push_back({"isCriticalSystemObject", {"FALSE"}});
+  not_critical.attributes.push_back({"adminCount", {"0"}});
+  EXPECT_EQ(mail_domain_group_problem(not_critical, "abc.jp"), std::nullopt);
+}
+
+TEST(AdMailDomainGroup, TheGroupMustBeAGroupOfThatName) {
+  EXPECT_EQ(mail_domain_group_problem(group_entry("abd.jp", "-2147483644"), "abc.jp"),
+            "the group \"abd.jp\" is not named \"abc.jp\"");
+  auto user = group_entry("abc.jp", "-2147483644");
+  user.attributes.front() = {"objectClass", {"top", "person", "user"}};
+  EXPECT_EQ(mail_domain_group_problem(user, "abc.jp"), "the group \"abc.jp\" is not a group");
+  EXPECT_EQ(mail_domain_group_problem(group_entry("abc.jp", ""), "abc.jp"), "the group \"abc.jp\" has no groupType");
+}
+
+TEST(AdUserReadBack, OnlyAMarkedDisabledUserWaitsForItsPassword) {
+  directory::LdapEntry e = user_entry();
+  EXPECT_FALSE(created_without_password(e));  // 512: enabled, its password set
+  e.attributes[4] = {"userAccountControl", {"514"}};
+  EXPECT_TRUE(created_without_password(e));
+  e.attributes[5] = {"info", {"hand made"}};
+  EXPECT_FALSE(created_without_password(e));  // disabled, but not the importer's
+  e.attributes[5] = {"info", {"dirmail-import: accounts.tsv line 7"}};
+  e.attributes[4] = {"userAccountControl", {"544"}};
+  EXPECT_FALSE(created_without_password(e));
+  e.attributes[4] = {"userAccountControl", {""}};
+  EXPECT_FALSE(created_without_password(e));  // unreadable: no password is set
+}
+
 }  // namespace
 }  // namespace dirmail::migration

@@ -13,6 +13,8 @@
 #include <map>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include <gtest/gtest.h>
 
 #include "../common/file_bytes.hpp"
@@ -120,22 +122,16 @@ const store::MessageInfo* find_uidl(const store::FolderStatus& status, std::stri
   return nullptr;
 }
 
-// A store whose status() does not show the folder's messages, as a run sees a folder
-// read before an earlier, cut-short run's copies were listed: only the named
-// deliveries can keep it from storing them twice.
-class StatusHidingStore final : public store::MailStore {
+// A store passing every call to another; the test stores below change one call.
+class ForwardingStore : public store::MailStore {
  public:
-  explicit StatusHidingStore(store::MailStore& inner) : s_(inner) {}
-  std::string_view backend_name() const override { return "status-hiding"; }
+  explicit ForwardingStore(store::MailStore& inner) : s_(inner) {}
+  std::string_view backend_name() const override { return "forwarding"; }
   Result<store::MessageInfo> deliver(const std::string& r, std::string_view f,
                                      const store::DeliverySource& s) override {
     return s_.deliver(r, f, s);
   }
-  Result<store::FolderStatus> status(const std::string& r, std::string_view f) override {
-    auto status = s_.status(r, f);
-    if (status) status->messages.clear();
-    return status;
-  }
+  Result<store::FolderStatus> status(const std::string& r, std::string_view f) override { return s_.status(r, f); }
   Result<std::unique_ptr<store::MessageReader>> open_message(const std::string& r, std::string_view f,
                                                              std::uint32_t uid) override {
     return s_.open_message(r, f, uid);
@@ -183,8 +179,48 @@ class StatusHidingStore final : public store::MailStore {
   }
   Status release_lease(const std::string& r, std::string_view h) override { return s_.release_lease(r, h); }
 
- private:
+ protected:
   store::MailStore& s_;
+};
+
+// A store whose status() does not show the folder's messages, as a run sees a folder
+// read before an earlier, cut-short run's copies were listed: only the named
+// deliveries can keep it from storing them twice.
+class StatusHidingStore final : public ForwardingStore {
+ public:
+  using ForwardingStore::ForwardingStore;
+  Result<store::FolderStatus> status(const std::string& r, std::string_view f) override {
+    auto status = s_.status(r, f);
+    if (status) status->messages.clear();
+    return status;
+  }
+};
+
+// A store whose disk fails (io_error) from the `fail_at`th append on, as a run killed
+// part way through a folder stops storing; before each append it notes how many
+// entries `journal_file` held, which is what a kill at that moment would leave.
+class FailingAppendStore final : public ForwardingStore {
+ public:
+  FailingAppendStore(store::MailStore& inner, std::string journal_file, std::size_t fail_at)
+      : ForwardingStore(inner), journal_file_(std::move(journal_file)), fail_at_(fail_at) {}
+  Result<store::AppendResult> append(const std::string& r, std::string_view f, const store::DeliverySource& s,
+                                     const store::AppendOptions& o) override {
+    journaled_before_append.push_back(journal_entries());
+    if (journaled_before_append.size() >= fail_at_) return make_error(ErrorCode::io_error, "disk gone");
+    return s_.append(r, f, s, o);
+  }
+  std::size_t journal_entries() const {
+    const std::string text = slurp(journal_file_);
+    std::size_t n = 0;
+    for (auto line : split(text, '\n'))
+      if (parse_journal_line(line)) ++n;
+    return n;
+  }
+  std::vector<std::size_t> journaled_before_append;
+
+ private:
+  std::string journal_file_;
+  std::size_t fail_at_;
 };
 
 class MailboxCopyTest : public ::testing::Test {
@@ -334,6 +370,87 @@ TEST_F(MailboxCopyTest, ARunCutShortBeforeItsJournalLeavesOneCopy) {
   EXPECT_TRUE(blind.problems.empty());
   EXPECT_EQ(status(root, "INBOX").messages.size(), 1u);
   EXPECT_EQ(status(root, "Sent").messages.size(), 1u);
+}
+
+TEST_F(MailboxCopyTest, CopiesOfARunKilledBeforeItsJournalAreJournaledByTheNext) {
+  write_file(dir_ / "box/G1.EML", "Subject: 1\r\n\r\none\r\n", 1700000001);
+  write_file(dir_ / "box/G2.EML", "Subject: 2\r\n\r\ntwo\r\n", 1700000002);
+  write_file(dir_ / "box/Sent/G3.EML", "Subject: 3\r\n\r\nthree\r\n", 1700000003);
+  const std::string root = root_of("user");
+  EXPECT_EQ(copy(dir_ / "box", root).copied, 3u);
+  lose_journal(root);  // killed after storing, before journaling
+  auto again = copy(dir_ / "box", root);
+  EXPECT_EQ(again.copied, 0u);
+  EXPECT_EQ(again.already_there, 3u);
+  EXPECT_EQ(slurp(journal_->file_of(root)),
+            "# dirmail-import journal: " + root + "\nINBOX\tG1\nINBOX\tG2\nSent\tG3\n");
+
+  // The user deletes one over POP3; the next run must not bring it back.
+  auto st = status(root, "INBOX");
+  ASSERT_NE(find_uidl(st, "G2"), nullptr);
+  const std::uint32_t deleted = find_uidl(st, "G2")->uid;
+  ASSERT_TRUE(store_.expunge(root, "INBOX", std::span<const std::uint32_t>(&deleted, 1)).ok());
+  auto fresh = MigrationJournal::open(dir_ / "state");
+  ASSERT_TRUE(fresh.ok());
+  journal_.emplace(std::move(*fresh));
+  auto later = copy(dir_ / "box", root);
+  EXPECT_EQ(later.copied, 0u);
+  EXPECT_EQ(later.already_there, 3u);
+  EXPECT_EQ(status(root, "INBOX").messages.size(), 1u);
+  EXPECT_EQ(find_uidl(status(root, "INBOX"), "G2"), nullptr);
+}
+
+TEST_F(MailboxCopyTest, AFolderLargerThanABatchIsJournaledAsItIsCopied) {
+  const std::size_t total = 2 * journal_batch_messages + 10;
+  const std::size_t fail_at = 2 * journal_batch_messages + 5;  // this append finds the disk gone
+  for (std::size_t i = 0; i < total; ++i)
+    write_file(dir_ / fmt::format("box/H{:04}.EML", i), fmt::format("Subject: {}\r\n\r\nbody\r\n", i), 1700000000);
+  const std::string root = root_of("user");
+  auto mailbox = read_original_mailbox(dir_ / "box");
+  ASSERT_TRUE(mailbox.ok());
+  FailingAppendStore failing(store_, journal_->file_of(root), fail_at);
+  MailboxCopyOptions options;
+  options.spool_dir = dir_ / "spool";
+  auto result = copy_mailbox(*mailbox, failing, root, *journal_, options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::io_error);
+
+  // A kill at any append would have left all but the last batch journaled.
+  const auto& seen = failing.journaled_before_append;
+  ASSERT_EQ(seen.size(), fail_at);
+  EXPECT_EQ(seen[0], 0u);
+  EXPECT_EQ(seen[journal_batch_messages - 1], 0u);
+  EXPECT_EQ(seen[journal_batch_messages], journal_batch_messages);
+  EXPECT_EQ(seen[2 * journal_batch_messages], 2 * journal_batch_messages);
+  // The error is returned after what was stored is journaled.
+  EXPECT_EQ(failing.journal_entries(), fail_at - 1);
+  EXPECT_EQ(status(root, "INBOX").messages.size(), fail_at - 1);
+
+  auto rest = copy(dir_ / "box", root);
+  EXPECT_EQ(rest.copied, total - (fail_at - 1));
+  EXPECT_EQ(rest.already_there, fail_at - 1);
+  EXPECT_EQ(status(root, "INBOX").messages.size(), total);
+  EXPECT_EQ(failing.journal_entries(), total);
+}
+
+TEST_F(MailboxCopyTest, ADryRunWithoutAStateFolderCreatesNone) {
+  write_file(dir_ / "box/K1.EML", "Subject: 1\r\n\r\none\r\n");
+  const std::string root = root_of("user");
+  EXPECT_EQ(copy(dir_ / "box", root).copied, 1u);
+  write_file(dir_ / "box/K2.EML", "Subject: 2\r\n\r\ntwo\r\n");
+  // K1 is in the folder but not in this journal: a real run would journal it.
+  const std::string state = dir_ / "dry-state";
+  auto read_only = MigrationJournal::open_read_only(state);
+  ASSERT_TRUE(read_only.ok()) << read_only.error().message;
+  journal_.emplace(std::move(*read_only));
+  MailboxCopyOptions options;
+  options.dry_run = true;
+  auto result = copy(dir_ / "box", root, options);
+  EXPECT_EQ(result.copied, 1u);
+  EXPECT_EQ(result.already_there, 1u);
+  EXPECT_TRUE(result.problems.empty());
+  EXPECT_FALSE(fs::exists(state));
+  EXPECT_EQ(status(root, "INBOX").messages.size(), 1u);
 }
 
 TEST_F(MailboxCopyTest, MessagesKeepTheOriginalsOrder) {

@@ -73,6 +73,35 @@ TEST(MigrationJournal, RemembersCopiesAcrossRunsPerMailboxAndFolder) {
   EXPECT_EQ(text, "# dirmail-import journal: /mail/a\nINBOX\tU1\nINBOX\tU2\nArchive\tU3\n");
 }
 
+TEST(MigrationJournal, ReadOnlyReadsAMissingFolderAsEmptyAndWritesNothing) {
+  TempDir dir;
+  const std::string state = dir / "state/import";
+  {
+    auto journal = MigrationJournal::open_read_only(state);
+    ASSERT_TRUE(journal.ok()) << journal.error().message;
+    EXPECT_FALSE(before(*journal, "/mail/a", "INBOX", "U1"));
+    EXPECT_TRUE(journal->record("/mail/a", "INBOX", {}).ok());
+    auto refused = journal->record("/mail/a", "INBOX", {"U1"});
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument);
+  }
+  EXPECT_FALSE(fs::exists(dir / "state"));
+
+  // An existing journal is read as it is, and left as it is.
+  auto writable = MigrationJournal::open(state);
+  ASSERT_TRUE(writable.ok());
+  ASSERT_TRUE(writable->record("/mail/a", "INBOX", {"U1"}).ok());
+  const std::string text = slurp(writable->file_of("/mail/a"));
+  auto journal = MigrationJournal::open_read_only(state);
+  ASSERT_TRUE(journal.ok());
+  EXPECT_TRUE(before(*journal, "/mail/a", "INBOX", "U1"));
+  EXPECT_FALSE(journal->record("/mail/a", "INBOX", {"U2"}).ok());
+  EXPECT_EQ(slurp(journal->file_of("/mail/a")), text);
+  EXPECT_FALSE(fs::exists(journal->file_of("/mail/b")));
+  EXPECT_FALSE(journal->record("/mail/b", "INBOX", {"U2"}).ok());
+  EXPECT_FALSE(fs::exists(journal->file_of("/mail/b")));
+}
+
 TEST(MigrationJournal, DamagedAndCutLinesAreIgnored) {
   TempDir dir;
   auto journal = MigrationJournal::open(dir / "state");

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -39,14 +40,21 @@ class RecordingTarget final : public AccountTarget {
     if (it == accounts.end()) return std::optional<TargetAccount>{};
     return std::optional<TargetAccount>(it->second);
   }
-  Result<bool> has_domain(std::string_view domain) override { return domains.contains(std::string(domain)); }
+  Result<bool> has_domain(std::string_view domain) override {  // without case, as AD and the local directory
+    return std::any_of(domains.begin(), domains.end(), [&](const std::string& d) { return domain_key(d) == domain_key(domain); });
+  }
   Result<void> create_domain(std::string_view domain) override {
     domains.insert(std::string(domain));
     created_domains.push_back(std::string(domain));
     return ok_status();
   }
+  std::optional<TargetFailure> check_row(const SoftAccount& row) const override {
+    if (row.account.size() > 20) return TargetFailure{TargetFailureKind::refused, "longer than 20 characters"};
+    return std::nullopt;
+  }
   std::optional<TargetFailure> create(const NewAccount& account) override {
     created.push_back(account);
+    created_after_keeping.push_back(kept_before_create);
     if (refuse_password == account.password)
       return TargetFailure{TargetFailureKind::password_policy, "constraint violation 0000052D"};
     TargetAccount t;
@@ -81,6 +89,8 @@ class RecordingTarget final : public AccountTarget {
   std::set<std::string> domains;
   std::vector<std::string> created_domains;
   std::vector<NewAccount> created, completed;
+  std::vector<std::size_t> created_after_keeping;  // passwords kept when each create() came
+  std::size_t kept_before_create = 0;
   std::string refuse_password = "pass1234";
 };
 
@@ -176,17 +186,77 @@ TEST(SoftAccountImport, DryRunAsksButChangesNothing) {
   EXPECT_NE(at_line(summary, 2).reason.find(password_policy_message), std::string::npos);
 }
 
-TEST(SoftAccountImport, AccountWithoutPasswordGetsAGeneratedOneToChange) {
+TEST(SoftAccountImport, AccountWithoutPasswordGetsAGeneratedOneKeptBeforeTheAccountIsMade) {
   RecordingTarget target(true);
   target.domains = {"abc.jp"};
   auto file = read(row("nopw", "", "abc.jp"));
   ImportOptions options;
   options.generate_password = [] { return std::string("Generated-Pw-9"); };
+  std::vector<std::string> kept;
+  options.keep_generated_password = [&](const SoftAccount& r, const std::string& password) {
+    kept.push_back(r.account + " " + password);
+    ++target.kept_before_create;
+    return ok_status();
+  };
   auto summary = import_soft_accounts(file, target, options);
   ASSERT_EQ(target.created.size(), 1u);
   EXPECT_EQ(target.created[0].password, "Generated-Pw-9");
   EXPECT_TRUE(target.created[0].must_change);
+  EXPECT_EQ(kept, std::vector<std::string>{"nopw Generated-Pw-9"});
+  EXPECT_EQ(target.created_after_keeping, std::vector<std::size_t>{1}) << "kept before create()";
   EXPECT_EQ(at_line(summary, 1).generated_password, std::optional<std::string>("Generated-Pw-9"));
+}
+
+TEST(SoftAccountImport, AGeneratedPasswordThatCannotBeKeptMakesNoAccount) {
+  RecordingTarget target(true);
+  target.domains = {"abc.jp"};
+  ImportOptions options;
+  options.generate_password = [] { return std::string("Generated-Pw-9"); };
+  options.keep_generated_password = [](const SoftAccount&, const std::string&) {
+    return Status(make_error(ErrorCode::io_error, "disk full"));
+  };
+  auto summary = import_soft_accounts(read(row("nopw", "", "abc.jp")), target, options);
+  EXPECT_TRUE(target.created.empty());
+  EXPECT_EQ(at_line(summary, 1).outcome, ImportOutcome::failed);
+  EXPECT_NE(at_line(summary, 1).reason.find("disk full"), std::string::npos);
+  // Without a place to keep it at all, no account is made either.
+  auto without = import_soft_accounts(read(row("nopw", "", "abc.jp")), target, ImportOptions{});
+  EXPECT_TRUE(target.created.empty());
+  EXPECT_EQ(at_line(without, 1).outcome, ImportOutcome::failed);
+}
+
+TEST(SoftAccountImport, DomainOutsideTheMailDomainsIsRefused) {
+  // The domain field names the group a user joins in AD: only the configured mail
+  // domains may be named (never "Administrators").
+  RecordingTarget target(true);
+  target.domains = {"abc.jp", "Administrators"};
+  ImportOptions options;
+  options.mail_domains = {"abc.jp"};
+  auto summary = import_soft_accounts(
+      read(row("yamada", "Pw-Yamada-1", "Administrators") + row("sato", "Pw-Sato-3", "other.jp") +
+           row("suzuki", "Pw-Suzuki-2", "ABC.jp")),
+      target, options);
+  EXPECT_EQ(at_line(summary, 1).outcome, ImportOutcome::failed);
+  EXPECT_EQ(at_line(summary, 2).outcome, ImportOutcome::failed);
+  EXPECT_NE(at_line(summary, 2).reason.find("directory.mail_domains"), std::string::npos) << at_line(summary, 2).reason;
+  EXPECT_EQ(at_line(summary, 3).outcome, ImportOutcome::created);
+  ASSERT_EQ(target.created.size(), 1u);
+  EXPECT_EQ(target.created[0].row.account, "suzuki");
+}
+
+TEST(SoftAccountImport, NamesDirmailCannotServeAndRowsTheTargetRefusesFailBeforeAnythingIsMade) {
+  RecordingTarget target(true);
+  target.domains = {"abc.jp"};
+  ImportOptions options;
+  options.dry_run = true;
+  auto summary = import_soft_accounts(read(row("山田", "Pw-Yamada-1", "abc.jp") + row("o'brien", "Pw-Obrien-1", "abc.jp") +
+                                           row("averyveryverylongname21", "Pw-Long-1", "abc.jp")),
+                                      target, options);
+  EXPECT_EQ(at_line(summary, 1).outcome, ImportOutcome::failed);
+  EXPECT_NE(at_line(summary, 1).reason.find("dirmail cannot serve"), std::string::npos);
+  EXPECT_EQ(at_line(summary, 2).outcome, ImportOutcome::failed);
+  EXPECT_EQ(at_line(summary, 3).outcome, ImportOutcome::failed) << "the target's own rule, even in a dry run";
+  EXPECT_NE(at_line(summary, 3).reason.find("20 characters"), std::string::npos);
 }
 
 TEST(SoftAccountImport, ExistingAccountAsTheFileSaysIsUnchangedOtherwiseAConflict) {
@@ -227,14 +297,43 @@ TEST(SoftAccountImport, ImportedAccountChangedSinceIsAConflictNotCompleted) {
   EXPECT_TRUE(target.completed.empty());
 }
 
-TEST(SoftAccountImport, ImportedAccountLeftWithoutPasswordIsReportedNotCompleted) {
+TEST(SoftAccountImport, ImportedAccountLeftBeforeItsPasswordIsFinishedWithIt) {
   RecordingTarget target(true);
   target.domains = {"abc.jp"};
   target.accounts["yamada"] = TargetAccount{"yamada", "Full Name", "", {}, false, true, 0, false};
   auto summary = import_soft_accounts(read(row("yamada", "Pw-Yamada-1", "abc.jp")), target, ImportOptions{});
-  EXPECT_EQ(at_line(summary, 1).outcome, ImportOutcome::failed);
-  EXPECT_NE(at_line(summary, 1).reason.find("delete it"), std::string::npos);
+  EXPECT_EQ(at_line(summary, 1).outcome, ImportOutcome::completed);
+  ASSERT_EQ(target.completed.size(), 1u);
+  EXPECT_EQ(target.completed[0].password, "Pw-Yamada-1");
+  EXPECT_TRUE(target.created.empty());
+}
+
+TEST(SoftAccountImport, ImportedAccountMovedToAnotherDomainOrOutOfTheMailGroupIsAConflict) {
+  RecordingTarget target(true);
+  target.domains = {"abc.jp", "def.jp"};
+  target.accounts["yamada"] = TargetAccount{"yamada", "Full Name", "", {"abc.jp"}, true, true, 0, true};
+  target.accounts["sato"] = TargetAccount{"sato", "Full Name", "", {"def.jp"}, false, true, 0, true};
+  auto summary = import_soft_accounts(read(row("yamada", "Pw-Yamada-1", "def.jp") + row("sato", "Pw-Sato-3", "def.jp")),
+                                      target, ImportOptions{});
+  EXPECT_EQ(at_line(summary, 1).outcome, ImportOutcome::conflict);
+  EXPECT_EQ(at_line(summary, 2).outcome, ImportOutcome::conflict);
   EXPECT_TRUE(target.completed.empty());
+}
+
+TEST(SoftAccountImport, OneCommonBoxForTwoDomainsAccountsIsAConflictInTheLocalDirectoryToo) {
+  RecordingTarget target(false);
+  target.domains = {"abc.jp", "def.jp"};
+  ImportOptions options;
+  options.mail_source = OriginalMailboxPlace{OriginalLayout::common, "/nonexistent"};
+  auto summary = import_soft_accounts(read(row("yamada", "Pw-Yamada-1", "abc.jp") + row("yamada", "Pw-Yamada-2", "def.jp")),
+                                      target, options);
+  EXPECT_EQ(at_line(summary, 1).outcome, ImportOutcome::conflict);
+  EXPECT_NE(at_line(summary, 1).reason.find("common box"), std::string::npos) << at_line(summary, 1).reason;
+  options.mail_source->layout = OriginalLayout::per_domain;
+  auto per_domain = import_soft_accounts(
+      read(row("yamada", "Pw-Yamada-1", "abc.jp") + row("yamada", "Pw-Yamada-2", "def.jp")), target, options);
+  EXPECT_EQ(at_line(per_domain, 1).outcome, ImportOutcome::created);
+  EXPECT_EQ(at_line(per_domain, 2).outcome, ImportOutcome::created);
 }
 
 class SoftAccountImportSecrets : public ::testing::Test {
@@ -284,6 +383,20 @@ TEST_F(SoftAccountImportSecrets, FlaggedAccountsPasswordGoesToTheSecretsFileOnce
   auto after = auth::SecretsFileEdit::load((dir_ / "secrets").string());
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->entries()[0].value, reread->entries()[0].value);
+}
+
+TEST_F(SoftAccountImportSecrets, DryRunSaysTheSecretWouldBeWrittenWithoutAKey) {
+  RecordingTarget target(true);
+  target.domains = {"abc.jp"};
+  auto secrets = auth::SecretsFileEdit::load((dir_ / "secrets").string());
+  ASSERT_TRUE(secrets.ok());
+  ImportOptions options;
+  options.dry_run = true;
+  options.secrets = &*secrets;  // no sealing key: a dry run does not load or make one
+  auto summary = import_soft_accounts(read(row("yamada", "Pw-Yamada-1", "abc.jp", "1\t0")), target, options);
+  EXPECT_TRUE(at_line(summary, 1).secret_written);
+  EXPECT_TRUE(at_line(summary, 1).notes.empty());
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "secrets"));
 }
 
 TEST_F(SoftAccountImportSecrets, LocalDirectoryKeysSecretsByAddress) {

@@ -85,12 +85,19 @@ class AccountTarget {
   // Creates the mail domain (AD: the security group, spec §22.7; local: the domain).
   virtual Result<void> create_domain(std::string_view domain) = 0;
 
+  // What create() would refuse in the row itself, without asking the directory (AD: a
+  // name sAMAccountName cannot hold, a domain that cannot name a mail domain group; the
+  // local directory: no domain): for --dry-run, and checked again by create().
+  virtual std::optional<TargetFailure> check_row(const SoftAccount& row) const = 0;
+
   // Creates the account with its password, its mail domain and (AD) the mail-users
   // group, and its mailbox limit where the target keeps one: all or nothing (AD
   // deletes a half-made user again). An empty row.domain: no domain group.
   virtual std::optional<TargetFailure> create(const NewAccount& account) = 0;
-  // Adds what an account this importer created before lacks (the groups of a run cut
-  // short). Never changes a password or an attribute that is set.
+  // Finishes an account this importer created before and a run cut short: one left
+  // disabled before its password was set gets `account.password` (and must_change) and
+  // is enabled; then the groups it lacks are added. Never changes the password of an
+  // enabled account or an attribute that is set.
   virtual std::optional<TargetFailure> complete(const NewAccount& account, const TargetAccount& existing) = 0;
 
   // Whether a password would pass the target's policy, as far as the target can tell

@@ -15,6 +15,11 @@
 // blank domain (spec §16, T14). Mail users are the mail-users group's members, nested
 // ones included (AD's in-chain rule). One connection, used by one thread at a time;
 // every call blocks, each request bounded by connection.operation_timeout.
+//
+// The row's domain chooses a group the new user joins, so it must be a mail domain's
+// name and its group one that grants nothing: a domain naming a builtin or protected
+// group (Administrators, Domain Admins, adminCount 1, isCriticalSystemObject) is
+// refused by check_row, has_domain, create, complete and create_domain.
 #include <cstdint>
 #include <memory>
 #include <string>

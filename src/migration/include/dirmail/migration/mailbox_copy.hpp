@@ -7,7 +7,11 @@
 // and each copy is a named delivery (MailStore's delivery_id, from the folder and the
 // UIDL), so a run cut short between the store and its bookkeeping leaves one copy.
 // A message the user deleted after an earlier run is not brought back: the journal
-// (MigrationJournal) remembers every UIDL copied into each mailbox.
+// (MigrationJournal) remembers every UIDL copied into each mailbox, and every UIDL
+// found already in the folder (so copies of a run killed before its journal are
+// journaled by the next run). It is written every journal_batch_messages messages, at
+// the end of each folder and before an error is returned: a kill loses at most one
+// batch, which the UIDLs in the folder and the delivery ids still guard next time.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -21,13 +25,17 @@
 namespace dirmail::migration {
 
 struct MailboxCopyOptions {
-  bool dry_run = false;  // count what would be copied; write nothing
+  // Count what would be copied; write nothing, the journal included (which may then be
+  // MigrationJournal::open_read_only).
+  bool dry_run = false;
   // Where a message with bare LF (or CR) line ends is rewritten with CR LF before it is
   // stored, as SMTP stores every message (sizes POP3 reports count CR LF); an unnamed
   // file, gone when closed. Empty: $TMPDIR, else /tmp.
   std::string spool_dir;
 };
 
+// Messages journaled at once; a folder of the original can hold hours of copying.
+inline constexpr std::size_t journal_batch_messages = 64;
 // The original's per-user files are small text files; a larger one is a problem.
 inline constexpr std::size_t max_user_file_bytes = 1 << 20;
 // Problems listed per mailbox; the rest are counted in one last line.

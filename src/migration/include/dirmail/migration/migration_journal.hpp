@@ -8,7 +8,8 @@
 //   # dirmail-import journal: <mailbox root>      (comments: for administrators)
 //   <folder> TAB <UIDL> LF
 //
-// Appended and synced after each folder. Only whole lines count: a line cut short by a
+// Appended and synced in batches while a folder is copied (mailbox_copy.hpp), so a run
+// killed part way loses at most its last batch. Only whole lines count: a line cut short by a
 // crash (no LF) or damaged is ignored, and the next append first ends it with
 // " (cut short)", which no entry can have. Not shared between machines.
 #include <cstddef>
@@ -43,6 +44,10 @@ class MigrationJournal {
  public:
   // `state_dir` is created (mode 0700) if missing.
   static Result<MigrationJournal> open(std::string state_dir);
+  // For a dry run: nothing is created or written. A missing `state_dir` (or mailbox
+  // file) reads as an empty journal; record() is refused (invalid_argument) without
+  // touching the disk, so a dry run must not call it (copy_mailbox does not).
+  static Result<MigrationJournal> open_read_only(std::string state_dir);
   // Whether `uidl` was copied into `folder` of `mailbox_root` by an earlier run.
   // limit_exceeded when the mailbox's journal is over max_journal_bytes.
   Result<bool> copied_before(const std::string& mailbox_root, std::string_view folder, std::string_view uidl);
@@ -53,10 +58,11 @@ class MigrationJournal {
   std::string file_of(const std::string& mailbox_root) const;
 
  private:
-  explicit MigrationJournal(std::string state_dir) : state_dir_(std::move(state_dir)) {}
+  MigrationJournal(std::string state_dir, bool writable) : state_dir_(std::move(state_dir)), writable_(writable) {}
   Status load(const std::string& mailbox_root);
 
   std::string state_dir_;
+  bool writable_;
   // The journal of the last mailbox asked about, as "<folder>\t<uidl>" keys.
   std::optional<std::string> loaded_root_;
   std::unordered_set<std::string> loaded_;

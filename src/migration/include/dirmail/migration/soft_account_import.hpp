@@ -45,6 +45,7 @@ struct AccountImport {
   std::optional<MailboxCopyResult> mail; // when its mailbox was copied (or counted)
   std::string mailbox;                   // the target mailbox root
   bool secret_written = false;           // its SMTP-AUTH/APOP password went to the secrets file
+  std::size_t mail_problems = 0;         // files of its mailbox left behind (see notes)
   std::optional<std::string> generated_password;  // for the administrator's list; never logged
 };
 
@@ -62,6 +63,9 @@ struct ImportOptions {
   bool create_domains = false;      // make a mail domain (AD: its group) that is missing
   bool ignore_passwords = false;    // the file's passwords are the original's "Encoded" form
   bool mailbox_limits_kept = true;  // the target keeps limits (AD: an attribute is configured)
+  // directory.mail_domains, canonical: a row's domain must be one of them (empty: any
+  // the target has or makes). So that a domain field never names some other group.
+  std::vector<std::string> mail_domains;
 
   // Mail: where the original's mailboxes are (nullopt: accounts only), and how a
   // Windows home folder maps to a local path (the home layout).
@@ -78,6 +82,10 @@ struct ImportOptions {
   const auth::SealingKey* sealing_key = nullptr;
 
   std::function<std::string()> generate_password;
+  // Keeps a generated password where the administrator finds it (--passwords-out),
+  // durably, before the account is made with it; an error keeps the account from being
+  // made. Not called in a dry run.
+  std::function<Status(const SoftAccount& row, const std::string& password)> keep_generated_password;
   std::function<void(const ImportProgress&)> progress;
 };
 
@@ -95,7 +103,8 @@ struct ImportSummary {
   std::size_t count(ImportOutcome outcome) const;
   std::size_t messages_copied() const;
   std::size_t messages_already_there() const;
-  // 0 when every row was created, completed or unchanged; 1 otherwise.
+  std::size_t mail_problems() const;
+  // 0 when every row was created, completed or unchanged with all its mail; 1 otherwise.
   int exit_code() const;
 };
 
