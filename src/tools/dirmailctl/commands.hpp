@@ -46,4 +46,10 @@ int health_command(const config::Settings& settings, const Args& args, std::ostr
 int cluster_command(const config::Settings& settings, const std::string& config_path, const Args& args,
                     std::ostream& out, std::ostream& err);
 
+// log report [--dir DIR] [--from D] [--to D] [--format text|csv|html] [--top N] [--out FILE]
+// (log_dir: log.dir, used when --dir is not given)
+int log_command(const std::string& log_dir, const Args& args, std::ostream& out, std::ostream& err);
+// Whether log.dir is needed: not with --dir (nor for a usage error).
+bool log_command_needs_settings(const Args& args);
+
 }  // namespace dirmail::ctl

@@ -38,6 +38,9 @@ constexpr const char* usage_text =
     "  cluster render-keepalived [--output FILE]   keepalived.conf from the cluster.* settings\n"
     "  cluster promote|demote|role   this node's role (keepalived's and Pacemaker's hooks)\n"
     "  cluster status [--json | --state]   role, state, store lease, the other node, differing settings\n"
+    "  log report [--dir DIR] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format text|csv|html]\n"
+    "             [--top N] [--out FILE]   per UTC day from the logs (log.dir): messages received,\n"
+    "                           delivered, failures by reason, logins, top senders, recipients, domains\n"
     "\n"
     "The configuration defaults to /etc/dirmail/dirmail.toml ($DIRMAIL_CONFIG overrides it).\n";
 
@@ -60,9 +63,11 @@ int main(int argc, char** argv) {
   if (group == "config") return dirmail::ctl::config_command(rest, std::cout, std::cerr);
   if (group == "policy") return dirmail::ctl::policy_command(config_path, rest, std::cout, std::cerr);
   if (group == "delivery") return dirmail::ctl::delivery_command(rest, std::cout, std::cerr);
+  if (group == "log" && !dirmail::ctl::log_command_needs_settings(rest))
+    return dirmail::ctl::log_command("", rest, std::cout, std::cerr);
   if (group != "user" && group != "domain" && group != "alias" && group != "directory" &&
       group != "kerberos" && group != "secret" && group != "dns" && group != "queue" && group != "health" &&
-      group != "cluster") {
+      group != "cluster" && group != "log") {
     std::cerr << "dirmailctl: unknown command \"" << group << "\"\n" << usage_text;
     return 2;
   }
@@ -91,6 +96,7 @@ int main(int argc, char** argv) {
   if (group == "queue") return dirmail::ctl::queue_command(settings, rest, std::cout, std::cerr);
   if (group == "health") return dirmail::ctl::health_command(settings, rest, std::cout, std::cerr);
   if (group == "cluster") return dirmail::ctl::cluster_command(settings, config_path, rest, std::cout, std::cerr);
+  if (group == "log") return dirmail::ctl::log_command(settings.log_dir, rest, std::cout, std::cerr);
   if (settings.directory_backend != "local" && group == "user" && rest.size() == 2 && rest[0] == "show")
     return dirmail::ctl::directory_command(settings, {"user", rest[1]}, std::cout, std::cerr);
   if (settings.directory_backend != "local") {
