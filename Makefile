@@ -8,7 +8,7 @@ export CCACHE_SLOPPINESS = pch_defines,time_macros,include_file_mtime,include_fi
 CMAKE_DEBUG   = -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDIRMAIL_SANITIZE=ON -DDIRMAIL_WERROR=ON
 CMAKE_RELEASE = -G Ninja -DCMAKE_BUILD_TYPE=Release -DDIRMAIL_TESTS=OFF
 
-.PHONY: all deps build test run bench release settings-doc clean
+.PHONY: all deps build test run bench release deb settings-doc clean
 
 all: build
 
@@ -34,6 +34,11 @@ $(RELEASE_DIR)/build.ninja:
 
 release: deps $(RELEASE_DIR)/build.ninja
 	cmake --build $(RELEASE_DIR) -j $(JOBS)
+
+# The Debian package from the release build: $(RELEASE_DIR)/dirmail_VERSION-1_ARCH.deb
+# (packaging/CMakeLists.txt). Install it with `apt install ./dirmail_*.deb`.
+deb: release
+	cmake --build $(RELEASE_DIR) --target package
 
 # Benchmarks run on the release build, never on the sanitizer build.
 bench: release
