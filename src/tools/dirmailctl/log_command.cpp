@@ -142,7 +142,10 @@ int report_command(const std::string& log_dir, const Args& args, std::ostream& o
   }
   std::vector<fs::path> files;
   for (fs::recursive_directory_iterator it(dir, fs_error), last; !fs_error && it != last; it.increment(fs_error))
-    if (it->is_regular_file(fs_error) && is_log_file(it->path())) files.push_back(it->path());
+    // Not through a symbolic link: the log folder belongs to the service's user, and
+    // the report may run as root.
+    if (it->symlink_status(fs_error).type() == fs::file_type::regular && is_log_file(it->path()))
+      files.push_back(it->path());
   if (fs_error) {
     err << "dirmailctl: " << dir << ": " << fs_error.message() << "\n";
     return 1;

@@ -29,46 +29,48 @@ void tally_receive(DayFigures& day, const log::LogRecord& r) {
   day.received_bytes += number(r.find("size"));
   const std::string* from = r.find("from");
   std::string sender = from && !from->empty() ? *from : "<>";
-  ++day.senders[sender];
-  if (auto d = domain_of(sender); !d.empty()) ++day.sender_domains[d];
+  count_name(day.senders, sender);
+  if (auto d = domain_of(sender); !d.empty()) count_name(day.sender_domains, d);
   for (auto to : r.all("to")) {
     ++day.received_recipients;
-    ++day.recipients[std::string(to)];
-    if (auto d = domain_of(to); !d.empty()) ++day.recipient_domains[d];
+    count_name(day.recipients, to);
+    if (auto d = domain_of(to); !d.empty()) count_name(day.recipient_domains, d);
   }
-  if (const std::string* user = r.find("user")) ++day.users_sent[*user];
+  if (const std::string* user = r.find("user")) count_name(day.users_sent, *user);
 }
 
-// failure lines that name a recipient (to=) or a remote domain (the mail loop) and why;
-// the ones about the queue itself (cannot record, delivery report queued) are not a
-// recipient's failure.
+// A recipient's failure is an "undeliverable" line (local_delivery.cpp): the reason
+// after "undeliverable: ", or its reason= field. Other failure lines are about the
+// queue or a delivery that went on (a mail loop deferred, a limit not checked), not a
+// recipient given up.
 void tally_failure(DayFigures& day, const log::LogRecord& r) {
-  if ((!r.find("to") && !r.find("domain")) || r.find("report_id")) return;
-  const std::string* why = r.find("reason");
-  if (!why) why = r.find("error");
+  constexpr std::string_view undeliverable = "undeliverable";
+  if (!r.msg.starts_with(undeliverable) || !r.find("to")) return;
   std::string reason;
-  constexpr std::string_view undeliverable = "undeliverable: ";
-  if (r.msg.starts_with(undeliverable)) reason = r.msg.substr(undeliverable.size());
-  else if (r.msg == "undeliverable" && why) reason = *why;
-  else reason = r.msg.empty() && why ? *why : r.msg;
+  if (r.msg.size() > undeliverable.size() + 2 && r.msg.compare(undeliverable.size(), 2, ": ") == 0) {
+    reason = r.msg.substr(undeliverable.size() + 2);
+  } else if (const std::string* why = r.find("reason")) {
+    reason = *why;
+  }
   if (reason.empty()) reason = "(none given)";
   ++day.failed;
-  ++day.failures_by_reason[reason];
+  count_name(day.failures_by_reason, reason);
 }
 
-// auth lines: "AUTH ok", "login", "Kerberos principal accepted" at info; "... failed: WHY"
-// and "... refused: WHY" at warning. Others (mailbox in use, bad mailbox path) come after
-// the check and are not counted as logins.
+// auth lines: a login is "AUTH ok" (smtp, submission) or "login" (pop3, imap: written
+// once the session is in, also after Kerberos, whose "principal accepted" line comes
+// first); a refusal is "... failed: WHY" or "... refused: WHY" at warning. Others
+// (mailbox in use, bad mailbox path) are not counted.
 void tally_auth(DayFigures& day, const log::LogRecord& r) {
   if (r.level == "info") {
-    ++day.auth_ok;
+    if (r.msg == "AUTH ok" || r.msg == "login") ++day.auth_ok;
     return;
   }
   for (std::string_view word : {std::string_view("failed: "), std::string_view("refused: ")}) {
     auto at = r.msg.find(word);
     if (at == std::string::npos) continue;
     ++day.auth_failed;
-    ++day.auth_failures_by_reason[r.msg.substr(at + word.size())];
+    count_name(day.auth_failures_by_reason, r.msg.substr(at + word.size()));
     return;
   }
 }
@@ -81,9 +83,20 @@ void tally_record(LogReport& report, const log::LogRecord& r) {
   else if (r.type == "send" && (!r.find("outcome") || *r.find("outcome") == "delivered")) ++day.delivered_remote;
   else if (r.type == "sender" && r.msg == "delivered") {
     ++day.delivered_local;
-    if (const std::string* user = r.find("user")) ++day.users_delivered[*user];
+    if (const std::string* user = r.find("user")) count_name(day.users_delivered, *user);
   } else if (r.type == "failure") tally_failure(day, r);
   else if (r.type == "auth") tally_auth(day, r);
+}
+
+void count_name(NameCounts& counts, std::string_view name) {
+  auto it = counts.find(std::string(name));
+  if (it != counts.end()) {
+    ++it->second;
+  } else if (counts.size() < max_names_per_table) {
+    counts.emplace(std::string(name), 1);
+  } else {
+    ++counts[std::string(other_names)];
+  }
 }
 
 std::vector<std::pair<std::string, std::uint64_t>> top_counts(const NameCounts& counts, std::size_t n) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -13,6 +14,13 @@
 namespace dirmail::ctl {
 
 using NameCounts = std::map<std::string, std::uint64_t>;
+
+// Distinct names kept per table and day; past it new names count under other_names, so
+// hostile logs (a harvest attack: one failure reason per address) cannot fill memory.
+inline constexpr std::size_t max_names_per_table = 100'000;
+inline constexpr std::string_view other_names = "(other names)";
+// One more for `name` in `counts`, within max_names_per_table.
+void count_name(NameCounts& counts, std::string_view name);
 
 struct DayFigures {
   std::uint64_t received = 0;        // receive: messages queued

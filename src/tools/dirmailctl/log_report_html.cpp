@@ -136,9 +136,9 @@ void write_report_html(const LogReport& report, std::size_t top, std::ostream& o
     out << "</div>\n<div class=\"grid\">";
     bar_chart(out, "Top senders", top_counts(d.senders, top), "#2f6fbd");
     bar_chart(out, "Top recipients", top_counts(d.recipients, top), "#2e8540");
-    bar_chart(out, "Failures by reason", top_counts(d.failures_by_reason, d.failures_by_reason.size()), "#b42318");
+    bar_chart(out, "Failures by reason", top_counts(d.failures_by_reason, top), "#b42318");
     bar_chart(out, "Login failures by reason",
-              top_counts(d.auth_failures_by_reason, d.auth_failures_by_reason.size()), "#b54708");
+              top_counts(d.auth_failures_by_reason, top), "#b54708");
     out << "</div>\n<div class=\"grid\">";
     table(out, "Senders", "address", d.senders, top);
     table(out, "Recipients", "address", d.recipients, top);
@@ -146,9 +146,8 @@ void write_report_html(const LogReport& report, std::size_t top, std::ostream& o
     table(out, "Recipient domains", "domain", d.recipient_domains, top);
     table(out, "Users: messages sent", "user", d.users_sent, top);
     table(out, "Users: messages delivered", "user", d.users_delivered, top);
-    table(out, "Failures by reason", "reason", d.failures_by_reason, d.failures_by_reason.size(), "recipients");
-    table(out, "Login failures by reason", "reason", d.auth_failures_by_reason, d.auth_failures_by_reason.size(),
-          "logins");
+    table(out, "Failures by reason", "reason", d.failures_by_reason, top, "recipients");
+    table(out, "Login failures by reason", "reason", d.auth_failures_by_reason, top, "logins");
     out << "</div></section>\n";
   }
   if (report.days.empty()) out << "<p>No records in the period.</p>\n";

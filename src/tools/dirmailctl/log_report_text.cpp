@@ -15,8 +15,14 @@ void text_table(std::ostream& out, std::string_view title, const NameCounts& cou
   for (const auto& [name, n] : top_counts(counts, top)) out << "    " << n << "  " << name << "\n";
 }
 
+// RFC 4180 quoting; a cell a spreadsheet would take for a formula (a client-supplied
+// address starting with = + - @) gets a leading apostrophe first.
 std::string csv_cell(std::string_view v) {
-  if (v.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(v);
+  std::string text;
+  if (!v.empty() && (v.front() == '=' || v.front() == '+' || v.front() == '-' || v.front() == '@')) text = "'";
+  text += v;
+  v = text;
+  if (v.find_first_of(",\"\r\n") == std::string_view::npos) return text;
   std::string q = "\"";
   for (char c : v) {
     if (c == '"') q += '"';
@@ -38,8 +44,8 @@ void write_report_text(const LogReport& report, std::size_t top, std::ostream& o
         << "  delivered: " << d.delivered_local << " local, " << d.delivered_remote << " remote\n"
         << "  failed: " << d.failed << "\n"
         << "  logins: " << d.auth_ok << " ok, " << d.auth_failed << " failed\n";
-    text_table(out, "failures by reason", d.failures_by_reason, d.failures_by_reason.size());
-    text_table(out, "login failures by reason", d.auth_failures_by_reason, d.auth_failures_by_reason.size());
+    text_table(out, "failures by reason", d.failures_by_reason, top);
+    text_table(out, "login failures by reason", d.auth_failures_by_reason, top);
     text_table(out, "top senders", d.senders, top);
     text_table(out, "top recipients", d.recipients, top);
     text_table(out, "sender domains", d.sender_domains, top);

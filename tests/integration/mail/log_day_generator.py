@@ -146,6 +146,16 @@ def generate(folder, date="2026-11-27", seed=14):
 
     # Lines the report must not count.
     emit("pop3", "node1", line(at(), "warning", "pop3", "auth", [("error", "held by node2")], "mailbox in use"))
+    # A Kerberos login writes "principal accepted" before its "login" (one login, not two).
+    emit("imap", "node1", line(at(), "info", "imap", "auth", [("session", "s3"), ("principal", "alice@CORP.TEST")],
+                               "Kerberos principal accepted"))
+    # Failure lines that give no recipient up: a mail loop (deferred), a limit not checked.
+    emit("delivery", "node1", line(at(), "warning", "delivery", "failure",
+                                   [("queue_id", "LOOP1"), ("domain", "far.test"), ("result", "the gateway is this server")],
+                                   "mail loop"))
+    emit("delivery", "node1", line(at(), "warning", "delivery", "failure",
+                                   [("queue_id", "LIM1"), ("to", "alice@example.test"), ("error", "index unreadable")],
+                                   "mailbox usage unknown; delivering without the limit check"))
     emit("delivery", "node2", line(at(), "error", "delivery", "failure", [("error", "No space left")],
                                    "cannot list the queue"))
     emit("smtp", "node2", line(at(), "info", "smtp", "session", [("session", "s9"), ("client", "127.0.0.1")],

@@ -14,10 +14,11 @@
 
 namespace dirmail::log {
 
-// A receive line carries one to= per recipient (smtp.max_recipients may be large), so
-// the limits are generous; a line over them is skipped as damaged, not cut.
-inline constexpr std::size_t kMaxRecordLineBytes = 1024 * 1024;
-inline constexpr std::size_t kMaxRecordFields = 16384;
+// A receive line carries one to= per recipient, so the limits follow smtp.max_recipients'
+// largest value (100000) with addresses of up to 254 bytes; a line over them is skipped
+// as damaged, not cut. One line at a time is held, so the memory stays bounded.
+inline constexpr std::size_t kMaxRecordFields = 100'000 + 100;
+inline constexpr std::size_t kMaxRecordLineBytes = 32 * 1024 * 1024;
 
 struct LogRecord {
   std::string time;     // as written: YYYY-MM-DDTHH:MM:SS.mmmZ
