@@ -41,6 +41,7 @@ EXPECTED = [
     # Pacemaker runs the agent; ocf-tester wants it readable by user nobody.
     ("usr/lib/ocf/resource.d/dirmail/dirmail", 0o755),
     ("etc/dirmail/dirmail.toml", 0o644),
+    ("etc/logrotate.d/dirmail", 0o644),
     ("usr/share/doc/dirmail/README.md", 0o644),
     ("usr/share/doc/dirmail/admin-guide.md", 0o644),
     ("usr/share/doc/dirmail/settings.md", 0o644),
@@ -86,6 +87,27 @@ class InstalledTree(unittest.TestCase):
         unit = folder / "dirmail.service"
         unit.write_text(text)
         return unit
+
+    def test_logrotate_rotates_the_logs_in_place(self):
+        # The shipped rules on a copy of a log folder (as root here: without the su line,
+        # which names the service's user): the node's file is copied aside and emptied,
+        # and stays the file dirmaild appends to.
+        logs = self.folder / "logs"
+        shutil.rmtree(logs, ignore_errors=True)
+        (logs / "smtp").mkdir(parents=True)
+        node_log = logs / "smtp" / "node1.log"
+        node_log.write_text("2026-11-27T10:00:00.000Z info service=smtp type=session msg=\"connect\"\n")
+        with open(node_log, "a") as appender:  # opened for appending, as spdlog's sink is
+            rules = (self.root / "etc/logrotate.d/dirmail").read_text()
+            self.assertIn("copytruncate", rules)
+            conf = self.folder / "logrotate.conf"
+            conf.write_text(rules.replace("/var/log/dirmail", str(logs)).replace("\tsu dirmail dirmail\n", ""))
+            r = run(["logrotate", "-f", "-s", self.folder / "logrotate.state", conf])
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("connect", (logs / "smtp" / "node1.log.1").read_text())
+            self.assertEqual(node_log.stat().st_size, 0)
+            appender.write("after\n")
+        self.assertEqual(node_log.read_text(), "after\n")
 
     def test_unit_verifies(self):
         # Documentation=man:... is checked too: man finds the pages in the tree.
@@ -209,7 +231,7 @@ class DebianPackage(unittest.TestCase):
         r = run(["dpkg-deb", "--control", self.deb, folder])
         self.assertEqual(r.returncode, 0, r.stderr)
         # dpkg keeps the administrator's edits of the configuration on upgrade.
-        self.assertEqual((folder / "conffiles").read_text().split(), ["/etc/dirmail/dirmail.toml"])
+        self.assertEqual((folder / "conffiles").read_text().split(), ["/etc/dirmail/dirmail.toml", "/etc/logrotate.d/dirmail"])
         for script in ("postinst", "prerm", "postrm"):
             with self.subTest(script=script):
                 self.assertEqual((folder / script).stat().st_mode & 0o777, 0o755)
