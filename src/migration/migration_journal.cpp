@@ -11,6 +11,7 @@
 #include "dirmail/base/posix_file.hpp"
 #include "dirmail/base/fnv_hash.hpp"
 #include "dirmail/base/strings.hpp"
+#include "dirmail/store/mail_store.hpp"
 
 namespace dirmail::migration {
 namespace {
@@ -34,13 +35,6 @@ bool valid_journal_folder(std::string_view folder) {
   return true;
 }
 
-bool valid_journal_uidl(std::string_view uidl) {
-  if (uidl.empty() || uidl.size() > 70) return false;
-  for (char c : uidl)
-    if (c < 0x21 || c > 0x7e) return false;
-  return true;
-}
-
 }  // namespace
 
 std::optional<JournalEntry> parse_journal_line(std::string_view line) {
@@ -48,7 +42,7 @@ std::optional<JournalEntry> parse_journal_line(std::string_view line) {
   std::size_t tab = line.find('\t');
   if (tab == std::string_view::npos) return std::nullopt;
   JournalEntry entry{line.substr(0, tab), line.substr(tab + 1)};
-  if (!valid_journal_folder(entry.folder) || !valid_journal_uidl(entry.uidl)) return std::nullopt;
+  if (!valid_journal_folder(entry.folder) || !store::valid_uidl(entry.uidl)) return std::nullopt;
   return entry;
 }
 
@@ -160,7 +154,7 @@ Status MigrationJournal::record(const std::string& mailbox_root, std::string_vie
     if (*last != "\n") lines = " (cut short)\n";
   }
   for (const auto& uidl : uidls) {
-    if (!valid_journal_uidl(uidl))
+    if (!store::valid_uidl(uidl))
       return make_error(ErrorCode::invalid_argument, "not a UIDL: " + escape_control(uidl));
     lines.append(key(folder, uidl)).push_back('\n');
   }

@@ -21,14 +21,6 @@ namespace {
 constexpr std::string_view kMessageSuffix = ".EML";
 constexpr std::string_view kDirmailOwnUserFile = "AUTOREPLY.LOG";  // dirmail's, never the original's
 
-// RFC 1939 §7: 1 to 70 characters in the range 0x21 to 0x7E.
-bool valid_pop3_uidl(std::string_view uidl) {
-  if (uidl.empty() || uidl.size() > 70) return false;
-  for (char c : uidl)
-    if (c < 0x21 || c > 0x7e) return false;
-  return true;
-}
-
 // A name as it can be quoted in a one-line reason.
 std::string quoted(std::string_view name) {
   if (valid_utf8(name)) return escape_control(name);
@@ -161,7 +153,7 @@ class TreeReader {
         skip(rel, "not a message file (no .EML)");
         continue;
       }
-      if (!valid_pop3_uidl(*uidl)) {
+      if (!store::valid_uidl(*uidl)) {
         skip(rel, "its name is no POP3 UIDL (1-70 printable ASCII characters)");
         continue;
       }

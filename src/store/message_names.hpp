@@ -7,14 +7,12 @@
 #include "dirmail/base/fnv_hash.hpp"
 
 #include "dirmail/base/result.hpp"
+#include "dirmail/store/mail_store.hpp"
 
 namespace dirmail::store {
 
-inline constexpr std::size_t kMaxUidlBytes = 70;  // RFC 1939 section 7
 inline constexpr std::size_t kMaxMessageFileNameBytes = 255;
 
-// RFC 1939: 1 to 70 characters in 0x21..0x7E.
-bool valid_uidl(std::string_view uidl);
 
 // Names the index can record: printable ASCII without space or '/', not starting with '.'.
 bool valid_message_file_name(std::string_view name);

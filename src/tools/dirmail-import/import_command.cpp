@@ -55,11 +55,6 @@ int failed(std::ostream& err, std::string_view message) {
   return 2;
 }
 
-std::string value_or(const ctl::Words& words, const std::string& option, std::string fallback) {
-  auto it = words.values.find(option);
-  return it == words.values.end() ? std::move(fallback) : it->second;
-}
-
 std::vector<std::string> split(std::string_view text, char separator) {
   std::vector<std::string> parts;
   while (!text.empty()) {
@@ -121,7 +116,7 @@ int import_command(const config::Settings& s, const ctl::Args& args, std::ostrea
   const bool dry_run = words->flags.contains("--dry-run");
 
   migration::ReadOptions read_options;
-  if (std::string encoding = value_or(*words, "--encoding", "auto"); encoding != "auto") {
+  if (std::string encoding = ctl::value_or(*words, "--encoding", "auto"); encoding != "auto") {
     read_options.encoding = migration::parse_export_encoding(encoding);
     if (!read_options.encoding) return usage(err, "--encoding must be auto, utf-8 or cp932");
   }
@@ -134,7 +129,7 @@ int import_command(const config::Settings& s, const ctl::Args& args, std::ostrea
   options.dry_run = dry_run;
   options.create_domains = words->flags.contains("--create-domains");
   options.ignore_passwords = words->flags.contains("--ignore-passwords");
-  const std::string passwords_out = value_or(*words, "--passwords-out", "");
+  const std::string passwords_out = ctl::value_or(*words, "--passwords-out", "");
   if (!dry_run && passwords_out.empty() && needs_generated_passwords(*file, options.ignore_passwords))
     return failed(err,
                   "some accounts have no password in the file (or --ignore-passwords): give --passwords-out FILE for "
@@ -155,7 +150,7 @@ int import_command(const config::Settings& s, const ctl::Args& args, std::ostrea
   if (words->values.contains("--mail-from")) {
     migration::OriginalMailboxPlace place;
     place.work_folder = words->values.at("--mail-from");
-    auto layout = migration::parse_original_layout(value_or(*words, "--layout", "common"));
+    auto layout = migration::parse_original_layout(ctl::value_or(*words, "--layout", "common"));
     if (!layout) return usage(err, "--layout must be common, per-domain or home");
     place.layout = *layout;
     if (place.layout == migration::OriginalLayout::home) {
@@ -187,7 +182,7 @@ int import_command(const config::Settings& s, const ctl::Args& args, std::ostrea
       }
       return store->location.root_for({*name, domain, account.home_folder});
     };
-    const std::string state_dir = value_or(*words, "--state-dir", s.server_data_dir + "/migration");
+    const std::string state_dir = ctl::value_or(*words, "--state-dir", s.server_data_dir + "/migration");
     auto opened_journal = dry_run ? migration::MigrationJournal::open_read_only(state_dir)
                                   : migration::MigrationJournal::open(state_dir);
     if (!opened_journal) return failed(err, "the copy journal: " + opened_journal.error().message);

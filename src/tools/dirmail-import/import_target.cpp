@@ -10,11 +10,6 @@
 namespace dirmail::import_tool {
 namespace {
 
-std::string value_or(const ctl::Words& words, const std::string& option, std::string fallback) {
-  auto it = words.values.find(option);
-  return it == words.values.end() ? std::move(fallback) : it->second;
-}
-
 Result<std::string> admin_password(const ctl::Words& words, std::ostream& err) {
   if (auto it = words.values.find("--admin-password-file"); it != words.values.end()) {
     std::ifstream in(it->second);
@@ -31,7 +26,7 @@ Result<std::string> admin_password(const ctl::Words& words, std::ostream& err) {
 
 Result<OpenedTarget> open_ad(const config::Settings& s, const ctl::Words& words, std::ostream& err) {
   migration::AdTargetOptions o;
-  std::string uri = value_or(words, "--server", s.directory_servers.empty() ? "" : s.directory_servers.front());
+  std::string uri = ctl::value_or(words, "--server", s.directory_servers.empty() ? "" : s.directory_servers.front());
   if (uri.empty())
     return make_error(ErrorCode::invalid_argument, "no domain controller: give --server ldaps://DC or set directory.servers");
   const bool ldaps = uri.starts_with("ldaps://");
@@ -54,8 +49,8 @@ Result<OpenedTarget> open_ad(const config::Settings& s, const ctl::Words& words,
   if (!password) return std::move(password).error();
   o.connection.bind_password = std::move(*password);
   o.base_dn = s.directory_base_dn;
-  o.user_container = value_or(words, "--user-container", "");
-  o.group_container = value_or(words, "--group-container", "");
+  o.user_container = ctl::value_or(words, "--user-container", "");
+  o.group_container = ctl::value_or(words, "--group-container", "");
   o.mail_users_group = s.directory_mail_users_group;
   o.mailbox_limit_attribute = s.directory_mailbox_limit_attribute;
   auto target = migration::open_ad_account_target(o);
@@ -85,7 +80,7 @@ void add_target_options(std::set<std::string>& values, std::set<std::string>& fl
 }
 
 Result<OpenedTarget> open_target(const config::Settings& s, const ctl::Words& words, bool dry_run, std::ostream& err) {
-  std::string kind = value_or(words, "--target", s.directory_backend);
+  std::string kind = ctl::value_or(words, "--target", s.directory_backend);
   if (kind == "ad") return open_ad(s, words, err);
   if (kind == "local") return open_local(s, dry_run);
   if (kind == "ldap")

@@ -95,6 +95,11 @@ Result<std::string> password_from(const Words& words, std::ostream& err) {
   return read_password(err, !from_stdin);
 }
 
+std::string value_or(const Words& words, const std::string& option, std::string fallback) {
+  auto it = words.values.find(option);
+  return it == words.values.end() ? std::move(fallback) : it->second;
+}
+
 CommandLine parse_command_line(int argc, char** argv) {
   CommandLine line;
   line.config_path = "/etc/dirmail/dirmail.toml";

@@ -33,6 +33,9 @@ struct Words {
 Result<Words> parse_words(const Args& args, const std::set<std::string>& value_options,
                           const std::set<std::string>& flag_options);
 
+// The value of "--opt", or `fallback` when it was not given.
+std::string value_or(const Words& words, const std::string& option, std::string fallback);
+
 // --password P, or one line of standard input (--password-stdin, or a pipe), or typed
 // twice at a terminal, unseen.
 Result<std::string> password_from(const Words& words, std::ostream& err);

@@ -36,6 +36,10 @@ inline constexpr std::size_t kMaxKeywordLength = 64;
 // An IMAP atom (no '\\': system flags are Flag bits), 1..kMaxKeywordLength bytes.
 bool valid_keyword(std::string_view name);
 
+// A POP3 unique id (RFC 1939 section 7): 1 to kMaxUidlBytes characters in 0x21..0x7E.
+inline constexpr std::size_t kMaxUidlBytes = 70;
+bool valid_uidl(std::string_view uidl);
+
 struct MessageInfo {
   std::uint32_t uid = 0;
   std::uint64_t size = 0;        // bytes as stored (CRLF line ends)
