@@ -56,10 +56,24 @@ int show_status(const config::Settings& settings, bool probe, std::ostream& out,
     err << "dirmailctl: " << options.error().message << "\n";
     return 1;
   }
+  // With directory.servers empty, the DCs dirmaild would use: DNS SRV of directory.realm.
+  std::vector<std::string> uris = options->servers.uris;
+  if (uris.empty() && options->servers.discover) {
+    auto found = options->servers.discover();
+    if (!found) {
+      err << "dirmailctl: " << found.error().message << "\n";
+      return 1;
+    }
+    uris = std::move(*found);
+  }
+  if (uris.empty()) {
+    err << "dirmailctl: no directory server to probe (directory.servers, directory.realm)\n";
+    return 1;
+  }
   int failures = 0;
-  for (std::size_t i = 0; i < options->servers.uris.size(); ++i) {
+  for (std::size_t i = 0; i < uris.size(); ++i) {
     directory::LdapConnectionOptions o = options->servers.connection;
-    o.uri = options->servers.uris[i];
+    o.uri = uris[i];
     auto start = std::chrono::steady_clock::now();
     auto c = directory::LdapConnection::open(o);
     Status outcome = ok_status();
