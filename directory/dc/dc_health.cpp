@@ -38,6 +38,8 @@ DcTransition DcHealthTable::record_success(std::size_t index, std::chrono::milli
   Dc& dc = dcs_[index];
   if (request) ++dc.requests;
   dc.last_latency = latency;
+  ++dc.answers;
+  dc.answer_time += latency;
   if (!dc.healthy) {
     dc.healthy = true;
     dc.since = now;
@@ -101,6 +103,8 @@ std::vector<DcStatus> DcHealthTable::status(Clock::time_point now) const {
                       ? std::chrono::seconds(0)
                       : std::chrono::duration_cast<std::chrono::seconds>(now - dc.since);
     s.requests = dc.requests;
+    s.answers = dc.answers;
+    s.answer_time = dc.answer_time;
     s.failures = dc.failures;
     out.push_back(std::move(s));
   }

@@ -1,4 +1,5 @@
 #include "dirmail/base/log.hpp"
+#include "dirmail/base/journal_sink.hpp"
 
 #include <filesystem>
 #include <mutex>
@@ -41,7 +42,8 @@ std::shared_ptr<spdlog::logger> make_logger(const Options& o, const std::string&
     auto file = folder / ((o.node.empty() ? std::string("node") : o.node) + ".log");
     sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(file.string()));
   }
-  if (o.to_stderr || sinks.empty()) sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  if (o.to_stderr && o.to_journal) sinks.push_back(make_journal_sink());
+  else if (o.to_stderr || sinks.empty()) sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
   auto logger = std::make_shared<spdlog::logger>(name, sinks.begin(), sinks.end());
   // ISO time in UTC, level, service, then the structured fields and message.
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l service=%n %v", spdlog::pattern_time_type::utc);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "dirmail/base/log.hpp"
+#include "dirmail/base/metrics.hpp"
 #include "dirmail/base/posix_file.hpp"
 #include "dirmail/base/time.hpp"
 #include "dirmail/cluster/node_role_file.hpp"
@@ -143,7 +144,16 @@ void ClusterRoleGate::run() {
   }
 }
 
+ClusterRoleGate::View ClusterRoleGate::view() {
+  std::lock_guard lock(mu_);
+  return {state_, engine_role_, why_,
+          std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - entered_)};
+}
+
 void ClusterRoleGate::enter(NodeState state, const std::string& why) {
+  static metrics::Family& transitions = metrics::counter(
+      "dirmail_cluster_transitions_total", "Cluster role changes of this node, by the state entered.", {"state"});
+  transitions.with({to_string(state)}).add();
   {
     std::lock_guard lock(mu_);
     state_ = state;

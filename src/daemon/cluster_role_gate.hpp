@@ -53,6 +53,14 @@ class ClusterRoleGate {
   // The shared (not node-local) settings in effect, "name = value": published in this
   // node's record on the store for dirmailctl cluster status. Any thread.
   void set_settings(std::vector<std::string> lines);
+  // What the gate is doing now, for dirmailctl status and the metrics. Any thread.
+  struct View {
+    NodeState state = NodeState::standby;
+    std::string engine_role;  // what the cluster engine last asked for
+    std::string why;          // why the gate entered its state
+    std::chrono::seconds in_state{0};
+  };
+  View view();
   // Stops the thread; an active node releases the lease, so the other node takes over at
   // once. Call after the services stopped writing.
   void stop();

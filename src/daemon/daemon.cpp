@@ -1,5 +1,6 @@
 #include "daemon.hpp"
 #include "mail_store_setup.hpp"
+#include "metrics_endpoint.hpp"
 
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <fmt/format.h>
 
+#include "dirmail/base/journal_sink.hpp"
 #include "dirmail/base/log.hpp"
 #include "dirmail/base/posix_file.hpp"
 #include "dirmail/base/strings.hpp"
@@ -38,6 +40,9 @@
 namespace dirmail::daemon {
 namespace {
 
+// The metrics endpoint's listeners, kept beside the mail services' (sync_listeners).
+constexpr const char* kMetricsService = "metrics";
+
 log::LogLine dlog() { return log::LogLine(log::service("daemon"), log::Record::daemon); }
 
 log::Level to_level(const std::string& s) {
@@ -45,6 +50,12 @@ log::Level to_level(const std::string& s) {
   if (s == "warn") return log::Level::warn;
   if (s == "error") return log::Level::error;
   return log::Level::info;
+}
+
+// log.journal auto: the journal when systemd connected stderr to it.
+log::Options log_options(const config::Settings& s, const std::string& node) {
+  const bool journal = s.log_journal == "on" || (s.log_journal == "auto" && log::stderr_is_journal());
+  return {s.log_dir, node, to_level(s.log_level), s.log_stderr, journal};
 }
 
 Result<store::MailboxLocation> checked_mailbox_location(const config::Settings& s) {
@@ -135,6 +146,9 @@ std::vector<std::string> settings_problems(const config::Settings& n) {
   for (auto& p : features::check_feature_settings(n)) problems.push_back(std::move(p));
   for (auto& p : delivery::check_mx_settings(n)) problems.push_back(std::move(p));
   for (auto& p : delivery::check_route_settings(n)) problems.push_back(std::move(p));
+  for (const auto& entry : n.metrics_listen)
+    if (auto l = config::parse_listen_entry(entry); l && l->implicit_tls)
+      problems.push_back(fmt::format("metrics.listen: \"{}\": the metrics endpoint speaks plain HTTP (no *)", entry));
   return problems;
 }
 
@@ -329,7 +343,7 @@ void Daemon::apply_options() {
 Status Daemon::start() {
   const auto& s = settings_;
   node_ = config::node_name(s);
-  log::init({s.log_dir, node_, to_level(s.log_level), s.log_stderr});
+  log::init(log_options(s, node_));
   file_settings_ = settings_;
   if (directory::group_policy_enabled(settings_)) {
     // The policy applied last time, until the first refresh: a DC that is down at the
@@ -344,7 +358,7 @@ Status Daemon::start() {
         settings_ = std::move(with_policy);
         policy_gpos_ = std::move(*kept);
         policy_ = std::move(*merged);
-        log::init({s.log_dir, node_, to_level(s.log_level), s.log_stderr});  // log.* may come from a GPO
+        log::init(log_options(s, node_));  // log.* may come from a GPO
         dlog().with("file", state).with("gpos", policy_gpos_.size()).info("Group Policy kept from the last run applied");
       } else {
         dlog().with("file", state).with("error", problems.front()).error("Group Policy kept from the last run refused");
@@ -450,6 +464,14 @@ Status Daemon::start() {
   io_->start();
 
   if (lease_) admission_ = net::Admission::loopback_only;  // standby until the engine says otherwise
+  started_at_ = std::chrono::system_clock::now();
+  metrics_collector_ = metrics::registry().add_collector([this](metrics::Samples& samples) { collect_metrics(samples); });
+  auto control = ControlSocket::open(control_, s.server_control_socket,
+                                     [this](std::string_view line, const ControlPeer& peer) {
+                                       return control_command(line, peer);
+                                     });
+  if (!control) return std::move(control).error();
+  control_socket_ = std::move(*control);
   sync_all_listeners();
   if (!start_errors_.empty()) {
     std::string all;
@@ -467,7 +489,8 @@ void Daemon::start_role_gate() {
   actions.admit = [this](net::Admission admission) {
     std::lock_guard lock(counters_mu_);
     admission_ = admission;
-    for (auto& [service, counter] : counters_) counter->admission = admission;
+    for (auto& [service, counter] : counters_)
+      if (service != kMetricsService) counter->admission = admission;
   };
   // delivery.enabled is read at start only: the copy keeps the gate's thread off settings_.
   actions.start_delivery = [this, enabled = settings_.delivery_enabled] {
@@ -571,6 +594,10 @@ void Daemon::sync_all_listeners() {
   sync_listeners("imap", s.imap_enabled, s.imap_listen,
                  {s.imap_max_connections, s.imap_max_connections_per_ip, s.imap_refuse_on_addresses}, imap,
                  after_tls_handshake(imap_, imap));
+  // A handful of scrapers at most; a standby or fenced node still answers them.
+  static const std::vector<std::string> none;
+  net::SessionHandler metrics = [](net::Connection c) { return run_metrics_session(std::move(c)); };
+  sync_listeners(kMetricsService, s.metrics_enabled, s.metrics_listen, {16, 0, none}, metrics, metrics);
 }
 
 void Daemon::sync_listeners(const std::string& service, bool enabled, const std::vector<std::string>& entries,
@@ -580,7 +607,7 @@ void Daemon::sync_listeners(const std::string& service, bool enabled, const std:
   auto& counter = counters_[service];
   if (!counter) {
     counter = std::make_shared<net::ConnectionCounter>();
-    counter->admission = admission_;
+    counter->admission = service == kMetricsService ? net::Admission::everyone : admission_;
   }
   counters_lock.unlock();
   counter->limit = policy.max_connections;
@@ -639,7 +666,7 @@ void Daemon::run() {
                                                                              int sig) {
     if (ec) return;
     if (sig == SIGHUP || sig == SIGUSR1) {
-      if (sig == SIGHUP) reload();
+      if (sig == SIGHUP) (void)reload();
       else if (settings_.delivery_enabled) delivery_->flush();  // dirmailctl queue flush (no workers: no effect)
       signals.async_wait(on_signal);
       return;
@@ -656,16 +683,25 @@ void Daemon::run() {
   shutdown();
 }
 
-void Daemon::reload() {
+Status Daemon::reload() {
   auto fresh = store_settings::load_node_settings(config_path_, [](const std::string& w) { dlog().warn(w); });
   if (!fresh) {
     dlog().with("config", config_path_).with("error", fresh.error().message).error("reload refused; keeping the running settings");
-    return;
+    last_reload_ = {std::chrono::system_clock::now(), "reload", fresh.error().message};
+    return std::move(fresh).error();
   }
-  if (apply_settings(*fresh, "reload")) file_settings_ = std::move(*fresh);
+  Status applied = apply_settings(*fresh, "reload");
+  if (applied) file_settings_ = std::move(*fresh);
+  return applied;
 }
 
-bool Daemon::apply_settings(const config::Settings& file, std::string_view what) {
+Status Daemon::apply_settings(const config::Settings& file, std::string_view what) {
+  last_reload_ = {std::chrono::system_clock::now(), std::string(what), {}};
+  auto refuse = [&](const std::string& why) -> Status {
+    dlog().with("config", config_path_).with("error", why).error(std::string(what) + " refused; keeping the running settings");
+    last_reload_.error = why;
+    return make_error(ErrorCode::invalid_argument, why);
+  };
   config::Settings with_policy = file;
   config::apply_policy(policy_, with_policy);
   const auto& n = with_policy;
@@ -673,8 +709,7 @@ bool Daemon::apply_settings(const config::Settings& file, std::string_view what)
   // The certificate is read again (it may have been renewed); new connections use it.
   auto tls = tls_from_settings(n);
   if (!tls) {
-    dlog().with("config", config_path_).with("error", tls.error().message).error(std::string(what) + " refused; keeping the running settings");
-    return false;
+    return refuse(tls.error().message);
   }
   // The mailbox template may change on reload; where it lies (backend, root, path map)
   // is read at start. A template that cannot work with them is refused here.
@@ -684,30 +719,25 @@ bool Daemon::apply_settings(const config::Settings& file, std::string_view what)
   store_probe.store_path_map = o.store_path_map;
   store_probe.server_data_dir = o.server_data_dir;
   if (auto mailboxes = checked_mailbox_location(store_probe); !mailboxes) {
-    dlog().with("config", config_path_).with("error", mailboxes.error().message).error(std::string(what) + " refused; keeping the running settings");
-    return false;
+    return refuse(mailboxes.error().message);
   }
   auto problems = settings_problems(n);
   if (!problems.empty()) {
-    dlog().with("config", config_path_).with("error", problems.front()).error(std::string(what) + " refused; keeping the running settings");
-    return false;
+    return refuse(problems.front());
   }
   auto authenticator = make_authenticator(n);
   if (!authenticator) {
-    dlog().with("config", config_path_).with("error", authenticator.error().message).error(std::string(what) + " refused; keeping the running settings");
-    return false;
+    return refuse(authenticator.error().message);
   }
   // A renewed keytab (new KVNO after a password change of the service account).
   auto gssapi = gssapi_acceptors(n);
   if (!gssapi) {
-    dlog().with("config", config_path_).with("error", gssapi.error().message).error(std::string(what) + " refused; keeping the running settings");
-    return false;
+    return refuse(gssapi.error().message);
   }
   // The TLS policy, CA file and credentials file, read again.
   auto peers = delivery::make_peer_security(n);
   if (!peers) {
-    dlog().with("config", config_path_).with("error", peers.error().message).error(std::string(what) + " refused; keeping the running settings");
-    return false;
+    return refuse(peers.error().message);
   }
   tls_ = std::move(*tls);
   authenticator_ = std::move(*authenticator);
@@ -750,14 +780,14 @@ bool Daemon::apply_settings(const config::Settings& file, std::string_view what)
   merged.log_dir = o.log_dir;
   merged.server_node_name = o.server_node_name;
   settings_ = std::move(merged);
-  log::init({settings_.log_dir, keep_node, to_level(settings_.log_level), settings_.log_stderr});
+  log::init(log_options(settings_, keep_node));
   apply_options();
   start_errors_.clear();
   sync_all_listeners();
   if (policy_refresh_) policy_refresh_->set_interval(std::chrono::seconds(settings_.policy_refresh_interval));
   if (gate_) gate_->set_settings(config::shared_setting_lines(settings_));
   dlog().with("config", config_path_).info(what == "reload" ? std::string("reloaded") : std::string(what) + " applied");
-  return true;
+  return ok_status();
 }
 
 void Daemon::shutdown() {
@@ -766,6 +796,8 @@ void Daemon::shutdown() {
     shutting_down_ = true;  // the role gate starts no delivery from here
   }
   if (policy_refresh_) policy_refresh_->stop();
+  control_socket_.reset();
+  metrics_collector_.reset();  // a render in progress finishes first
   if (!io_) return;
   for (auto& [service, open] : listeners_)
     for (auto& [entry, listener] : open) listener->close();

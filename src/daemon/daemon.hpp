@@ -5,14 +5,18 @@
 // the running settings stay) and SIGUSR1 (try deferred and released messages now).
 // Group Policy (policy.group_policy) is laid over the file's settings at start (the
 // policy kept from the last run) and whenever a refresh brings a changed one, through
-// the same path as a reload.
+// the same path as a reload. dirmailctl reaches the running daemon through its control
+// socket (control_socket.hpp: status, reload, flush, metrics); Prometheus through the
+// metrics endpoint (metrics.listen).
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "dirmail/auth/authenticator.hpp"
+#include "dirmail/base/metrics.hpp"
 #include "dirmail/auth/gssapi_exchange.hpp"
 #include "dirmail/auth/login_limiter.hpp"
 #include "dirmail/auth/password_verifier.hpp"
@@ -34,6 +38,7 @@
 #include "dirmail/smtp/smtp_service.hpp"
 #include "dirmail/store/mail_store.hpp"
 #include "cluster_role_gate.hpp"
+#include "control_socket.hpp"
 #include "group_policy_refresh.hpp"
 
 namespace dirmail::daemon {
@@ -54,10 +59,16 @@ class Daemon {
   void run();
 
  private:
-  void reload();
+  // Reads dirmail.toml again and applies it; the error says why it was refused.
+  Status reload();
   // `file` (dirmail.toml as loaded) with the Group Policy laid over it, checked and
-  // applied as a reload does; false (logged, nothing changed) when it is refused.
-  bool apply_settings(const config::Settings& file, std::string_view what);
+  // applied as a reload does; an error (logged, nothing changed) when it is refused.
+  Status apply_settings(const config::Settings& file, std::string_view what);
+  // A control socket command line (daemon_control.cpp): its JSON reply.
+  std::string control_command(std::string_view line, const ControlPeer& peer);
+  std::string status_json();
+  // The state the metrics show beside the counted events (daemon_metrics.cpp).
+  void collect_metrics(metrics::Samples& samples);
   // On the control thread: a Group Policy refresh's result.
   void on_policy_fetched(Result<directory::GroupPolicyFetch> fetched);
   void start_group_policy();
@@ -122,6 +133,15 @@ class Daemon {
   // service -> listen entry -> listener
   std::map<std::string, std::map<std::string, std::shared_ptr<net::Listener>>> listeners_;
   std::vector<std::string> start_errors_;
+  std::chrono::system_clock::time_point started_at_{};
+  struct LastReload {
+    std::chrono::system_clock::time_point at{};  // epoch: none since the start
+    std::string what;                            // reload, Group Policy
+    std::string error;                           // empty: applied
+  };
+  LastReload last_reload_;
+  std::unique_ptr<ControlSocket> control_socket_;
+  metrics::Registry::CollectorHandle metrics_collector_;
 };
 
 }  // namespace dirmail::daemon

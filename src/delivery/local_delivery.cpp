@@ -7,10 +7,12 @@
 #include <fmt/format.h>
 
 #include "dirmail/base/log.hpp"
+#include "dirmail/base/metrics.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/base/time.hpp"
 #include "dirmail/queue/delivery_report.hpp"
 #include "dirmail/queue/queue_copy.hpp"
+#include "dirmail/queue/queue_id.hpp"
 #include "dirmail/queue/report_queueing.hpp"
 #include "dirmail/features/alias_table.hpp"
 #include "dirmail/store/mailbox_limit.hpp"
@@ -33,6 +35,37 @@ log::LogLine dlog(log::Record r, const std::string& id) {
   log::LogLine l(log::service("delivery"), r);
   l.with("queue_id", id);
   return l;
+}
+
+// One delivery pass's recipient outcomes: done ones (delivered or failed) and those
+// still pending, each by route (local mailbox, or another domain's server).
+template <typename DoneList>
+void count_outcomes(const queue::QueuedMessage& msg, const DoneList& done,
+                    const std::map<std::string, std::vector<std::size_t>>& remote) {
+  static metrics::Family& recipients = metrics::counter(
+      "dirmail_recipients_total", "Recipients by delivery route (local, remote) and outcome (delivered, failed, "
+      "deferred: tried again later).", {"route", "outcome"});
+  std::set<std::size_t> remote_indices;
+  for (const auto& [domain, indices] : remote) remote_indices.insert(indices.begin(), indices.end());
+  std::int64_t pending_local = 0, pending_remote = 0;
+  for (std::size_t i = 0; i < msg.states.size(); ++i)
+    if (msg.states[i] == queue::RecipientState::pending) ++(remote_indices.count(i) ? pending_remote : pending_local);
+  for (const auto& d : done) {
+    const bool is_remote = remote_indices.count(d.index) > 0;
+    --(is_remote ? pending_remote : pending_local);
+    recipients.with({is_remote ? "remote" : "local", d.state == queue::RecipientState::delivered ? "delivered" : "failed"})
+        .add();
+  }
+  if (pending_local > 0) recipients.with({"local", "deferred"}).add(pending_local);
+  if (pending_remote > 0) recipients.with({"remote", "deferred"}).add(pending_remote);
+}
+
+// Bounces (action failed), delay notices (delayed) and the other reports queued.
+void count_report(queue::ReportAction action) {
+  static metrics::Family& reports = metrics::counter(
+      "dirmail_delivery_reports_total", "Delivery status notifications queued to senders, by action (failed: bounces; "
+      "delayed: delay notices).", {"action"});
+  reports.with({queue::to_string(action)}).add();
 }
 
 }  // namespace
@@ -149,6 +182,21 @@ void LocalDelivery::worker() {
   }
 }
 
+LocalDelivery::QueueSummary LocalDelivery::queue_summary() const {
+  std::lock_guard lock(mu_);
+  std::set<std::string_view> ids(ready_.begin(), ready_.end());
+  for (const auto& [when, id] : deferred_) ids.insert(id);
+  ids.insert(in_flight_.begin(), in_flight_.end());
+  QueueSummary summary;
+  summary.messages = ids.size();
+  for (std::string_view id : ids) {
+    auto arrival = queue::queue_id_arrival_us(id);
+    if (arrival && (!summary.oldest_arrival_us || *arrival < *summary.oldest_arrival_us))
+      summary.oldest_arrival_us = arrival;
+  }
+  return summary;
+}
+
 LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id, std::optional<std::chrono::seconds>& retry_after) {
   // The claim keeps dirmailctl queue hold|delete|bounce off the message meanwhile
   // (queue/message_claim.hpp).
@@ -205,6 +253,7 @@ LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id, std::option
     if (deliver_remote(*msg, fd, domain, indices, all_to_gateway, done, next_attempt, delayed)) pending = true;
   // A message with only remote recipients left waits for the earliest of their schedules.
   if (next_attempt && !local_pending) retry_after = std::chrono::seconds(*next_attempt - unix_now());
+  count_outcomes(*msg, done, remote);
   report_failures(*msg, fd, done);
   queue_reports(*msg, fd, delayed);  // one delay notice for the recipients newly past the threshold
   if (pending) {
@@ -392,6 +441,7 @@ void LocalDelivery::queue_reports(const queue::QueuedMessage& msg, int fd,
       continue;
     }
     enqueue(report.id);
+    count_report(outcomes.front().action);
     dlog(log::Record::failure, msg.id).with("to", report.recipient).with("report_id", report.id)
         .with("action", queue::to_string(outcomes.front().action)).info("delivery report queued");
   }

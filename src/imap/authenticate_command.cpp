@@ -4,6 +4,7 @@
 // codes from RFC 5530.
 #include <fmt/format.h>
 
+#include "dirmail/auth/login_metrics.hpp"
 #include "dirmail/auth/guarded_login.hpp"
 #include "dirmail/auth/login_account.hpp"
 #include "dirmail/auth/sasl_password_exchange.hpp"
@@ -32,6 +33,7 @@ net::awaitable<void> ImapSession::finish_login(const std::string& tag, const std
   auth::GuardedLogin guard(service_->limiter, auth::limiter_address(conn_.peer_address, conn_.peer_is_loopback, options_->limit_loopback_logins), login);
   co_await net::pause(guard.delay());  // grows with recent failures from this client or for this account
   if (!guard.may_check()) {
+    auth::count_login("imap", auth::LoginResult::rate_limited);
     line(log::Record::auth).with("login", login).with("limit", guard.refusal()).warn("login refused: too many failed or pending checks for this account or address");
     tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");
     ++errors_;
@@ -40,18 +42,21 @@ net::awaitable<void> ImapSession::finish_login(const std::string& tag, const std
   auto verified = co_await net::run_with_retry(*service_->pool, options_->directory_retry, check);
   guard.record(verified);
   if (!verified && auth::is_password_expired(verified.error())) {
+    auth::count_login("imap", auth::LoginResult::password_expired);
     line(log::Record::auth).with("login", login).with("mechanism", mechanism).warn("login failed: password expired");
     tagged(tag, "NO [EXPIRED] Password expired; change it (at a Windows logon or your password page), then log in again");
     ++errors_;
     co_return;
   }
   if (!verified) {
+    auth::count_login("imap", auth::LoginResult::directory_unavailable);
     line(log::Record::auth).with("login", login).with("mechanism", mechanism).with("error", verified.error().message)
         .warn("login failed: directory unavailable");
     tagged(tag, "NO [UNAVAILABLE] Directory unavailable, try again later");
     co_return;
   }
   if (!verified->has_value()) {
+    auth::count_login("imap", auth::LoginResult::wrong_credentials);
     line(log::Record::auth).with("login", login).with("mechanism", mechanism).warn("login failed: wrong credentials");
     co_await net::pause(failed_login_delay);  // slows guessing without locking the account
     tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");
@@ -70,6 +75,7 @@ net::awaitable<void> ImapSession::enter_authenticated(const std::string& tag, co
   }
   auto slot = service_->accounts.try_open(account.address(), options_->max_sessions_per_user);
   if (!slot) {
+    auth::count_login("imap", auth::LoginResult::too_many_sessions);
     line(log::Record::auth).with("login", account.address()).with("limit", options_->max_sessions_per_user)
         .warn("login refused: too many sessions for this account");
     tagged(tag, fmt::format("NO [LIMIT] This account already has {} sessions; close some mail clients or windows",
@@ -81,6 +87,7 @@ net::awaitable<void> ImapSession::enter_authenticated(const std::string& tag, co
   mailbox_limit_ = account.mailbox_limit;
   user_ = account.address();
   state_ = State::authenticated;
+  auth::count_login("imap", auth::LoginResult::ok);
   line(log::Record::auth).info("login");
   co_await create_special_use_folders();
   tagged(tag, fmt::format("OK [CAPABILITY {}] Logged in", capabilities()));
@@ -169,6 +176,7 @@ net::awaitable<bool> ImapSession::authenticate_gssapi(const ImapCommand& cmd, au
     if (result.state != auth::GssapiStep::State::challenge) break;
   }
   if (result.state == auth::GssapiStep::State::failed) {
+    auth::count_login("imap", auth::LoginResult::kerberos_failed);
     line(log::Record::auth).with("mechanism", mech).with("reason", result.reason).warn("login failed: Kerberos");
     tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");
     ++errors_;
@@ -178,12 +186,14 @@ net::awaitable<bool> ImapSession::authenticate_gssapi(const ImapCommand& cmd, au
   auto find = [directory, name = result.account] { return auth::find_login_account(*directory, name); };  // named: see BlockingPool::run
   auto account = co_await net::run_with_retry(*service_->pool, options_->directory_retry, find);
   if (!account) {
+    auth::count_login("imap", auth::LoginResult::directory_unavailable);
     line(log::Record::auth).with("login", result.principal).with("error", account.error().message)
         .warn("login failed: directory unavailable");
     tagged(tag, "NO [UNAVAILABLE] Directory unavailable, try again later");
     co_return true;
   }
   if (!account->has_value()) {
+    auth::count_login("imap", auth::LoginResult::not_mail_user);
     line(log::Record::auth).with("login", result.principal).with("mechanism", mech)
         .warn("login failed: not a mail user who may log in");
     tagged(tag, "NO [AUTHENTICATIONFAILED] Authentication failed");

@@ -7,8 +7,20 @@
 #include <fmt/format.h>
 
 #include "dirmail/base/log.hpp"
+#include "dirmail/base/metrics.hpp"
 
 namespace dirmail::net {
+namespace {
+
+// result: accepted, over_limit (answered with the protocol's busy reply), or refused_*
+// (closed without a greeting).
+void count_connection(const std::string& service, std::string_view result) {
+  static metrics::Family& connections = metrics::counter(
+      "dirmail_connections_total", "Connections by service and what became of them.", {"service", "result"});
+  connections.with({service, result}).add();
+}
+
+}  // namespace
 
 std::string new_session_id() {
   static const std::uint32_t prefix = std::random_device{}();
@@ -109,6 +121,7 @@ awaitable<void> Listener::accept_loop() {
                          (peer.address().is_v6() && peer.address().to_v6().is_v4_mapped() &&
                           asio::ip::make_address_v4(asio::ip::v4_mapped, peer.address().to_v6()).is_loopback());
     if (counter_->refuses_local_address(c.local_address)) {
+      count_connection(service_, "refused_address");
       // Not answered on this address at all: no banner, the connection just closes.
       log::LogLine(log::service(service_), log::Record::session).with("session", c.session_id)
           .with("client", c.peer_address).with("local", c.local_address).info("refused: not served on this address");
@@ -118,6 +131,7 @@ awaitable<void> Listener::accept_loop() {
     if (auto admission = counter_->admission.load();
         admission == Admission::nobody || (admission == Admission::loopback_only && !c.peer_is_loopback)) {
       // A cluster node that is not active: clients go to the one that holds the virtual IP.
+      count_connection(service_, admission == Admission::nobody ? "refused_fenced" : "refused_standby");
       log::LogLine(log::service(service_), log::Record::session).with("session", c.session_id)
           .with("client", c.peer_address).with("local", c.local_address)
           .info(admission == Admission::nobody ? "refused: this cluster node is fenced"
@@ -139,6 +153,7 @@ awaitable<void> Listener::accept_loop() {
             .warn("refused: too many connections from this address");
       }
     }
+    count_connection(service_, c.over_limit ? "over_limit" : "accepted");
     c.slot = std::make_unique<ConnectionSlot>(counter_, std::move(counted));
     auto executor = c.stream.socket().get_executor();
     asio::co_spawn(executor, handler_(std::move(c)), asio::detached);

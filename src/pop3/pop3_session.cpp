@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "dirmail/auth/login_metrics.hpp"
 #include "dirmail/auth/guarded_login.hpp"
 #include "dirmail/auth/login_account.hpp"
 #include "dirmail/auth/sasl_password_exchange.hpp"
@@ -315,6 +316,7 @@ net::awaitable<void> Pop3Session::finish_login(std::string login, std::string_vi
   auth::GuardedLogin guard(service_->limiter, auth::limiter_address(conn_.peer_address, conn_.peer_is_loopback, options_->limit_loopback_logins), login);
   co_await net::pause(guard.delay());  // grows with recent failures from this client or for this account
   if (!guard.may_check()) {
+    auth::count_login("pop3", auth::LoginResult::rate_limited);
     line(log::Record::auth).with("limit", guard.refusal()).warn("login refused: too many failed or pending checks for this account or address");
     reply("-ERR [AUTH] Authentication failed");
     user_.clear();
@@ -324,6 +326,7 @@ net::awaitable<void> Pop3Session::finish_login(std::string login, std::string_vi
   auto verified = co_await net::run_with_retry(*service_->pool, options_->directory_retry, check);
   guard.record(verified);
   if (!verified && auth::is_password_expired(verified.error())) {
+    auth::count_login("pop3", auth::LoginResult::password_expired);
     line(log::Record::auth).with("mechanism", mechanism).warn("login failed: password expired");
     reply("-ERR [AUTH] Authentication failed");  // RFC 3206 has no code for it
     user_.clear();
@@ -331,12 +334,14 @@ net::awaitable<void> Pop3Session::finish_login(std::string login, std::string_vi
     co_return;
   }
   if (!verified) {
+    auth::count_login("pop3", auth::LoginResult::directory_unavailable);
     line(log::Record::auth).with("mechanism", mechanism).with("error", verified.error().message).warn("login failed: directory unavailable");
     reply("-ERR [SYS/TEMP] Directory unavailable, try again later");
     user_.clear();
     co_return;
   }
   if (!verified->has_value()) {
+    auth::count_login("pop3", auth::LoginResult::wrong_credentials);
     line(log::Record::auth).with("mechanism", mechanism).warn("login failed: wrong credentials");
     co_await net::pause(failed_login_delay);  // slows guessing without locking the account
     reply("-ERR [AUTH] Authentication failed");
@@ -390,6 +395,7 @@ net::awaitable<void> Pop3Session::open_maildrop(const directory::Account& accoun
   deleted_.assign(messages_.size(), false);
   user_ = account.address();
   authenticated_ = true;
+  auth::count_login("pop3", auth::LoginResult::ok);
   line(log::Record::auth).with("messages", messages_.size()).info("login");
   std::uint64_t total = 0;
   for (const auto& m : messages_) total += m.size;
@@ -478,6 +484,7 @@ net::awaitable<bool> Pop3Session::on_auth_gssapi(auth::GssMechanism mechanism, s
     if (result.state != auth::GssapiStep::State::challenge) break;
   }
   if (result.state == auth::GssapiStep::State::failed) {
+    auth::count_login("pop3", auth::LoginResult::kerberos_failed);
     line(log::Record::auth).with("mechanism", mech).with("reason", result.reason).warn("login failed: Kerberos");
     reply("-ERR [AUTH] Authentication failed");
     ++errors_;
@@ -487,11 +494,13 @@ net::awaitable<bool> Pop3Session::on_auth_gssapi(auth::GssMechanism mechanism, s
   auto find = [directory, name = result.account] { return auth::find_login_account(*directory, name); };  // named: see BlockingPool::run
   auto account = co_await net::run_with_retry(*service_->pool, options_->directory_retry, find);
   if (!account) {
+    auth::count_login("pop3", auth::LoginResult::directory_unavailable);
     line(log::Record::auth).with("login", result.principal).with("error", account.error().message).warn("login failed: directory unavailable");
     reply("-ERR [SYS/TEMP] Directory unavailable, try again later");
     co_return true;
   }
   if (!account->has_value()) {
+    auth::count_login("pop3", auth::LoginResult::not_mail_user);
     line(log::Record::auth).with("login", result.principal).with("mechanism", mech).warn("login failed: not a mail user who may log in");
     reply("-ERR [AUTH] Authentication failed");
     ++errors_;

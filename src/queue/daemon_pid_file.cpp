@@ -9,7 +9,7 @@
 #include <chrono>
 #include <thread>
 
-#include "queue_id.hpp"
+#include "dirmail/queue/queue_id.hpp"
 
 namespace dirmail::queue {
 namespace {

@@ -15,7 +15,7 @@
 #include "dirmail/store/posix_file_system.hpp"
 #include "file_message_writer.hpp"
 #include "queue_folders.hpp"
-#include "queue_id.hpp"
+#include "dirmail/queue/queue_id.hpp"
 #include "queued_message_file.hpp"
 
 namespace dirmail::queue {

@@ -1,7 +1,7 @@
 #include "dirmail/queue/message_claim.hpp"
 
 #include "dirmail/base/posix_file.hpp"
-#include "queue_id.hpp"
+#include "dirmail/queue/queue_id.hpp"
 
 namespace dirmail::queue {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "queue_id.hpp"
+#include "dirmail/queue/queue_id.hpp"
 
 namespace dirmail::queue {
 namespace {

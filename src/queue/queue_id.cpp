@@ -1,4 +1,4 @@
-#include "queue_id.hpp"
+#include "dirmail/queue/queue_id.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -43,6 +43,17 @@ bool valid_queue_id(std::string_view id) {
     if (!ok) return false;
   }
   return true;
+}
+
+std::optional<std::int64_t> queue_id_arrival_us(std::string_view id) {
+  if (id.size() != kQueueIdBytes) return std::nullopt;
+  std::int64_t us = 0;
+  for (char c : id.substr(0, 14)) {
+    int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (digit < 0) return std::nullopt;
+    us = us * 16 + digit;
+  }
+  return us;
 }
 
 bool queue_id_from_node(std::string_view id, std::string_view tag) {

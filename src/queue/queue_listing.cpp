@@ -5,7 +5,7 @@
 #include "dirmail/base/posix_file.hpp"
 #include "dirmail/queue/delivery_report.hpp"
 #include "dirmail/queue/message_claim.hpp"
-#include "queue_id.hpp"
+#include "dirmail/queue/queue_id.hpp"
 #include "queued_message_file.hpp"
 
 namespace dirmail::queue {

@@ -3,6 +3,7 @@
 // (auth_file).
 #include <fmt/format.h>
 
+#include "dirmail/auth/login_metrics.hpp"
 #include "dirmail/auth/guarded_login.hpp"
 #include "dirmail/auth/login_account.hpp"
 #include "dirmail/base/strings.hpp"
@@ -89,6 +90,7 @@ net::awaitable<bool> SmtpSession::finish_sasl_password(const auth::SaslClaim& cl
                            login);
   co_await net::pause(guard.delay());  // grows with recent failures from this client or for this account
   if (!guard.may_check()) {
+    auth::count_login(service_->name, auth::LoginResult::rate_limited);
     line(log::Record::auth).with("user", login).with("limit", guard.refusal()).warn("AUTH refused: too many failed or pending checks for this account or address");
     ++errors_;
     reply("535 5.7.8 Error: authentication failed");
@@ -100,17 +102,20 @@ net::awaitable<bool> SmtpSession::finish_sasl_password(const auth::SaslClaim& cl
   auto verified = co_await net::run_with_retry(*service_->pool, options_->directory_retry, check);
   guard.record(verified);
   if (!verified && auth::is_password_expired(verified.error())) {
+    auth::count_login(service_->name, auth::LoginResult::password_expired);
     line(log::Record::auth).with("user", login).with("mechanism", mechanism).warn("AUTH failed: password expired");
     ++errors_;
     reply("535 5.7.8 Error: authentication failed");  // SMTP has no code for it
     co_return true;
   }
   if (!verified) {
+    auth::count_login(service_->name, auth::LoginResult::directory_unavailable);
     line(log::Record::auth).with("user", login).with("error", verified.error().message).warn("AUTH failed: directory unavailable");
     reply("454 4.7.0 Temporary authentication failure");
     co_return true;
   }
   if (!verified->has_value()) {
+    auth::count_login(service_->name, auth::LoginResult::wrong_credentials);
     line(log::Record::auth).with("user", login).with("mechanism", mechanism).warn("AUTH failed: wrong credentials");
     ++errors_;
     co_await net::pause(failed_auth_delay);  // slows guessing without locking the account
@@ -118,6 +123,7 @@ net::awaitable<bool> SmtpSession::finish_sasl_password(const auth::SaslClaim& cl
     co_return true;
   }
   remember_auth_user(**verified);
+  auth::count_login(service_->name, auth::LoginResult::ok);
   line(log::Record::auth).with("user", auth_user_).with("mechanism", mechanism).info("AUTH ok");
   reply("235 2.7.0 Authentication successful");
   co_return true;
@@ -141,6 +147,7 @@ net::awaitable<bool> SmtpSession::on_auth_gssapi(auth::GssMechanism mechanism, s
       ++errors_;
       co_return true;
     case Status::failed:
+      auth::count_login(service_->name, auth::LoginResult::kerberos_failed);
       line(log::Record::auth).with("mechanism", mech).with("reason", exchange.result.reason).warn("AUTH failed: Kerberos");
       ++errors_;
       reply("535 5.7.8 Error: authentication failed");
@@ -153,17 +160,20 @@ net::awaitable<bool> SmtpSession::on_auth_gssapi(auth::GssMechanism mechanism, s
   auto find = [directory, name = user.account] { return auth::find_login_account(*directory, name); };  // named: see BlockingPool::run
   auto account = co_await net::run_with_retry(*service_->pool, options_->directory_retry, find);
   if (!account) {
+    auth::count_login(service_->name, auth::LoginResult::directory_unavailable);
     line(log::Record::auth).with("user", user.principal).with("error", account.error().message).warn("AUTH failed: directory unavailable");
     reply("454 4.7.0 Temporary authentication failure");
     co_return true;
   }
   if (!account->has_value()) {
+    auth::count_login(service_->name, auth::LoginResult::not_mail_user);
     line(log::Record::auth).with("user", user.principal).with("mechanism", mech).warn("AUTH failed: not a mail user who may log in");
     ++errors_;
     reply("535 5.7.8 Error: authentication failed");
     co_return true;
   }
   remember_auth_user(**account);
+  auth::count_login(service_->name, auth::LoginResult::ok);
   line(log::Record::auth).with("user", auth_user_).with("principal", user.principal).with("mechanism", mech).info("AUTH ok");
   reply("235 2.7.0 Authentication successful");
   co_return true;

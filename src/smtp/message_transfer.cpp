@@ -2,6 +2,7 @@
 // into the durable queue through MessageIntake; 250 only after the commit.
 #include <fmt/format.h>
 
+#include "dirmail/base/metrics.hpp"
 #include "dirmail/base/strings.hpp"
 #include "dirmail/base/time.hpp"
 #include "header_addresses.hpp"
@@ -13,6 +14,16 @@ namespace {
 // RFC 3030: the size of one chunk is bounded by the message size; without a limit,
 // by this, so that a typo cannot make us read forever.
 constexpr std::uint64_t max_unlimited_chunk = 1ull << 32;
+
+// Counted once the message is committed, right before its 250.
+void count_accepted(const std::string& service, std::uint64_t size) {
+  static metrics::Family& messages = metrics::counter(
+      "dirmail_messages_accepted_total", "Messages committed to the queue (answered 250), by service.", {"service"});
+  static metrics::Family& bytes = metrics::counter(
+      "dirmail_message_bytes_accepted_total", "Size of the messages committed to the queue, by service.", {"service"});
+  messages.with({service}).add();
+  bytes.with({service}).add(static_cast<std::int64_t>(size));
+}
 
 }  // namespace
 
@@ -226,6 +237,7 @@ net::awaitable<bool> SmtpSession::finish_message(queue::MessageWriter& w, Messag
     co_return true;
   }
   std::string id = w.id();
+  count_accepted(service_->name, w.size());
   auto rec = line(log::Record::receive);
   rec.with("queue_id", id).with("from", sender_).with("size", w.size()).with("nrcpt", recipients_.size());
   if (!intake.message_id().empty()) rec.with("message_id", escape_control(intake.message_id()));

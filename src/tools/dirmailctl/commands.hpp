@@ -52,4 +52,9 @@ int log_command(const std::string& log_dir, const Args& args, std::ostream& out,
 // Whether log.dir is needed: not with --dir (nor for a usage error).
 bool log_command_needs_settings(const Args& args);
 
+// status [--json] | reload [--json] | metrics: asked of the running dirmaild through
+// its control socket (server.control_socket). Exit 3 when no daemon runs.
+int daemon_command(const config::Settings& settings, const std::string& verb, const Args& args, std::ostream& out,
+                   std::ostream& err);
+
 }  // namespace dirmail::ctl

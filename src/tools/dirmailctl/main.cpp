@@ -16,6 +16,11 @@ constexpr const char* usage_text =
     "\n"
     "  config check FILE        validate a configuration file\n"
     "  config reference         print the settings reference (docs/settings.md)\n"
+    "  status [--json]          the running dirmaild: services, sessions, queue, domain\n"
+    "                           controllers, cluster role, last reload (its control socket)\n"
+    "  reload [--json]          make dirmaild read its configuration again; says why when it\n"
+    "                           refuses it (also: config reload)\n"
+    "  metrics                  dirmaild's metrics in the Prometheus text format\n"
     "  policy show [--registry-pol FILE --gpo-name NAME]   each setting's effective value and\n"
     "                           its source (default, file:line, GPO); FILE previews a GPO\n"
     "  user add|del|passwd|enable|disable|list|show ...   soft accounts (embedded directory)\n"
@@ -60,6 +65,10 @@ int main(int argc, char** argv) {
   }
   std::string group = args.front();
   dirmail::ctl::Args rest(args.begin() + 1, args.end());
+  if (group == "config" && !rest.empty() && rest[0] == "reload") {
+    group = "reload";
+    rest.erase(rest.begin());
+  }
   if (group == "config") return dirmail::ctl::config_command(rest, std::cout, std::cerr);
   if (group == "policy") return dirmail::ctl::policy_command(config_path, rest, std::cout, std::cerr);
   if (group == "delivery") return dirmail::ctl::delivery_command(rest, std::cout, std::cerr);
@@ -67,7 +76,7 @@ int main(int argc, char** argv) {
     return dirmail::ctl::log_command("", rest, std::cout, std::cerr);
   if (group != "user" && group != "domain" && group != "alias" && group != "directory" &&
       group != "kerberos" && group != "secret" && group != "dns" && group != "queue" && group != "health" &&
-      group != "cluster" && group != "log") {
+      group != "cluster" && group != "log" && group != "status" && group != "reload" && group != "metrics") {
     std::cerr << "dirmailctl: unknown command \"" << group << "\"\n" << usage_text;
     return 2;
   }
@@ -89,6 +98,8 @@ int main(int argc, char** argv) {
   }
   for (const auto& warning : loaded->warnings) std::cerr << "dirmailctl: warning: " << warning << "\n";
   const dirmail::config::Settings& settings = loaded->settings;
+  if (group == "status" || group == "reload" || group == "metrics")
+    return dirmail::ctl::daemon_command(settings, group, rest, std::cout, std::cerr);
   if (group == "directory") return dirmail::ctl::directory_command(settings, rest, std::cout, std::cerr);
   if (group == "secret") return dirmail::ctl::secret_command(settings, rest, std::cout, std::cerr);
   if (group == "kerberos") return dirmail::ctl::kerberos_command(settings, rest, std::cout, std::cerr);

@@ -14,10 +14,12 @@
 #include <cstring>
 #include <ostream>
 
+#include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include "command_words.hpp"
 #include "commands.hpp"
+#include "daemon_client.hpp"
 #include "dirmail/base/posix_file.hpp"
 #include "dirmail/base/time.hpp"
 #include "dirmail/config/host_names.hpp"
@@ -85,6 +87,18 @@ Result<queue::MessageClaim> claim(const QueueContext& c, const std::string& id) 
 // SIGUSR1 to this node's dirmaild. `after` says what has been done already, for the
 // message when no daemon runs.
 int ask_daemon_to_flush(const QueueContext& c, std::string_view done) {
+  // The control socket first: it answers whether delivery runs on this node.
+  auto asked = ask_daemon(c.settings.server_control_socket, "flush");
+  if (asked && reply_ok(*asked)) {
+    if (!done.empty()) c.out << done << "; ";
+    c.out << "dirmaild (pid " << boost::json::value_to<std::int64_t>(asked->at("pid")) << ") is trying the queue now";
+    if (const auto* note = asked->if_contains("note"); note && note->is_string()) c.out << " (but " << note->as_string().c_str() << ")";
+    c.out << "\n";
+    return 0;
+  }
+  if (asked) return failed(c.err, (done.empty() ? "" : std::string(done) + "; but ") + reply_error(*asked));
+  if (asked.error().code == ErrorCode::permission_denied) return failed(c.err, asked.error().message);
+  // No socket (a daemon of an older version): its pid file and SIGUSR1.
   auto pid = queue::running_daemon_pid(c.where.local_dir, c.node());
   if (!pid) {
     if (!done.empty()) {  // the change is made; the daemon picks it up when it starts

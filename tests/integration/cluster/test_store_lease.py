@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
 from dirmail_instance import USERS, DirmailInstance  # noqa: E402
 from mail_clients import send_tagged  # noqa: E402
+from metrics_scrape import scrape, value  # noqa: E402
 from polling import wait_for  # noqa: E402
 
 STATE = Path(os.environ.get("DIRMAIL_TEST_STATE", "/tmp/dirmail-tests")) / "cluster-store-lease"
@@ -56,7 +57,8 @@ class StoreLease(unittest.TestCase):
         self.shared.mkdir(parents=True)
         self.nodes = []
         for name in ("node1", "node2"):
-            inst = DirmailInstance(STATE / name, extra_config=cluster_config(self.shared), node_name=name)
+            inst = DirmailInstance(STATE / name, extra_config=cluster_config(self.shared), node_name=name,
+                                   metrics=True)
             inst.provision()
             inst.start()
             self.nodes.append(inst)
@@ -199,12 +201,30 @@ class StoreLease(unittest.TestCase):
     def test_a_released_lease_is_taken_at_once_and_a_restart_keeps_the_node_standby(self):
         self.node1.ctl("cluster", "promote")
         self.wait_state(self.node1, "active")
+        m1 = scrape(self.node1.metrics_port)
+        self.assertEqual(value(m1, "dirmail_cluster_role", role="active"), 1)
+        self.assertEqual(value(m1, "dirmail_cluster_role", role="standby"), 0)
+        self.assertEqual(value(m1, "dirmail_cluster_lease_held"), 1)
+        epoch = value(m1, "dirmail_cluster_lease_epoch")
+        self.assertGreaterEqual(epoch, 1)
         self.node2.ctl("cluster", "promote")
         self.wait_state(self.node2, "acquiring")
+        self.assertEqual(value(scrape(self.node2.metrics_port), "dirmail_cluster_role", role="acquiring"), 1)
         self.node1.ctl("cluster", "demote")  # failback or a planned switch: node1 releases
         started = time.monotonic()
         self.wait_state(self.node2, "active")
         self.assertLess(time.monotonic() - started, LEASE_TIME, "a released lease needs no wait")
+        # The metrics follow: node2 holds the next epoch, node1 is standby without the lease.
+        self.assertTrue(wait_for(lambda: value(scrape(self.node1.metrics_port), "dirmail_cluster_role",
+                                               role="standby") == 1, timeout=10))
+        m1, m2 = scrape(self.node1.metrics_port), scrape(self.node2.metrics_port)
+        self.assertEqual(value(m2, "dirmail_cluster_role", role="active"), 1)
+        self.assertEqual(value(m2, "dirmail_cluster_lease_held"), 1)
+        self.assertEqual(value(m2, "dirmail_cluster_lease_epoch"), epoch + 1)
+        self.assertEqual(value(m1, "dirmail_cluster_lease_held"), 0)
+        self.assertGreaterEqual(value(m2, "dirmail_cluster_transitions_total", state="active"), 1)
+        self.assertRegex(self.node2.ctl("status").stdout,
+                         rf"cluster: active for .*; store lease active at epoch {int(epoch) + 1}")
         self.assertIn("store lease released", self.node1.log_text("cluster"))
         send_tagged(self.node2.smtp_port, "carol@example.test", "lease-released")
         self.assertTrue(wait_for(lambda: self.delivered("lease-released") == 1, timeout=30))

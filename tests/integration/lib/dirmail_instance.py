@@ -66,7 +66,7 @@ def wait_port(port, timeout=30.0, proc=None):
 class DirmailInstance:
     def __init__(self, folder, extra_config="", smtp_port=None, pop3_port=None, imap_port=None,
                  command_prefix=(), env=None, tls=False, plaintext_auth="loopback", tls_settings="",
-                 smtp_settings="", delivery_settings="", node_name="node1"):
+                 smtp_settings="", delivery_settings="", node_name="node1", metrics=False, log_settings="stderr = false"):
         """command_prefix: words run before dirmaild (e.g. unshare for a private
         /etc/hosts); env: its environment (default: the test's). tls: a test CA and
         certificate in FOLDER/pki, a [tls] section (plus `tls_settings` lines) and
@@ -78,6 +78,8 @@ class DirmailInstance:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.smtp_port = smtp_port or free_port()
+        self.metrics_port = free_port() if metrics else None  # metrics: the Prometheus endpoint
+        self.log_settings = log_settings  # the [log] section's lines
         self.pop3_port = pop3_port or free_port()
         self.imap_port = imap_port or free_port()
         self.submission_port = free_port()
@@ -104,6 +106,9 @@ class DirmailInstance:
         def listen(port, tls_port):
             entries = [f'"127.0.0.1 {port}"'] + ([f'"127.0.0.1 {tls_port}*"'] if tls_port else [])
             return "[" + ", ".join(entries) + "]"
+        metrics_section = ""
+        if self.metrics_port:
+            metrics_section = f'\n[metrics]\nenabled = true\nlisten = ["127.0.0.1 {self.metrics_port}"]\n'
         tls_section = ""
         if self.tls:
             tls_section = (f'\n[tls]\ncertificate_file = "{self.pki["cert"]}"\nkey_file = "{self.pki["key"]}"\n'
@@ -119,8 +124,8 @@ blocking_threads = 4
 shutdown_grace = 10
 
 [log]
-stderr = false
-
+{self.log_settings}
+{metrics_section}
 [delivery]
 {"" if "retry_interval" in self.delivery_settings else "retry_interval = 1"}
 {self.delivery_settings}
@@ -170,7 +175,7 @@ plaintext_auth = "{auth}"
                 wait_port(self.pop3_port, proc=self.proc)
                 wait_port(self.imap_port, proc=self.proc)
                 wait_port(self.submission_port, proc=self.proc)
-                for port in (self.smtps_port, self.pop3s_port, self.imaps_port):
+                for port in (self.smtps_port, self.pop3s_port, self.imaps_port, self.metrics_port):
                     if port:
                         wait_port(port, proc=self.proc)
                 return self
@@ -184,6 +189,8 @@ plaintext_auth = "{auth}"
                 self.imap_port, self.submission_port = free_port(), free_port()
                 if self.tls:
                     self.smtps_port, self.pop3s_port, self.imaps_port = free_port(), free_port(), free_port()
+                if self.metrics_port:
+                    self.metrics_port = free_port()
                 self.write_config()
         return self
 

@@ -22,6 +22,8 @@ struct DcStatus {
   std::chrono::seconds state_age{0};  // how long it has been in its current health
   std::uint64_t requests = 0;
   std::uint64_t failures = 0;
+  std::uint64_t answers = 0;                // successes, the probe's included
+  std::chrono::milliseconds answer_time{0};  // their latencies added up (mean: answer_time / answers)
 };
 
 // What a recorded event changed, for the caller's log: each is reported once.
@@ -73,6 +75,8 @@ class DcHealthTable {
     std::string last_error;
     std::uint64_t requests = 0;
     std::uint64_t failures = 0;
+    std::uint64_t answers = 0;
+    std::chrono::milliseconds answer_time{0};
   };
   bool may_take_traffic(std::size_t index, Clock::time_point now) const;
 

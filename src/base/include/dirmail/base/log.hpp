@@ -34,6 +34,9 @@ struct Options {
   std::string node;       // this node's name: file name inside each service folder
   Level level = Level::info;
   bool to_stderr = true;
+  // With to_stderr: the lines go to the systemd journal as structured entries
+  // (journal_sink.hpp) instead of plain lines on stderr.
+  bool to_journal = false;
 };
 
 // Sets up the loggers. Before init (and in tests) every service logs to stderr.

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <deque>
 #include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -65,6 +66,14 @@ class LocalDelivery {
   // Lets workers finish the message in hand, then stops them.
   void stop();
   void set_options(LocalDeliveryOptions options);
+
+  // The messages this node's delivery has in hand (waiting, deferred or being
+  // delivered; not those held by an administrator), and when the oldest arrived.
+  struct QueueSummary {
+    std::size_t messages = 0;
+    std::optional<std::int64_t> oldest_arrival_us;  // microseconds since 1970
+  };
+  QueueSummary queue_summary() const;
   // Remote delivery for recipients in other domains; without it they are undeliverable.
   // Set before start().
   void set_remote(RemoteDelivery* remote) { remote_ = remote; }
@@ -127,7 +136,7 @@ class LocalDelivery {
   RemoteDelivery* remote_ = nullptr;
 
   std::mutex lifecycle_;  // start() and stop()
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   LocalDeliveryOptions options_;
   std::deque<std::string> ready_;
