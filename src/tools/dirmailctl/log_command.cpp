@@ -8,7 +8,10 @@
 #include <fstream>
 #include <ostream>
 #include <regex>
+#include <memory>
 #include <vector>
+
+#include <zlib.h>
 
 #include "command_words.hpp"
 #include "commands.hpp"
@@ -26,10 +29,11 @@ int usage(std::ostream& err) {
   return 2;
 }
 
-// node.log, and rotated copies: node.1.log (spdlog's rotation) or node.log.1 (logrotate).
-// Compressed copies (.gz) are left out.
+// node.log, and rotated copies: node.1.log (spdlog's rotation), node.log.1 or, with
+// logrotate's dateext, node.log-20261128; each perhaps compressed (.gz, as the packaged
+// rotation compresses from the second copy on).
 bool is_log_file(const fs::path& path) {
-  static const std::regex name(R"(.+\.log(\.[0-9]+)?)");
+  static const std::regex name(R"(.+\.log(\.[0-9]+|-[0-9]{8})?(\.gz)?)");
   return std::regex_match(path.filename().string(), name);
 }
 
@@ -65,17 +69,27 @@ void take_line(LogReport& report, const Period& period, std::string_view line, b
 }
 
 // Reads lines with a bound: a line over the limit is dropped as it streams by, never
-// held whole.
+// held whole. zlib reads a gzip file decompressed and any other file as it is.
 Result<void> read_log_file(const fs::path& path, const Period& period, LogReport& report) {
-  std::ifstream in(path, std::ios::binary);
+  std::unique_ptr<gzFile_s, decltype(&gzclose)> in(gzopen(path.c_str(), "rb"), &gzclose);
   if (!in) return make_error(ErrorCode::io_error, path.string() + ": cannot open");
   ++report.files;
   std::string line;
   bool too_long = false;
   std::vector<char> buffer(64 * 1024);
-  while (in) {
-    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    std::string_view chunk(buffer.data(), static_cast<std::size_t>(in.gcount()));
+  for (;;) {
+    int got = gzread(in.get(), buffer.data(), static_cast<unsigned>(buffer.size()));
+    if (got < 0) {
+      int code = 0;
+      return make_error(ErrorCode::io_error, path.string() + ": " + gzerror(in.get(), &code));
+    }
+    if (got == 0) {
+      int code = 0;
+      const char* why = gzerror(in.get(), &code);  // a truncated .gz ends early, with an error
+      if (code != Z_OK) return make_error(ErrorCode::io_error, path.string() + ": " + why);
+      break;
+    }
+    std::string_view chunk(buffer.data(), static_cast<std::size_t>(got));
     while (!chunk.empty()) {
       auto nl = chunk.find('\n');
       std::string_view piece = chunk.substr(0, nl);
@@ -94,7 +108,6 @@ Result<void> read_log_file(const fs::path& path, const Period& period, LogReport
       chunk.remove_prefix(nl + 1);
     }
   }
-  if (in.bad()) return make_error(ErrorCode::io_error, path.string() + ": read error");
   if (!line.empty() || too_long) take_line(report, period, line, too_long);  // no final newline
   return {};
 }
@@ -153,10 +166,10 @@ int report_command(const std::string& log_dir, const Args& args, std::ostream& o
   std::sort(files.begin(), files.end());
   LogReport report;
   for (const auto& file : files) {
-    if (auto read = read_log_file(file, period, report); !read) {
-      err << "dirmailctl: " << read.error().message << "\n";
-      return 1;
-    }
+    // A file that cannot be read (a damaged .gz) is skipped, as damaged lines are: the
+    // report covers the rest, and says what it left out.
+    if (auto read = read_log_file(file, period, report); !read)
+      err << "dirmailctl: warning: skipped " << read.error().message << "\n";
   }
 
   std::ofstream file_out;

@@ -2,6 +2,7 @@
 #include "log_report.hpp"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -129,22 +130,36 @@ TEST_F(LogCommand, ReadsEveryNodeAndRotatedFileSkipsDamage) {
     b << day_log[2] << "\n";
     std::ofstream c(dir_ / "smtp" / "node2.log.1");
     c << day_log[2] << "\n";
-    std::ofstream ignored(dir_ / "smtp" / "node2.log.1.gz");
+    std::ofstream dated(dir_ / "smtp" / "node3.log-20261127");
+    dated << day_log[2] << "\n";
+    std::ofstream ignored(dir_ / "smtp" / "node2.log.bak");
     ignored << day_log[2] << "\n";
     std::ofstream d(dir_ / "delivery" / "node1.log");
     d << day_log[4] << "\n" << day_log[0] << "\n";
   }
+  {  // logrotate's compressed copy
+    std::string text = std::string(day_log[2]) + "\n" + day_log[2] + "\n";
+    gzFile gz = gzopen((dir_ / "smtp" / "node2.log.2.gz").c_str(), "wb");
+    ASSERT_NE(gz, nullptr);
+    ASSERT_EQ(gzwrite(gz, text.data(), static_cast<unsigned>(text.size())), static_cast<int>(text.size()));
+    gzclose(gz);
+    std::ofstream broken(dir_ / "smtp" / "node4.log.3.gz", std::ios::binary);
+    broken << "\x1f\x8b\x08\x00garbage";
+  }
   ASSERT_EQ(run({"report", "--format", "csv"}), 0) << err_.str();
   const std::string csv = out_.str();
-  EXPECT_NE(csv.find("2026-11-28,received,,7\r\n"), std::string::npos) << csv;
+  // 7 in the plain files, 1 in the dated copy, 2 in the compressed one.
+  EXPECT_NE(csv.find("2026-11-28,received,,10\r\n"), std::string::npos) << csv;
   EXPECT_NE(csv.find("2026-11-28,delivered_local,,1\r\n"), std::string::npos) << csv;
   EXPECT_NE(csv.find("2026-11-27,received,,1\r\n"), std::string::npos) << csv;
   EXPECT_NE(err_.str().find("2 damaged lines skipped"), std::string::npos) << err_.str();
+  EXPECT_NE(err_.str().find("warning: skipped " + (dir_ / "smtp" / "node4.log.3.gz").string()), std::string::npos)
+      << err_.str();
 
   out_.str("");
   ASSERT_EQ(run({"report", "--from", "2026-11-28", "--to", "2026-11-28"}), 0);
   EXPECT_EQ(out_.str().find("2026-11-27"), std::string::npos) << out_.str();
-  EXPECT_NE(out_.str().find("received: 7 messages, 650 bytes"), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("received: 10 messages, 950 bytes"), std::string::npos) << out_.str();
   EXPECT_NE(out_.str().find("skipped 1: line too long"), std::string::npos) << out_.str();
 }
 
