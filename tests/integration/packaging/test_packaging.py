@@ -2,9 +2,10 @@
 the tree `cmake --install` makes from this build folder (DESTDIR, prefix /usr),
 systemd-analyze on its unit (verify, and the exposure score of `security`), man
 --warnings on its man pages, bash on its completion, dirmailctl on its dirmail.toml;
-and the Debian package CPack builds (files, modes, conffiles, computed dependencies).
-Installing the package into a clean system and starting the service needs systemd as
-PID 1 (a VM or a debootstrap chroot booted with systemd-nspawn): not here."""
+and the Debian package CPack builds (files, modes, conffiles, computed dependencies);
+and that package installed with apt into a clean Debian (debootstrap from the Debian
+mirror), booted with systemd-nspawn, where the service starts, answers, reloads, scores
+and stops (packaging/check-apt-install)."""
 import os
 import re
 import shutil
@@ -48,8 +49,8 @@ EXPECTED = [
 ]
 
 
-def run(args, **kwargs):
-    return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=600, **kwargs)
+def run(args, timeout=600, **kwargs):
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
 class InstalledTree(unittest.TestCase):
@@ -238,6 +239,42 @@ class DebianPackage(unittest.TestCase):
                 r = run(["sh", "-n", folder / script])
                 self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("systemd-sysusers dirmail.conf", (folder / "postinst").read_text())
+
+
+class CleanSystemInstall(unittest.TestCase):
+    """`apt install ./dirmail_*.deb` on a fresh Debian booted as a container: the package
+    the DebianPackage test built (ctest runs that first)."""
+
+    def test_apt_install_then_the_service_runs(self):
+        debs = list((STATE / "deb").glob("dirmail_*.deb"))
+        self.assertEqual(len(debs), 1, "the DebianPackage test makes the package first")
+        root = STATE / "apt-root"
+        try:
+            r = run([SOURCE / "packaging" / "check-apt-install", debs[0], root], timeout=1200)
+            report = r.stdout
+            print(report[-3000:], r.stderr[-2000:], file=sys.stderr)
+            self.assertEqual(r.returncode, 0, r.stderr[-3000:])
+            for line in ("postinst rc=0", "enabled: enabled", "ActiveState=active", "health rc=0", "status rc=0",
+                         "ctl reload rc=0", "reload rc=0", "after reload: ActiveState=active",
+                         "after stop: Result=success"):
+                self.assertIn(line, report.splitlines())
+            # dirmailctl status through the control socket as the service's user; the
+            # journal got structured entries (log.journal auto under systemd).
+            self.assertRegex(report, r"(?m)^dirmaild \S+ on node ")
+            entries = re.search(r"(?m)^structured entries: (\d+)$", report)
+            self.assertIsNotNone(entries, report)
+            self.assertGreater(int(entries.group(1)), 0)
+            # Not root, no capability but the low ports', no new privileges, a seccomp filter.
+            self.assertNotRegex(report, r"(?m)^Uid:\s+0\s")
+            self.assertRegex(report, r"(?m)^CapEff:\s+0000000000000400$")
+            self.assertRegex(report, r"(?m)^NoNewPrivs:\s+1$")
+            self.assertRegex(report, r"(?m)^Seccomp:\s+2$")
+            score = re.search(r"Overall exposure level for dirmail.service: ([0-9.]+) (\w+)", report)
+            self.assertIsNotNone(score, report)
+            print(f"systemd-analyze security in the booted system: {score.group(1)} {score.group(2)}", file=sys.stderr)
+            self.assertLess(float(score.group(1)), MAX_EXPOSURE)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":
