@@ -2,7 +2,7 @@
 // command line. status shows what the running dirmaild reports (each DC's health,
 // latency, last error, counters, snapshot age) and, with --probe, asks every DC now.
 // user shows one account as the mail server sees it, saying whether the answer came
-// live from a DC or from the last-known-good snapshot.
+// live from a DC or from the last-known-good snapshot. --json gives the same for scripts.
 #include <sys/stat.h>
 
 #include <chrono>
@@ -10,6 +10,8 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+
+#include <boost/json.hpp>
 
 #include "commands.hpp"
 #include "dirmail/config/settings.hpp"
@@ -22,10 +24,10 @@ namespace dirmail::ctl {
 namespace {
 
 constexpr const char* directory_usage =
-    "usage: dirmailctl directory status [--probe]\n"
-    "       dirmailctl directory discover\n"
-    "       dirmailctl directory users\n"
-    "       dirmailctl directory user LOGIN\n";
+    "usage: dirmailctl directory status [--probe [--json]]\n"
+    "       dirmailctl directory discover [--json]\n"
+    "       dirmailctl directory users [--json]\n"
+    "       dirmailctl directory user LOGIN [--json]\n";
 
 int usage(std::ostream& err) {
   err << directory_usage;
@@ -38,11 +40,13 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-int show_status(const config::Settings& settings, bool probe, std::ostream& out, std::ostream& err) {
+int show_status(const config::Settings& settings, bool probe, bool json, std::ostream& out, std::ostream& err) {
   std::string path = directory::directory_status_file(settings);
   std::ifstream in(path);
   struct stat st {};
-  if (in && ::stat(path.c_str(), &st) == 0) {
+  if (json) {
+    // The probe's figures; the daemon's own view is `dirmailctl status --json`.
+  } else if (in && ::stat(path.c_str(), &st) == 0) {
     auto age = std::time(nullptr) - st.st_mtime;
     out << "# reported by dirmaild " << age << " s ago (" << path << ")\n" << in.rdbuf();
     if (age > 60) out << "# the report is old: is dirmaild running?\n";
@@ -71,6 +75,7 @@ int show_status(const config::Settings& settings, bool probe, std::ostream& out,
     return 1;
   }
   int failures = 0;
+  boost::json::array probes;
   for (std::size_t i = 0; i < uris.size(); ++i) {
     directory::LdapConnectionOptions o = options->servers.connection;
     o.uri = uris[i];
@@ -83,18 +88,30 @@ int show_status(const config::Settings& settings, bool probe, std::ostream& out,
       outcome = std::move(root).error();
     }
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-    out << "probe " << o.uri << (i == 0 ? " preferred=yes" : " preferred=no");
-    if (outcome) {
-      out << " state=healthy latency_ms=" << ms << "\n";
-    } else {
-      ++failures;
-      out << " state=failed after_ms=" << ms << " error=" << outcome.error().message << "\n";
+    if (!outcome) ++failures;
+    if (json) {
+      boost::json::object p{{"uri", o.uri}, {"preferred", i == 0}, {"healthy", outcome.ok()}, {"ms", ms}};
+      if (!outcome) p["error"] = outcome.error().message;
+      probes.emplace_back(std::move(p));
+      continue;
     }
+    out << "probe " << o.uri << (i == 0 ? " preferred=yes" : " preferred=no");
+    if (outcome)
+      out << " state=healthy latency_ms=" << ms << "\n";
+    else
+      out << " state=failed after_ms=" << ms << " error=" << outcome.error().message << "\n";
   }
+  if (json) out << boost::json::serialize(probes) << "\n";
   return failures == 0 ? 0 : 1;
 }
 
-int show_user(directory::LdapDirectory& dir, const config::Settings& settings, const std::string& login,
+boost::json::array json_list(const std::vector<std::string>& items) {
+  boost::json::array a;
+  for (const auto& i : items) a.emplace_back(i);
+  return a;
+}
+
+int show_user(directory::LdapDirectory& dir, const config::Settings& settings, const std::string& login, bool json,
               std::ostream& out, std::ostream& err) {
   auto account = dir.find_account(login);
   if (!account) {
@@ -109,6 +126,19 @@ int show_user(directory::LdapDirectory& dir, const config::Settings& settings, c
   std::string limit = a.mailbox_limit != 0                ? std::to_string(a.mailbox_limit)
                       : settings.store_mailbox_limit != 0 ? std::to_string(settings.store_mailbox_limit) + " (store.mailbox_limit)"
                                                           : "0 (unlimited)";
+  if (json) {
+    boost::json::object o{{"name", a.name}, {"address", a.address()}, {"addresses", json_list(a.addresses)},
+                          {"display_name", a.display_name}, {"dn", a.dn}, {"groups", json_list(a.groups)},
+                          {"domain", a.domain}, {"home", a.home}, {"state", directory::to_string(a.state)},
+                          {"may_log_in", a.may_log_in}, {"may_receive", a.may_receive},
+                          {"mailbox_limit", a.mailbox_limit != 0 ? a.mailbox_limit
+                                                                 : static_cast<std::uint64_t>(settings.store_mailbox_limit)},
+                          {"answer_from", directory::to_string(a.source)}};
+    if (root) o["mailbox"] = *root;
+    else o["mailbox_error"] = root.error().message;
+    out << boost::json::serialize(o) << "\n";
+    return 0;
+  }
   out << "name:          " << a.name << "\n"
       << "address:       " << a.address() << "\n"
       << "addresses:     " << join(a.addresses) << "\n"
@@ -126,11 +156,19 @@ int show_user(directory::LdapDirectory& dir, const config::Settings& settings, c
   return 0;
 }
 
-int list_users(directory::LdapDirectory& dir, std::ostream& out, std::ostream& err) {
+int list_users(directory::LdapDirectory& dir, bool json, std::ostream& out, std::ostream& err) {
   auto users = dir.list_mail_users();
   if (!users) {
     err << "dirmailctl: " << users.error().message << "\n";
     return 1;
+  }
+  if (json) {
+    boost::json::array list;
+    for (const auto& a : *users)
+      list.emplace_back(boost::json::object{{"name", a.name}, {"address", a.address()},
+                                            {"state", directory::to_string(a.state)}, {"display_name", a.display_name}});
+    out << boost::json::serialize(list) << "\n";
+    return 0;
   }
   for (const auto& a : *users)
     out << a.name << "\t" << a.address() << "\t" << directory::to_string(a.state) << "\t" << a.display_name << "\n";
@@ -139,7 +177,13 @@ int list_users(directory::LdapDirectory& dir, std::ostream& out, std::ostream& e
 
 }  // namespace
 
-int directory_command(const config::Settings& settings, const Args& args, std::ostream& out, std::ostream& err) {
+int directory_command(const config::Settings& settings, const Args& given, std::ostream& out, std::ostream& err) {
+  Args args;
+  bool json = false;
+  for (const auto& a : given) {
+    if (a == "--json") json = true;
+    else args.push_back(a);
+  }
   if (args.empty()) return usage(err);
   if (settings.directory_backend != "ad" && settings.directory_backend != "ldap") {
     err << "dirmailctl: directory.backend is \"" << settings.directory_backend
@@ -148,8 +192,8 @@ int directory_command(const config::Settings& settings, const Args& args, std::o
   }
   const std::string& verb = args[0];
   if (verb == "status") {
-    if (args.size() > 2 || (args.size() == 2 && args[1] != "--probe")) return usage(err);
-    return show_status(settings, args.size() == 2, out, err);
+    if (args.size() > 2 || (args.size() == 2 && args[1] != "--probe") || (json && args.size() != 2)) return usage(err);
+    return show_status(settings, args.size() == 2, json, out, err);
   }
   if (verb == "discover" && args.size() == 1) {
     auto found = directory::discover_domain_controllers(directory::discovery_options(settings));
@@ -157,8 +201,15 @@ int directory_command(const config::Settings& settings, const Args& args, std::o
       err << "dirmailctl: " << found.error().message << "\n";
       return 1;
     }
-    for (const auto& t : *found)
-      out << t.host << " port=" << t.port << " priority=" << t.priority << " weight=" << t.weight << "\n";
+    boost::json::array list;
+    for (const auto& t : *found) {
+      if (json)
+        list.emplace_back(boost::json::object{{"host", t.host}, {"port", t.port}, {"priority", t.priority},
+                                              {"weight", t.weight}});
+      else
+        out << t.host << " port=" << t.port << " priority=" << t.priority << " weight=" << t.weight << "\n";
+    }
+    if (json) out << boost::json::serialize(list) << "\n";
     return 0;
   }
   if ((verb == "user" && args.size() == 2) || (verb == "users" && args.size() == 1)) {
@@ -167,8 +218,8 @@ int directory_command(const config::Settings& settings, const Args& args, std::o
       err << "dirmailctl: " << backend.error().message << "\n";
       return 1;
     }
-    if (verb == "users") return list_users(*backend->ldap, out, err);
-    return show_user(*backend->ldap, settings, args[1], out, err);
+    if (verb == "users") return list_users(*backend->ldap, json, out, err);
+    return show_user(*backend->ldap, settings, args[1], json, out, err);
   }
   return usage(err);
 }

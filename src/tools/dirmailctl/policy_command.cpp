@@ -5,6 +5,10 @@
 
 #include <ostream>
 #include <span>
+#include <type_traits>
+#include <variant>
+
+#include <boost/json.hpp>
 
 #include "commands.hpp"
 #include "dirmail/base/posix_file.hpp"
@@ -21,7 +25,7 @@ namespace dirmail::ctl {
 namespace {
 
 int usage(std::ostream& err) {
-  err << "usage: dirmailctl policy show [--registry-pol FILE --gpo-name NAME]\n"
+  err << "usage: dirmailctl policy show [--json] [--registry-pol FILE --gpo-name NAME]\n"
          "  Each setting's effective value and where it comes from: the default, a line of the\n"
          "  configuration file, or a GPO: the Group Policy dirmaild applies (kept in\n"
          "  server.data_dir/group-policy.state). --registry-pol previews what a GPO's Registry.pol\n"
@@ -51,8 +55,11 @@ struct PolicyPreview {
 int policy_command(const std::string& config_path, const Args& args, std::ostream& out, std::ostream& err) {
   if (args.empty() || args[0] != "show") return usage(err);
   PolicyPreview preview;
+  bool json = false;
   for (std::size_t i = 1; i < args.size(); ++i) {
-    if (args[i] == "--registry-pol" && i + 1 < args.size()) {
+    if (args[i] == "--json") {
+      json = true;
+    } else if (args[i] == "--registry-pol" && i + 1 < args.size()) {
       preview.file = args[++i];
     } else if (args[i] == "--gpo-name" && i + 1 < args.size()) {
       preview.gpo_name = args[++i];
@@ -105,6 +112,34 @@ int policy_command(const std::string& config_path, const Args& args, std::ostrea
     }
   }
 
+  if (json) {
+    boost::json::array list;
+    for (const config::SettingSpec& spec : config::setting_specs()) {
+      boost::json::object o{{"name", spec.name}};
+      std::visit([&o](const auto& v) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::vector<std::string>>) {
+          boost::json::array items;
+          for (const auto& item : v) items.emplace_back(item);
+          o["value"] = std::move(items);
+        } else {
+          o["value"] = v;
+        }
+      }, config::setting_value(*settings, spec));
+      if (const config::PolicyOverride* p = policy.find(spec.name)) {
+        o["source"] = "gpo";
+        o["gpo"] = p->gpo_name;
+      } else if (const auto line = lines.find(spec.name); line != lines.end()) {
+        o["source"] = "file";
+        o["file"] = config_path;
+        o["line"] = line->second;
+      } else {
+        o["source"] = "default";
+      }
+      list.emplace_back(std::move(o));
+    }
+    out << boost::json::serialize(list) << "\n";
+    return out ? 0 : 1;
+  }
   for (const config::SettingSpec& spec : config::setting_specs()) {
     out << spec.name << " = " << config::format_setting_value(config::setting_value(*settings, spec)) << "  # ";
     if (const config::PolicyOverride* o = policy.find(spec.name)) {

@@ -6,6 +6,7 @@ Run by ctest with the samba_dc fixture."""
 
 import base64
 import imaplib
+import json
 import poplib
 import re
 import smtplib
@@ -224,6 +225,15 @@ class AdBackend(unittest.TestCase):
         self.assertIn("alice", names)
         self.assertIn("erin", names)
         self.assertNotIn("dave", names)
+        # The same for scripts.
+        listed = json.loads(self.dm.ctl("directory", "users", "--json").stdout)
+        self.assertEqual(sorted(u["name"] for u in listed), sorted(names))
+        alice = json.loads(self.dm.ctl("directory", "user", "alice", "--json").stdout)
+        self.assertIn("IMSUsers", ",".join(alice["groups"]))
+        self.assertEqual((alice["state"], alice["answer_from"], alice["may_log_in"]), ("active", "live", True))
+        probes = json.loads(self.dm.ctl("directory", "status", "--probe", "--json").stdout)
+        self.assertEqual([(p["uri"], p["preferred"], p["healthy"]) for p in probes], [(INFO["ldaps_uri"], True, True)])
+        self.assertEqual(self.dm.ctl("directory", "status", "--json", check=False).returncode, 2)  # --json needs --probe
 
 
 class AdPasswordsOverTls(unittest.TestCase):

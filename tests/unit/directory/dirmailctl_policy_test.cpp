@@ -1,8 +1,9 @@
 // dirmailctl policy show: each setting's effective value and where it comes from.
-#include <gtest/gtest.h>
-
 #include <fstream>
 #include <sstream>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include "commands.hpp"
 #include "dirmail/config/policy_state.hpp"
@@ -87,6 +88,28 @@ TEST_F(PolicyShow, NamesTheDefaultOrTheFileLine) {
   EXPECT_TRUE(has_line(r.out, "smtp.max_recipients = 50  # " + config_ + ":4")) << r.out;
   EXPECT_TRUE(has_line(r.out, "log.level = \"info\"  # default")) << r.out;
   EXPECT_TRUE(has_line(r.out, "smtp.listen = [ \"0.0.0.0 25\" ]  # default")) << r.out;
+}
+
+TEST_F(PolicyShow, JsonGivesTypedValuesAndTheirSources) {
+  const std::string pol = policy_file({{"Software\\Policies\\dirmail\\log", "LogLevel", RegistryType::String,
+                                        std::string("debug")}});
+  const CommandRun r = run({"show", "--json", "--registry-pol", pol, "--gpo-name", "Mail servers"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto list = boost::json::parse(r.out).as_array();
+  auto find = [&](std::string_view name) {
+    for (const auto& v : list)
+      if (v.as_object().at("name").as_string() == name) return v.as_object();
+    ADD_FAILURE() << name << " missing";
+    return boost::json::object{};
+  };
+  EXPECT_EQ(find("smtp.max_recipients"),
+            (boost::json::object{{"name", "smtp.max_recipients"}, {"value", 50}, {"source", "file"},
+                                 {"file", config_}, {"line", 4}}));
+  EXPECT_EQ(find("log.level"),
+            (boost::json::object{{"name", "log.level"}, {"value", "debug"}, {"source", "gpo"}, {"gpo", "Mail servers"}}));
+  EXPECT_EQ(find("smtp.listen").at("value"), (boost::json::array{"0.0.0.0 25"}));
+  EXPECT_EQ(find("smtp.vrfy").at("source"), "default");
+  EXPECT_TRUE(find("smtp.vrfy").at("value").is_bool());
 }
 
 TEST_F(PolicyShow, PreviewsARegistryPolAsAGpo) {
