@@ -14,6 +14,7 @@ std::string_view to_string(LoginResult result) {
     case LoginResult::kerberos_failed: return "kerberos_failed";
     case LoginResult::not_mail_user: return "not_mail_user";
     case LoginResult::too_many_sessions: return "too_many_sessions";
+    case LoginResult::mailbox_unavailable: return "mailbox_unavailable";
   }
   return "unknown";
 }

@@ -75,9 +75,10 @@ class JournalSink final : public spdlog::sinks::base_sink<std::mutex> {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     std::strncpy(addr.sun_path, path_.c_str(), sizeof addr.sun_path - 1);
-    // A journal that is away (restarting) loses the line, as a full pipe would; the log
-    // files still have it.
-    (void)::sendto(fd_, entry.data(), entry.size(), MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    // Never blocks: a journal that cannot keep up (or is restarting) loses the line rather
+    // than stall the threads that log; the log files still have it.
+    (void)::sendto(fd_, entry.data(), entry.size(), MSG_NOSIGNAL | MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&addr),
+                   sizeof addr);
   }
   void flush_() override {}
 
@@ -103,20 +104,26 @@ std::string journal_entry(std::string_view service, Level level, std::string_vie
   append_field(entry, "PRIORITY", std::to_string(priority(level)));
   append_field(entry, "SYSLOG_IDENTIFIER", "dirmaild");
   append_field(entry, "DIRMAIL_SERVICE", service);
+  // MESSAGE first within the budget, then as many of the line's fields as fit: the
+  // journal drops a datagram over its socket's buffer or with too many fields whole.
+  const std::string_view message = payload.substr(0, kMaxJournalMessageBytes);
+  bool truncated = message.size() < payload.size();
+  std::size_t fields = 4;
   // The payload read back as the log files' lines are (log_record.hpp).
   std::string line = "1970-01-01T00:00:00.000Z info service=";
   line.append(service).append(" ").append(payload);
   if (auto record = parse_log_record(line)) {
     append_field(entry, "DIRMAIL_TYPE", record->type);
     for (const auto& [key, value] : record->fields) {
-      if (entry.size() + key.size() + value.size() > kMaxJournalEntryBytes) {
-        append_field(entry, "DIRMAIL_TRUNCATED", "1");
+      const std::size_t size = key.size() + value.size() + 18;  // name prefix, '=', '\n' (or the length form)
+      if (entry.size() + size + message.size() + 16 > kMaxJournalEntryBytes || ++fields > kMaxJournalFields) {
+        truncated = true;
         break;
       }
       append_field(entry, field_name(key), value);
     }
   }
-  std::string_view message = payload.substr(0, kMaxJournalEntryBytes);
+  if (truncated) append_field(entry, "DIRMAIL_TRUNCATED", "1");
   append_field(entry, "MESSAGE", message);
   return entry;
 }

@@ -38,8 +38,9 @@ class ControlSocket {
 
   const std::string& path() const { return path_; }
 
+  struct State;  // the acceptor and the handler, shared with the connections in flight
+
  private:
-  struct State;
   ControlSocket(std::string path, std::shared_ptr<State> state) : path_(std::move(path)), state_(std::move(state)) {}
   std::string path_;
   std::shared_ptr<State> state_;

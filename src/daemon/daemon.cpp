@@ -40,9 +40,6 @@
 namespace dirmail::daemon {
 namespace {
 
-// The metrics endpoint's listeners, kept beside the mail services' (sync_listeners).
-constexpr const char* kMetricsService = "metrics";
-
 log::LogLine dlog() { return log::LogLine(log::service("daemon"), log::Record::daemon); }
 
 log::Level to_level(const std::string& s) {
@@ -372,6 +369,16 @@ Status Daemon::start() {
   auto tls = tls_from_settings(s);
   if (!tls) return make_error(tls.error().code, tls.error().message);
   tls_ = std::move(*tls);
+  // Next, before the queue and the threads: a second dirmaild of this node (its control
+  // socket answers) stops here, before it touches anything. Commands run only once
+  // run() turns the control thread, when everything is in place.
+  started_at_ = std::chrono::system_clock::now();
+  auto control = ControlSocket::open(control_, s.server_control_socket,
+                                     [this](std::string_view line, const ControlPeer& peer) {
+                                       return control_command(line, peer);
+                                     });
+  if (!control) return std::move(control).error();
+  control_socket_ = std::move(*control);
 
   auto dir = directory::open_directory(s);
   if (!dir) return make_error(dir.error().code, "directory: " + dir.error().message);
@@ -464,14 +471,6 @@ Status Daemon::start() {
   io_->start();
 
   if (lease_) admission_ = net::Admission::loopback_only;  // standby until the engine says otherwise
-  started_at_ = std::chrono::system_clock::now();
-  metrics_collector_ = metrics::registry().add_collector([this](metrics::Samples& samples) { collect_metrics(samples); });
-  auto control = ControlSocket::open(control_, s.server_control_socket,
-                                     [this](std::string_view line, const ControlPeer& peer) {
-                                       return control_command(line, peer);
-                                     });
-  if (!control) return std::move(control).error();
-  control_socket_ = std::move(*control);
   sync_all_listeners();
   if (!start_errors_.empty()) {
     std::string all;
@@ -480,6 +479,8 @@ Status Daemon::start() {
   }
   if (lease_) start_role_gate();
   start_group_policy();
+  // Last: the collector reads members that are all set by now (the role gate's too).
+  metrics_collector_ = metrics::registry().add_collector([this](metrics::Samples& samples) { collect_metrics(samples); });
   dlog().with("node", node_).with("hostname", hostname_).with("config", config_path_).info("started");
   return ok_status();
 }
@@ -597,7 +598,7 @@ void Daemon::sync_all_listeners() {
   // A handful of scrapers at most; a standby or fenced node still answers them.
   static const std::vector<std::string> none;
   net::SessionHandler metrics = [](net::Connection c) { return run_metrics_session(std::move(c)); };
-  sync_listeners(kMetricsService, s.metrics_enabled, s.metrics_listen, {16, 0, none}, metrics, metrics);
+  sync_listeners(std::string(kMetricsService), s.metrics_enabled, s.metrics_listen, {16, 0, none}, metrics, metrics);
 }
 
 void Daemon::sync_listeners(const std::string& service, bool enabled, const std::vector<std::string>& entries,
@@ -753,8 +754,8 @@ Status Daemon::apply_settings(const config::Settings& file, std::string_view wha
       n.server_node_name != o.server_node_name || n.delivery_enabled != o.delivery_enabled ||
       n.delivery_dns_servers != o.delivery_dns_servers || n.delivery_dns_timeout != o.delivery_dns_timeout ||
       n.delivery_dns_tries != o.delivery_dns_tries || n.delivery_mx_cache_lifetime != o.delivery_mx_cache_lifetime ||
-      n.delivery_address_preference != o.delivery_address_preference)
-    dlog().warn("some changed settings (storage, directory, threads, log folder, delivery switch, DNS) take effect at the next restart");
+      n.delivery_address_preference != o.delivery_address_preference || n.server_control_socket != o.server_control_socket)
+    dlog().warn("some changed settings (storage, directory, threads, log folder, delivery switch, DNS, control socket) take effect at the next restart");
   std::string keep_node = node_;
   config::Settings merged = n;
   // Settings that need a restart keep their running values.
@@ -779,6 +780,7 @@ Status Daemon::apply_settings(const config::Settings& file, std::string_view wha
   merged.delivery_address_preference = o.delivery_address_preference;
   merged.log_dir = o.log_dir;
   merged.server_node_name = o.server_node_name;
+  merged.server_control_socket = o.server_control_socket;
   settings_ = std::move(merged);
   log::init(log_options(settings_, keep_node));
   apply_options();

@@ -56,7 +56,9 @@ std::string Daemon::control_command(std::string_view line, const ControlPeer& pe
     if (settings_.delivery_enabled) delivery_->flush();  // on a standby: no workers, no effect
     return reply(std::move(o));
   }
-  return refusal(fmt::format("unknown command \"{}\"; commands: {}", command, kCommands));
+  // Echoed as text JSON can carry (the client may send any bytes).
+  std::string shown = valid_utf8(command) ? escape_control(command) : std::string("(not UTF-8)");
+  return refusal(fmt::format("unknown command \"{}\"; commands: {}", shown, kCommands));
 }
 
 std::string Daemon::status_json() {

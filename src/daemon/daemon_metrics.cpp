@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "daemon.hpp"
+#include "metrics_endpoint.hpp"
 #include "process_metrics.hpp"
 
 namespace dirmail::daemon {
@@ -62,7 +63,7 @@ void Daemon::collect_metrics(metrics::Samples& s) {
   {
     std::lock_guard lock(counters_mu_);
     for (const auto& [service, counter] : counters_)
-      if (service != "metrics")  // the scraper itself
+      if (service != kMetricsService)  // the scraper itself
         s.add("dirmail_sessions_active", "Connections open now, by service.", Kind::gauge, {{"service", service}},
               static_cast<double>(counter->active.load()));
   }

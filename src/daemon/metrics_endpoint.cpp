@@ -11,6 +11,7 @@
 #include "dirmail/net/line_reader.hpp"
 #include "dirmail/net/output_buffer.hpp"
 #include "dirmail/net/session_control.hpp"
+#include "dirmail/net/socket_deadline.hpp"
 
 namespace dirmail::daemon {
 namespace {
@@ -41,20 +42,25 @@ std::string answer(const net::HttpRequest& request) {
 }
 
 // The head, line by line until the empty line; {} and `refusal` set when it breaks a
-// limit or the client goes away.
+// limit or the client goes away (or the session's deadline cancels the read).
 net::awaitable<std::optional<std::string>> read_head(net::LineReader& reader, std::string& refusal) {
   std::string head;
-  for (std::size_t lines = 0;; ++lines) {
+  std::size_t read = 0;  // bytes of the head so far, empty lines included
+  for (std::size_t fields = 0;;) {
     auto line = co_await reader.read_line(request_timeout);
     if (!line) co_return std::nullopt;
-    if (line->truncated || head.size() + line->text.size() + 2 > net::kMaxHttpHeadBytes ||
-        lines > net::kMaxHttpHeaderFields) {
+    read += line->text.size() + 2;
+    if (line->truncated || read > net::kMaxHttpHeadBytes) {
       refusal = error_response(431, "Request Header Fields Too Large");
       co_return std::nullopt;
     }
     if (line->text.empty()) {
       if (head.empty()) continue;  // RFC 9112 §2.2: empty lines before the request line are ignored
       co_return head;
+    }
+    if (!head.empty() && ++fields > net::kMaxHttpHeaderFields) {
+      refusal = error_response(431, "Request Header Fields Too Large");
+      co_return std::nullopt;
     }
     head.append(line->text);
     head += '\n';
@@ -72,7 +78,12 @@ net::awaitable<void> run_metrics_session(net::Connection c) {
   }
   net::LineReader reader(c.stream, net::kMaxHttpHeadBytes);
   std::string refusal;
+  // One deadline for the whole head: the reader's own restarts with every byte, so a
+  // client trickling a byte at a time could otherwise hold the connection for hours.
+  net::SocketDeadline whole_head(c.stream.socket());
+  whole_head.arm(request_timeout);
   auto head = co_await read_head(reader, refusal);
+  whole_head.disarm();
   if (head) {
     auto parsed = net::parse_http_request_head(*head);
     if (auto* request = std::get_if<net::HttpRequest>(&parsed)) {

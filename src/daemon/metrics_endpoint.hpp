@@ -7,6 +7,9 @@
 
 namespace dirmail::daemon {
 
+// The service name of the endpoint's listeners, kept beside the mail services' ones.
+inline constexpr std::string_view kMetricsService = "metrics";
+
 net::awaitable<void> run_metrics_session(net::Connection connection);
 
 }  // namespace dirmail::daemon

@@ -38,19 +38,25 @@ log::LogLine dlog(log::Record r, const std::string& id) {
 }
 
 // One delivery pass's recipient outcomes: done ones (delivered or failed) and those
-// still pending, each by route (local mailbox, or another domain's server).
+// tried and left for later, each by route (local mailbox, or another domain's server).
+// Journal copies (from `first_journal` on) are not recipients of the sender's; remote
+// recipients `untried` (their destination busy) had no attempt.
 template <typename DoneList>
-void count_outcomes(const queue::QueuedMessage& msg, const DoneList& done,
-                    const std::map<std::string, std::vector<std::size_t>>& remote) {
+void count_outcomes(const queue::QueuedMessage& msg, std::size_t first_journal, const DoneList& done,
+                    const std::map<std::string, std::vector<std::size_t>>& remote,
+                    const std::vector<std::size_t>& untried) {
   static metrics::Family& recipients = metrics::counter(
-      "dirmail_recipients_total", "Recipients by delivery route (local, remote) and outcome (delivered, failed, "
-      "deferred: tried again later).", {"route", "outcome"});
+      "dirmail_recipients_total", "Delivery attempts per recipient, by route (local, remote) and outcome "
+      "(delivered, failed, deferred: to be tried again).", {"route", "outcome"});
   std::set<std::size_t> remote_indices;
   for (const auto& [domain, indices] : remote) remote_indices.insert(indices.begin(), indices.end());
+  const std::set<std::size_t> skipped(untried.begin(), untried.end());
   std::int64_t pending_local = 0, pending_remote = 0;
-  for (std::size_t i = 0; i < msg.states.size(); ++i)
-    if (msg.states[i] == queue::RecipientState::pending) ++(remote_indices.count(i) ? pending_remote : pending_local);
+  for (std::size_t i = 0; i < std::min(first_journal, msg.states.size()); ++i)
+    if (msg.states[i] == queue::RecipientState::pending && !skipped.count(i))
+      ++(remote_indices.count(i) ? pending_remote : pending_local);
   for (const auto& d : done) {
+    if (d.index >= first_journal) continue;
     const bool is_remote = remote_indices.count(d.index) > 0;
     --(is_remote ? pending_remote : pending_local);
     recipients.with({is_remote ? "remote" : "local", d.state == queue::RecipientState::delivered ? "delivered" : "failed"})
@@ -60,12 +66,13 @@ void count_outcomes(const queue::QueuedMessage& msg, const DoneList& done,
   if (pending_remote > 0) recipients.with({"remote", "deferred"}).add(pending_remote);
 }
 
-// Bounces (action failed), delay notices (delayed) and the other reports queued.
-void count_report(queue::ReportAction action) {
+// Bounces (action failed), delay notices (delayed) and the other reports queued, to the
+// sender or as the postmaster's copy (delivery.admin_error_copy).
+void count_report(queue::ReportAction action, bool to_sender) {
   static metrics::Family& reports = metrics::counter(
-      "dirmail_delivery_reports_total", "Delivery status notifications queued to senders, by action (failed: bounces; "
-      "delayed: delay notices).", {"action"});
-  reports.with({queue::to_string(action)}).add();
+      "dirmail_delivery_reports_total", "Delivery status notifications queued, by action (failed: bounces; "
+      "delayed: delay notices) and recipient (sender, or postmaster: the administrator's copy).", {"action", "to"});
+  reports.with({queue::to_string(action), to_sender ? "sender" : "postmaster"}).add();
 }
 
 }  // namespace
@@ -249,11 +256,12 @@ LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id, std::option
     done.push_back({i, *state, std::move(reason.text), std::move(reason.status), {}});
   }
   std::optional<std::int64_t> next_attempt;
+  std::vector<std::size_t> untried;  // remote recipients whose destination was busy
   for (const auto& [domain, indices] : remote)
-    if (deliver_remote(*msg, fd, domain, indices, all_to_gateway, done, next_attempt, delayed)) pending = true;
+    if (deliver_remote(*msg, fd, domain, indices, all_to_gateway, done, next_attempt, delayed, untried)) pending = true;
   // A message with only remote recipients left waits for the earliest of their schedules.
   if (next_attempt && !local_pending) retry_after = std::chrono::seconds(*next_attempt - unix_now());
-  count_outcomes(*msg, done, remote);
+  count_outcomes(*msg, first_journal, done, remote, untried);
   report_failures(*msg, fd, done);
   queue_reports(*msg, fd, delayed);  // one delay notice for the recipients newly past the threshold
   if (pending) {
@@ -280,9 +288,10 @@ LocalDelivery::Outcome LocalDelivery::deliver(const std::string& id, std::option
 bool LocalDelivery::deliver_remote(const queue::QueuedMessage& msg, int fd, const std::string& domain,
                                    const std::vector<std::size_t>& indices, bool local, std::vector<Done>& done,
                                    std::optional<std::int64_t>& next_attempt,
-                                   std::vector<queue::RecipientOutcome>& delayed) {
+                                   std::vector<queue::RecipientOutcome>& delayed, std::vector<std::size_t>& untried) {
   auto delivered = remote_->deliver(msg, fd, domain, indices, local);
   if (!delivered) {
+    untried.insert(untried.end(), indices.begin(), indices.end());
     // The destination has its share of deliveries already: try again shortly, without
     // counting an attempt.
     dlog(log::Record::sender, msg.id).with("domain", domain).debug("deferred: destination busy");
@@ -441,7 +450,7 @@ void LocalDelivery::queue_reports(const queue::QueuedMessage& msg, int fd,
       continue;
     }
     enqueue(report.id);
-    count_report(outcomes.front().action);
+    count_report(outcomes.front().action, report.recipient == msg.envelope.sender);
     dlog(log::Record::failure, msg.id).with("to", report.recipient).with("report_id", report.id)
         .with("action", queue::to_string(outcomes.front().action)).info("delivery report queued");
   }

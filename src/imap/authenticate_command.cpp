@@ -69,6 +69,7 @@ net::awaitable<void> ImapSession::finish_login(const std::string& tag, const std
 net::awaitable<void> ImapSession::enter_authenticated(const std::string& tag, const directory::Account& account) {
   auto root = options_->mailboxes.root_for({account.name, account.domain, account.home});
   if (!root) {
+    auth::count_login("imap", auth::LoginResult::mailbox_unavailable);
     line(log::Record::auth).with("login", account.name).with("error", root.error().message).error("bad mailbox path");
     tagged(tag, "NO [UNAVAILABLE] Mailbox path is invalid; tell the administrator");
     co_return;

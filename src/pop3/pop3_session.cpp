@@ -355,12 +355,14 @@ net::awaitable<void> Pop3Session::finish_login(std::string login, std::string_vi
 net::awaitable<void> Pop3Session::open_maildrop(const directory::Account& account) {
   auto root = options_->mailboxes.root_for({account.name, account.domain, account.home});
   if (!root) {
+    auth::count_login("pop3", auth::LoginResult::mailbox_unavailable);
     line(log::Record::auth).with("error", root.error().message).error("bad mailbox path");
     reply("-ERR [SYS/PERM] Mailbox path is invalid; tell the administrator");
     user_.clear();
     co_return;
   }
   if (!service_->locks.try_lock(*root)) {
+    auth::count_login("pop3", auth::LoginResult::mailbox_unavailable);
     reply("-ERR [IN-USE] Mailbox is in use by another session");
     user_.clear();
     co_return;
@@ -373,6 +375,7 @@ net::awaitable<void> Pop3Session::open_maildrop(const directory::Account& accoun
   auto leased = co_await service_->pool->run([lease = &*lease_] { return lease->acquire(); });
   if (!leased) {
     const bool in_use = leased.error().code == ErrorCode::already_exists;
+    auth::count_login("pop3", auth::LoginResult::mailbox_unavailable);
     line(log::Record::auth).with("error", leased.error().message).warn(in_use ? "mailbox in use" : "cannot lease the mailbox");
     reply(in_use ? "-ERR [IN-USE] Mailbox is in use by another session"
                  : "-ERR [SYS/TEMP] Cannot open the mailbox, try again later");
@@ -385,6 +388,7 @@ net::awaitable<void> Pop3Session::open_maildrop(const directory::Account& accoun
   auto load = [st, r = *root] { return st->status(r, inbox); };
   auto status = co_await service_->pool->run(load);
   if (!status) {
+    auth::count_login("pop3", auth::LoginResult::mailbox_unavailable);
     line(log::Record::auth).with("error", status.error().message).error("cannot open mailbox");
     reply("-ERR [SYS/TEMP] Cannot open the mailbox, try again later");
     co_await release_maildrop();

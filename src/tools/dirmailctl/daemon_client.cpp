@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "dirmail/base/posix_file.hpp"
+#include "dirmail/base/unix_socket_path.hpp"
 
 namespace dirmail::ctl {
 namespace {
@@ -22,16 +23,26 @@ constexpr std::size_t kMaxReplyBytes = 64u << 20;  // the metrics of a very busy
 
 Result<boost::json::object> ask_daemon(const std::string& socket_path, std::string_view command,
                                        std::chrono::seconds timeout) {
+  auto address = posix::UnixSocketPath::make(socket_path);  // any length (a deep data folder)
+  if (!address) {
+    if (address.error().code == ErrorCode::not_found)  // no data folder: nothing ran here
+      return make_error(ErrorCode::not_found,
+                        fmt::format("dirmaild does not run (nothing answers on its control socket {})", socket_path));
+    return make_error(address.error().code, fmt::format("server.control_socket \"{}\": {}", socket_path,
+                                                        address.error().message));
+  }
   sockaddr_un addr{};
-  if (socket_path.empty() || socket_path.size() >= sizeof addr.sun_path)
-    return make_error(ErrorCode::invalid_argument,
-                      fmt::format("server.control_socket \"{}\" is not a usable socket path", socket_path));
   addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, socket_path.data(), socket_path.size());
-  posix::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  std::memcpy(addr.sun_path, address->usable().data(), address->usable().size());
+  // Non-blocking: a daemon whose backlog is full (a stuck control thread) answers
+  // EAGAIN at once instead of keeping us waiting without a deadline.
+  posix::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd.valid()) return make_error(ErrorCode::io_error, fmt::format("socket: {}", std::strerror(errno)));
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     const int e = errno;
+    if (e == EAGAIN)
+      return make_error(ErrorCode::temporary_failure,
+                        fmt::format("dirmaild does not take commands now ({} is busy); try again", socket_path));
     if (e == ENOENT || e == ECONNREFUSED)
       return make_error(ErrorCode::not_found,
                         fmt::format("dirmaild does not run (nothing answers on its control socket {})", socket_path));
@@ -69,9 +80,29 @@ Result<boost::json::object> ask_daemon(const std::string& socket_path, std::stri
   return value.as_object();
 }
 
-bool reply_ok(const boost::json::object& reply) {
-  const auto* ok = reply.if_contains("ok");
-  return ok && ok->is_bool() && ok->as_bool();
+bool reply_ok(const boost::json::object& reply) { return json_bool(reply, "ok"); }
+
+std::int64_t json_int(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  if (!v) return 0;
+  if (v->is_int64()) return v->as_int64();
+  if (v->is_uint64()) return static_cast<std::int64_t>(v->as_uint64());
+  return 0;
+}
+
+std::string json_string(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+bool json_bool(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  return v && v->is_bool() && v->as_bool();
+}
+
+const boost::json::object* json_object(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  return v && v->is_object() ? &v->as_object() : nullptr;
 }
 
 std::string reply_error(const boost::json::object& reply) {

@@ -27,29 +27,6 @@ int unreachable(std::ostream& err, const Error& e) {
   return e.code == ErrorCode::not_found ? 3 : 1;
 }
 
-std::int64_t int_of(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  if (!v) return 0;
-  if (v->is_int64()) return v->as_int64();
-  if (v->is_uint64()) return static_cast<std::int64_t>(v->as_uint64());
-  return 0;
-}
-
-std::string str_of(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-bool bool_of(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_bool() && v->as_bool();
-}
-
-const json::object* object_of(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_object() ? &v->as_object() : nullptr;
-}
-
 std::string duration(std::int64_t s) {
   if (s < 120) return fmt::format("{} s", s);
   if (s < 7200) return fmt::format("{} min", s / 60);
@@ -67,15 +44,15 @@ std::string utc(std::int64_t t) {
 }
 
 void print_status(const json::object& s, std::ostream& out) {
-  out << fmt::format("dirmaild {} on node {} ({}), pid {}, up {}\n", str_of(s, "version"), str_of(s, "node"),
-                     str_of(s, "hostname"), int_of(s, "pid"), duration(int_of(s, "uptime_s")));
-  out << "config: " << str_of(s, "config");
-  if (const auto* r = object_of(s, "last_reload")) {
-    out << fmt::format("; last {} {}: ", str_of(*r, "what"), utc(int_of(*r, "at")));
-    out << (bool_of(*r, "ok") ? "applied" : "refused: " + str_of(*r, "error"));
+  out << fmt::format("dirmaild {} on node {} ({}), pid {}, up {}\n", json_string(s, "version"), json_string(s, "node"),
+                     json_string(s, "hostname"), json_int(s, "pid"), duration(json_int(s, "uptime_s")));
+  out << "config: " << json_string(s, "config");
+  if (const auto* r = json_object(s, "last_reload")) {
+    out << fmt::format("; last {} {}: ", json_string(*r, "what"), utc(json_int(*r, "at")));
+    out << (json_bool(*r, "ok") ? "applied" : "refused: " + json_string(*r, "error"));
   }
   out << "\n";
-  if (const auto* services = object_of(s, "services")) {
+  if (const auto* services = json_object(s, "services")) {
     out << "services:\n";
     for (const auto& [name, value] : *services) {
       if (!value.is_object()) continue;
@@ -84,44 +61,44 @@ void print_status(const json::object& s, std::ostream& out) {
       if (const json::value* l = svc.if_contains("listening"); l && l->is_array())
         for (const auto& e : l->as_array())
           if (e.is_string()) listening += (listening.empty() ? "" : ", ") + std::string(e.as_string());
-      out << fmt::format("  {:<11} {:>5} sessions   {}\n", std::string(name), int_of(svc, "sessions"),
+      out << fmt::format("  {:<11} {:>5} sessions   {}\n", std::string(name), json_int(svc, "sessions"),
                          listening.empty() ? "(not listening)" : "listening on " + listening);
     }
   }
-  if (const auto* d = object_of(s, "delivery")) {
-    out << "delivery: " << (bool_of(*d, "enabled") ? "on" : "off (delivery.enabled = false)");
+  if (const auto* d = json_object(s, "delivery")) {
+    out << "delivery: " << (json_bool(*d, "enabled") ? "on" : "off (delivery.enabled = false)");
     if (d->contains("queued_messages")) {
-      out << fmt::format("; {} messages in hand", int_of(*d, "queued_messages"));
-      if (d->contains("oldest_message_age_s")) out << ", the oldest queued " << duration(int_of(*d, "oldest_message_age_s")) << " ago";
+      out << fmt::format("; {} messages in hand", json_int(*d, "queued_messages"));
+      if (d->contains("oldest_message_age_s")) out << ", the oldest queued " << duration(json_int(*d, "oldest_message_age_s")) << " ago";
     }
     out << "\n";
   }
-  if (const auto* d = object_of(s, "directory")) {
-    out << "directory: " << str_of(*d, "backend");
-    if (bool_of(*d, "outage")) out << "  OUTAGE: no domain controller answers";
+  if (const auto* d = json_object(s, "directory")) {
+    out << "directory: " << json_string(*d, "backend");
+    if (json_bool(*d, "outage")) out << "  OUTAGE: no domain controller answers";
     out << "\n";
     if (const json::value* servers = d->if_contains("servers"); servers && servers->is_array()) {
       for (const auto& v : servers->as_array()) {
         if (!v.is_object()) continue;
         const auto& dc = v.as_object();
-        out << fmt::format("  {:<40} {:<7} {:<7} {:>5} ms  {} requests, {} failures", str_of(dc, "uri"),
-                           bool_of(dc, "active") ? "active" : "", bool_of(dc, "healthy") ? "up" : "DOWN",
-                           int_of(dc, "last_latency_ms"), int_of(dc, "requests"), int_of(dc, "failures"));
-        if (!str_of(dc, "last_error").empty()) out << "; last error: " << str_of(dc, "last_error");
+        out << fmt::format("  {:<40} {:<7} {:<7} {:>5} ms  {} requests, {} failures", json_string(dc, "uri"),
+                           json_bool(dc, "active") ? "active" : "", json_bool(dc, "healthy") ? "up" : "DOWN",
+                           json_int(dc, "last_latency_ms"), json_int(dc, "requests"), json_int(dc, "failures"));
+        if (!json_string(dc, "last_error").empty()) out << "; last error: " << json_string(dc, "last_error");
         out << "\n";
       }
     }
-    if (const auto* a = object_of(*d, "answers"))
+    if (const auto* a = json_object(*d, "answers"))
       out << fmt::format("  answers: {} live, {} from the cache, {} stale (snapshot), {} failed\n",
-                         int_of(*a, "live"), int_of(*a, "cache"), int_of(*a, "stale"), int_of(*a, "failed"));
+                         json_int(*a, "live"), json_int(*a, "cache"), json_int(*a, "stale"), json_int(*a, "failed"));
   }
-  if (const auto* c = object_of(s, "cluster")) {
-    out << fmt::format("cluster: {} for {} (the engine asks for: {})", str_of(*c, "state"),
-                       duration(int_of(*c, "in_state_s")), str_of(*c, "engine_role"));
+  if (const auto* c = json_object(s, "cluster")) {
+    out << fmt::format("cluster: {} for {} (the engine asks for: {})", json_string(*c, "state"),
+                       duration(json_int(*c, "in_state_s")), json_string(*c, "engine_role"));
     if (c->contains("lease_epoch"))
-      out << fmt::format("; store lease {} at epoch {}", str_of(*c, "lease_state"), int_of(*c, "lease_epoch"));
+      out << fmt::format("; store lease {} at epoch {}", json_string(*c, "lease_state"), json_int(*c, "lease_epoch"));
     out << "\n";
-    if (!str_of(*c, "why").empty()) out << "  why: " << str_of(*c, "why") << "\n";
+    if (!json_string(*c, "why").empty()) out << "  why: " << json_string(*c, "why") << "\n";
   }
 }
 
@@ -149,12 +126,19 @@ int daemon_command(const config::Settings& settings, const std::string& verb, co
   if (verb == "status") {
     print_status(*reply, out);
   } else if (verb == "metrics") {
-    out << str_of(*reply, "text");
+    out << json_string(*reply, "text");
   } else {  // reload
     out << "dirmaild reloaded its configuration\n";
+    // Applied, but a listener the new file asks for could not be opened: say so and fail,
+    // so that a script does not take the service as fully up.
+    int status = 0;
     if (const json::value* problems = reply->if_contains("listener_errors"); problems && problems->is_array())
       for (const auto& p : problems->as_array())
-        if (p.is_string()) err << "dirmailctl: warning: " << p.as_string().c_str() << "\n";
+        if (p.is_string()) {
+          err << "dirmailctl: reload: " << p.as_string().c_str() << "\n";
+          status = 1;
+        }
+    return status;
   }
   return 0;
 }

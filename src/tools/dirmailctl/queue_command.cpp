@@ -14,7 +14,6 @@
 #include <cstring>
 #include <ostream>
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include "command_words.hpp"
@@ -91,8 +90,8 @@ int ask_daemon_to_flush(const QueueContext& c, std::string_view done) {
   auto asked = ask_daemon(c.settings.server_control_socket, "flush");
   if (asked && reply_ok(*asked)) {
     if (!done.empty()) c.out << done << "; ";
-    c.out << "dirmaild (pid " << boost::json::value_to<std::int64_t>(asked->at("pid")) << ") is trying the queue now";
-    if (const auto* note = asked->if_contains("note"); note && note->is_string()) c.out << " (but " << note->as_string().c_str() << ")";
+    c.out << "dirmaild (pid " << json_int(*asked, "pid") << ") is trying the queue now";
+    if (const std::string note = json_string(*asked, "note"); !note.empty()) c.out << " (but " << note << ")";
     c.out << "\n";
     return 0;
   }

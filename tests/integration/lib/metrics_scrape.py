@@ -22,6 +22,7 @@ def parse(text):
         m = SAMPLE.match(line)
         assert m, f"not a sample line: {line!r}"
         labels = frozenset(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(2) or ""))
+        assert (m.group(1), labels) not in values, f"series given twice: {line!r}"
         values[(m.group(1), labels)] = float(m.group(3))
     return values
 

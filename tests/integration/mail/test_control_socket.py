@@ -118,6 +118,22 @@ class ControlSocket(unittest.TestCase):
         self.assertIn("permission denied: run as root or as a member of the daemon's group", r.stderr)
 
 
+class DeepDataFolder(unittest.TestCase):
+    def test_a_socket_path_longer_than_sun_path_works(self):
+        # sun_path holds 107 bytes; the data folder may be deeper than that.
+        folder = STATE / ("deep-" + "d" * 60) / ("e" * 60)
+        server = DirmailInstance(folder)
+        server.provision()
+        self.assertGreater(len(str(folder / "control.sock")), 107)
+        server.start()
+        try:
+            self.assertEqual(json.loads(server.ctl("status", "--json").stdout)["pid"], server.pid())
+            self.assertTrue(stat.S_ISSOCK(os.stat(folder / "control.sock").st_mode))
+        finally:
+            server.stop()
+        self.assertFalse((folder / "control.sock").exists())
+
+
 class NoDaemon(unittest.TestCase):
     def test_status_says_the_daemon_does_not_run(self):
         folder = STATE / "stopped"

@@ -140,8 +140,8 @@ class MetricsEndpoint(unittest.TestCase):
                     > value(before, "dirmail_recipients_total", route="remote", outcome="delivered")
                     and value(s, "dirmail_recipients_total", route="remote", outcome="failed")
                     > value(before, "dirmail_recipients_total", route="remote", outcome="failed")
-                    and value(s, "dirmail_delivery_reports_total", action="failed")
-                    > value(before, "dirmail_delivery_reports_total", action="failed"))
+                    and value(s, "dirmail_delivery_reports_total", action="failed", to="sender")
+                    > value(before, "dirmail_delivery_reports_total", action="failed", to="sender"))
             return s if done else None
         wait_for(counted, timeout=60, what="remote delivered, failed and bounced counted")
 
@@ -157,7 +157,10 @@ class MetricsEndpoint(unittest.TestCase):
 
     def test_process_and_build_metrics(self):
         s = scrape()
-        self.assertEqual(value(s, "dirmail_build_info", version="0.1.0", node="node1"), 1)
+        info = [labels for (name, labels) in s if name == "dirmail_build_info"]
+        self.assertEqual(len(info), 1, info)
+        self.assertRegex(dict(info[0])["version"], r"^\d+\.\d+\.\d+$")
+        self.assertEqual(dict(info[0])["node"], "node1")
         self.assertGreater(value(s, "process_resident_memory_bytes"), 1_000_000)
         self.assertGreater(value(s, "process_open_fds"), 5)
         self.assertAlmostEqual(value(s, "process_start_time_seconds"), time.time(), delta=3600)
@@ -165,7 +168,8 @@ class MetricsEndpoint(unittest.TestCase):
     def test_control_socket_metrics_match(self):
         r = SERVER.ctl("metrics")
         samples = parse(r.stdout)
-        self.assertIn(("dirmail_build_info", frozenset({("version", "0.1.0"), ("node", "node1")})), samples)
+        self.assertEqual([name for (name, labels) in samples if name == "dirmail_build_info"], ["dirmail_build_info"])
+        self.assertIn(("dirmail_sessions_active", frozenset({("service", "smtp")})), samples)
 
     def test_promtool_lint(self):
         r = subprocess.run(["promtool", "check", "metrics"], input=scrape_text(), capture_output=True, text=True,
@@ -190,6 +194,37 @@ class MetricsEndpoint(unittest.TestCase):
         with socket.create_connection(("127.0.0.1", SERVER.metrics_port), timeout=10) as s:
             s.sendall(b"GET /metrics HTTP/1.1\r\n" + b"X-Long: " + b"a" * 10000 + b"\r\n\r\n")
             self.assertTrue(s.recv(100).startswith(b"HTTP/1.1 431 "))
+        # 64 header fields are served; the 65th is one too many.
+        fields = b"".join(b"X-F%d: v\r\n" % i for i in range(64))
+        with socket.create_connection(("127.0.0.1", SERVER.metrics_port), timeout=10) as s:
+            s.sendall(b"GET /metrics HTTP/1.1\r\n" + fields + b"\r\n")
+            self.assertTrue(s.recv(100).startswith(b"HTTP/1.1 200 "))
+        with socket.create_connection(("127.0.0.1", SERVER.metrics_port), timeout=10) as s:
+            s.sendall(b"GET /metrics HTTP/1.1\r\n" + fields + b"X-More: v\r\n\r\n")
+            self.assertTrue(s.recv(100).startswith(b"HTTP/1.1 431 "))
+
+    def test_a_trickling_client_is_dropped_at_the_deadline(self):
+        # One byte every 2 s never finishes a head: the connection is closed 10 s after it
+        # opened, not kept as long as bytes keep coming.
+        with socket.create_connection(("127.0.0.1", SERVER.metrics_port), timeout=30) as s:
+            started = time.monotonic()
+            closed = False
+            for byte in b"GET /metrics HTTP/1.1\r\nX-Slow: " + b"a" * 20:
+                try:
+                    s.sendall(bytes([byte]))
+                except OSError:
+                    closed = True
+                    break
+                s.settimeout(2)
+                try:
+                    if s.recv(100) == b"":
+                        closed = True
+                        break
+                except socket.timeout:
+                    pass
+            elapsed = time.monotonic() - started
+        self.assertTrue(closed, "the trickling client was never dropped")
+        self.assertLess(elapsed, 16)
 
 
 class PrometheusScrape(unittest.TestCase):

@@ -15,6 +15,7 @@ enum class LoginResult {
   kerberos_failed,        // a GSSAPI exchange that did not end in a ticket
   not_mail_user,          // a valid ticket for someone who may not use mail
   too_many_sessions,      // imap.max_sessions_per_user
+  mailbox_unavailable,    // the credentials were right, the mailbox could not be opened (in use, bad path)
 };
 std::string_view to_string(LoginResult result);
 

@@ -15,9 +15,13 @@
 namespace dirmail::log {
 
 inline constexpr const char* kJournalSocket = "/run/systemd/journal/socket";
-// Entries larger than this are cut (the journal's datagrams are bounded by the socket
-// buffer); DIRMAIL_TRUNCATED=1 says so.
-inline constexpr std::size_t kMaxJournalEntryBytes = 128 * 1024;
+// An entry is cut to stay within what the journal takes in one datagram (the socket
+// buffer, about 208 KiB by default) and in one entry (1024 fields): MESSAGE to its
+// limit, then the line's fields while they fit; DIRMAIL_TRUNCATED=1 says so (a receive
+// line with thousands of to= keeps the first ones).
+inline constexpr std::size_t kMaxJournalEntryBytes = 96 * 1024;
+inline constexpr std::size_t kMaxJournalMessageBytes = 32 * 1024;
+inline constexpr std::size_t kMaxJournalFields = 500;
 
 // Whether standard error is the journal: systemd sets $JOURNAL_STREAM to its
 // "device:inode" when it connects a service's output to the journal.

@@ -2,9 +2,10 @@
 // The process's metrics, read by Prometheus (the daemon's metrics endpoint) and by
 // `dirmailctl metrics` (its control socket), in the text exposition format 0.0.4.
 //
-// Events are counted where they happen, in relaxed atomics: a family's value for a
-// set of label values is found once (a short lock) and then only incremented, so the
-// hot paths pay one atomic add. Values that are state rather than events (queue size,
+// Events are counted where they happen, in relaxed atomics: a count costs a map lookup
+// of its label values under the family's short lock and one atomic add (a value kept,
+// `Value&` stays valid, costs the add alone), next to the fsync or the network round
+// trip that the event itself costs. Values that are state rather than events (queue size,
 // a domain controller's health, the cluster role) are read when the metrics are
 // rendered, by collectors the owner registers and removes.
 #include <atomic>

@@ -118,10 +118,12 @@ class LocalDelivery {
   // notice recorded and added to `delayed` when one is due. True when still pending.
   bool keep_deferred(const queue::QueuedMessage& msg, std::size_t index, const LocalReason& reason,
                      std::int64_t now, std::vector<Done>& done, std::vector<queue::RecipientOutcome>& delayed);
-  // `delayed`: the recipients whose delay notice is due now (recorded in their retry line).
+  // `delayed`: the recipients whose delay notice is due now (recorded in their retry line);
+  // `untried`: gets `indices` when the destination was busy (no attempt made).
   bool deliver_remote(const queue::QueuedMessage& msg, int fd, const std::string& domain,
                       const std::vector<std::size_t>& indices, bool local, std::vector<Done>& done,
-                      std::optional<std::int64_t>& next_attempt, std::vector<queue::RecipientOutcome>& delayed);
+                      std::optional<std::int64_t>& next_attempt, std::vector<queue::RecipientOutcome>& delayed,
+                      std::vector<std::size_t>& untried);
 
   // True when the message would put the account's mailbox over its limit: logs the
   // deferral with `reason`. A usage the store cannot tell lets the delivery go ahead.
