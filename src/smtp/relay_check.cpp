@@ -73,6 +73,9 @@ net::awaitable<bool> SmtpSession::relay_permits(const std::string& address, cons
     case RelayVerdict::accept:
       break;
   }
+  // A refused recipient is an error of the session, as Postfix counts it: a client
+  // probing addresses (harvesting, dictionary attacks) is cut off at max_errors.
+  ++errors_;
   co_return false;
 }
 

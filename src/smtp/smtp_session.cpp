@@ -305,6 +305,7 @@ net::awaitable<void> SmtpSession::on_rcpt(std::string_view arg) {
     line(log::Record::session).with("to", address)
         .with("state", directory::to_string(resolved->account->state)).info("recipient refused by account state");
     reply(fmt::format("550 5.2.1 <{}>: Mailbox disabled", address));
+    ++errors_;
     co_return;
   }
   if (!co_await relay_permits(address, *resolved)) co_return;

@@ -168,6 +168,23 @@ class DsnParameters(unittest.TestCase):
         d.close()
 
 
+class Harvesting(unittest.TestCase):
+    def test_address_harvesting_is_cut_off(self):
+        # Each unknown recipient is refused; the 20th refusal in one session ends it with
+        # 421, as bad commands do (a client probing for valid addresses).
+        d = Dialogue(SERVER.smtp_port)
+        self.assertTrue(d.command("EHLO harvester.example").startswith("250"))
+        self.assertTrue(d.command("MAIL FROM:<probe@harvester.example>").startswith("250"))
+        for i in range(19):
+            self.assertTrue(d.command(f"RCPT TO:<nosuch{i}-{tag()}@example.test>").startswith("550 5.1.1"))
+        self.assertTrue(d.command(f"RCPT TO:<nosuch-last-{tag()}@example.test>").startswith("550 5.1.1"))
+        self.assertTrue(d.reply().startswith("421 4.7.0"))
+        with self.assertRaises(OSError):  # closed by the server
+            d.command("RCPT TO:<alice@example.test>")
+        d.sock.close()
+        self.assertGreaterEqual(SERVER.log_text("smtp").count("recipient refused by the relay rules"), 20)
+
+
 class Utf8Addresses(unittest.TestCase):
     def test_non_ascii_needs_smtputf8(self):
         d = Dialogue(SERVER.smtp_port)
