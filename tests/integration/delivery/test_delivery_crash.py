@@ -52,9 +52,13 @@ class DeliveryCrash(unittest.TestCase):
         """N messages queued with delivery off, then the config that delivers them."""
         self.folder = STATE / self.id().split(".")[-1]
         shutil.rmtree(self.folder, ignore_errors=True)
+        # Cleanups, not tearDown alone: they also run when setUp fails half-way.
         self.sink = SmtpSink(self.folder / "sink")
+        self.addCleanup(self.sink.stop)
         self.proxy = FaultProxy("127.0.0.1", self.sink.port).start()
+        self.addCleanup(self.proxy.stop)
         self.server = DirmailInstance(self.folder / "server", delivery_settings=self.delivery_settings(False))
+        self.addCleanup(self.server.stop)
         self.server.provision()
         self.server.start()
         self.tokens = [uuid.uuid4().hex for _ in range(MESSAGES)]
@@ -67,11 +71,6 @@ class DeliveryCrash(unittest.TestCase):
         self.assertEqual(self.server.stop(), 0)
         self.server.delivery_settings = self.delivery_settings(True)
         self.server.write_config()
-
-    def tearDown(self):
-        self.server.stop()
-        self.proxy.stop()
-        self.sink.stop()
 
     def delivery_settings(self, enabled):
         return (f'enabled = {"true" if enabled else "false"}\nlocal_workers = {WORKERS}\n'

@@ -29,7 +29,9 @@ class FullDisk(unittest.TestCase):
         self.queue_fs = self.folder / "queue-fs"
         self.mailbox_fs = self.folder / "mailbox-fs"
         mount_tmpfs(self.queue_fs, "4m")
+        self.addCleanup(unmount, self.queue_fs)  # also when the start below fails
         mount_tmpfs(self.mailbox_fs, "4m")
+        self.addCleanup(unmount, self.mailbox_fs)
         self.inst = DirmailInstance(self.folder, extra_config=f"""
 [queue]
 dir = "{self.queue_fs}/queue"
@@ -42,8 +44,6 @@ mailbox_path = "{self.mailbox_fs}/%DOMAIN%/%USERNAME%"
 
     def tearDown(self):
         self.inst.stop()
-        for m in (self.queue_fs, self.mailbox_fs):
-            unmount(m)
 
     def message(self, tag, size=200_000):
         return (f"Subject: {tag}\r\n\r\n" + ("x" * 76 + "\r\n") * (size // 78)).encode()
