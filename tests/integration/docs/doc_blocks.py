@@ -2,11 +2,13 @@
 
 A block is marked by an HTML comment on the line right above its opening fence:
 
-    <!-- doc-test: NAME -->                 the test runs (sh) or uses (toml) it by NAME
+    <!-- doc-test: NAME -->                 the test runs (sh), checks (toml, yaml) or
+                                             compares with what it sees (console, text) it
     <!-- doc-test: skip (REASON) -->         not runnable here, and why
 
 Every command block (sh, powershell, ...) must carry one of the two, so that no
-command in the docs escapes the test unnoticed; every fence must name its language.
+command in the docs escapes the test unnoticed (on some pages every block must); every
+fence must name its language.
 """
 
 import re
@@ -16,7 +18,7 @@ from pathlib import Path
 MAX_DOC_BYTES = 1 << 20      # a documentation page; anything larger is a mistake
 MAX_BLOCK_LINES = 400
 COMMAND_LANGUAGES = {"sh", "bash", "shell", "console", "zsh", "powershell", "ps1", "pwsh", "cmd", "bat"}
-RUNNABLE_LANGUAGES = {"sh", "bash", "toml"}
+RUNNABLE_LANGUAGES = {"sh", "bash", "toml", "yaml", "console", "text"}
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 MARKER = re.compile(r"^<!--\s*doc-test:\s*(.*?)\s*-->\s*$")
 SKIP = re.compile(r"^skip\s*\((.+)\)$")
@@ -79,8 +81,9 @@ def read_blocks(path):
     return blocks
 
 
-def marker_problems(path):
-    """What is wrong with the markers of one file, as 'FILE:LINE: reason' strings."""
+def marker_problems(path, every_block=False):
+    """What is wrong with the markers of one file, as 'FILE:LINE: reason' strings.
+    every_block: every fenced block needs a marker, not only the command blocks."""
     problems = []
     lines = Path(path).read_text(encoding="utf-8").splitlines()
     for number, line in enumerate(lines, 1):
@@ -106,6 +109,9 @@ def marker_problems(path):
         if block.language in COMMAND_LANGUAGES and not block.name and not block.skip_reason:
             problems.append(f"{where}: {block.language} block not marked: add <!-- doc-test: NAME --> "
                             "and run it in tests/integration/docs, or <!-- doc-test: skip (why) -->")
+        elif every_block and not block.name and not block.skip_reason:
+            problems.append(f"{where}: {block.language or 'plain'} block not marked: add <!-- doc-test: NAME --> "
+                            "and check it in tests/integration/docs, or <!-- doc-test: skip (why) -->")
         if block.name and block.language not in RUNNABLE_LANGUAGES:
             problems.append(f"{where}: doc-test {block.name!r} on a {block.language or 'plain'} block; "
                             f"only {sorted(RUNNABLE_LANGUAGES)} run here")

@@ -18,9 +18,12 @@ COMMAND_TIMEOUT = 240
 
 
 class MemberServer:
-    def __init__(self, folder, environment):
+    def __init__(self, folder, environment, network=False):
         """folder: the test's folder for the overlays and the admin's working folder;
-        environment: variables every command gets (PASSWD, KRB5CCNAME, DC_IP, ...)."""
+        environment: variables every command gets (PASSWD, KRB5CCNAME, DC_IP, ...);
+        network: a network namespace of its own too (only loopback, up), so that the
+        standard ports are free and nothing outside reaches the server."""
+        self.network = network
         self.folder = Path(folder)
         self.workdir = self.folder / "admin"       # where the admin types the commands
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -40,8 +43,10 @@ class MemberServer:
     def open(self, timeout=30):
         """Makes the namespace; it lives while the holder (or anything entered) runs."""
         ready = self.folder / "namespace.ready"
-        script = " && ".join(self.mounts + [f"touch {shlex.quote(str(ready))}", "exec sleep 86400"])
-        self.holder = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script],
+        steps = self.mounts + (["ip link set lo up"] if self.network else [])
+        script = " && ".join(steps + [f"touch {shlex.quote(str(ready))}", "exec sleep 86400"])
+        namespaces = ["--mount"] + (["--net"] if self.network else [])
+        self.holder = subprocess.Popen(["unshare", *namespaces, "--propagation", "private", "--", "sh", "-c", script],
                                        stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.time() + timeout
         while not ready.exists():
@@ -63,7 +68,9 @@ class MemberServer:
     def command(self, argv):
         """argv run inside the namespace, in the admin's working folder."""
         inner = f'cd {shlex.quote(str(self.workdir))} && exec "$@"'
-        return ["nsenter", f"--mount=/proc/{self.holder.pid}/ns/mnt", "--", "sh", "-c", inner, "member", *argv]
+        network = [f"--net=/proc/{self.holder.pid}/ns/net"] if self.network else []
+        return ["nsenter", f"--mount=/proc/{self.holder.pid}/ns/mnt", *network, "--",
+                "sh", "-c", inner, "member", *argv]
 
     def env(self):
         base = {k: v for k, v in os.environ.items() if k.startswith(("ASAN_", "UBSAN_", "LSAN_"))}

@@ -36,6 +36,7 @@ import samba_dc_info  # noqa: E402
 from directory_setup import samba_tool  # noqa: E402
 from dirmail_instance import DIRMAILCTL, DIRMAILD  # noqa: E402
 from doc_blocks import marker_problems, named_blocks, read_blocks, shell_variables  # noqa: E402
+from test_admin_docs import ADMIN_DOCS  # noqa: E402
 from member_server import MemberServer, stop  # noqa: E402
 
 DOCS = [SOURCE / "docs" / name for name in
@@ -50,6 +51,8 @@ DIRECTORY_TEST_SETTINGS = "cache_ttl = 2\nnegative_cache_ttl = 1\n"
 class DocMarkers(unittest.TestCase):
     def test_every_command_block_is_marked(self):
         problems = [p for doc in DOCS for p in marker_problems(doc)]
+        # The other admin pages (test_admin_docs.py): every block, not only commands.
+        problems += [p for doc in ADMIN_DOCS for p in marker_problems(doc, every_block=True)]
         self.assertEqual(problems, [], "\n".join(problems))
 
     def test_the_check_finds_an_unmarked_command(self):
