@@ -14,6 +14,9 @@ bool LineReader::has_buffered_line() const {
 }
 
 awaitable<Result<Line>> LineReader::read_line(std::chrono::steady_clock::duration timeout) {
+  // One deadline for the whole line (or piece), not for each read: a client trickling a
+  // byte at a time would otherwise hold its session for ever (slowloris).
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     const char* start = buffer_.data() + begin_;
     std::size_t avail = end_ - begin_;
@@ -45,8 +48,10 @@ awaitable<Result<Line>> LineReader::read_line(std::chrono::steady_clock::duratio
       begin_ = 0;
       end_ = avail;
     }
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) co_return make_error(ErrorCode::cancelled, "idle timeout");
     // Nothing buffered means the peer has nothing in flight: wait without a buffer.
-    auto n = co_await deadline_.read_some(buffer_, end_, capacity_, timeout, end_ == 0);
+    auto n = co_await deadline_.read_some(buffer_, end_, capacity_, left, end_ == 0);
     if (!n) co_return std::move(n).error();
     end_ += *n;
   }

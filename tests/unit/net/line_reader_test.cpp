@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <vector>
 
 
@@ -83,6 +84,43 @@ TEST(LineReader, EndOfStreamAndTimeout) {
   EXPECT_EQ(e.code, ErrorCode::not_found);
   read_all("", 100, false, std::chrono::milliseconds(50), &e);
   EXPECT_EQ(e.code, ErrorCode::cancelled);
+}
+
+TEST(LineReader, ATrickledLineEndsAtTheDeadlineNotAfterEachByte) {
+  asio::io_context io;
+  tcp::acceptor acceptor(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  tcp::socket client(io);
+  client.connect(acceptor.local_endpoint());
+  Stream server(acceptor.accept());
+  // A byte every 20 ms, never a line end; the line's deadline is 200 ms.
+  asio::steady_timer tick(io);
+  int sent = 0;
+  std::function<void(const boost::system::error_code&)> trickle = [&](const boost::system::error_code& ec) {
+    if (ec || sent == 100) return;
+    ++sent;
+    boost::system::error_code ignored;
+    asio::write(client, asio::buffer("x", 1), ignored);
+    tick.expires_after(std::chrono::milliseconds(20));
+    tick.async_wait(trickle);
+  };
+  trickle({});
+  Error error;
+  std::chrono::steady_clock::duration took{};
+  asio::co_spawn(
+      io,
+      [&]() -> awaitable<void> {
+        LineReader reader(server, 1000);
+        const auto start = std::chrono::steady_clock::now();
+        auto got = co_await reader.read_line(std::chrono::milliseconds(200));
+        took = std::chrono::steady_clock::now() - start;
+        if (!got) error = got.error();
+        tick.cancel();
+      },
+      asio::detached);
+  io.run();
+  EXPECT_EQ(error.code, ErrorCode::cancelled);
+  EXPECT_LT(took, std::chrono::milliseconds(1000));  // each byte used to restart the wait
+  EXPECT_LT(sent, 50);
 }
 
 }  // namespace

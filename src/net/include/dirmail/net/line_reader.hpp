@@ -25,8 +25,9 @@ class LineReader {
  public:
   LineReader(Stream& stream, std::size_t max_line, std::size_t buffer_size = 4096);
 
-  // The next line or piece. Errors: cancelled on timeout or shutdown, io_error on a
-  // broken connection, not_found at end of stream.
+  // The next line or piece, which must arrive whole within `timeout` (however the bytes
+  // trickle in). Errors: cancelled on timeout or shutdown, io_error on a broken
+  // connection, not_found at end of stream.
   awaitable<Result<Line>> read_line(std::chrono::steady_clock::duration timeout);
 
   // Up to `max` raw octets (a BDAT chunk, RFC 3030): what is buffered first, else what
