@@ -145,3 +145,19 @@ def shell_variables(block):
             raise DocError(f"{block.path}:{block.line}: not a NAME=value line: {line!r}")
         names.append(match.group(1))
     return names
+
+
+def replace_tables(config, replacement):
+    """The TOML text with the tables that `replacement` defines replaced by it (the
+    administrator editing those tables of the packaged file)."""
+    names = set(re.findall(r"(?m)^\[([a-z_.]+)\]\s*$", replacement))
+    kept, skipping = [], False
+    for line in config.splitlines():
+        table = re.match(r"^\[([a-z_.]+)\]\s*$", line)
+        if table:
+            skipping = table.group(1) in names
+        elif re.match(r"^#\s*\[", line):
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    return "\n".join(kept).rstrip() + "\n\n" + replacement

@@ -41,7 +41,7 @@ sys.path.insert(0, str(HERE.parent / "fixtures"))
 sys.path.insert(0, str(HERE.parent / "lib"))
 sys.path.insert(0, str(HERE))
 from dirmail_instance import DIRMAIL_IMPORT, DIRMAILCTL, DIRMAILD, make_test_pki  # noqa: E402
-from doc_blocks import marker_problems, named_blocks  # noqa: E402
+from doc_blocks import marker_problems, named_blocks, replace_tables  # noqa: E402
 from member_server import MemberServer, stop  # noqa: E402
 
 ADMIN_DOCS = [SOURCE / "docs" / name for name in
@@ -72,22 +72,6 @@ mount -t tmpfs tmpfs /mnt
 """, label="package")
     if done.returncode != 0:
         raise RuntimeError(f"installing the package's files: {done.stdout}")
-
-
-def put_tables(config, fragment):
-    """The TOML text with the tables `fragment` defines replaced by it: the
-    administrator editing those tables of the packaged file."""
-    names = set(re.findall(r"(?m)^\[([a-z_.]+)\]\s*$", fragment))
-    kept, skipping = [], False
-    for line in config.splitlines():
-        table = re.match(r"^\[([a-z_.]+)\]\s*$", line)
-        if table:
-            skipping = table.group(1) in names
-        elif re.match(r"^#\s*\[", line):
-            skipping = False
-        if not skipping:
-            kept.append(line)
-    return "\n".join(kept).rstrip() + "\n\n" + fragment
 
 
 class Site:
@@ -225,9 +209,9 @@ install -m 0644 {pki['ca']} /etc/dirmail/corp-ca.pem
                     site.sh("cat > /srv/shared-dirmail.toml", stdin=shared, label="shared")
                     text = re.sub(r"(?m)^shared_config = .*$", 'shared_config = "/srv/shared-dirmail.toml"', text)
                 if name == "admin-secrets-file":   # the files it names, made as §3's commands make them
-                    site.write_config(put_tables(packaged, text))
+                    site.write_config(replace_tables(packaged, text))
                     site.sh("printf 'p\\np\\n' | dirmailctl secret set alice", label="secret")
-                site.write_config(put_tables(packaged, text))
+                site.write_config(replace_tables(packaged, text))
                 done = site.member.run_script("dirmailctl config check /etc/dirmail/dirmail.toml", label=name)
                 self.assertEqual(done.returncode, 0, f"{block.path}:{block.line} ({name}):\n{done.stdout}")
                 self.assertIn("/etc/dirmail/dirmail.toml: ok", done.stdout)
@@ -238,7 +222,7 @@ install -m 0644 {pki['ca']} /etc/dirmail/corp-ca.pem
         """The same check, on a block with a setting name that does not exist."""
         site = self.site
         block = self.blocks["admin-smb-store"].text.replace("smb_logon", "smb_login")
-        site.write_config(put_tables(site.sh("cat " + str(SOURCE / "packaging/dirmail.toml")), block))
+        site.write_config(replace_tables(site.sh("cat " + str(SOURCE / "packaging/dirmail.toml")), block))
         out = site.sh("dirmailctl config check /etc/dirmail/dirmail.toml", status=1, label="wrong")
         self.assertIn('unknown setting "store.smb_login"', out)
 
@@ -369,7 +353,7 @@ class AdminDocCommands(unittest.TestCase):
         self.assertEqual(sorted(documented - served), [], "metrics the guide lists that dirmaild does not serve")
 
     def test_3_secrets(self):
-        self.site.write_config(put_tables(self.site.config(), self.block("admin-secrets-file").text))
+        self.site.write_config(replace_tables(self.site.config(), self.block("admin-secrets-file").text))
         out = self.type_block("admin-secrets", ["alice-smtp", "alice-smtp", "migrator-pw", "migrator-pw"])
         self.assertIn("made a new key in /var/lib/dirmail/secrets.key", out)
         self.assertIn("added alice (sealed) in /var/lib/dirmail/secrets", out)
@@ -398,7 +382,7 @@ class AdminDocCommands(unittest.TestCase):
         # The node of cluster.md §1: its interface, the §2 settings in its file.
         site.sh("ip link add eth0 type veth peer name eth0p && ip link set eth0p up && "
                 "ip addr add 192.168.10.200/24 dev eth0 && ip link set eth0 up", label="eth0")
-        site.write_config(put_tables(site.config(), self.block("cluster-settings").text))
+        site.write_config(replace_tables(site.config(), self.block("cluster-settings").text))
         out = self.run_block("cluster-keepalived")
         self.assertIn("keepalived is already the newest version", out)   # apt-get, in this machine's overlay
         self.assertTrue(out.rstrip().endswith("wrote /etc/keepalived/keepalived.conf; check it with keepalived -t -f "
@@ -484,7 +468,7 @@ class AdminDocDirectory(unittest.TestCase):
         fragment = (f'[server]\nhostname = "{HOSTNAME}"\ndata_dir = "/var/lib/dirmail"\n\n'
                     + ad_config(cls.info, folder, [cls.info["ldaps_uri"]]) + listen)
         config = cls.site.member.run_script("cat /etc/dirmail/dirmail.toml").stdout
-        cls.site.member.run_script("cat > /etc/dirmail/dirmail.toml", stdin=put_tables(config, fragment))
+        cls.site.member.run_script("cat > /etc/dirmail/dirmail.toml", stdin=replace_tables(config, fragment))
         # The administrator's password file the migration's blocks name.
         cls.site.member.run_script("mount -t tmpfs -o mode=0700 tmpfs /root && (umask 077; cat > /root/admin.pw)",
                                    stdin=cls.info["admin"]["password"] + "\n")

@@ -35,7 +35,7 @@ sys.path.insert(0, str(HERE))
 import samba_dc_info  # noqa: E402
 from directory_setup import samba_tool  # noqa: E402
 from dirmail_instance import DIRMAILCTL, DIRMAILD  # noqa: E402
-from doc_blocks import marker_problems, named_blocks, read_blocks, shell_variables  # noqa: E402
+from doc_blocks import marker_problems, named_blocks, read_blocks, replace_tables, shell_variables  # noqa: E402
 from test_admin_docs import ADMIN_DOCS  # noqa: E402
 from member_server import MemberServer, stop  # noqa: E402
 
@@ -106,22 +106,6 @@ def registry_pol(key, value, number):
     semi, data = ";".encode("utf-16-le"), struct.pack("<I", number)
     return (b"PReg" + struct.pack("<I", 1) + "[".encode("utf-16-le") + text(key) + semi + text(value) + semi +
             struct.pack("<I", 4) + semi + struct.pack("<I", len(data)) + semi + data + "]".encode("utf-16-le"))
-
-
-def replace_tables(config, replacement):
-    """The TOML text with the tables that `replacement` defines replaced by it (the
-    administrator editing those tables of the packaged file)."""
-    names = set(re.findall(r"(?m)^\[([a-z_.]+)\]\s*$", replacement))
-    kept, skipping = [], False
-    for line in config.splitlines():
-        table = re.match(r"^\[([a-z_.]+)\]\s*$", line)
-        if table:
-            skipping = table.group(1) in names
-        elif re.match(r"^#\s*\[", line):
-            skipping = False
-        if not skipping:
-            kept.append(line)
-    return "\n".join(kept).rstrip() + "\n\n" + replacement
 
 
 class DocCommands(unittest.TestCase):
