@@ -22,6 +22,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
+from directory_setup import eventually  # noqa: E402
 from dirmail_instance import USERS, DirmailInstance, free_port  # noqa: E402
 from smtp_sink import SmtpSink  # noqa: E402
 import metrics_scrape  # noqa: E402
@@ -53,17 +54,6 @@ def tearDownModule():
         sink.stop()
 
 
-def wait_for(fn, timeout, what):
-    """fn()'s first true result within `timeout` seconds; fails the test with `what` otherwise."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        result = fn()
-        if result:
-            return result
-        time.sleep(0.2)
-    raise AssertionError(f"not seen within {timeout} s: {what}")
-
-
 def scrape_text():
     return metrics_scrape.scrape_text(SERVER.metrics_port)
 
@@ -85,12 +75,12 @@ class MetricsEndpoint(unittest.TestCase):
         before = scrape()
         imap = imaplib.IMAP4("127.0.0.1", SERVER.imap_port)
         try:
-            wait_for(lambda: value(scrape(), "dirmail_sessions_active", service="imap")
+            eventually(lambda: value(scrape(), "dirmail_sessions_active", service="imap")
                      >= value(before, "dirmail_sessions_active", service="imap") + 1,
                      timeout=10, what="an IMAP session counted as open")
         finally:
             imap.logout()
-        wait_for(lambda: value(scrape(), "dirmail_sessions_active", service="imap")
+        eventually(lambda: value(scrape(), "dirmail_sessions_active", service="imap")
                  == value(before, "dirmail_sessions_active", service="imap"),
                  timeout=10, what="the IMAP session no longer counted")
         after = scrape()
@@ -116,7 +106,7 @@ class MetricsEndpoint(unittest.TestCase):
     def test_messages_accepted_and_delivered_locally(self):
         before = scrape()
         size = submit([BOB], "local one")
-        after = wait_for(lambda: (lambda s: s if value(s, "dirmail_recipients_total", route="local", outcome="delivered")
+        after = eventually(lambda: (lambda s: s if value(s, "dirmail_recipients_total", route="local", outcome="delivered")
                                   > value(before, "dirmail_recipients_total", route="local", outcome="delivered")
                                   else None)(scrape()), timeout=30, what="the local delivery counted")
         self.assertEqual(value(after, "dirmail_messages_accepted_total", service="submission"),
@@ -143,12 +133,12 @@ class MetricsEndpoint(unittest.TestCase):
                     and value(s, "dirmail_delivery_reports_total", action="failed", to="sender")
                     > value(before, "dirmail_delivery_reports_total", action="failed", to="sender"))
             return s if done else None
-        wait_for(counted, timeout=60, what="remote delivered, failed and bounced counted")
+        eventually(counted, timeout=60, what="remote delivered, failed and bounced counted")
 
     def test_deferred_message_shows_in_queue_size_and_age(self):
         before = scrape()
         submit(["someone@later.test"], "to later")
-        after = wait_for(lambda: (lambda s: s if value(s, "dirmail_recipients_total", route="remote", outcome="deferred")
+        after = eventually(lambda: (lambda s: s if value(s, "dirmail_recipients_total", route="remote", outcome="deferred")
                                   > value(before, "dirmail_recipients_total", route="remote", outcome="deferred")
                                   else None)(scrape()), timeout=60, what="the deferral counted")
         self.assertGreaterEqual(value(after, "dirmail_queue_messages"), 1)
@@ -254,9 +244,9 @@ class PrometheusScrape(unittest.TestCase):
                     return None
                 return result or None
 
-            up = wait_for(lambda: query('up{job="dirmail"} == 1'), timeout=60, what="Prometheus scraping dirmaild")
+            up = eventually(lambda: query('up{job="dirmail"} == 1'), timeout=60, what="Prometheus scraping dirmaild")
             self.assertEqual(up[0]["value"][1], "1")
-            accepted = wait_for(lambda: query('dirmail_messages_accepted_total{service="submission"} >= 1'),
+            accepted = eventually(lambda: query('dirmail_messages_accepted_total{service="submission"} >= 1'),
                                 timeout=30, what="the accepted messages in Prometheus")
             self.assertGreaterEqual(float(accepted[0]["value"][1]), 1)
         finally:
